@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# LiteBox top-level build.
+#   make              userland tools (build/bin), litebox.ko (build/), guest tests (build/guest)
+#   make check        every test lane; ends with "N passed, N failed"
+#   make run          boot a VM, insmod litebox.ko, run a guest (APP="...")
+# See README.md.
+
+ifneq ($(KERNELRELEASE),)
+# Invoked by Kbuild: everything is in ./Kbuild.
+include $(src)/Kbuild
+else
+
+SHELL := /bin/bash
+O := build
+KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -- '-amd64$$' | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+CC ?= gcc
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CORE_INC := -Icore/include -Iuapi
+U_INC := $(CORE_INC) -Iplatforms/linux_userland/include -Iplatforms/linux_userland
+CFLAGS_U := -O2 -g -std=gnu11 $(WARN) -Werror $(U_INC) -fno-strict-aliasing
+
+CORE_SRCS := $(sort $(wildcard core/*/*.c) $(wildcard shims/linux/*.c))
+ULAND_SRCS := $(sort $(wildcard platforms/linux_userland/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
+KMOD_SRCS := $(sort $(wildcard kmod/*.c platforms/linux_kernel/*.c))
+ALL_HDRS := $(shell find core shims platforms kmod uapi userspace_tools -name '*.h' 2>/dev/null)
+
+# --- the sanitizer build of core + shims + userland platform (unit tests) ---
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+ASAN_OBJS := $(patsubst %.c,$(O)/asan/%.o,$(CORE_SRCS) $(ULAND_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNIT_SRCS))
+
+# --- userland tools ---
+TOOLS :=
+-include userspace_tools/tools.mk
+
+GUEST_BINS := $(patsubst tests/guest/%.c,$(O)/guest/%,$(GUEST_SRCS))
+
+.PHONY: all module tools guests unit check check-fast check-unit check-vm check-kunit \
+	check-userland check-freestanding run setup clean help
+all: tools module guests
+
+help:
+	@sed -n '3,7p' Makefile
+
+setup:
+	scripts/setup
+
+$(O)/asan/%.o: %.c $(ALL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_U) -O1 $(SAN) -c $< -o $@
+
+$(O)/unit/%: tests/unit/%.c tests/unit/lbx_test_main.c tests/unit/lbx_test.h $(ASAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_U) -O1 $(SAN) -Wno-missing-prototypes -Itests/unit $< tests/unit/lbx_test_main.c $(ASAN_OBJS) -o $@
+
+unit: $(UNIT_BINS)
+
+# The module: Kbuild compiles in the source tree; the result is copied to build/.
+module: $(O)/litebox.ko
+$(O)/litebox.ko: $(KMOD_SRCS) $(CORE_SRCS) $(ALL_HDRS) Kbuild
+	@test -d "$(KDIR)" || { echo "make: no kernel build tree at KDIR=$(KDIR); run scripts/setup or pass KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@mkdir -p $(O)
+	cp litebox.ko $@
+
+# Guest test programs: small static programs, one per area.
+guests: $(GUEST_BINS)
+$(O)/guest/%: tests/guest/%.c tests/guest/guest_test.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -static -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@
+
+check: all unit
+	scripts/check all
+check-fast: all unit
+	scripts/check fast
+check-unit: unit
+	scripts/check unit
+check-freestanding:
+	scripts/check freestanding
+check-userland: tools guests
+	scripts/check userland
+check-vm: all
+	scripts/check vm
+check-kunit:
+	scripts/check kunit
+
+APP ?=
+run: 
+	scripts/setup --no-lwip
+	$(MAKE) all
+	scripts/run-demo $(APP)
+
+clean:
+	rm -rf $(O)
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+
+endif

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The South contract: everything core/ and shims/ may ask of a host.
+ *
+ * Each platform directory (platforms/<name>/) implements every function
+ * declared here and supplies <litebox/plat_types.h>, which defines the
+ * fixed-width integer types and the opaque storage of the sync primitives.
+ * Selection is at build time; there is no vtable.
+ *
+ * Unless said otherwise a function returns 0 or a negative Linux errno.
+ */
+#ifndef LITEBOX_PLATFORM_H
+#define LITEBOX_PLATFORM_H
+
+#include <litebox/plat_types.h>
+
+struct lbx_sandbox;
+struct lbx_thread;
+
+/* ---- memory (LiteBox's own objects, never guest memory) ---- */
+
+/* Zeroed, at most a few pages; charged to the sandbox creator. */
+void *lbx_plat_alloc(size_t size);
+void lbx_plat_free(const void *p);
+/* Zeroed, any size (may be virtually contiguous only). */
+void *lbx_plat_alloc_large(size_t size);
+void lbx_plat_free_large(const void *p);
+/* One zeroed page of LBX_PAGE_SIZE bytes. */
+void *lbx_plat_page_alloc(void);
+void lbx_plat_page_free(void *page);
+
+/* ---- guest memory ----
+ * Guest addresses are u64. Every access is fault-safe: a bad pointer
+ * gives -EFAULT, never a crash. The calls act on the current guest
+ * thread's address space.
+ */
+int lbx_copy_from_guest(void *dst, u64 src, size_t n);
+int lbx_copy_to_guest(u64 dst, const void *src, size_t n);
+/* Copies a NUL-terminated string of at most n-1 bytes plus NUL. Returns
+ * its length, -EFAULT, or -ENAMETOOLONG when no NUL is found in n bytes. */
+long lbx_strncpy_from_guest(char *dst, u64 src, size_t n);
+int lbx_clear_guest(u64 dst, size_t n);
+/* Writes into guest memory whatever the mapping's protection (loader). */
+int lbx_poke_guest(u64 dst, const void *src, size_t n);
+
+/* prot: LBX_PROT_*; flags: LBX_MAP_FIXED, LBX_MAP_FIXED_NOREPLACE.
+ * On success *addr holds the mapped address. Anonymous, private, zeroed. */
+#define LBX_PROT_READ	0x1
+#define LBX_PROT_WRITE	0x2
+#define LBX_PROT_EXEC	0x4
+#define LBX_MAP_FIXED		0x10
+#define LBX_MAP_FIXED_NOREPLACE	0x100000
+int lbx_plat_guest_map(u64 *addr, u64 len, int prot, int flags);
+int lbx_plat_guest_unmap(u64 addr, u64 len);
+/* May complete later: returns LBX_DEFERRED when the platform has queued
+ * the change as a host operation that runs before the guest resumes. */
+#define LBX_DEFERRED	1
+int lbx_plat_guest_protect(u64 addr, u64 len, int prot);
+
+/* ---- sync ----
+ * struct lbx_plat_mutex and struct lbx_plat_spinlock are defined by
+ * plat_types.h. The word wait/wake pair is the one blocking primitive
+ * core builds everything else on.
+ */
+void lbx_plat_mutex_init(struct lbx_plat_mutex *m);
+void lbx_plat_mutex_lock(struct lbx_plat_mutex *m);
+void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m);
+void lbx_plat_spin_init(struct lbx_plat_spinlock *l);
+void lbx_plat_spin_lock(struct lbx_plat_spinlock *l);
+void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l);
+
+#define LBX_NO_DEADLINE	((u64)-1)
+/*
+ * Sleeps while *word == expected, until woken, until the monotonic clock
+ * passes deadline_ns, or (when interruptible) until the host thread is
+ * asked to stop. Returns 0 (woken or word changed), -EAGAIN (word differed
+ * on entry), -ETIMEDOUT, or -EINTR.
+ */
+int lbx_plat_wait(u32 *word, u32 expected, u64 deadline_ns, bool interruptible);
+/* Wakes up to n waiters on word (n < 0: all). */
+void lbx_plat_wake(u32 *word, int n);
+
+/* ---- threads ---- */
+struct lbx_thread *lbx_plat_current(void);
+void lbx_plat_set_current(struct lbx_thread *t);
+
+/* ---- time, random, log ---- */
+u64 lbx_plat_now_mono(void);	/* ns since an arbitrary epoch */
+u64 lbx_plat_now_real(void);	/* ns since 1970 */
+void lbx_plat_random(void *buf, size_t n);
+
+#define LBX_LOG_ERR	3
+#define LBX_LOG_WARN	4
+#define LBX_LOG_INFO	6
+#define LBX_LOG_DEBUG	7
+void lbx_plat_log_write(int level, const char *msg);
+
+/* ---- stdio: the sandbox's console (fd 0, 1, 2 of the launcher) ---- */
+long lbx_plat_stdio_write(struct lbx_sandbox *sb, int fd, const void *buf, size_t n);
+long lbx_plat_stdio_read(struct lbx_sandbox *sb, int fd, void *buf, size_t n);
+bool lbx_plat_stdio_isatty(struct lbx_sandbox *sb, int fd);
+
+#endif /* LITEBOX_PLATFORM_H */

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The platform contract over ordinary Linux system calls: lbx-run and the
+ * userland unit tests. LiteBox and the guest share one address space here,
+ * so guest copies go through the kernel (process_vm_readv/writev and
+ * /proc/self/mem) to stay fault-safe without a SIGSEGV handler.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <litebox/core.h>
+#include "userland.h"
+
+int lbx_userland_log_level = LBX_LOG_WARN;
+
+void *lbx_plat_alloc(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void lbx_plat_free(const void *p)
+{
+	free((void *)p);
+}
+
+void *lbx_plat_alloc_large(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void lbx_plat_free_large(const void *p)
+{
+	free((void *)p);
+}
+
+void *lbx_plat_page_alloc(void)
+{
+	void *p = aligned_alloc(LBX_PAGE_SIZE, LBX_PAGE_SIZE);
+
+	if (p)
+		memset(p, 0, LBX_PAGE_SIZE);
+	return p;
+}
+
+void lbx_plat_page_free(void *page)
+{
+	free(page);
+}
+
+/* ---- guest memory ---- */
+
+static int self_vm_copy(void *local, u64 remote, size_t n, bool write)
+{
+	struct iovec l = { .iov_base = local, .iov_len = n };
+	struct iovec r = { .iov_base = (void *)(uintptr_t)remote, .iov_len = n };
+	ssize_t done;
+
+	if (!n)
+		return 0;
+	if (remote + n < remote)
+		return -EFAULT;
+	done = write ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
+		       process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+	return done == (ssize_t)n ? 0 : -EFAULT;
+}
+
+int lbx_copy_from_guest(void *dst, u64 src, size_t n)
+{
+	return self_vm_copy(dst, src, n, false);
+}
+
+int lbx_copy_to_guest(u64 dst, const void *src, size_t n)
+{
+	return self_vm_copy((void *)src, dst, n, true);
+}
+
+long lbx_strncpy_from_guest(char *dst, u64 src, size_t n)
+{
+	size_t done = 0;
+
+	/* Copy up to the end of each page so a string ending just before an
+	 * unmapped page is still read. */
+	while (done < n) {
+		size_t chunk = LBX_PAGE_SIZE - ((src + done) & (LBX_PAGE_SIZE - 1));
+		char *nul;
+
+		chunk = lbx_min(chunk, n - done);
+		if (self_vm_copy(dst + done, src + done, chunk, false))
+			return -EFAULT;
+		nul = memchr(dst + done, 0, chunk);
+		if (nul)
+			return nul - dst;
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
+int lbx_clear_guest(u64 dst, size_t n)
+{
+	static const char zeros[4096];
+
+	while (n) {
+		size_t chunk = lbx_min(n, sizeof(zeros));
+
+		if (lbx_copy_to_guest(dst, zeros, chunk))
+			return -EFAULT;
+		dst += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+int lbx_poke_guest(u64 dst, const void *src, size_t n)
+{
+	static int memfd = -1;
+	ssize_t done;
+
+	if (memfd < 0) {
+		int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		memfd = fd;
+	}
+	done = pwrite(memfd, src, n, (off_t)dst);
+	return done == (ssize_t)n ? 0 : -EFAULT;
+}
+
+static int host_prot(int prot)
+{
+	return (prot & LBX_PROT_READ ? PROT_READ : 0) |
+	       (prot & LBX_PROT_WRITE ? PROT_WRITE : 0) |
+	       (prot & LBX_PROT_EXEC ? PROT_EXEC : 0);
+}
+
+int lbx_plat_guest_map(u64 *addr, u64 len, int prot, int flags)
+{
+	int hflags = MAP_PRIVATE | MAP_ANONYMOUS;
+	void *p;
+
+	if (flags & LBX_MAP_FIXED)
+		hflags |= MAP_FIXED;
+	else if (flags & LBX_MAP_FIXED_NOREPLACE)
+		hflags |= MAP_FIXED_NOREPLACE;
+	p = mmap((void *)(uintptr_t)*addr, len, host_prot(prot), hflags, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = (uintptr_t)p;
+	return 0;
+}
+
+int lbx_plat_guest_unmap(u64 addr, u64 len)
+{
+	return munmap((void *)(uintptr_t)addr, len) ? -errno : 0;
+}
+
+int lbx_plat_guest_protect(u64 addr, u64 len, int prot)
+{
+	return mprotect((void *)(uintptr_t)addr, len, host_prot(prot)) ? -errno : 0;
+}
+
+/* ---- sync ---- */
+
+static long futex(u32 *word, int op, u32 val, const struct timespec *ts,
+		  u32 bitset)
+{
+	return syscall(SYS_futex, word, op, val, ts, NULL, bitset);
+}
+
+void lbx_plat_mutex_init(struct lbx_plat_mutex *m)
+{
+	m->word = 0;
+}
+
+void lbx_plat_mutex_lock(struct lbx_plat_mutex *m)
+{
+	_Atomic u32 *w = (_Atomic u32 *)&m->word;
+	u32 c = 0;
+
+	if (atomic_compare_exchange_strong(w, &c, 1))
+		return;
+	if (c != 2)
+		c = atomic_exchange(w, 2);
+	while (c != 0) {
+		futex(&m->word, FUTEX_WAIT_PRIVATE, 2, NULL, 0);
+		c = atomic_exchange(w, 2);
+	}
+}
+
+void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m)
+{
+	_Atomic u32 *w = (_Atomic u32 *)&m->word;
+
+	if (atomic_fetch_sub(w, 1) != 1) {
+		atomic_store(w, 0);
+		futex(&m->word, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
+	}
+}
+
+void lbx_plat_spin_init(struct lbx_plat_spinlock *l)
+{
+	l->word = 0;
+}
+
+void lbx_plat_spin_lock(struct lbx_plat_spinlock *l)
+{
+	_Atomic u32 *w = (_Atomic u32 *)&l->word;
+
+	while (atomic_exchange_explicit(w, 1, memory_order_acquire))
+		while (atomic_load_explicit(w, memory_order_relaxed))
+			__builtin_ia32_pause();
+}
+
+void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l)
+{
+	atomic_store_explicit((_Atomic u32 *)&l->word, 0, memory_order_release);
+}
+
+int lbx_plat_wait(u32 *word, u32 expected, u64 deadline_ns, bool interruptible)
+{
+	struct timespec ts, *tsp = NULL;
+	long r;
+
+	if (deadline_ns != LBX_NO_DEADLINE) {
+		ts.tv_sec = deadline_ns / LBX_NSEC_PER_SEC;
+		ts.tv_nsec = deadline_ns % LBX_NSEC_PER_SEC;
+		tsp = &ts;
+	}
+	for (;;) {
+		/* Absolute CLOCK_MONOTONIC deadline: FUTEX_WAIT_BITSET. */
+		r = futex(word, FUTEX_WAIT_BITSET_PRIVATE, expected, tsp,
+			  FUTEX_BITSET_MATCH_ANY);
+		if (r == 0)
+			return 0;
+		if (errno == EAGAIN)
+			return -EAGAIN;
+		if (errno == ETIMEDOUT)
+			return -ETIMEDOUT;
+		if (errno == EINTR) {
+			if (interruptible)
+				return -EINTR;
+			continue;
+		}
+		return -errno;
+	}
+}
+
+void lbx_plat_wake(u32 *word, int n)
+{
+	futex(word, FUTEX_WAKE_PRIVATE, n < 0 ? 0x7fffffff : (u32)n, NULL, 0);
+}
+
+/* ---- threads ---- */
+
+static __thread struct lbx_thread *current_thread;
+
+struct lbx_thread *lbx_plat_current(void)
+{
+	return current_thread;
+}
+
+void lbx_plat_set_current(struct lbx_thread *t)
+{
+	current_thread = t;
+}
+
+/* ---- time, random, log ---- */
+
+static u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (u64)ts.tv_sec * LBX_NSEC_PER_SEC + ts.tv_nsec;
+}
+
+u64 lbx_plat_now_mono(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+u64 lbx_plat_now_real(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+void lbx_plat_random(void *buf, size_t n)
+{
+	char *p = buf;
+
+	while (n) {
+		ssize_t got = getrandom(p, n, 0);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			abort();	/* no entropy source: nothing safe to do */
+		}
+		p += got;
+		n -= got;
+	}
+}
+
+void lbx_plat_log_write(int level, const char *msg)
+{
+	static const char *const names[] = {
+		[LBX_LOG_ERR] = "error", [LBX_LOG_WARN] = "warning",
+		[LBX_LOG_INFO] = "info", [LBX_LOG_DEBUG] = "debug",
+	};
+
+	if (level > lbx_userland_log_level)
+		return;
+	dprintf(2, "litebox: %s: %s\n",
+		level >= 0 && level <= LBX_LOG_DEBUG && names[level] ?
+		names[level] : "log", msg);
+}
+
+/* ---- stdio ---- */
+
+long lbx_plat_stdio_write(struct lbx_sandbox *sb, int fd, const void *buf, size_t n)
+{
+	ssize_t r;
+
+	(void)sb;
+	do
+		r = write(fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
+long lbx_plat_stdio_read(struct lbx_sandbox *sb, int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	(void)sb;
+	r = read(fd, buf, n);
+	return r < 0 ? -errno : r;
+}
+
+bool lbx_plat_stdio_isatty(struct lbx_sandbox *sb, int fd)
+{
+	(void)sb;
+	return isatty(fd);
+}

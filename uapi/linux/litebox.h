@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * The /dev/litebox ioctl ABI: the only header shared by litebox.ko and
+ * userspace (lbx-launch and the guest stub). docs/uapi.md describes every
+ * command and its errors.
+ *
+ * Rules every struct follows: fixed-width fields, pointers as __u64, no
+ * implicit padding, a leading `size` the caller sets to sizeof() as it knows
+ * it (so structs can grow: the kernel accepts any size from the first
+ * published one up to its own, and zero-fills the tail), and `reserved`
+ * fields that must be zero (-EINVAL otherwise).
+ */
+#ifndef _UAPI_LINUX_LITEBOX_H
+#define _UAPI_LINUX_LITEBOX_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Major in the high 16 bits: a change there breaks compatibility. */
+#define LBX_ABI_MAJOR		1
+#define LBX_ABI_MINOR		0
+#define LBX_ABI_VERSION		((LBX_ABI_MAJOR << 16) | LBX_ABI_MINOR)
+
+#define LBX_IOC_MAGIC		0xBB
+
+/* ---- on /dev/litebox ---- */
+
+struct lbx_version {
+	__u32 size;		/* in: sizeof(struct lbx_version) */
+	__u32 abi_version;	/* out: LBX_ABI_VERSION */
+	__u64 features;		/* out: LBX_FEATURE_* */
+	__u64 reserved[2];	/* in: zero */
+};
+
+/*
+ * Sandbox creation. The root file system is an overlay of an in-memory
+ * upper layer over a read-only lower tar image. `upper` is a tar image whose
+ * entries are unpacked into the upper layer at creation (its bytes count
+ * against mem_limit); either image may be absent (len 0).
+ */
+struct lbx_sandbox_create {
+	__u32 size;		/* sizeof(struct lbx_sandbox_create) */
+	__u32 flags;		/* zero */
+	__u64 lower_ptr;	/* tar image, copied into the kernel */
+	__u64 lower_len;
+	__u64 upper_ptr;	/* tar image unpacked into the upper layer */
+	__u64 upper_len;
+	__u64 mem_limit;	/* bytes of file-system memory; 0: default */
+	__u32 max_procs;	/* 0: default */
+	__u32 max_threads;	/* 0: default */
+	__u32 max_fds;		/* per process; 0: default */
+	__s32 stdio_fd[3];	/* host fds taken as the guest's console; -1: none */
+	__u64 reserved[4];
+};
+
+#define LBX_IOC_VERSION		_IOWR(LBX_IOC_MAGIC, 0x00, struct lbx_version)
+/* Returns a new sandbox fd (O_CLOEXEC). */
+#define LBX_IOC_SANDBOX_CREATE	_IOW(LBX_IOC_MAGIC, 0x01, struct lbx_sandbox_create)
+
+/* ---- on a sandbox fd ---- */
+
+/* The guest's register state at an entry, and the state to resume with. */
+struct lbx_regs {
+	__u64 r15, r14, r13, r12, rbp, rbx, r11, r10;
+	__u64 r9, r8, rax, rcx, rdx, rsi, rdi;
+	__u64 rip, rsp, rflags;
+	__u64 fs_base;		/* out: valid when LBX_RESUME_SET_FS is set */
+	__u64 reserved;
+};
+
+/*
+ * Start the sandbox's first process in the calling thread: load the ELF
+ * program at `path` in the sandbox's file system into the caller's address
+ * space, build its stack, and return its initial registers. The caller then
+ * jumps to regs.rip with regs.rsp; from then on every guest system call is
+ * an LBX_IOC_SYSCALL.
+ */
+struct lbx_exec {
+	__u32 size;
+	__u32 flags;		/* zero */
+	__u64 path_ptr;		/* NUL-terminated guest path */
+	__u64 argv_ptr;		/* NULL-terminated array of string pointers */
+	__u64 envp_ptr;		/* NULL-terminated array of string pointers */
+	__u64 cwd_ptr;		/* initial cwd, or 0 for "/" */
+	__u64 stub_entry;	/* reserved for the rewriter's direct entry; zero */
+	struct lbx_regs regs;	/* out */
+	__u32 resume_flags;	/* out: LBX_RESUME_* */
+	__u32 pid;		/* out: the guest pid (1) */
+	__u64 reserved[4];
+};
+
+/* Host operations the stub performs for the kernel (DESIGN.md 3.4). */
+enum lbx_hostop {
+	LBX_HOSTOP_NONE = 0,
+	LBX_HOSTOP_EXIT_GROUP = 1,	/* arg0: host exit status */
+	LBX_HOSTOP_EXIT_THREAD = 2,	/* arg0: status */
+	LBX_HOSTOP_MPROTECT = 3,	/* arg0 addr, arg1 len, arg2 prot; result = syscall result */
+	LBX_HOSTOP_SET_FS = 4,		/* arg0: fs base */
+	LBX_HOSTOP_MAX
+};
+
+/* resume_flags */
+#define LBX_RESUME_SET_FS	(1U << 0)	/* load regs.fs_base into FS */
+#define LBX_RESUME_ALL_REGS	(1U << 1)	/* regs were replaced (execve, sigreturn) */
+
+struct lbx_syscall {
+	__u32 size;
+	__u32 flags;		/* zero */
+	struct lbx_regs regs;	/* in: at the syscall (rax = nr); out: to resume */
+	__u32 resume_flags;	/* out */
+	__u32 hostop;		/* out: enum lbx_hostop */
+	__u64 hostop_arg[4];	/* out */
+	__u64 reserved[2];
+};
+
+#define LBX_IOC_EXEC		_IOWR(LBX_IOC_MAGIC, 0x10, struct lbx_exec)
+#define LBX_IOC_SYSCALL		_IOWR(LBX_IOC_MAGIC, 0x11, struct lbx_syscall)
+
+#endif /* _UAPI_LINUX_LITEBOX_H */

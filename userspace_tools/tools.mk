@@ -1,0 +1,1 @@
+# Included by the top-level Makefile: the userland tools in build/bin/.
