@@ -12,6 +12,7 @@ include $(src)/Kbuild
 else
 
 SHELL := /bin/bash
+.DEFAULT_GOAL := all
 O := build
 KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -- '-amd64$$' | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -36,7 +37,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNIT_SRCS))
 
 # --- userland tools ---
 TOOLS :=
--include userspace_tools/tools.mk
+include userspace_tools/tools.mk
 
 GUEST_BINS := $(patsubst tests/guest/%.c,$(O)/guest/%,$(GUEST_SRCS))
 

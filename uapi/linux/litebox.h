@@ -95,7 +95,6 @@ enum lbx_hostop {
 	LBX_HOSTOP_EXIT_GROUP = 1,	/* arg0: host exit status */
 	LBX_HOSTOP_EXIT_THREAD = 2,	/* arg0: status */
 	LBX_HOSTOP_MPROTECT = 3,	/* arg0 addr, arg1 len, arg2 prot; result = syscall result */
-	LBX_HOSTOP_SET_FS = 4,		/* arg0: fs base */
 	LBX_HOSTOP_MAX
 };
 

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Open file descriptions: struct lbx_file (refcounted, shared by dup'ed
+ * descriptors and across fork), their operations, and the single-segment
+ * I/O iterator that carries data to or from guest or kernel memory.
+ */
+#ifndef LITEBOX_FILE_H
+#define LITEBOX_FILE_H
+
+#include <litebox/core.h>
+#include <litebox/fsabi.h>
+
+struct lbx_file;
+struct lbx_inode;
+struct lbx_mount;
+struct lbx_vfs;
+struct lbx_kstat;
+
+/* ---- I/O iterator: one segment of guest (u64 address) or kernel memory ---- */
+
+struct lbx_iter {
+	bool guest;
+	u64 addr;		/* guest address, when guest */
+	u8 *kbuf;		/* kernel buffer, otherwise */
+	size_t count;		/* bytes left */
+};
+
+static inline void lbx_iter_init_kernel(struct lbx_iter *it, void *buf, size_t n)
+{
+	it->guest = false;
+	it->addr = 0;
+	it->kbuf = buf;
+	it->count = n;
+}
+
+static inline void lbx_iter_init_guest(struct lbx_iter *it, u64 addr, size_t n)
+{
+	it->guest = true;
+	it->addr = addr;
+	it->kbuf = NULL;
+	it->count = n;
+}
+
+static inline size_t lbx_iter_count(const struct lbx_iter *it)
+{
+	return it->count;
+}
+
+/* Each moves exactly n (<= count) bytes and advances, or returns -EFAULT
+ * and leaves the iterator where it was. */
+int lbx_iter_copy_to(struct lbx_iter *it, const void *src, size_t n);
+int lbx_iter_copy_from(struct lbx_iter *it, void *dst, size_t n);
+int lbx_iter_zero(struct lbx_iter *it, size_t n);
+
+/* ---- directory iteration ---- */
+
+/*
+ * A file system's iterate() calls emit() for each entry at or after
+ * ctx->pos, and after each accepted entry sets ctx->pos to the position of
+ * the next one (that value becomes the entry's d_off). emit() returns
+ * false when the caller's buffer is full: iterate() then stops, leaving
+ * ctx->pos on the entry that did not fit.
+ */
+struct lbx_dir_ctx {
+	bool (*emit)(struct lbx_dir_ctx *ctx, const char *name, size_t len,
+		     u64 ino, u32 dtype);
+	u64 pos;
+};
+
+/* ---- file operations ---- */
+
+struct lbx_file_ops {
+	/* Data at *pos; advance *pos. Partial transfers return the count. */
+	ssize_t (*read)(struct lbx_file *f, struct lbx_iter *to, u64 *pos);
+	ssize_t (*write)(struct lbx_file *f, struct lbx_iter *from, u64 *pos);
+	/* Optional: NULL gives -ESPIPE. Called with f->pos_lock held. */
+	s64 (*llseek)(struct lbx_file *f, s64 off, int whence);
+	/* Directories only; called with the VFS namespace lock held. */
+	int (*iterate)(struct lbx_file *f, struct lbx_dir_ctx *ctx);
+	long (*ioctl)(struct lbx_file *f, u32 cmd, u64 arg);
+	void (*release)(struct lbx_file *f);
+};
+
+/* fmode bits */
+#define LBX_FMODE_READ		(1U << 0)
+#define LBX_FMODE_WRITE		(1U << 1)
+#define LBX_FMODE_PATH		(1U << 2)	/* O_PATH: no I/O at all */
+#define LBX_FMODE_ATOMIC_POS	(1U << 3)	/* pos updates serialised */
+#define LBX_FMODE_CONSOLE	(1U << 4)
+
+/* Status flags F_SETFL may change. */
+#define LBX_SETFL_MASK	(LX_O_APPEND | LX_O_NONBLOCK | LX_O_ASYNC | LX_O_DIRECT | LX_O_NOATIME)
+
+struct lbx_file {
+	u32 refs;
+	u32 flags;		/* open flags: access mode and status flags */
+	u32 fmode;
+	const struct lbx_file_ops *ops;
+	struct lbx_mount *mnt;
+	struct lbx_inode *inode;	/* a reference */
+	struct lbx_vfs *vfs;
+	struct lbx_plat_mutex pos_lock;
+	u64 pos;
+	void *priv;		/* the file system's */
+};
+
+/*
+ * Allocates a file on inode (taking a reference on it) with refs 1;
+ * mnt may be NULL for files outside the name space. The caller sets ops.
+ */
+int lbx_file_alloc(struct lbx_vfs *vfs, struct lbx_mount *mnt,
+		   struct lbx_inode *inode, u32 flags, struct lbx_file **out);
+struct lbx_file *lbx_file_get(struct lbx_file *f);
+void lbx_file_put(struct lbx_file *f);
+
+/* Use and advance the file position (O_APPEND honoured by the fs). */
+ssize_t lbx_file_read(struct lbx_file *f, struct lbx_iter *it);
+ssize_t lbx_file_write(struct lbx_file *f, struct lbx_iter *it);
+/* At an explicit offset; the file position is untouched. */
+ssize_t lbx_file_pread_iter(struct lbx_file *f, struct lbx_iter *it, u64 off);
+ssize_t lbx_file_pwrite_iter(struct lbx_file *f, struct lbx_iter *it, u64 off);
+/* Into a kernel buffer: the ELF loader's call. */
+ssize_t lbx_file_pread(struct lbx_file *f, void *kbuf, size_t n, u64 off);
+s64 lbx_file_llseek(struct lbx_file *f, s64 off, int whence);
+/* Linux struct linux_dirent64 records; returns bytes, 0 at the end. */
+ssize_t lbx_file_getdents64(struct lbx_file *f, struct lbx_iter *it);
+long lbx_file_ioctl(struct lbx_file *f, u32 cmd, u64 arg);
+int lbx_file_stat(struct lbx_file *f, struct lbx_kstat *st);
+/* ftruncate; chmod, chown, utimes of an open file: the *at() calls
+ * with AT_EMPTY_PATH. */
+int lbx_file_truncate(struct lbx_file *f, s64 len);
+/* F_GETFL / F_SETFL */
+u32 lbx_file_get_flags(struct lbx_file *f);
+int lbx_file_set_flags(struct lbx_file *f, u32 flags);
+bool lbx_file_isatty(struct lbx_file *f);
+
+/* Generic helpers for file systems. */
+s64 lbx_generic_llseek(struct lbx_file *f, s64 off, int whence, u64 size);
+s64 lbx_dir_llseek(struct lbx_file *f, s64 off, int whence);
+
+#endif

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sandboxes, guest processes and guest threads: the objects every core
+ * service hangs off. A sandbox owns its processes; a process owns its
+ * threads. Lifetimes are refcounted; the platform holds one reference on the
+ * sandbox for as long as its handle (the sandbox fd) is open.
+ */
+#ifndef LITEBOX_TASK_H
+#define LITEBOX_TASK_H
+
+#include <litebox/core.h>
+#include <litebox/memacct.h>
+#include <litebox/list.h>
+
+#define LBX_DEFAULT_FS_MEM	(256ULL << 20)
+#define LBX_DEFAULT_MAX_PROCS	64
+#define LBX_DEFAULT_MAX_THREADS	256
+#define LBX_DEFAULT_MAX_FDS	1024
+#define LBX_MAX_SYSCALL_NR	512
+#define LBX_RLIM_NLIMITS	16
+#define LBX_RLIM_INFINITY	(~0ULL)
+
+struct lbx_vfs;
+struct lbx_fs_ctx;
+struct lbx_fdtable;
+
+struct lbx_limits {
+	u64 fs_mem;
+	u32 max_procs;
+	u32 max_threads;
+	u32 max_fds;
+};
+
+struct lbx_sandbox_stats {
+	u64 syscalls;
+	u64 enosys;
+	/* Bit n: unimplemented syscall n was seen (logged once). */
+	u64 enosys_seen[LBX_MAX_SYSCALL_NR / 64];
+};
+
+struct lbx_sandbox {
+	u32 refs;
+	u32 id;
+	void *plat;			/* the platform's own state */
+	struct lbx_limits limits;
+	struct lbx_memacct fs_mem;
+	struct lbx_vfs *vfs;
+
+	struct lbx_plat_mutex lock;	/* protects everything below */
+	struct lbx_list_head procs;
+	u32 next_pid;
+	u32 nr_procs;
+	u32 nr_threads;
+	bool dying;
+	struct lbx_sandbox_stats stats;
+};
+
+struct lbx_process {
+	u32 refs;
+	u32 pid;
+	u32 ppid;
+	struct lbx_sandbox *sb;
+	struct lbx_list_head sb_node;	/* in sb->procs */
+	struct lbx_list_head threads;
+	u32 nr_threads;
+
+	struct lbx_fs_ctx *fs;
+	struct lbx_fdtable *files;
+	char *exe_path;			/* guest path of the running image */
+
+	/* Program break, as the shim's brk() manages it. */
+	u64 brk_start;
+	u64 brk_cur;
+	u64 brk_mapped_end;
+
+	/* Resource limits (RLIMIT_*): cur and max. */
+	struct {
+		u64 cur;
+		u64 max;
+	} rlim[LBX_RLIM_NLIMITS];
+	u64 robust_list;
+
+	bool exiting;
+	int exit_code;			/* wait status */
+};
+
+/*
+ * How a guest thread resumes after an entry into LiteBox, and the host
+ * operation (if any) the platform must perform first: what a kernel module
+ * cannot do from inside an ioctl (DESIGN.md 3.4). Values match the uapi's
+ * LBX_HOSTOP_* and LBX_RESUME_*.
+ */
+enum {
+	LBX_HOP_NONE = 0,
+	LBX_HOP_EXIT_GROUP = 1,		/* arg0: host exit status */
+	LBX_HOP_EXIT_THREAD = 2,	/* arg0: status */
+	LBX_HOP_MPROTECT = 3,		/* addr, len, host prot; its result is the syscall's */
+};
+#define LBX_RES_SET_FS		(1U << 0)
+#define LBX_RES_ALL_REGS	(1U << 1)
+
+struct lbx_resume {
+	u32 flags;
+	u32 hostop;
+	u64 arg[4];
+};
+
+/* The guest's registers at an entry; the layout of the uapi's lbx_regs. */
+struct lbx_cpu_regs {
+	u64 r15, r14, r13, r12, rbp, rbx, r11, r10;
+	u64 r9, r8, rax, rcx, rdx, rsi, rdi;
+	u64 rip, rsp, rflags;
+	u64 fs_base;
+	u64 reserved;
+};
+
+struct lbx_thread {
+	u32 refs;
+	u32 tid;
+	struct lbx_process *proc;
+	struct lbx_list_head proc_node;	/* in proc->threads */
+	void *plat;			/* the platform's own per-thread state */
+
+	u64 fs_base;
+	u64 clear_child_tid;
+	/* During an entry: where the shim and platform record how to resume. */
+	struct lbx_resume *resume;
+	/* Set and woken to pull the thread out of any core wait. */
+	u32 interrupt;
+};
+
+int lbx_sandbox_create(const struct lbx_limits *limits, void *plat,
+		       struct lbx_sandbox **out);
+void lbx_sandbox_get(struct lbx_sandbox *sb);
+void lbx_sandbox_put(struct lbx_sandbox *sb);
+/* Marks the sandbox dying: no new processes or threads. */
+void lbx_sandbox_kill(struct lbx_sandbox *sb);
+
+/* Creates a process with one thread; -EAGAIN beyond the limits. */
+int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
+		       struct lbx_thread **main_thread);
+void lbx_process_get(struct lbx_process *p);
+void lbx_process_put(struct lbx_process *p);
+void lbx_thread_get(struct lbx_thread *t);
+void lbx_thread_put(struct lbx_thread *t);
+/* Detaches a thread from its process (thread exit). */
+void lbx_thread_exit(struct lbx_thread *t);
+
+static inline struct lbx_thread *lbx_current(void)
+{
+	return lbx_plat_current();
+}
+
+#endif

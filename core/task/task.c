@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sandbox, process and thread lifetimes. */
+#include <litebox/task.h>
+#include <litebox/refcount.h>
+#include "task_hooks.h"
+
+static u32 next_sandbox_id = 1;
+
+int lbx_sandbox_create(const struct lbx_limits *limits, void *plat,
+		       struct lbx_sandbox **out)
+{
+	struct lbx_sandbox *sb;
+
+	sb = lbx_plat_alloc(sizeof(*sb));
+	if (!sb)
+		return -ENOMEM;
+	lbx_ref_init(&sb->refs);
+	sb->id = __atomic_fetch_add(&next_sandbox_id, 1, __ATOMIC_RELAXED);
+	sb->plat = plat;
+	sb->limits = *limits;
+	if (!sb->limits.fs_mem)
+		sb->limits.fs_mem = LBX_DEFAULT_FS_MEM;
+	if (!sb->limits.max_procs)
+		sb->limits.max_procs = LBX_DEFAULT_MAX_PROCS;
+	if (!sb->limits.max_threads)
+		sb->limits.max_threads = LBX_DEFAULT_MAX_THREADS;
+	if (!sb->limits.max_fds)
+		sb->limits.max_fds = LBX_DEFAULT_MAX_FDS;
+	lbx_memacct_init(&sb->fs_mem, sb->limits.fs_mem);
+	lbx_plat_mutex_init(&sb->lock);
+	lbx_list_init(&sb->procs);
+	sb->next_pid = 1;
+	*out = sb;
+	return 0;
+}
+
+void lbx_sandbox_get(struct lbx_sandbox *sb)
+{
+	lbx_ref_get(&sb->refs);
+}
+
+void lbx_sandbox_kill(struct lbx_sandbox *sb)
+{
+	lbx_plat_mutex_lock(&sb->lock);
+	sb->dying = true;
+	lbx_plat_mutex_unlock(&sb->lock);
+}
+
+void lbx_sandbox_put(struct lbx_sandbox *sb)
+{
+	if (!lbx_ref_put(&sb->refs))
+		return;
+	/* Processes hold references on the sandbox: none is left here. */
+	lbx_task_hook_sandbox_release(sb);
+	lbx_plat_free(sb);
+}
+
+static void thread_free(struct lbx_thread *t)
+{
+	struct lbx_process *p = t->proc;
+
+	lbx_plat_free(t);
+	lbx_process_put(p);
+}
+
+void lbx_thread_get(struct lbx_thread *t)
+{
+	lbx_ref_get(&t->refs);
+}
+
+void lbx_thread_put(struct lbx_thread *t)
+{
+	if (lbx_ref_put(&t->refs))
+		thread_free(t);
+}
+
+void lbx_process_get(struct lbx_process *p)
+{
+	lbx_ref_get(&p->refs);
+}
+
+void lbx_process_put(struct lbx_process *p)
+{
+	struct lbx_sandbox *sb = p->sb;
+
+	if (!lbx_ref_put(&p->refs))
+		return;
+	lbx_plat_mutex_lock(&sb->lock);
+	lbx_list_del(&p->sb_node);
+	sb->nr_procs--;
+	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_task_hook_process_release(p);
+	lbx_plat_free(p->exe_path);
+	lbx_plat_free(p);
+	lbx_sandbox_put(sb);
+}
+
+int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
+		       struct lbx_thread **main_thread)
+{
+	struct lbx_process *p;
+	struct lbx_thread *t;
+	int ret = 0;
+
+	p = lbx_plat_alloc(sizeof(*p));
+	t = lbx_plat_alloc(sizeof(*t));
+	if (!p || !t) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	lbx_plat_mutex_lock(&sb->lock);
+	if (sb->dying)
+		ret = -ESRCH;
+	else if (sb->nr_procs >= sb->limits.max_procs ||
+		 sb->nr_threads >= sb->limits.max_threads)
+		ret = -EAGAIN;
+	if (!ret) {
+		p->pid = sb->next_pid++;
+		sb->nr_procs++;
+		sb->nr_threads++;
+		lbx_list_add_tail(&p->sb_node, &sb->procs);
+	}
+	lbx_plat_mutex_unlock(&sb->lock);
+	if (ret)
+		goto err_free;
+
+	lbx_sandbox_get(sb);
+	lbx_ref_init(&p->refs);	/* held by the main thread */
+	p->sb = sb;
+	p->ppid = parent ? parent->pid : 0;
+	lbx_list_init(&p->threads);
+	p->nr_threads = 1;
+
+	lbx_ref_init(&t->refs);
+	t->tid = p->pid;
+	t->proc = p;
+	lbx_list_add_tail(&t->proc_node, &p->threads);
+	*main_thread = t;
+	return 0;
+
+err_free:
+	lbx_plat_free(t);
+	lbx_plat_free(p);
+	return ret;
+}
+
+void lbx_thread_exit(struct lbx_thread *t)
+{
+	struct lbx_process *p = t->proc;
+	struct lbx_sandbox *sb = p->sb;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	if (!lbx_list_empty(&t->proc_node)) {
+		lbx_list_del(&t->proc_node);
+		p->nr_threads--;
+		sb->nr_threads--;
+	}
+	lbx_plat_mutex_unlock(&sb->lock);
+}

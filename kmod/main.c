@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * litebox.ko: a library OS in the kernel. Guests' system calls are served
+ * by LiteBox's own core through /dev/litebox (see DESIGN.md).
+ */
+#include <linux/module.h>
+
+#include "device.h"
+
+static int __init lbx_mod_init(void)
+{
+	int ret;
+
+	ret = lbx_device_init();
+	if (ret)
+		goto err_device;
+	pr_info("litebox: loaded, ABI %u.%u\n", LBX_ABI_MAJOR, LBX_ABI_MINOR);
+	return 0;
+
+err_device:
+	return ret;
+}
+
+static void __exit lbx_mod_exit(void)
+{
+	lbx_device_exit();
+}
+
+module_init(lbx_mod_init);
+module_exit(lbx_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("LiteBox: a security-focused library OS serving guest system calls in the kernel");
+MODULE_AUTHOR("The LiteBox developers");

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The platform contract inside litebox.ko. Every call runs in the context of
+ * the guest thread that entered through an ioctl, so "the guest's address
+ * space" is simply current->mm, and guest copies are the ordinary uaccess
+ * helpers (fault-safe by construction).
+ */
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait_bit.h>
+#include <linux/xarray.h>
+
+#include <litebox/core.h>
+#include <litebox/task.h>
+#include "kplat.h"
+
+/* ---- memory: every allocation is charged to the caller's memory cgroup ---- */
+
+void *lbx_plat_alloc(size_t size)
+{
+	return kzalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+void lbx_plat_free(const void *p)
+{
+	kfree(p);
+}
+
+void *lbx_plat_alloc_large(size_t size)
+{
+	return kvzalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+void lbx_plat_free_large(const void *p)
+{
+	kvfree(p);
+}
+
+void *lbx_plat_page_alloc(void)
+{
+	return (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+}
+
+void lbx_plat_page_free(void *page)
+{
+	free_page((unsigned long)page);
+}
+
+/* ---- guest memory ---- */
+
+static void __user *uptr(u64 addr)
+{
+	return u64_to_user_ptr(addr);
+}
+
+int lbx_copy_from_guest(void *dst, u64 src, size_t n)
+{
+	return copy_from_user(dst, uptr(src), n) ? -EFAULT : 0;
+}
+
+int lbx_copy_to_guest(u64 dst, const void *src, size_t n)
+{
+	return copy_to_user(uptr(dst), src, n) ? -EFAULT : 0;
+}
+
+long lbx_strncpy_from_guest(char *dst, u64 src, size_t n)
+{
+	long len;
+
+	if (!n)
+		return -ENAMETOOLONG;
+	len = strncpy_from_user(dst, uptr(src), n);
+	if (len < 0)
+		return -EFAULT;
+	if (len == n) {
+		dst[n - 1] = '\0';
+		return -ENAMETOOLONG;
+	}
+	return len;
+}
+
+int lbx_clear_guest(u64 dst, size_t n)
+{
+	return clear_user(uptr(dst), n) ? -EFAULT : 0;
+}
+
+int lbx_poke_guest(u64 dst, const void *src, size_t n)
+{
+	/* As ptrace does: write through a COW of the page whatever its
+	 * protection, so that text can be loaded without a writable window. */
+	while (n) {
+		int chunk = min_t(size_t, n, SZ_1M);
+		int done = access_process_vm(current, dst, (void *)src, chunk,
+					     FOLL_FORCE | FOLL_WRITE);
+
+		if (done != chunk)
+			return -EFAULT;
+		dst += chunk;
+		src += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+static unsigned long host_prot(int prot)
+{
+	return (prot & LBX_PROT_READ ? PROT_READ : 0) |
+	       (prot & LBX_PROT_WRITE ? PROT_WRITE : 0) |
+	       (prot & LBX_PROT_EXEC ? PROT_EXEC : 0);
+}
+
+int lbx_plat_guest_map(u64 *addr, u64 len, int prot, int flags)
+{
+	unsigned long hflags = MAP_PRIVATE | MAP_ANONYMOUS;
+	unsigned long r;
+
+	if (flags & LBX_MAP_FIXED)
+		hflags |= MAP_FIXED;
+	else if (flags & LBX_MAP_FIXED_NOREPLACE)
+		hflags |= MAP_FIXED_NOREPLACE;
+	r = vm_mmap(NULL, *addr, len, host_prot(prot), hflags, 0);
+	if (IS_ERR_VALUE(r))
+		return (int)r;
+	*addr = r;
+	return 0;
+}
+
+int lbx_plat_guest_unmap(u64 addr, u64 len)
+{
+	return vm_munmap(addr, len);
+}
+
+int lbx_plat_guest_protect(u64 addr, u64 len, int prot)
+{
+	/* No exported mprotect: the stub performs it as a host operation. */
+	return lbx_kplat_queue_hostop(LBX_HOP_MPROTECT, addr, len,
+				      host_prot(prot));
+}
+
+/* ---- sync ---- */
+
+void lbx_plat_mutex_init(struct lbx_plat_mutex *m)
+{
+	mutex_init(&m->m);
+}
+
+void lbx_plat_mutex_lock(struct lbx_plat_mutex *m)
+{
+	mutex_lock(&m->m);
+}
+
+void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m)
+{
+	mutex_unlock(&m->m);
+}
+
+void lbx_plat_spin_init(struct lbx_plat_spinlock *l)
+{
+	spin_lock_init(&l->l);
+}
+
+void lbx_plat_spin_lock(struct lbx_plat_spinlock *l)
+{
+	spin_lock(&l->l);
+}
+
+void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l)
+{
+	spin_unlock(&l->l);
+}
+
+int lbx_plat_wait(u32 *word, u32 expected, u64 deadline_ns, bool interruptible)
+{
+	int state = interruptible ? TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE;
+	ktime_t expires = ns_to_ktime(deadline_ns);
+	bool timed_out = false;
+	long r;
+
+	if (READ_ONCE(*word) != expected)
+		return -EAGAIN;
+	if (deadline_ns != LBX_NO_DEADLINE && ktime_get_ns() >= deadline_ns)
+		return -ETIMEDOUT;
+	r = ___wait_var_event(word, READ_ONCE(*word) != expected || timed_out,
+			      state, 0, 0,
+			      if (deadline_ns == LBX_NO_DEADLINE)
+				      schedule();
+			      else if (!schedule_hrtimeout(&expires, HRTIMER_MODE_ABS))
+				      timed_out = true);
+	if (r)
+		return -EINTR;
+	if (READ_ONCE(*word) != expected)
+		return 0;
+	return -ETIMEDOUT;
+}
+
+void lbx_plat_wake(u32 *word, int n)
+{
+	/* Pairs with prepare_to_wait_event(): the waker changed *word first. */
+	smp_mb();
+	wake_up_var(word);
+}
+
+/* ---- threads: the guest thread a host task runs, keyed by global pid ---- */
+
+static DEFINE_XARRAY(lbx_current_map);
+
+struct lbx_thread *lbx_plat_current(void)
+{
+	struct lbx_thread *t = xa_load(&lbx_current_map, task_pid_nr(current));
+	struct lbx_kplat_thread *kt;
+
+	if (!t)
+		return NULL;
+	/* A stale entry of an exited task whose pid was reused is not ours. */
+	kt = t->plat;
+	return kt && kt->task == current ? t : NULL;
+}
+
+void lbx_plat_set_current(struct lbx_thread *t)
+{
+	if (t)
+		lbx_kplat_bind(t);
+	else
+		xa_erase(&lbx_current_map, task_pid_nr(current));
+}
+
+int lbx_kplat_bind(struct lbx_thread *t)
+{
+	return xa_err(xa_store(&lbx_current_map, task_pid_nr(current), t,
+			       GFP_KERNEL_ACCOUNT));
+}
+
+void lbx_kplat_unbind(pid_t pid, struct lbx_thread *t)
+{
+	xa_cmpxchg(&lbx_current_map, pid, t, NULL, GFP_KERNEL);
+}
+
+int lbx_kplat_queue_hostop(u32 op, u64 a0, u64 a1, u64 a2)
+{
+	struct lbx_thread *t = lbx_plat_current();
+
+	if (WARN_ON_ONCE(!t || !t->resume))
+		return -EINVAL;
+	t->resume->hostop = op;
+	t->resume->arg[0] = a0;
+	t->resume->arg[1] = a1;
+	t->resume->arg[2] = a2;
+	return LBX_DEFERRED;
+}
+
+/* ---- time, random, log ---- */
+
+u64 lbx_plat_now_mono(void)
+{
+	return ktime_get_ns();
+}
+
+u64 lbx_plat_now_real(void)
+{
+	return ktime_get_real_ns();
+}
+
+void lbx_plat_random(void *buf, size_t n)
+{
+	get_random_bytes(buf, n);
+}
+
+void lbx_plat_log_write(int level, const char *msg)
+{
+	switch (level) {
+	case LBX_LOG_ERR:
+		pr_err("litebox: %s\n", msg);
+		break;
+	case LBX_LOG_WARN:
+		pr_warn("litebox: %s\n", msg);
+		break;
+	case LBX_LOG_INFO:
+		pr_info("litebox: %s\n", msg);
+		break;
+	default:
+		pr_debug("litebox: %s\n", msg);
+		break;
+	}
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ELF loader of the Linux shim: validates an x86-64 ELF file and maps it
+ * into the current guest address space. The file is reached through a read
+ * callback, so the loader is testable without a file system.
+ */
+#ifndef LBX_SHIM_ELF_H
+#define LBX_SHIM_ELF_H
+
+#include <litebox/core.h>
+
+#define LBX_ELF_INTERP_MAX 256
+
+struct lbx_elf_reader {
+	/* Reads up to n bytes at off into buf: bytes read or -errno. */
+	ssize_t (*pread)(void *ctx, void *buf, size_t n, u64 off);
+	void *ctx;
+	u64 size;		/* file size */
+};
+
+struct lbx_elf_info {
+	u64 entry;		/* biased entry point */
+	u64 bias;		/* load bias (0 for ET_EXEC) */
+	u64 phdr;		/* guest address of the program headers, or 0 */
+	u32 phnum;
+	u32 phent;
+	u64 lo, hi;		/* page-aligned extent of the image */
+	bool exec_stack;
+	bool is_dyn;
+	char interp[LBX_ELF_INTERP_MAX];	/* PT_INTERP path, "" if none */
+};
+
+/*
+ * Validates headers and maps every PT_LOAD segment. A malformed file gives
+ * -ENOEXEC (not ELF, wrong machine, truncated headers, absurd or overlapping
+ * segments) or -EINVAL (bad interpreter path); a mapping that collides with
+ * memory already in use gives -EEXIST. Nothing stays mapped on failure.
+ */
+int lbx_elf_load(const struct lbx_elf_reader *r, struct lbx_elf_info *info);
+
+/* The header checks alone (for tests and the rewriter). */
+int lbx_elf_check(const struct lbx_elf_reader *r, struct lbx_elf_info *info);
+
+#endif

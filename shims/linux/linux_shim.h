@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Linux shim's entry points, called by a platform's entry code (kmod's
+ * ioctl handler, lbx-run's stub) with the guest's registers.
+ */
+#ifndef LBX_LINUX_SHIM_H
+#define LBX_LINUX_SHIM_H
+
+#include <litebox/task.h>
+
+/*
+ * Serves one guest system call (regs->rax = number, arguments in rdi, rsi,
+ * rdx, r10, r8, r9). On return regs->rax holds the result unless res->flags
+ * has LBX_RES_ALL_REGS (execve, sigreturn), in which case all of *regs is the
+ * state to resume with. res->hostop names a host operation to perform first.
+ */
+void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
+		       struct lbx_resume *res);
+
+/*
+ * Starts a sandbox's first process in the calling host thread: creates the
+ * process (its main thread's platform state is thread_plat), makes it
+ * current, and execs path with argv/envp (NULL-terminated arrays of
+ * LiteBox-memory strings) in cwd. On success *regs is the initial state and
+ * *out the new thread (one reference, owned by the platform).
+ */
+int lbx_linux_start(struct lbx_sandbox *sb, void *thread_plat, const char *path,
+		    const char *const *argv, const char *const *envp,
+		    const char *cwd, struct lbx_cpu_regs *regs,
+		    struct lbx_resume *res, struct lbx_thread **out);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal to the Linux shim: the per-call context and the handlers. */
+#ifndef LBX_SHIM_H
+#define LBX_SHIM_H
+
+#include <litebox/task.h>
+#include "linux_shim.h"
+#include "syscall_names.h"
+
+struct lbx_sys {
+	struct lbx_thread *t;
+	struct lbx_process *p;
+	struct lbx_cpu_regs *regs;
+	struct lbx_resume *res;
+};
+
+typedef long (*lbx_sys_fn)(struct lbx_sys *s, u64 a0, u64 a1, u64 a2,
+			   u64 a3, u64 a4, u64 a5);
+
+#define LBX_SYSCALL(name)						\
+	long lbx_sys_##name(struct lbx_sys *s, u64 a0, u64 a1, u64 a2,	\
+			    u64 a3, u64 a4, u64 a5)
+
+/* Declarations of every implemented handler. */
+#define LBX_IMPL(name) LBX_SYSCALL(name);
+#include "syscall_impl.h"
+#undef LBX_IMPL
+
+/* Name of syscall nr, or NULL. */
+const char *lbx_linux_syscall_name(u64 nr);
+
+/* Guest-visible identity (uid/gid model: root by default). */
+#define LBX_GUEST_UID 0
+#define LBX_GUEST_GID 0
+
+/* sys_proc.c */
+void lbx_linux_rlimits_init(struct lbx_process *p);
+
+/* exec.c */
+int lbx_linux_exec(struct lbx_sys *s, const char *path,
+		   const char *const *argv, const char *const *envp);
+
+#endif

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/* brk, mmap, munmap, mprotect. */
+#include "shim.h"
+
+#define LX_PROT_READ		0x1
+#define LX_PROT_WRITE		0x2
+#define LX_PROT_EXEC		0x4
+#define LX_PROT_GROWSDOWN	0x01000000
+#define LX_PROT_GROWSUP		0x02000000
+
+#define LX_MAP_SHARED		0x01
+#define LX_MAP_PRIVATE		0x02
+#define LX_MAP_SHARED_VALIDATE	0x03
+#define LX_MAP_TYPE		0x0f
+#define LX_MAP_FIXED		0x10
+#define LX_MAP_ANONYMOUS	0x20
+#define LX_MAP_FIXED_NOREPLACE	0x100000
+
+#define LX_USER_TOP		0x7ffffffff000ULL
+#define PG			LBX_PAGE_SIZE
+
+static int to_lbx_prot(u64 prot)
+{
+	return (prot & LX_PROT_READ ? LBX_PROT_READ : 0) |
+	       (prot & LX_PROT_WRITE ? LBX_PROT_WRITE : 0) |
+	       (prot & LX_PROT_EXEC ? LBX_PROT_EXEC : 0);
+}
+
+/* Validates a page range [addr, addr + len) of the user address space. */
+static int check_range(u64 addr, u64 len, u64 *alen)
+{
+	u64 end;
+
+	if (!LBX_IS_ALIGNED(addr, PG))
+		return -EINVAL;
+	if (!len || lbx_add_overflow(len, PG - 1, &end))
+		return -EINVAL;
+	*alen = LBX_ALIGN_DOWN(end, PG);
+	if (lbx_add_overflow(addr, *alen, &end) || end > LX_USER_TOP)
+		return -EINVAL;
+	return 0;
+}
+
+LBX_SYSCALL(brk)
+{
+	struct lbx_process *p = s->p;
+	u64 want = a0, new_end;
+	int ret;
+
+	if (!p->brk_start || want < p->brk_start)
+		return p->brk_cur;
+	if (want > LX_USER_TOP)
+		return p->brk_cur;
+	new_end = LBX_ALIGN_UP(want, PG);
+	if (new_end > p->brk_mapped_end) {
+		u64 at = p->brk_mapped_end;
+		/* Linux keeps the heap writable and refuses to grow into a mapping. */
+		ret = lbx_plat_guest_map(&at, new_end - p->brk_mapped_end,
+					 LBX_PROT_READ | LBX_PROT_WRITE,
+					 LBX_MAP_FIXED_NOREPLACE);
+		if (ret)
+			return p->brk_cur;
+	} else if (new_end < p->brk_mapped_end) {
+		ret = lbx_plat_guest_unmap(new_end, p->brk_mapped_end - new_end);
+		if (ret)
+			return p->brk_cur;
+	}
+	p->brk_mapped_end = new_end;
+	p->brk_cur = want;
+	return want;
+}
+
+LBX_SYSCALL(mmap)
+{
+	u64 addr = a0, len, prot = a2, flags = a3, off = a5;
+	int lflags = 0, ret;
+
+	if (!a1 || a1 > LX_USER_TOP)
+		return -EINVAL;
+	len = LBX_ALIGN_UP(a1, PG);
+	if (!LBX_IS_ALIGNED(off, PG))
+		return -EINVAL;
+	switch (flags & LX_MAP_TYPE) {
+	case LX_MAP_PRIVATE:
+		break;
+	case LX_MAP_SHARED:
+	case LX_MAP_SHARED_VALIDATE:
+		/* Shared mappings need cross-process sharing: not yet. */
+		return -ENODEV;
+	default:
+		return -EINVAL;
+	}
+	if (prot & ~(u64)(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
+			  LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
+		return -EINVAL;
+	if (!(flags & LX_MAP_ANONYMOUS))
+		return -ENODEV;	/* file mappings arrive with the fd layer */
+	if (flags & LX_MAP_FIXED) {
+		if (check_range(addr, len, &len))
+			return -EINVAL;
+		lflags = LBX_MAP_FIXED;
+	} else if (flags & LX_MAP_FIXED_NOREPLACE) {
+		if (check_range(addr, len, &len))
+			return -EINVAL;
+		lflags = LBX_MAP_FIXED_NOREPLACE;
+	}
+	ret = lbx_plat_guest_map(&addr, len, to_lbx_prot(prot), lflags);
+	return ret ? ret : (long)addr;
+}
+
+LBX_SYSCALL(munmap)
+{
+	u64 len;
+
+	if (check_range(a0, a1, &len))
+		return -EINVAL;
+	return lbx_plat_guest_unmap(a0, len);
+}
+
+LBX_SYSCALL(mprotect)
+{
+	u64 len;
+	int ret;
+
+	if (!LBX_IS_ALIGNED(a0, PG))
+		return -EINVAL;
+	if (!a1)
+		return 0;
+	if (check_range(a0, a1, &len))
+		return -ENOMEM;
+	if (a2 & ~(u64)(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
+			LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
+		return -EINVAL;
+	ret = lbx_plat_guest_protect(a0, len, to_lbx_prot(a2));
+	/* Deferred: the host operation's result becomes the syscall's. */
+	return ret == LBX_DEFERRED ? 0 : ret;
+}

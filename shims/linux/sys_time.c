@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Clocks and sleeping. The host vDSO never reaches the guest: every clock
+ * read is a system call served here. */
+#include "shim.h"
+
+#define CLOCK_REALTIME		0
+#define CLOCK_MONOTONIC		1
+#define CLOCK_MONOTONIC_RAW	4
+#define CLOCK_REALTIME_COARSE	5
+#define CLOCK_MONOTONIC_COARSE	6
+#define CLOCK_BOOTTIME		7
+#define CLOCK_REALTIME_ALARM	8
+#define CLOCK_BOOTTIME_ALARM	9
+#define CLOCK_TAI		11
+#define TIMER_ABSTIME		1
+
+struct lx_timespec {
+	s64 tv_sec;
+	s64 tv_nsec;
+};
+
+struct lx_timeval {
+	s64 tv_sec;
+	s64 tv_usec;
+};
+
+/* Returns the clock's reading in ns, or -EINVAL for clocks not served. */
+static s64 clock_read(u64 clk, bool *realtime)
+{
+	*realtime = false;
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_TAI:
+		*realtime = true;
+		return (s64)lbx_plat_now_real();
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_BOOTTIME_ALARM:
+		return (s64)lbx_plat_now_mono();
+	default:
+		return -EINVAL;
+	}
+}
+
+static struct lx_timespec ns_to_ts(u64 ns)
+{
+	struct lx_timespec ts = {
+		.tv_sec = (s64)(ns / LBX_NSEC_PER_SEC),
+		.tv_nsec = (s64)(ns % LBX_NSEC_PER_SEC),
+	};
+
+	return ts;
+}
+
+LBX_SYSCALL(clock_gettime)
+{
+	struct lx_timespec ts;
+	bool rt;
+	s64 ns = clock_read(a0, &rt);
+
+	if (ns < 0)
+		return ns;
+	ts = ns_to_ts((u64)ns);
+	return lbx_copy_to_guest(a1, &ts, sizeof(ts));
+}
+
+LBX_SYSCALL(clock_getres)
+{
+	struct lx_timespec ts = { 0, 1 };
+	bool rt;
+
+	if (clock_read(a0, &rt) < 0)
+		return -EINVAL;
+	if (a0 == CLOCK_REALTIME_COARSE || a0 == CLOCK_MONOTONIC_COARSE)
+		ts.tv_nsec = 4000000;	/* one tick at HZ=250 */
+	return a1 ? lbx_copy_to_guest(a1, &ts, sizeof(ts)) : 0;
+}
+
+LBX_SYSCALL(gettimeofday)
+{
+	u64 ns = lbx_plat_now_real();
+	struct lx_timeval tv = {
+		.tv_sec = (s64)(ns / LBX_NSEC_PER_SEC),
+		.tv_usec = (s64)(ns % LBX_NSEC_PER_SEC / 1000),
+	};
+	static const u32 tz[2];
+	int ret = 0;
+
+	if (a0)
+		ret = lbx_copy_to_guest(a0, &tv, sizeof(tv));
+	if (!ret && a1)
+		ret = lbx_copy_to_guest(a1, tz, sizeof(tz));
+	return ret;
+}
+
+LBX_SYSCALL(time)
+{
+	s64 now = (s64)(lbx_plat_now_real() / LBX_NSEC_PER_SEC);
+
+	if (a0 && lbx_copy_to_guest(a0, &now, sizeof(now)))
+		return -EFAULT;
+	return now;
+}
+
+static int read_ts(u64 addr, struct lx_timespec *ts)
+{
+	if (lbx_copy_from_guest(ts, addr, sizeof(*ts)))
+		return -EFAULT;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (s64)LBX_NSEC_PER_SEC)
+		return -EINVAL;
+	return 0;
+}
+
+static u64 ts_to_ns(const struct lx_timespec *ts)
+{
+	u64 ns;
+
+	if (lbx_mul_overflow((u64)ts->tv_sec, LBX_NSEC_PER_SEC, &ns) ||
+	    lbx_add_overflow(ns, (u64)ts->tv_nsec, &ns))
+		return (u64)-2;	/* far future, but not "no deadline" */
+	return ns;
+}
+
+/* Sleeps until the monotonic deadline; -EINTR when the thread is interrupted. */
+static int sleep_until(struct lbx_thread *t, u64 deadline)
+{
+	for (;;) {
+		u32 seen = LBX_READ_ONCE(t->interrupt);
+		int ret;
+
+		if (seen)
+			return -EINTR;
+		ret = lbx_plat_wait(&t->interrupt, 0, deadline, true);
+		if (ret == -ETIMEDOUT)
+			return 0;
+		if (ret == -EINTR)
+			return -EINTR;
+		if (lbx_plat_now_mono() >= deadline)
+			return 0;
+	}
+}
+
+static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
+{
+	struct lx_timespec ts;
+	u64 now_mono = lbx_plat_now_mono(), deadline, ns;
+	bool rt;
+	s64 now;
+	int ret;
+
+	now = clock_read(clk, &rt);
+	if (now < 0)
+		return -EINVAL;
+	ret = read_ts(req, &ts);
+	if (ret)
+		return ret;
+	ns = ts_to_ns(&ts);
+	if (abs) {
+		/* An absolute time on this clock, as a monotonic deadline. */
+		deadline = ns <= (u64)now ? now_mono : now_mono + (ns - (u64)now);
+	} else if (lbx_add_overflow(now_mono, ns, &deadline)) {
+		deadline = (u64)-2;
+	}
+	ret = sleep_until(s->t, deadline);
+	if (ret == -EINTR && !abs && rem) {
+		u64 left = lbx_plat_now_mono();
+
+		left = deadline > left ? deadline - left : 0;
+		ts = ns_to_ts(left);
+		lbx_copy_to_guest(rem, &ts, sizeof(ts));
+	}
+	return ret;
+}
+
+LBX_SYSCALL(nanosleep)
+{
+	return do_nanosleep(s, CLOCK_MONOTONIC, false, a0, a1);
+}
+
+LBX_SYSCALL(clock_nanosleep)
+{
+	if (a1 & ~(u64)TIMER_ABSTIME)
+		return -EINVAL;
+	return do_nanosleep(s, a0, a1 & TIMER_ABSTIME, a2, a3);
+}

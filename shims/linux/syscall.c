@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The x86-64 syscall table and the dispatcher every guest syscall goes through. */
+#include "shim.h"
+
+static const lbx_sys_fn lbx_syscall_table[LBX_MAX_SYSCALL_NR] = {
+#define LBX_IMPL(name) [LX_NR_##name] = lbx_sys_##name,
+#include "syscall_impl.h"
+#undef LBX_IMPL
+};
+
+static const char *const lbx_syscall_names[LBX_MAX_SYSCALL_NR] = {
+#define X(nr, name) [nr] = #name,
+	LBX_SYSCALL_NAME_LIST
+#undef X
+};
+
+const char *lbx_linux_syscall_name(u64 nr)
+{
+	return nr < LBX_MAX_SYSCALL_NR ? lbx_syscall_names[nr] : NULL;
+}
+
+/* Unimplemented: -ENOSYS, counted, and logged once per sandbox per number. */
+static long sys_enosys(struct lbx_sys *s, u64 nr)
+{
+	struct lbx_sandbox *sb = s->p->sb;
+	const char *name = lbx_linux_syscall_name(nr);
+	bool first = false;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	sb->stats.enosys++;
+	if (nr < LBX_MAX_SYSCALL_NR) {
+		u64 bit = 1ULL << (nr % 64);
+
+		first = !(sb->stats.enosys_seen[nr / 64] & bit);
+		sb->stats.enosys_seen[nr / 64] |= bit;
+	}
+	lbx_plat_mutex_unlock(&sb->lock);
+	if (first)
+		lbx_info("sandbox %u: unimplemented syscall %llu (%s)", sb->id,
+			 (unsigned long long)nr, name ? name : "unknown");
+	return -ENOSYS;
+}
+
+void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
+		       struct lbx_resume *res)
+{
+	struct lbx_sys s = { .t = t, .p = t->proc, .regs = regs, .res = res };
+	u64 nr = regs->rax;
+	lbx_sys_fn fn = NULL;
+	long ret;
+
+	memset(res, 0, sizeof(*res));
+	t->resume = res;
+	__atomic_fetch_add(&s.p->sb->stats.syscalls, 1, __ATOMIC_RELAXED);
+	if (nr < LBX_MAX_SYSCALL_NR)
+		fn = lbx_syscall_table[nr];
+	if (fn)
+		ret = fn(&s, regs->rdi, regs->rsi, regs->rdx, regs->r10,
+			 regs->r8, regs->r9);
+	else
+		ret = sys_enosys(&s, nr);
+	if (!(res->flags & LBX_RES_ALL_REGS))
+		regs->rax = (u64)ret;
+	t->resume = NULL;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest test programs: small static programs that check one area against
+ * Linux semantics. Each runs natively first (the reference) and then under
+ * lbx-run and lbx-launch; the verdict is the last line: "PASS name" or
+ * "FAIL name", and the exit status (0 or 1).
+ */
+#ifndef GUEST_TEST_H
+#define GUEST_TEST_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int gt_failures;
+static int gt_checks;
+
+#define CHECK(cond, ...)						\
+	do {								\
+		gt_checks++;						\
+		if (!(cond)) {						\
+			gt_failures++;					\
+			printf("  check failed at %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+			printf(__VA_ARGS__);				\
+			printf(" (errno %d %s)\n", errno, strerror(errno)); \
+		}							\
+	} while (0)
+
+/* A syscall returning -1 with errno e. */
+#define CHECK_ERR(expr, e)						\
+	do {								\
+		long _r;						\
+		errno = 0;						\
+		_r = (long)(expr);					\
+		CHECK(_r == -1 && errno == (e), "%s gave %ld, expected -1 with %s", \
+		      #expr, _r, #e);					\
+	} while (0)
+
+static inline int gt_finish(const char *name)
+{
+	printf("%s %s (%d checks, %d failed)\n", gt_failures ? "FAIL" : "PASS",
+	       name, gt_checks, gt_failures);
+	fflush(stdout);
+	return gt_failures ? 1 : 0;
+}
+
+#endif

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/* core/fs/tar.c: the tar parser, on images built byte by byte. */
+#include <litebox/tar.h>
+#include "lbx_test.h"
+#include "test_tar_writer.h"
+
+/* Parses the whole image; returns the number of entries or a -errno. */
+static int count_entries(const struct tarw *w)
+{
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+	int n = 0, r;
+
+	if (lbx_tar_iter_init(&it, w->buf, w->len))
+		return -ENOMEM;
+	while ((r = lbx_tar_next(&it, &e)) == 1)
+		n++;
+	lbx_tar_iter_fini(&it);
+	return r < 0 ? r : n;
+}
+
+TEST(tar_basic_entry_types)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+
+	w.uid = 1000;
+	w.gid = 100;
+	w.mtime = 1700000000;
+	tarw_dir(&w, "./");
+	tarw_dir(&w, "./etc/");
+	tarw_file(&w, "./etc/hosts", "127.0.0.1 localhost\n", 20);
+	tarw_symlink(&w, "./etc/link", "/etc/hosts");
+	tarw_hardlink(&w, "./etc/hard", "./etc/hosts");
+	tarw_end(&w);
+
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.type, LBX_TAR_DIR);
+	ASSERT_STREQ(e.path, "");
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.type, LBX_TAR_DIR);
+	ASSERT_STREQ(e.path, "etc");
+	ASSERT_EQ(e.mode, 0755);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.type, LBX_TAR_REG);
+	ASSERT_STREQ(e.path, "etc/hosts");
+	ASSERT_EQ(e.size, 20);
+	ASSERT_EQ(e.uid, 1000);
+	ASSERT_EQ(e.gid, 100);
+	ASSERT_EQ(e.mtime_sec, 1700000000);
+	ASSERT_EQ(e.mode, 0644);
+	/* Served from the image, not a copy. */
+	ASSERT_TRUE((const unsigned char *)e.data > w.buf &&
+		    (const unsigned char *)e.data < w.buf + w.len);
+	ASSERT_MEMEQ(e.data, "127.0.0.1 localhost\n", 20);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.type, LBX_TAR_SYMLINK);
+	ASSERT_STREQ(e.link, "/etc/hosts");
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.type, LBX_TAR_HARDLINK);
+	ASSERT_STREQ(e.path, "etc/hard");
+	ASSERT_STREQ(e.link, "etc/hosts");
+	ASSERT_EQ(lbx_tar_next(&it, &e), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 0);
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_names_are_normalised)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+
+	tarw_file(&w, ".//a/./b//c", "x", 1);
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_STREQ(e.path, "a/b/c");
+	ASSERT_EQ(e.path_len, 5);
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_ustar_prefix_joins_name)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+	size_t off = tarw_file(&w, "file.txt", "hi", 2);
+
+	memcpy(w.buf + off + 345, "some/long/prefix", 16);
+	tarw_sum(&w, off);
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_STREQ(e.path, "some/long/prefix/file.txt");
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_pax_overrides_header)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+	char longname[301];
+
+	memset(longname, 'n', 300);
+	longname[300] = '\0';
+	memcpy(longname, "dir/", 4);
+	longname[150] = '/';
+	tarw_pax(&w, "path", longname);
+	tarw_file(&w, "short", "abc", 3);
+	tarw_pax(&w, "mtime", "1234567890.5");
+	tarw_pax(&w, "uid", "4000000000");
+	tarw_file(&w, "f2", "", 0);
+	tarw_pax(&w, "linkpath", "/a/very/long/target");
+	tarw_symlink(&w, "s", "ignored");
+	tarw_end(&w);
+
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.path_len, 300);
+	ASSERT_STREQ(e.path, longname);
+	ASSERT_EQ(e.size, 3);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_STREQ(e.path, "f2");
+	ASSERT_EQ(e.mtime_sec, 1234567890);
+	ASSERT_EQ(e.mtime_nsec, 500000000);
+	ASSERT_EQ(e.uid, 4000000000u);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_STREQ(e.link, "/a/very/long/target");
+	ASSERT_EQ(lbx_tar_next(&it, &e), 0);
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_pax_size_overrides_header_size)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+	size_t off;
+
+	tarw_pax(&w, "size", "5");
+	off = tarw_hdr(&w, "big", '0', 0644, NULL, 0);
+	tarw_raw(&w, "hello", 5);
+	tarw_pad(&w);
+	(void)off;
+	tarw_file(&w, "after", "z", 1);
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.size, 5);
+	ASSERT_MEMEQ(e.data, "hello", 5);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_STREQ(e.path, "after");
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_gnu_long_name_and_link)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+	char name[200];
+
+	memset(name, 'q', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	tarw_gnu_long(&w, 'L', name);
+	tarw_gnu_long(&w, 'K', "target/of/the/link");
+	tarw_symlink(&w, "truncated-name", "trunc");
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_STREQ(e.path, name);
+	ASSERT_STREQ(e.link, "target/of/the/link");
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_base256_size)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+	size_t off = tarw_file(&w, "b", "0123456789", 10);
+	unsigned char *sz = w.buf + off + 124;
+
+	memset(sz, 0, 12);
+	sz[0] = 0x80;
+	sz[11] = 10;
+	tarw_sum(&w, off);
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.size, 10);
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_missing_end_blocks_is_end)
+{
+	struct tarw w = { 0 };
+
+	tarw_file(&w, "a", "a", 1);
+	tarw_file(&w, "b", "b", 1);
+	ASSERT_EQ(count_entries(&w), 2);
+	tarw_free(&w);
+}
+
+TEST(tar_old_style_dir_with_trailing_slash)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+
+	tarw_hdr(&w, "olddir/", '\0', 0755, NULL, 0);
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.type, LBX_TAR_DIR);
+	ASSERT_STREQ(e.path, "olddir");
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_devices_are_reported)
+{
+	struct tarw w = { 0 };
+	struct lbx_tar_iter it;
+	struct lbx_tar_entry e;
+	size_t off = tarw_hdr(&w, "dev/null", '3', 0666, NULL, 0);
+
+	snprintf((char *)w.buf + off + 329, 8, "%07o", 1);
+	snprintf((char *)w.buf + off + 337, 8, "%07o", 3);
+	tarw_sum(&w, off);
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tar_iter_init(&it, w.buf, w.len), 0);
+	ASSERT_EQ(lbx_tar_next(&it, &e), 1);
+	ASSERT_EQ(e.type, LBX_TAR_CHR);
+	ASSERT_EQ(e.devmajor, 1);
+	ASSERT_EQ(e.devminor, 3);
+	lbx_tar_iter_fini(&it);
+	tarw_free(&w);
+}
+
+TEST(tar_unknown_type_is_skipped)
+{
+	struct tarw w = { 0 };
+
+	tarw_hdr(&w, "label", 'V', 0644, NULL, 0);
+	tarw_file(&w, "a", "a", 1);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), 1);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_bad_checksum)
+{
+	struct tarw w = { 0 };
+	size_t off = tarw_file(&w, "a", "a", 1);
+
+	w.buf[off + 5] ^= 1;
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_truncated_header)
+{
+	struct tarw w = { 0 };
+
+	tarw_file(&w, "a", "a", 1);
+	tarw_file(&w, "b", "b", 1);
+	w.len -= 512 + 100;	/* cut into the second header */
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_truncated_data)
+{
+	struct tarw w = { 0 };
+	char data[2000] = { 0 };
+
+	tarw_file(&w, "a", data, sizeof(data));
+	w.len -= 1024;
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_absurd_size)
+{
+	struct tarw w = { 0 };
+
+	tarw_hdr(&w, "huge", '0', 0644, NULL, 077777777777ULL);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_dotdot)
+{
+	struct tarw w = { 0 };
+
+	tarw_file(&w, "../x", "a", 1);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+
+	tarw_file(&w, "a/b/../../../x", "a", 1);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_absolute)
+{
+	struct tarw w = { 0 };
+
+	tarw_file(&w, "/etc/x", "a", 1);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_unsafe_hardlink_target)
+{
+	struct tarw w = { 0 };
+
+	tarw_hardlink(&w, "h", "../../etc/shadow");
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_pax_path_with_dotdot_and_nul)
+{
+	struct tarw w = { 0 };
+	size_t off;
+
+	tarw_pax(&w, "path", "ok/../../x");
+	tarw_file(&w, "a", "a", 1);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+
+	tarw_pax(&w, "path", "aaaa");
+	/* Turn the value into "a\0aa": a NUL inside a length-delimited name. */
+	off = 512;
+	w.buf[off + 11] = '\0';
+	tarw_file(&w, "a", "a", 1);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_malformed_pax)
+{
+	struct tarw w = { 0 };
+	size_t off = tarw_hdr(&w, "PaxHeader", 'x', 0644, NULL, 12);
+
+	(void)off;
+	tarw_raw(&w, "99 path=abc\n", 12);	/* length beyond the record */
+	tarw_pad(&w);
+	tarw_file(&w, "a", "a", 1);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_dangling_extended_header)
+{
+	struct tarw w = { 0 };
+
+	tarw_pax(&w, "path", "x");
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_bad_octal)
+{
+	struct tarw w = { 0 };
+	size_t off = tarw_file(&w, "a", "a", 1);
+
+	memcpy(w.buf + off + 100, "07x4", 4);
+	tarw_sum(&w, off);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_rejects_overlong_component)
+{
+	struct tarw w = { 0 };
+	char name[300];
+
+	memset(name, 'x', 299);
+	name[299] = '\0';
+	tarw_pax(&w, "path", name);
+	tarw_file(&w, "a", "a", 1);
+	tarw_end(&w);
+	ASSERT_EQ(count_entries(&w), -EINVAL);
+	tarw_free(&w);
+}
+
+TEST(tar_normalize_cases)
+{
+	char out[4096];
+
+	ASSERT_EQ(lbx_tar_normalize("./", 2, out), 0);
+	ASSERT_STREQ(out, "");
+	ASSERT_EQ(lbx_tar_normalize("a/./b/", 6, out), 3);
+	ASSERT_STREQ(out, "a/b");
+	ASSERT_EQ(lbx_tar_normalize("/a", 2, out), -EINVAL);
+	ASSERT_EQ(lbx_tar_normalize("a/..", 4, out), -EINVAL);
+	ASSERT_EQ(lbx_tar_normalize("a/..b", 5, out), 5);
+	ASSERT_EQ(lbx_tar_normalize("...", 3, out), 3);
+}

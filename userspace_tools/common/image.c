@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Builds the sandbox's file-system images. The default root reproduces the
+ * host's view of exactly what the program needs: the program itself, its
+ * ELF interpreter and its shared libraries (resolved as ld.so would, from
+ * DT_NEEDED in the standard directories), with the symlinks on the way.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image.h"
+
+#define MAX_LINKS 40
+
+static const char *const lib_dirs[] = {
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64",
+	"/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib", NULL,
+};
+
+/*
+ * Adds host path `path` at the same guest path, with every symlink met on
+ * the way (in the directories or at the end) recreated as a symlink.
+ */
+static int add_with_links(struct tarw *t, const char *path, int depth)
+{
+	char cur[PATH_MAX], target[PATH_MAX], next[PATH_MAX];
+	const char *rest;
+	struct stat st;
+	size_t len;
+	ssize_t n;
+
+	if (depth > MAX_LINKS)
+		return -ELOOP;
+	if (path[0] != '/' || strlen(path) >= sizeof(cur))
+		return -EINVAL;
+	/* Find the first symlink component. */
+	for (rest = path + 1;; rest++) {
+		if (*rest != '/' && *rest != '\0')
+			continue;
+		len = rest - path;
+		memcpy(cur, path, len);
+		cur[len] = '\0';
+		if (lstat(cur, &st))
+			return -errno;
+		if (S_ISLNK(st.st_mode))
+			break;
+		if (!*rest)
+			return tarw_add_host(t, cur, cur);
+	}
+	n = readlink(cur, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	if (!tarw_contains(t, cur + 1)) {
+		int ret = tarw_add_symlink(t, cur, target);
+
+		if (ret)
+			return ret;
+	}
+	/* Continue from the link's target, then the remaining components. */
+	if (target[0] == '/') {
+		n = snprintf(next, sizeof(next), "%s%s", target, rest);
+	} else {
+		char *slash = strrchr(cur, '/');
+
+		*slash = '\0';
+		n = snprintf(next, sizeof(next), "%s/%s%s", cur, target, rest);
+	}
+	if (n >= (ssize_t)sizeof(next))
+		return -ENAMETOOLONG;
+	return add_with_links(t, next, depth + 1);
+}
+
+struct elf_file {
+	void *map;
+	size_t len;
+	const Elf64_Ehdr *eh;
+	const Elf64_Phdr *ph;
+};
+
+static int elf_open(const char *path, struct elf_file *ef)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(ef, 0, sizeof(*ef));
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+		close(fd);
+		return -ENOEXEC;
+	}
+	ef->len = st.st_size;
+	ef->map = mmap(NULL, ef->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (ef->map == MAP_FAILED)
+		return -errno;
+	ef->eh = ef->map;
+	if (memcmp(ef->eh->e_ident, ELFMAG, SELFMAG) ||
+	    ef->eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    ef->eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    ef->eh->e_phoff > ef->len ||
+	    ef->eh->e_phnum > (ef->len - ef->eh->e_phoff) / sizeof(Elf64_Phdr)) {
+		munmap(ef->map, ef->len);
+		return -ENOEXEC;
+	}
+	ef->ph = (const void *)((const char *)ef->map + ef->eh->e_phoff);
+	return 0;
+}
+
+static void elf_close(struct elf_file *ef)
+{
+	munmap(ef->map, ef->len);
+}
+
+/* File offset of virtual address v, or 0 when no PT_LOAD covers it. */
+static size_t vaddr_to_off(const struct elf_file *ef, Elf64_Addr v)
+{
+	int i;
+
+	for (i = 0; i < ef->eh->e_phnum; i++) {
+		const Elf64_Phdr *p = &ef->ph[i];
+
+		if (p->p_type == PT_LOAD && v >= p->p_vaddr &&
+		    v - p->p_vaddr < p->p_filesz && p->p_offset + (v - p->p_vaddr) < ef->len)
+			return p->p_offset + (v - p->p_vaddr);
+	}
+	return 0;
+}
+
+static int find_lib(const char *name, char *out, size_t cap)
+{
+	int i;
+
+	if (strchr(name, '/')) {
+		snprintf(out, cap, "%s", name);
+		return access(out, R_OK) ? -ENOENT : 0;
+	}
+	for (i = 0; lib_dirs[i]; i++) {
+		if (snprintf(out, cap, "%s/%s", lib_dirs[i], name) >= (int)cap)
+			continue;
+		if (!access(out, R_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+struct resolver {
+	const struct lbx_opts *o;
+	struct tarw *t;
+	char **seen;
+	size_t nseen;
+};
+
+static int seen_before(struct resolver *r, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < r->nseen; i++)
+		if (!strcmp(r->seen[i], path))
+			return 1;
+	r->seen = realloc(r->seen, (r->nseen + 1) * sizeof(*r->seen));
+	if (!r->seen)
+		return -ENOMEM;
+	r->seen[r->nseen++] = strdup(path);
+	return 0;
+}
+
+/* Adds an ELF file, its interpreter, and (recursively) its DT_NEEDED libraries. */
+static int add_elf_closure(struct resolver *r, const char *path)
+{
+	const Elf64_Dyn *dyn = NULL;
+	size_t ndyn = 0, stroff = 0;
+	struct elf_file ef;
+	int i, ret;
+
+	ret = seen_before(r, path);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	ret = add_with_links(r->t, path, 0);
+	if (ret)
+		return ret;
+	if (elf_open(path, &ef))
+		return 0;	/* not ELF (a script): nothing more to add */
+	for (i = 0; i < ef.eh->e_phnum && !ret; i++) {
+		const Elf64_Phdr *p = &ef.ph[i];
+
+		if (p->p_offset > ef.len || p->p_filesz > ef.len - p->p_offset)
+			continue;
+		if (p->p_type == PT_INTERP && p->p_filesz > 1) {
+			char interp[PATH_MAX];
+
+			snprintf(interp, sizeof(interp), "%.*s", (int)p->p_filesz - 1,
+				 (const char *)ef.map + p->p_offset);
+			lbx_verbose(r->o, "interpreter %s", interp);
+			ret = add_elf_closure(r, interp);
+		} else if (p->p_type == PT_DYNAMIC) {
+			dyn = (const void *)((const char *)ef.map + p->p_offset);
+			ndyn = p->p_filesz / sizeof(*dyn);
+		}
+	}
+	for (i = 0; dyn && i < (int)ndyn && dyn[i].d_tag != DT_NULL; i++)
+		if (dyn[i].d_tag == DT_STRTAB)
+			stroff = vaddr_to_off(&ef, dyn[i].d_un.d_ptr);
+	for (i = 0; !ret && stroff && i < (int)ndyn && dyn[i].d_tag != DT_NULL; i++) {
+		const char *name;
+		char lib[PATH_MAX];
+
+		if (dyn[i].d_tag != DT_NEEDED || stroff + dyn[i].d_un.d_val >= ef.len)
+			continue;
+		name = (const char *)ef.map + stroff + dyn[i].d_un.d_val;
+		if (!memchr(name, '\0', ef.len - (stroff + dyn[i].d_un.d_val)))
+			continue;
+		if (find_lib(name, lib, sizeof(lib))) {
+			lbx_msg(r->o, "warning: library %s needed by %s not found on the host",
+				name, path);
+			continue;
+		}
+		lbx_verbose(r->o, "library %s", lib);
+		ret = add_elf_closure(r, lib);
+	}
+	elf_close(&ef);
+	return ret;
+}
+
+/* Resolves PROGRAM on the host: a path, or a name searched in $PATH. */
+static int host_program(const char *prog, char *out, size_t cap)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *d, *save = NULL;
+
+	if (strchr(prog, '/')) {
+		if (!realpath(prog, out) && errno == ENOENT)
+			return -ENOENT;
+		/* Keep the path as given (made absolute): symlinks stay visible. */
+		if (prog[0] == '/')
+			snprintf(out, cap, "%s", prog);
+		else {
+			char cwd[PATH_MAX];
+
+			if (!getcwd(cwd, sizeof(cwd)))
+				return -errno;
+			if (snprintf(out, cap, "%s/%s", cwd, prog) >= (int)cap)
+				return -ENAMETOOLONG;
+		}
+		return access(out, F_OK) ? -errno : 0;
+	}
+	dirs = strdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+	if (!dirs)
+		return -ENOMEM;
+	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		if (d[0] != '/')
+			continue;
+		if (snprintf(out, cap, "%s/%s", d, prog) < (int)cap &&
+		    !access(out, X_OK)) {
+			free(dirs);
+			return 0;
+		}
+	}
+	free(dirs);
+	return -ENOENT;
+}
+
+static int default_root(const struct lbx_opts *o, struct lbx_images *img)
+{
+	struct resolver r = { .o = o, .t = &img->lower_w };
+	char prog[PATH_MAX];
+	size_t i;
+	int ret;
+
+	ret = host_program(o->argv[0], prog, sizeof(prog));
+	if (ret) {
+		lbx_msg(o, "%s: %s", o->argv[0], strerror(-ret));
+		return ret == -ENOENT ? LBX_EXIT_NOENT : LBX_EXIT_NOEXEC;
+	}
+	img->program = strdup(prog);
+	ret = add_elf_closure(&r, prog);
+	if (!ret)
+		ret = tarw_add_dir(&img->lower_w, "/tmp", 01777);
+	if (!ret)
+		ret = tarw_add_dir(&img->lower_w, "/dev", 0755);
+	if (!ret)
+		ret = tarw_add_dir(&img->lower_w, "/proc", 0555);
+	if (!ret)
+		ret = tarw_add_dir(&img->lower_w, "/root", 0700);
+	for (i = 0; i < r.nseen; i++)
+		free(r.seen[i]);
+	free(r.seen);
+	if (ret) {
+		lbx_msg(o, "cannot build the root file system for %s: %s", prog,
+			strerror(-ret));
+		return LBX_EXIT_SETUP;
+	}
+	return 0;
+}
+
+static int map_rootfs(const struct lbx_opts *o, struct lbx_images *img)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(o->rootfs, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		lbx_msg(o, "cannot read root image %s: %s", o->rootfs, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return LBX_EXIT_SETUP;
+	}
+	if (!S_ISREG(st.st_mode) || !st.st_size || st.st_size % 512) {
+		lbx_msg(o, "root image %s is not a tar image (size %lld is not a non-zero multiple of 512)",
+			o->rootfs, (long long)st.st_size);
+		close(fd);
+		return LBX_EXIT_SETUP;
+	}
+	img->rootfs_len = st.st_size;
+	img->rootfs_map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (img->rootfs_map == MAP_FAILED) {
+		img->rootfs_map = NULL;
+		lbx_msg(o, "cannot map root image %s: %s", o->rootfs, strerror(errno));
+		return LBX_EXIT_SETUP;
+	}
+	img->program = strdup(o->argv[0]);
+	return 0;
+}
+
+static int add_entries(const struct lbx_opts *o, struct lbx_images *img)
+{
+	size_t i;
+
+	for (i = 0; i < o->nadds; i++) {
+		const struct lbx_add *a = &o->adds[i];
+		char guest[PATH_MAX];
+		int ret;
+
+		if (a->guest)
+			snprintf(guest, sizeof(guest), "%s", a->guest);
+		else if (a->host[0] == '/')
+			snprintf(guest, sizeof(guest), "%s", a->host);
+		else if (!realpath(a->host, guest))
+			snprintf(guest, sizeof(guest), "/%s", a->host);
+		ret = tarw_add_host(&img->upper_w, a->host, guest);
+		if (ret) {
+			lbx_msg(o, "cannot add %s: %s", a->host, strerror(-ret));
+			return LBX_EXIT_SETUP;
+		}
+		lbx_verbose(o, "added %s as %s", a->host, guest);
+	}
+	return 0;
+}
+
+int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img)
+{
+	int ret;
+
+	memset(img, 0, sizeof(*img));
+	tarw_init(&img->lower_w);
+	tarw_init(&img->upper_w);
+	ret = o->rootfs ? map_rootfs(o, img) : default_root(o, img);
+	if (!ret)
+		ret = add_entries(o, img);
+	if (ret)
+		return ret;
+	if (!img->program) {
+		lbx_msg(o, "out of memory");
+		return LBX_EXIT_SETUP;
+	}
+	if (o->rootfs) {
+		img->lower = img->rootfs_map;
+		img->lower_len = img->rootfs_len;
+	} else {
+		if (tarw_finish(&img->lower_w))
+			return LBX_EXIT_SETUP;
+		img->lower = img->lower_w.buf;
+		img->lower_len = img->lower_w.len;
+	}
+	if (o->nadds) {
+		if (tarw_finish(&img->upper_w))
+			return LBX_EXIT_SETUP;
+		img->upper = img->upper_w.buf;
+		img->upper_len = img->upper_w.len;
+	}
+	lbx_verbose(o, "root image %zu bytes, upper image %zu bytes",
+		    img->lower_len, img->upper_len);
+	return 0;
+}
+
+void lbx_images_free(struct lbx_images *img)
+{
+	if (img->rootfs_map)
+		munmap(img->rootfs_map, img->rootfs_len);
+	tarw_free(&img->lower_w);
+	tarw_free(&img->upper_w);
+	free(img->program);
+}

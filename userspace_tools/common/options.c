@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "version.h"
+
+extern char **environ;
+
+void lbx_msg(const struct lbx_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", o->tool);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void lbx_verbose(const struct lbx_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!o->verbose)
+		return;
+	fprintf(stderr, "%s: ", o->tool);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(const struct lbx_opts *o, FILE *f)
+{
+	bool kernel = !strcmp(o->tool, "lbx-launch");
+
+	fprintf(f,
+"Usage: %s [OPTIONS] PROGRAM [ARGS...]\n"
+"\n"
+"Runs PROGRAM, an unmodified Linux x86-64 program, inside a LiteBox sandbox:\n"
+"%s"
+"\n"
+"Options:\n"
+"  --rootfs TAR        use TAR (a tar image) as the read-only root file system;\n"
+"                      without it the root holds PROGRAM, its ELF interpreter\n"
+"                      and its shared libraries as found on the host, plus /tmp,\n"
+"                      /dev and /proc\n"
+"  --add HOST[:GUEST]  copy a host file or directory into the sandbox at GUEST\n"
+"                      (default: the same path); repeatable\n"
+"  --env K=V           set an environment variable; repeatable\n"
+"  --clear-env         start from an empty environment instead of the host's\n"
+"  --cwd DIR           initial working directory in the sandbox (default /)\n"
+"  --mem-limit SIZE    file-system memory limit, e.g. 64M, 1G (default 256M)\n"
+"  --max-procs N       most guest processes at once (default 64)\n"
+"  --max-fds N         most open files per guest process (default 1024)\n"
+"  -v, --verbose       say what LiteBox is doing\n"
+"  -h, --help          show this help\n"
+"  -V, --version       show the version\n"
+"\n"
+"Exit status: the guest's exit status, or 128+N if a signal N killed it;\n"
+"2 for a usage error, 125 if LiteBox could not set up the sandbox, 126 if\n"
+"PROGRAM cannot be executed, 127 if it was not found.\n",
+		o->tool,
+		kernel ?
+"its system calls are served in the kernel by litebox.ko (/dev/litebox).\n" :
+"its system calls are served in this process by LiteBox's userland platform.\n"
+"Userland mode shares one address space between LiteBox and the guest: it is\n"
+"a compatibility and development runner, not a security boundary.\n");
+}
+
+static unsigned long long parse_size(const struct lbx_opts *o, const char *s)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		goto bad;
+	switch (*end) {
+	case 'k': case 'K': mul = 1ULL << 10; end++; break;
+	case 'm': case 'M': mul = 1ULL << 20; end++; break;
+	case 'g': case 'G': mul = 1ULL << 30; end++; break;
+	case '\0': break;
+	default: goto bad;
+	}
+	if ((*end == 'i' || *end == 'B') && mul > 1)
+		end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+	if (*end || v > ~0ULL / mul)
+		goto bad;
+	return v * mul;
+bad:
+	lbx_msg(o, "invalid size '%s' (use a number with an optional K, M or G)", s);
+	exit(LBX_EXIT_USAGE);
+}
+
+static unsigned int parse_count(const struct lbx_opts *o, const char *opt, const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || !v || v > 1u << 20) {
+		lbx_msg(o, "invalid %s '%s' (use a number from 1 to 1048576)", opt, s);
+		exit(LBX_EXIT_USAGE);
+	}
+	return v;
+}
+
+static void *grow(void *p, size_t n, size_t size)
+{
+	p = realloc(p, (n + 1) * size);
+	if (!p) {
+		perror("realloc");
+		exit(LBX_EXIT_SETUP);
+	}
+	return p;
+}
+
+enum { OPT_ROOTFS = 256, OPT_ADD, OPT_ENV, OPT_CLEAR_ENV, OPT_CWD, OPT_MEM,
+	OPT_PROCS, OPT_FDS };
+
+void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+		{ "add", required_argument, NULL, OPT_ADD },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "clear-env", no_argument, NULL, OPT_CLEAR_ENV },
+		{ "cwd", required_argument, NULL, OPT_CWD },
+		{ "mem-limit", required_argument, NULL, OPT_MEM },
+		{ "max-procs", required_argument, NULL, OPT_PROCS },
+		{ "max-fds", required_argument, NULL, OPT_FDS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->tool = tool;
+	opterr = 0;
+	/* "+": options end at PROGRAM, whose own options are its business. */
+	while ((c = getopt_long(argc, argv, "+vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOTFS:
+			o->rootfs = optarg;
+			break;
+		case OPT_ADD: {
+			char *colon = strchr(optarg, ':');
+
+			o->adds = grow(o->adds, o->nadds, sizeof(*o->adds));
+			o->adds[o->nadds].host = optarg;
+			o->adds[o->nadds].guest = NULL;
+			if (colon) {
+				*colon = '\0';
+				o->adds[o->nadds].guest = colon + 1;
+			}
+			if (!*o->adds[o->nadds].host ||
+			    (colon && colon[1] != '/')) {
+				lbx_msg(o, "invalid --add '%s' (HOST[:GUEST], GUEST absolute)", optarg);
+				exit(LBX_EXIT_USAGE);
+			}
+			o->nadds++;
+			break;
+		}
+		case OPT_ENV:
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				lbx_msg(o, "invalid --env '%s' (use K=V)", optarg);
+				exit(LBX_EXIT_USAGE);
+			}
+			o->env = grow(o->env, o->nenv, sizeof(*o->env));
+			o->env[o->nenv++] = optarg;
+			break;
+		case OPT_CLEAR_ENV:
+			o->clear_env = true;
+			break;
+		case OPT_CWD:
+			if (optarg[0] != '/') {
+				lbx_msg(o, "invalid --cwd '%s' (must be absolute)", optarg);
+				exit(LBX_EXIT_USAGE);
+			}
+			o->cwd = optarg;
+			break;
+		case OPT_MEM:
+			o->mem_limit = parse_size(o, optarg);
+			if (o->mem_limit < (1ULL << 20)) {
+				lbx_msg(o, "--mem-limit %s is too small (at least 1M)", optarg);
+				exit(LBX_EXIT_USAGE);
+			}
+			break;
+		case OPT_PROCS:
+			o->max_procs = parse_count(o, "--max-procs", optarg);
+			break;
+		case OPT_FDS:
+			o->max_fds = parse_count(o, "--max-fds", optarg);
+			if (o->max_fds < 3) {
+				lbx_msg(o, "--max-fds %s is too small (the guest needs 3 for stdio)", optarg);
+				exit(LBX_EXIT_USAGE);
+			}
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			usage(o, stdout);
+			exit(0);
+		case 'V':
+			printf("%s %s (LiteBox ABI %d.%d)\n", tool, LBX_VERSION,
+			       LBX_ABI_MAJOR, LBX_ABI_MINOR);
+			exit(0);
+		default:
+			if (optopt)
+				lbx_msg(o, "unknown or incomplete option '-%c' (see --help)", optopt);
+			else
+				lbx_msg(o, "unknown or incomplete option '%s' (see --help)",
+					argv[optind - 1]);
+			exit(LBX_EXIT_USAGE);
+		}
+	}
+	if (optind >= argc) {
+		lbx_msg(o, "no PROGRAM given (see --help)");
+		exit(LBX_EXIT_USAGE);
+	}
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+}
+
+void lbx_opts_free(struct lbx_opts *o)
+{
+	free(o->adds);
+	free(o->env);
+}
+
+char **lbx_opts_environ(const struct lbx_opts *o)
+{
+	size_t n = 0, i, j;
+	char **env;
+
+	if (!o->clear_env)
+		while (environ[n])
+			n++;
+	env = calloc(n + o->nenv + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0; i < n; i++)
+		env[i] = environ[i];
+	/* --env replaces a variable of the same name. */
+	for (j = 0; j < o->nenv; j++) {
+		size_t klen = strchr(o->env[j], '=') - o->env[j] + 1, k;
+
+		for (k = 0; k < n; k++)
+			if (!strncmp(env[k], o->env[j], klen))
+				break;
+		env[k] = (char *)o->env[j];
+		if (k == n)
+			n++;
+	}
+	env[n] = NULL;
+	return env;
+}

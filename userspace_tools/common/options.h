@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The command line shared by lbx-launch (kernel mode) and lbx-run (userland). */
+#ifndef LBX_OPTIONS_H
+#define LBX_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lbx_add {
+	const char *host;
+	const char *guest;
+};
+
+struct lbx_opts {
+	const char *tool;		/* "lbx-launch" or "lbx-run" */
+	const char *rootfs;		/* --rootfs TAR */
+	struct lbx_add *adds;		/* --add HOST[:GUEST] */
+	size_t nadds;
+	const char **env;		/* --env K=V */
+	size_t nenv;
+	bool clear_env;
+	const char *cwd;
+	unsigned long long mem_limit;
+	unsigned int max_procs;
+	unsigned int max_fds;
+	int verbose;
+	int argc;			/* PROGRAM [ARGS...] */
+	char **argv;
+};
+
+/* Parses argv; prints help/version and exits, or exits 2 on a usage error. */
+void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv);
+void lbx_opts_free(struct lbx_opts *o);
+
+/* Builds the guest environment: the host's (unless --clear-env) plus --env. */
+char **lbx_opts_environ(const struct lbx_opts *o);
+
+/* Messages: "tool: message" on stderr. */
+void lbx_msg(const struct lbx_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void lbx_verbose(const struct lbx_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Exit statuses of the tools themselves (the guest's own go through). */
+#define LBX_EXIT_USAGE		2
+#define LBX_EXIT_SETUP		125	/* LiteBox could not start the guest */
+#define LBX_EXIT_NOEXEC		126	/* the program exists but cannot run */
+#define LBX_EXIT_NOENT		127	/* the program was not found */
+
+#endif

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A tar image writer for the images lbx-launch hands to the sandbox. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tarw.h"
+
+#define BLK 512
+
+void tarw_init(struct tarw *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void tarw_free(struct tarw *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnames; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->buf);
+	memset(t, 0, sizeof(*t));
+}
+
+static int reserve(struct tarw *t, size_t more)
+{
+	size_t need = t->len + more, cap = t->cap ? t->cap : 1 << 16;
+	char *nb;
+
+	if (need < t->len)
+		return -EOVERFLOW;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	if (cap == t->cap)
+		return 0;
+	nb = realloc(t->buf, cap);
+	if (!nb)
+		return -ENOMEM;
+	t->buf = nb;
+	t->cap = cap;
+	return 0;
+}
+
+int tarw_contains(const struct tarw *t, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnames; i++)
+		if (!strcmp(t->names[i], path))
+			return 1;
+	return 0;
+}
+
+static int remember(struct tarw *t, const char *path)
+{
+	if (t->nnames == t->names_cap) {
+		size_t nc = t->names_cap ? t->names_cap * 2 : 64;
+		char **nn = realloc(t->names, nc * sizeof(*nn));
+
+		if (!nn)
+			return -ENOMEM;
+		t->names = nn;
+		t->names_cap = nc;
+	}
+	t->names[t->nnames] = strdup(path);
+	if (!t->names[t->nnames])
+		return -ENOMEM;
+	t->nnames++;
+	return 0;
+}
+
+static void octal(char *dst, size_t width, unsigned long long v)
+{
+	snprintf(dst, width, "%0*llo", (int)width - 1, v);
+}
+
+static void checksum(char *h)
+{
+	unsigned int sum = 0;
+	int i;
+
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < BLK; i++)
+		sum += (unsigned char)h[i];
+	snprintf(h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+}
+
+static int write_header(struct tarw *t, const char *name, char type,
+			mode_t mode, size_t size, const char *link)
+{
+	char *h;
+	int ret = reserve(t, BLK);
+
+	if (ret)
+		return ret;
+	h = t->buf + t->len;
+	memset(h, 0, BLK);
+	strncpy(h, name, 100);
+	octal(h + 100, 8, mode & 07777);
+	octal(h + 108, 8, 0);
+	octal(h + 116, 8, 0);
+	octal(h + 124, 12, size);
+	octal(h + 136, 12, 0);
+	h[156] = type;
+	if (link)
+		strncpy(h + 157, link, 100);
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	checksum(h);
+	t->len += BLK;
+	return 0;
+}
+
+static int write_data(struct tarw *t, const void *data, size_t len)
+{
+	size_t padded = (len + BLK - 1) / BLK * BLK;
+	int ret = reserve(t, padded);
+
+	if (ret)
+		return ret;
+	memcpy(t->buf + t->len, data, len);
+	memset(t->buf + t->len + len, 0, padded - len);
+	t->len += padded;
+	return 0;
+}
+
+/* A pax record "LEN key=value\n", where LEN counts the whole record. */
+static int pax_record(char *out, size_t cap, const char *key, const char *val)
+{
+	size_t body = strlen(key) + strlen(val) + 3, len = body + 1;
+	int n;
+
+	while ((size_t)snprintf(NULL, 0, "%zu", len) + body != len)
+		len++;
+	n = snprintf(out, cap, "%zu %s=%s\n", len, key, val);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : n;
+}
+
+static int entry(struct tarw *t, const char *path, char type, mode_t mode,
+		 const void *data, size_t size, const char *link)
+{
+	char pax[2 * PATH_MAX + 64];
+	int n = 0, ret;
+
+	if (tarw_contains(t, path))
+		return 0;
+	if (strlen(path) >= 100) {
+		ret = pax_record(pax, sizeof(pax), "path", path);
+		if (ret < 0)
+			return ret;
+		n = ret;
+	}
+	if (link && strlen(link) >= 100) {
+		ret = pax_record(pax + n, sizeof(pax) - n, "linkpath", link);
+		if (ret < 0)
+			return ret;
+		n += ret;
+	}
+	if (n) {
+		ret = write_header(t, "././@PaxHeader", 'x', 0644, n, NULL);
+		if (!ret)
+			ret = write_data(t, pax, n);
+		if (ret)
+			return ret;
+	}
+	ret = write_header(t, path, type, mode, size, link);
+	if (!ret && size)
+		ret = write_data(t, data, size);
+	if (!ret)
+		ret = remember(t, path);
+	return ret;
+}
+
+/* Tar names are relative: "usr/bin/x" for "/usr/bin/x". */
+static const char *rel(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+static int add_parents(struct tarw *t, const char *path)
+{
+	char buf[PATH_MAX], *p;
+	int ret;
+
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, rel(path));
+	for (p = strchr(buf, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (*buf) {
+			ret = entry(t, buf, '5', 0755, NULL, 0, NULL);
+			if (ret)
+				return ret;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+int tarw_add_dir(struct tarw *t, const char *path, mode_t mode)
+{
+	int ret = add_parents(t, path);
+
+	if (!ret && *rel(path))
+		ret = entry(t, rel(path), '5', mode, NULL, 0, NULL);
+	return ret;
+}
+
+int tarw_add_file(struct tarw *t, const char *path, mode_t mode,
+		  const void *data, size_t len)
+{
+	int ret = add_parents(t, path);
+
+	return ret ? ret : entry(t, rel(path), '0', mode, data, len, NULL);
+}
+
+int tarw_add_symlink(struct tarw *t, const char *path, const char *target)
+{
+	int ret = add_parents(t, path);
+
+	return ret ? ret : entry(t, rel(path), '2', 0777, NULL, 0, target);
+}
+
+static int add_host_file(struct tarw *t, const char *host, const char *path,
+			 const struct stat *st)
+{
+	void *data = NULL;
+	int fd, ret;
+
+	fd = open(host, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (st->st_size) {
+		data = mmap(NULL, st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (data == MAP_FAILED) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+	}
+	ret = tarw_add_file(t, path, st->st_mode, data, st->st_size);
+	if (data)
+		munmap(data, st->st_size);
+	close(fd);
+	return ret;
+}
+
+int tarw_add_host(struct tarw *t, const char *host, const char *path)
+{
+	struct stat st;
+	char target[PATH_MAX];
+	ssize_t n;
+	DIR *d;
+	struct dirent *de;
+	int ret;
+
+	if (lstat(host, &st))
+		return -errno;
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(host, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		return tarw_add_symlink(t, path, target);
+	}
+	if (S_ISREG(st.st_mode))
+		return add_host_file(t, host, path, &st);
+	if (!S_ISDIR(st.st_mode))
+		return 0;	/* devices, fifos, sockets: not carried over */
+	ret = tarw_add_dir(t, path, st.st_mode);
+	if (ret)
+		return ret;
+	d = opendir(host);
+	if (!d)
+		return -errno;
+	while (!ret && (de = readdir(d))) {
+		char h[PATH_MAX], g[PATH_MAX];
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(h, sizeof(h), "%s/%s", host, de->d_name) >= (int)sizeof(h) ||
+		    snprintf(g, sizeof(g), "%s/%s", path, de->d_name) >= (int)sizeof(g))
+			ret = -ENAMETOOLONG;
+		else
+			ret = tarw_add_host(t, h, g);
+	}
+	closedir(d);
+	return ret;
+}
+
+int tarw_finish(struct tarw *t)
+{
+	int ret = reserve(t, 2 * BLK);
+
+	if (ret)
+		return ret;
+	memset(t->buf + t->len, 0, 2 * BLK);
+	t->len += 2 * BLK;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Writing tar images in memory (ustar, with pax headers for long names). */
+#ifndef LBX_TARW_H
+#define LBX_TARW_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct tarw {
+	char *buf;
+	size_t len;
+	size_t cap;
+	/* Paths already written, to skip duplicates. */
+	char **names;
+	size_t nnames;
+	size_t names_cap;
+};
+
+void tarw_init(struct tarw *t);
+void tarw_free(struct tarw *t);
+/* Each returns 0 or -errno; an entry already present is skipped (0). */
+int tarw_add_dir(struct tarw *t, const char *path, mode_t mode);
+int tarw_add_file(struct tarw *t, const char *path, mode_t mode,
+		  const void *data, size_t len);
+int tarw_add_symlink(struct tarw *t, const char *path, const char *target);
+/* Copies a host file, directory tree or symlink to guest path `path`,
+ * recreating intermediate directories. */
+int tarw_add_host(struct tarw *t, const char *host, const char *path);
+/* Ends the archive (two zero blocks). */
+int tarw_finish(struct tarw *t);
+int tarw_contains(const struct tarw *t, const char *path);
+
+#endif

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lbx-launch: run a Linux program in a LiteBox sandbox served by litebox.ko.
+ *
+ * The launcher builds the sandbox's images, creates the sandbox, asks the
+ * kernel to load the program into this very process, drops every host fd but
+ * the sandbox fd, installs the seccomp filter and jumps to the guest. From
+ * then on this process is the guest; its exit status is the guest's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "image.h"
+#include "launch.h"
+#include "options.h"
+#include "stub.h"
+
+#define LBX_DEV "/dev/litebox"
+
+static int open_device(const struct lbx_opts *o)
+{
+	struct lbx_version v = { .size = sizeof(v) };
+	int fd;
+
+	fd = open(LBX_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			lbx_msg(o, "%s does not exist: is litebox.ko loaded? (insmod litebox.ko)", LBX_DEV);
+		else
+			lbx_msg(o, "cannot open %s: %s", LBX_DEV, strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, LBX_IOC_VERSION, &v)) {
+		lbx_msg(o, "%s does not answer the version query: %s (is it LiteBox's?)",
+			LBX_DEV, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (v.abi_version >> 16 != LBX_ABI_MAJOR) {
+		lbx_msg(o, "ABI mismatch: litebox.ko speaks %u.%u, this lbx-launch %u.%u; "
+			"use the lbx-launch built with the module",
+			v.abi_version >> 16, v.abi_version & 0xffff, LBX_ABI_MAJOR, LBX_ABI_MINOR);
+		close(fd);
+		return -1;
+	}
+	lbx_verbose(o, "litebox.ko ABI %u.%u", v.abi_version >> 16, v.abi_version & 0xffff);
+	return fd;
+}
+
+static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_images *img)
+{
+	struct lbx_sandbox_create c = {
+		.size = sizeof(c),
+		.lower_ptr = (uintptr_t)img->lower,
+		.lower_len = img->lower_len,
+		.upper_ptr = (uintptr_t)img->upper,
+		.upper_len = img->upper_len,
+		.mem_limit = o->mem_limit,
+		.max_procs = o->max_procs,
+		.max_fds = o->max_fds,
+		.stdio_fd = { 0, 1, 2 },
+	};
+	int i, sb;
+
+	/* A closed stdio fd is no console. */
+	for (i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) < 0)
+			c.stdio_fd[i] = -1;
+	sb = ioctl(dev, LBX_IOC_SANDBOX_CREATE, &c);
+	if (sb < 0) {
+		int e = errno;
+
+		if (e == EINVAL || e == ENOENT || e == ENAMETOOLONG || e == EEXIST)
+			lbx_msg(o, "the root image is malformed: %s (the kernel log names the entry)",
+				strerror(e));
+		else if (e == ENOSPC)
+			lbx_msg(o, "the files added do not fit in --mem-limit: %s", strerror(e));
+		else
+			lbx_msg(o, "cannot create the sandbox: %s", strerror(e));
+		return -1;
+	}
+	return sb;
+}
+
+/* Moves fd to LBX_SANDBOX_FD. */
+static int place_sandbox_fd(int sb)
+{
+	if (sb == LBX_SANDBOX_FD)
+		return fcntl(sb, F_SETFD, 0) ? -1 : 0;
+	if (dup2(sb, LBX_SANDBOX_FD) < 0)
+		return -1;
+	close(sb);
+	return 0;
+}
+
+static int exec_error_status(const struct lbx_opts *o, const char *prog, int e)
+{
+	switch (e) {
+	case ENOENT:
+		lbx_msg(o, "%s: not found in the sandbox (or its interpreter is missing)", prog);
+		return LBX_EXIT_NOENT;
+	case ENOEXEC:
+		lbx_msg(o, "%s: not an executable x86-64 ELF file or script", prog);
+		return LBX_EXIT_NOEXEC;
+	case EACCES:
+		lbx_msg(o, "%s: permission denied", prog);
+		return LBX_EXIT_NOEXEC;
+	case EEXIST:
+		lbx_msg(o, "%s: its load address collides with lbx-launch's own memory", prog);
+		return LBX_EXIT_NOEXEC;
+	default:
+		lbx_msg(o, "%s: cannot execute: %s", prog, strerror(e));
+		return LBX_EXIT_NOEXEC;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct lbx_exec ex = { .size = sizeof(ex) };
+	struct lbx_images img;
+	struct lbx_opts o;
+	char **env;
+	int dev, sb, ret;
+
+	lbx_opts_parse(&o, "lbx-launch", argc, argv);
+	ret = lbx_images_build(&o, &img);
+	if (ret)
+		return ret;
+	env = lbx_opts_environ(&o);
+	if (!env) {
+		lbx_msg(&o, "out of memory");
+		return LBX_EXIT_SETUP;
+	}
+	dev = open_device(&o);
+	if (dev < 0)
+		return LBX_EXIT_SETUP;
+	sb = create_sandbox(&o, dev, &img);
+	close(dev);
+	if (sb < 0)
+		return LBX_EXIT_SETUP;
+	if (place_sandbox_fd(sb)) {
+		lbx_msg(&o, "cannot place the sandbox fd: %s", strerror(errno));
+		return LBX_EXIT_SETUP;
+	}
+	/* The images now live in the kernel. */
+	if (!lbx_stub_thread_init() || lbx_stub_install()) {
+		lbx_msg(&o, "cannot install the stub: %s", strerror(errno));
+		return LBX_EXIT_SETUP;
+	}
+	ex.path_ptr = (uintptr_t)img.program;
+	ex.argv_ptr = (uintptr_t)o.argv;
+	ex.envp_ptr = (uintptr_t)env;
+	ex.cwd_ptr = (uintptr_t)o.cwd;
+	lbx_verbose(&o, "starting %s", img.program);
+	if (ioctl(LBX_SANDBOX_FD, LBX_IOC_EXEC, &ex))
+		return exec_error_status(&o, img.program, errno);
+	lbx_images_free(&img);
+
+	/* Point of no return: nothing below may print or fail softly. */
+	{
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+	if (syscall(SYS_close_range, 0, LBX_SANDBOX_FD - 1, 0) ||
+	    syscall(SYS_close_range, LBX_SANDBOX_FD + 1, ~0U, 0))
+		_exit(LBX_EXIT_SETUP);
+	if (lbx_install_filter())
+		_exit(LBX_EXIT_SETUP);
+	lbx_stub_enter_guest(&ex.regs, ex.resume_flags);
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The userland entry: the stub calls the in-process core directly. The guest
+ * owns the FS base (its TLS) while it runs; LiteBox's own C code needs the
+ * host's, so each entry swaps them, using rdfsbase/wrfsbase when the kernel
+ * allows them and arch_prctl otherwise.
+ */
+#define _GNU_SOURCE
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <asm/prctl.h>
+
+#include <litebox/task.h>
+#include "linux_shim.h"
+#include "run.h"
+#include "stub.h"
+
+#ifndef HWCAP2_FSGSBASE
+#define HWCAP2_FSGSBASE (1 << 1)
+#endif
+
+static int have_fsgsbase;
+
+void lbx_run_entry_init(void)
+{
+	have_fsgsbase = !!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE);
+}
+
+__attribute__((no_stack_protector)) uint64_t lbx_run_read_fs(void)
+{
+	uint64_t v;
+
+	if (have_fsgsbase) {
+		__asm__ volatile("rdfsbase %0" : "=r"(v));
+		return v;
+	}
+	lbx_raw_syscall6(SYS_arch_prctl, ARCH_GET_FS, (long)&v, 0, 0, 0, 0);
+	return v;
+}
+
+__attribute__((no_stack_protector)) void lbx_run_write_fs(uint64_t base)
+{
+	if (have_fsgsbase)
+		__asm__ volatile("wrfsbase %0" : : "r"(base) : "memory");
+	else
+		lbx_raw_syscall6(SYS_arch_prctl, ARCH_SET_FS, (long)base, 0, 0, 0, 0);
+}
+
+/* Runs on the host's FS base: ordinary C from here on. */
+__attribute__((noinline)) static void serve(struct lbx_stub_tls *tls,
+					    struct lbx_syscall *sc)
+{
+	struct lbx_thread *t = tls->thread;
+	struct lbx_resume res;
+
+	_Static_assert(sizeof(struct lbx_regs) == sizeof(struct lbx_cpu_regs),
+		       "regs layout");
+	lbx_linux_syscall(t, (struct lbx_cpu_regs *)&sc->regs, &res);
+	sc->resume_flags = res.flags;
+	sc->hostop = res.hostop;
+	sc->hostop_arg[0] = res.arg[0];
+	sc->hostop_arg[1] = res.arg[1];
+	sc->hostop_arg[2] = res.arg[2];
+	sc->hostop_arg[3] = res.arg[3];
+}
+
+__attribute__((no_stack_protector)) long lbx_stub_entry(struct lbx_stub_tls *tls,
+							 struct lbx_syscall *sc)
+{
+	uint64_t guest_fs = lbx_run_read_fs();
+
+	lbx_run_write_fs(tls->host_fs);
+	serve(tls, sc);
+	/* The stub loads a new base itself when LiteBox set one. */
+	lbx_run_write_fs(sc->resume_flags & LBX_RESUME_SET_FS ? sc->regs.fs_base : guest_fs);
+	return 0;
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lbx-run: run a Linux program on LiteBox's userland platform. The same
+ * stub, loader, shim and core as lbx-launch, in one host process: the stub
+ * calls the core directly instead of issuing an ioctl (DESIGN.md 4).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <litebox/task.h>
+#include <litebox/vfs.h>
+#include "image.h"
+#include "linux_shim.h"
+#include "options.h"
+#include "run.h"
+#include "stub.h"
+#include "userland.h"
+
+extern char __executable_start[];
+extern char etext[];
+
+static int start_status(const struct lbx_opts *o, const char *prog, int err)
+{
+	switch (err) {
+	case -ENOENT:
+		lbx_msg(o, "%s: not found in the sandbox (or its interpreter is missing)", prog);
+		return LBX_EXIT_NOENT;
+	case -ENOEXEC:
+		lbx_msg(o, "%s: not an executable x86-64 ELF file or script", prog);
+		return LBX_EXIT_NOEXEC;
+	case -EACCES:
+		lbx_msg(o, "%s: permission denied", prog);
+		return LBX_EXIT_NOEXEC;
+	case -EEXIST:
+		lbx_msg(o, "%s: its load address collides with lbx-run's own memory", prog);
+		return LBX_EXIT_NOEXEC;
+	default:
+		lbx_msg(o, "%s: cannot execute: %s", prog, strerror(-err));
+		return LBX_EXIT_NOEXEC;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct lbx_limits limits = { 0 };
+	struct lbx_stub_tls *tls;
+	struct lbx_cpu_regs regs;
+	struct lbx_resume res;
+	struct lbx_images img;
+	struct lbx_sandbox *sb;
+	struct lbx_thread *t;
+	struct lbx_opts o;
+	char **env;
+	int ret;
+
+	lbx_opts_parse(&o, "lbx-run", argc, argv);
+	if (o.verbose)
+		lbx_userland_log_level = o.verbose > 1 ? LBX_LOG_DEBUG : LBX_LOG_INFO;
+	ret = lbx_images_build(&o, &img);
+	if (ret)
+		return ret;
+	env = lbx_opts_environ(&o);
+	if (!env) {
+		lbx_msg(&o, "out of memory");
+		return LBX_EXIT_SETUP;
+	}
+	limits.fs_mem = o.mem_limit;
+	limits.max_procs = o.max_procs;
+	limits.max_fds = o.max_fds;
+	ret = lbx_sandbox_create(&limits, NULL, &sb);
+	if (!ret)
+		ret = lbx_vfs_create(&sb->vfs, sb, img.lower, img.lower_len,
+				     img.upper, img.upper_len, &sb->fs_mem);
+	if (ret) {
+		if (ret == -ENOSPC)
+			lbx_msg(&o, "the files added do not fit in --mem-limit");
+		else
+			lbx_msg(&o, "cannot create the sandbox: %s%s", strerror(-ret),
+				ret == -EINVAL ? " (malformed root image)" : "");
+		return LBX_EXIT_SETUP;
+	}
+	lbx_run_entry_init();
+	tls = lbx_stub_thread_init();
+	if (!tls || lbx_stub_install()) {
+		lbx_msg(&o, "cannot install the stub: %s", strerror(errno));
+		return LBX_EXIT_SETUP;
+	}
+	tls->host_fs = lbx_run_read_fs();
+	lbx_verbose(&o, "starting %s", img.program);
+	ret = lbx_linux_start(sb, NULL, img.program, (const char *const *)o.argv,
+			      (const char *const *)env, o.cwd ? o.cwd : "/",
+			      &regs, &res, &t);
+	if (ret)
+		return start_status(&o, img.program, ret);
+	tls->thread = t;
+	ret = lbx_run_install_filter((uintptr_t)__executable_start, (uintptr_t)etext);
+	if (ret) {
+		lbx_msg(&o, "cannot install the seccomp filter: %s", strerror(-ret));
+		return LBX_EXIT_SETUP;
+	}
+	lbx_stub_enter_guest((const struct lbx_regs *)&regs, res.flags);
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef LBX_RUN_H
+#define LBX_RUN_H
+
+#include <stdint.h>
+
+/* filter.c: trap every syscall made outside lbx-run's own code. */
+int lbx_run_install_filter(uintptr_t text_start, uintptr_t text_end);
+
+/* entry.c */
+void lbx_run_entry_init(void);
+uint64_t lbx_run_read_fs(void);
+void lbx_run_write_fs(uint64_t base);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest stub: the code in the guest's host process that turns a trapped
+ * system call (SIGSYS from the seccomp filter) into an entry into LiteBox,
+ * performs the host operations LiteBox asks for, and resumes the guest.
+ *
+ * It runs with the guest's FS base (the guest's TLS), so it must not touch
+ * the C library's thread state: no errno, no stack protector, raw system
+ * calls only. Built for two modes from one source:
+ *   kernel mode (lbx-launch): the entry is an ioctl on LBX_SANDBOX_FD;
+ *   userland mode (lbx-run):  the entry is a call into the in-process core.
+ */
+#ifndef LBX_STUB_H
+#define LBX_STUB_H
+
+#include <stdint.h>
+#include <linux/litebox.h>
+
+/* The fixed descriptor number of the sandbox fd in kernel mode. */
+#define LBX_SANDBOX_FD	3
+
+/* Size and alignment of each thread's signal stack; its first bytes hold
+ * the thread's struct lbx_stub_tls (found by aligning the stack pointer). */
+#define LBX_ALTSTACK_SIZE	(256 * 1024)
+
+struct lbx_stub_tls {
+	uint64_t host_fs;	/* LiteBox's own FS base (userland mode) */
+	uint64_t guest_fs;	/* the guest's FS base */
+	void *thread;		/* the core thread (userland mode) */
+};
+
+/*
+ * The entry into LiteBox for one system call: kernel mode issues the ioctl;
+ * userland mode provides lbx_stub_entry() (lbx-run). Returns 0 or -errno
+ * (a failure of the entry itself, not of the guest's syscall).
+ */
+long lbx_stub_entry(struct lbx_stub_tls *tls, struct lbx_syscall *sc);
+
+/* Installs the SIGSYS handler and this thread's signal stack. */
+int lbx_stub_install(void);
+/* Allocates and registers the calling thread's signal stack. */
+struct lbx_stub_tls *lbx_stub_thread_init(void);
+
+/* Jumps to the guest: loads FS, rsp and rip from regs; never returns. */
+__attribute__((noreturn)) void lbx_stub_enter_guest(const struct lbx_regs *regs,
+						      uint32_t resume_flags);
+
+/* Raw system calls usable from the stub. */
+long lbx_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+#endif
