@@ -18,7 +18,7 @@ KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -- '-amd64$$' | sort -V | 
 KDIR ?= /lib/modules/$(KVER)/build
 
 CC ?= gcc
-WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+WARN := -Wall -Wextra -Wimplicit-fallthrough=5 -Wvla -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CORE_INC := -Icore/include -Iuapi
 U_INC := $(CORE_INC) -Iplatforms/linux_userland/include -Iplatforms/linux_userland
 CFLAGS_U := -O2 -g -std=gnu11 $(WARN) -Werror $(U_INC) -fno-strict-aliasing
@@ -40,6 +40,8 @@ TOOLS :=
 include userspace_tools/tools.mk
 
 GUEST_BINS := $(patsubst tests/guest/%.c,$(O)/guest/%,$(GUEST_SRCS))
+VMTEST_SRCS := $(sort $(wildcard tests/vm/*.c))
+VMTEST_BINS := $(patsubst tests/vm/%.c,$(O)/vmtest/%,$(VMTEST_SRCS))
 
 .PHONY: all module tools guests unit check check-fast check-unit check-vm check-kunit \
 	check-userland check-freestanding run setup clean help
@@ -70,7 +72,11 @@ $(O)/litebox.ko: $(KMOD_SRCS) $(CORE_SRCS) $(ALL_HDRS) Kbuild
 	cp litebox.ko $@
 
 # Guest test programs: small static programs, one per area.
-guests: $(GUEST_BINS)
+guests: $(GUEST_BINS) $(VMTEST_BINS)
+# Programs the VM tests run natively (ioctl contract tests).
+$(O)/vmtest/%: tests/vm/%.c tests/vm/vmtest.h uapi/linux/litebox.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -static -std=gnu11 -Wall -Werror -Iuapi -Itests/vm $< -lpthread -o $@
 $(O)/guest/%: tests/guest/%.c tests/guest/guest_test.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@

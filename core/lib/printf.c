@@ -116,7 +116,7 @@ int lbx_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		case 'X':
 			upper = true;
-			/* fall through */
+			lbx_fallthrough;
 		case 'x':
 			base = 16;
 			break;

@@ -1,15 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What a sandbox and a process own besides themselves, released in reverse
  * order of acquisition. */
+#include <litebox/fdtable.h>
 #include <litebox/task.h>
+#include <litebox/vfs.h>
 #include "task_hooks.h"
 
 void lbx_task_hook_sandbox_release(struct lbx_sandbox *sb)
 {
-	(void)sb;
+	if (sb->vfs)
+		lbx_vfs_destroy(sb->vfs);
+	sb->vfs = NULL;
 }
 
 void lbx_task_hook_process_release(struct lbx_process *p)
 {
-	(void)p;
+	if (p->files)
+		lbx_fdtable_put(p->files);
+	p->files = NULL;
+	if (p->fs) {
+		lbx_fs_ctx_release(p->fs);
+		lbx_plat_free(p->fs);
+	}
+	p->fs = NULL;
 }

@@ -2,28 +2,28 @@
 /*
  * Loading x86-64 ELF programs into the guest address space.
  *
- * The result mirrors Linux's binfmt_elf: each PT_LOAD maps the file pages
+ * The result mirrors Linux's binfmt_elf: each LX_PT_LOAD maps the file pages
  * covering [vaddr, vaddr + filesz) (whole pages, as a file mapping would), and
  * anonymous zero pages up to vaddr + memsz. Segments are mapped anonymous and
  * filled through lbx_poke_guest(), which writes whatever the protection.
  */
 #include <litebox/core.h>
-#include "elf.h"
+#include "elf_load.h"
 
-#define EI_NIDENT	16
-#define ELFCLASS64	2
-#define ELFDATA2LSB	1
-#define EV_CURRENT	1
-#define ET_EXEC		2
-#define ET_DYN		3
-#define EM_X86_64	62
-#define PT_LOAD		1
-#define PT_INTERP	3
-#define PT_PHDR		6
-#define PT_GNU_STACK	0x6474e551
-#define PF_X		1
-#define PF_W		2
-#define PF_R		4
+#define LX_EI_NIDENT	16
+#define LX_ELFCLASS64	2
+#define LX_ELFDATA2LSB	1
+#define LX_EV_CURRENT	1
+#define LX_ET_EXEC		2
+#define LX_ET_DYN		3
+#define LX_EM_X86_64	62
+#define LX_PT_LOAD		1
+#define LX_PT_INTERP	3
+#define LX_PT_PHDR		6
+#define LX_PT_GNU_STACK	0x6474e551
+#define LX_PF_X		1
+#define LX_PF_W		2
+#define LX_PF_R		4
 
 /* Guest user addresses end below the 47-bit canonical hole. */
 #define LBX_USER_TOP	0x7ffffffff000ULL
@@ -31,7 +31,7 @@
 #define LBX_LOAD_CHUNK	(64 * 1024)
 
 struct elf64_ehdr {
-	u8 e_ident[EI_NIDENT];
+	u8 e_ident[LX_EI_NIDENT];
 	u16 e_type;
 	u16 e_machine;
 	u32 e_version;
@@ -75,12 +75,12 @@ static int check_ehdr(const struct elf64_ehdr *eh, u64 fsize)
 
 	if (memcmp(eh->e_ident, "\177ELF", 4))
 		return -ENOEXEC;
-	if (eh->e_ident[4] != ELFCLASS64 || eh->e_ident[5] != ELFDATA2LSB ||
-	    eh->e_ident[6] != EV_CURRENT)
+	if (eh->e_ident[4] != LX_ELFCLASS64 || eh->e_ident[5] != LX_ELFDATA2LSB ||
+	    eh->e_ident[6] != LX_EV_CURRENT)
 		return -ENOEXEC;
-	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+	if (eh->e_type != LX_ET_EXEC && eh->e_type != LX_ET_DYN)
 		return -ENOEXEC;
-	if (eh->e_machine != EM_X86_64)
+	if (eh->e_machine != LX_EM_X86_64)
 		return -ENOEXEC;
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
 		return -ENOEXEC;
@@ -93,7 +93,7 @@ static int check_ehdr(const struct elf64_ehdr *eh, u64 fsize)
 	return 0;
 }
 
-/* Checks one PT_LOAD against the file and the address-space limits. */
+/* Checks one LX_PT_LOAD against the file and the address-space limits. */
 static int check_load(const struct elf64_phdr *ph, u64 fsize)
 {
 	u64 fend, vend;
@@ -113,9 +113,9 @@ static int check_load(const struct elf64_phdr *ph, u64 fsize)
 
 static int elf_prot(u32 flags)
 {
-	return (flags & PF_R ? LBX_PROT_READ : 0) |
-	       (flags & PF_W ? LBX_PROT_WRITE : 0) |
-	       (flags & PF_X ? LBX_PROT_EXEC : 0);
+	return (flags & LX_PF_R ? LBX_PROT_READ : 0) |
+	       (flags & LX_PF_W ? LBX_PROT_WRITE : 0) |
+	       (flags & LX_PF_X ? LBX_PROT_EXEC : 0);
 }
 
 static int read_interp(const struct lbx_elf_reader *r,
@@ -125,7 +125,7 @@ static int read_interp(const struct lbx_elf_reader *r,
 	int ret;
 
 	if (info->interp[0])
-		return -ENOEXEC;	/* two PT_INTERP */
+		return -ENOEXEC;	/* two LX_PT_INTERP */
 	if (ph->p_filesz < 2 || ph->p_filesz > LBX_ELF_INTERP_MAX)
 		return -EINVAL;
 	if (lbx_add_overflow(ph->p_offset, ph->p_filesz, &end) || end > r->size)
@@ -156,7 +156,7 @@ static int scan_phdrs(const struct lbx_elf_reader *r, const struct elf64_ehdr *e
 	info->hi = 0;
 	for (i = 0; i < eh->e_phnum; i++) {
 		switch (ph[i].p_type) {
-		case PT_LOAD:
+		case LX_PT_LOAD:
 			ret = check_load(&ph[i], r->size);
 			if (ret)
 				return ret;
@@ -167,19 +167,19 @@ static int scan_phdrs(const struct lbx_elf_reader *r, const struct elf64_ehdr *e
 			info->hi = lbx_max(info->hi, LBX_ALIGN_UP(prev_end, PG));
 			any = true;
 			break;
-		case PT_INTERP:
+		case LX_PT_INTERP:
 			ret = read_interp(r, &ph[i], info);
 			if (ret)
 				return ret;
 			break;
-		case PT_GNU_STACK:
-			info->exec_stack = !!(ph[i].p_flags & PF_X);
+		case LX_PT_GNU_STACK:
+			info->exec_stack = !!(ph[i].p_flags & LX_PF_X);
 			break;
 		}
 	}
 	if (!any || info->hi <= info->lo)
 		return -ENOEXEC;
-	if (eh->e_type == ET_EXEC && info->lo < 0x10000)
+	if (eh->e_type == LX_ET_EXEC && info->lo < 0x10000)
 		return -ENOEXEC;	/* below mmap_min_addr */
 	return 0;
 }
@@ -219,7 +219,7 @@ static int map_segments(const struct lbx_elf_reader *r, const struct elf64_ehdr 
 	for (i = 0; i < eh->e_phnum && !ret; i++) {
 		u64 start, end;
 
-		if (ph[i].p_type != PT_LOAD)
+		if (ph[i].p_type != LX_PT_LOAD)
 			continue;
 		start = LBX_ALIGN_DOWN(ph[i].p_vaddr, PG) + info->bias;
 		end = LBX_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PG) + info->bias;
@@ -250,10 +250,10 @@ static u64 find_phdr_addr(const struct elf64_ehdr *eh, const struct elf64_phdr *
 	int i;
 
 	for (i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_PHDR)
+		if (ph[i].p_type == LX_PT_PHDR)
 			return ph[i].p_vaddr + bias;
 	for (i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && eh->e_phoff >= ph[i].p_offset &&
+		if (ph[i].p_type == LX_PT_LOAD && eh->e_phoff >= ph[i].p_offset &&
 		    eh->e_phoff - ph[i].p_offset < ph[i].p_filesz)
 			return ph[i].p_vaddr + (eh->e_phoff - ph[i].p_offset) + bias;
 	return 0;
@@ -284,7 +284,7 @@ static int load_headers(const struct lbx_elf_reader *r, struct elf64_ehdr *eh,
 		lbx_plat_free(ph);
 		return ret;
 	}
-	info->is_dyn = eh->e_type == ET_DYN;
+	info->is_dyn = eh->e_type == LX_ET_DYN;
 	info->phnum = eh->e_phnum;
 	info->phent = eh->e_phentsize;
 	*php = ph;
@@ -314,7 +314,7 @@ int lbx_elf_load(const struct lbx_elf_reader *r, struct lbx_elf_info *info)
 	if (ret)
 		return ret;
 	span = info->hi - info->lo;
-	/* Reserve the whole extent first: an ET_EXEC that collides with memory
+	/* Reserve the whole extent first: an LX_ET_EXEC that collides with memory
 	 * in use fails cleanly, and a PIE gets a base chosen by the host. */
 	base = info->is_dyn ? 0 : info->lo;
 	ret = lbx_plat_guest_map(&base, span, 0,

@@ -36,6 +36,9 @@ const char *lbx_linux_syscall_name(u64 nr);
 /* sys_proc.c */
 void lbx_linux_rlimits_init(struct lbx_process *p);
 
+/* process.c */
+int lbx_linux_process_fs_init(struct lbx_process *p, const char *cwd);
+
 /* exec.c */
 int lbx_linux_exec(struct lbx_sys *s, const char *path,
 		   const char *const *argv, const char *const *envp);

@@ -2,18 +2,18 @@
 /* Process identity and lifetime, arch_prctl, uname, rlimits, getrandom. */
 #include "shim.h"
 
-#define ARCH_SET_GS	0x1001
-#define ARCH_SET_FS	0x1002
-#define ARCH_GET_FS	0x1003
-#define ARCH_GET_GS	0x1004
+#define LX_ARCH_SET_GS	0x1001
+#define LX_ARCH_SET_FS	0x1002
+#define LX_ARCH_GET_FS	0x1003
+#define LX_ARCH_GET_GS	0x1004
 
-#define RLIMIT_STACK	3
-#define RLIMIT_NPROC	6
-#define RLIMIT_NOFILE	7
+#define LX_RLIMIT_STACK	3
+#define LX_RLIMIT_NPROC	6
+#define LX_RLIMIT_NOFILE	7
 
-#define GRND_NONBLOCK	0x1
-#define GRND_RANDOM	0x2
-#define GRND_INSECURE	0x4
+#define LX_GRND_NONBLOCK	0x1
+#define LX_GRND_RANDOM	0x2
+#define LX_GRND_INSECURE	0x4
 
 static long do_exit_group(struct lbx_sys *s, int code)
 {
@@ -96,17 +96,17 @@ LBX_SYSCALL(arch_prctl)
 	struct lbx_thread *t = s->t;
 
 	switch (a0) {
-	case ARCH_SET_FS:
+	case LX_ARCH_SET_FS:
 		if (!canonical_user(a1))
 			return -EPERM;
 		t->fs_base = a1;
 		s->regs->fs_base = a1;
 		s->res->flags |= LBX_RES_SET_FS;
 		return 0;
-	case ARCH_GET_FS:
+	case LX_ARCH_GET_FS:
 		return lbx_copy_to_guest(a1, &t->fs_base, sizeof(t->fs_base));
-	case ARCH_SET_GS:
-	case ARCH_GET_GS:
+	case LX_ARCH_SET_GS:
+	case LX_ARCH_GET_GS:
 		/* GS belongs to LiteBox's stub. */
 		return -EPERM;
 	default:
@@ -176,7 +176,7 @@ static long do_prlimit(struct lbx_sys *s, u32 res, u64 new_ptr, u64 old_ptr)
 			return ret;
 		if (nv.cur > nv.max)
 			return -EINVAL;
-		if (res == RLIMIT_NOFILE && nv.max > p->sb->limits.max_fds)
+		if (res == LX_RLIMIT_NOFILE && nv.max > p->sb->limits.max_fds)
 			return -EPERM;
 	}
 	lbx_plat_mutex_lock(&p->sb->lock);
@@ -212,11 +212,11 @@ void lbx_linux_rlimits_init(struct lbx_process *p)
 		p->rlim[i].cur = LBX_RLIM_INFINITY;
 		p->rlim[i].max = LBX_RLIM_INFINITY;
 	}
-	p->rlim[RLIMIT_STACK].cur = 8ULL << 20;
-	p->rlim[RLIMIT_NOFILE].cur = p->sb->limits.max_fds;
-	p->rlim[RLIMIT_NOFILE].max = p->sb->limits.max_fds;
-	p->rlim[RLIMIT_NPROC].cur = p->sb->limits.max_procs;
-	p->rlim[RLIMIT_NPROC].max = p->sb->limits.max_procs;
+	p->rlim[LX_RLIMIT_STACK].cur = 8ULL << 20;
+	p->rlim[LX_RLIMIT_NOFILE].cur = p->sb->limits.max_fds;
+	p->rlim[LX_RLIMIT_NOFILE].max = p->sb->limits.max_fds;
+	p->rlim[LX_RLIMIT_NPROC].cur = p->sb->limits.max_procs;
+	p->rlim[LX_RLIMIT_NPROC].max = p->sb->limits.max_procs;
 }
 
 LBX_SYSCALL(sched_yield)
@@ -229,9 +229,9 @@ LBX_SYSCALL(getrandom)
 	u8 buf[256];
 	u64 done = 0, len = a1;
 
-	if (a2 & ~(u64)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+	if (a2 & ~(u64)(LX_GRND_NONBLOCK | LX_GRND_RANDOM | LX_GRND_INSECURE))
 		return -EINVAL;
-	if ((a2 & GRND_INSECURE) && (a2 & GRND_RANDOM))
+	if ((a2 & LX_GRND_INSECURE) && (a2 & LX_GRND_RANDOM))
 		return -EINVAL;
 	if (len > 0x1ffffff)	/* Linux caps one call at 32 MiB - 1 */
 		len = 0x1ffffff;

@@ -3,16 +3,16 @@
  * read is a system call served here. */
 #include "shim.h"
 
-#define CLOCK_REALTIME		0
-#define CLOCK_MONOTONIC		1
-#define CLOCK_MONOTONIC_RAW	4
-#define CLOCK_REALTIME_COARSE	5
-#define CLOCK_MONOTONIC_COARSE	6
-#define CLOCK_BOOTTIME		7
-#define CLOCK_REALTIME_ALARM	8
-#define CLOCK_BOOTTIME_ALARM	9
-#define CLOCK_TAI		11
-#define TIMER_ABSTIME		1
+#define LX_CLOCK_REALTIME		0
+#define LX_CLOCK_MONOTONIC		1
+#define LX_CLOCK_MONOTONIC_RAW	4
+#define LX_CLOCK_REALTIME_COARSE	5
+#define LX_CLOCK_MONOTONIC_COARSE	6
+#define LX_CLOCK_BOOTTIME		7
+#define LX_CLOCK_REALTIME_ALARM	8
+#define LX_CLOCK_BOOTTIME_ALARM	9
+#define LX_CLOCK_TAI		11
+#define LX_TIMER_ABSTIME		1
 
 struct lx_timespec {
 	s64 tv_sec;
@@ -29,17 +29,17 @@ static s64 clock_read(u64 clk, bool *realtime)
 {
 	*realtime = false;
 	switch (clk) {
-	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_REALTIME_ALARM:
-	case CLOCK_TAI:
+	case LX_CLOCK_REALTIME:
+	case LX_CLOCK_REALTIME_COARSE:
+	case LX_CLOCK_REALTIME_ALARM:
+	case LX_CLOCK_TAI:
 		*realtime = true;
 		return (s64)lbx_plat_now_real();
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-	case CLOCK_BOOTTIME_ALARM:
+	case LX_CLOCK_MONOTONIC:
+	case LX_CLOCK_MONOTONIC_RAW:
+	case LX_CLOCK_MONOTONIC_COARSE:
+	case LX_CLOCK_BOOTTIME:
+	case LX_CLOCK_BOOTTIME_ALARM:
 		return (s64)lbx_plat_now_mono();
 	default:
 		return -EINVAL;
@@ -75,7 +75,7 @@ LBX_SYSCALL(clock_getres)
 
 	if (clock_read(a0, &rt) < 0)
 		return -EINVAL;
-	if (a0 == CLOCK_REALTIME_COARSE || a0 == CLOCK_MONOTONIC_COARSE)
+	if (a0 == LX_CLOCK_REALTIME_COARSE || a0 == LX_CLOCK_MONOTONIC_COARSE)
 		ts.tv_nsec = 4000000;	/* one tick at HZ=250 */
 	return a1 ? lbx_copy_to_guest(a1, &ts, sizeof(ts)) : 0;
 }
@@ -178,12 +178,12 @@ static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
 
 LBX_SYSCALL(nanosleep)
 {
-	return do_nanosleep(s, CLOCK_MONOTONIC, false, a0, a1);
+	return do_nanosleep(s, LX_CLOCK_MONOTONIC, false, a0, a1);
 }
 
 LBX_SYSCALL(clock_nanosleep)
 {
-	if (a1 & ~(u64)TIMER_ABSTIME)
+	if (a1 & ~(u64)LX_TIMER_ABSTIME)
 		return -EINVAL;
-	return do_nanosleep(s, a0, a1 & TIMER_ABSTIME, a2, a3);
+	return do_nanosleep(s, a0, a1 & LX_TIMER_ABSTIME, a2, a3);
 }

@@ -422,3 +422,200 @@ TEST(tar_normalize_cases)
 	ASSERT_EQ(lbx_tar_normalize("a/..b", 5, out), 5);
 	ASSERT_EQ(lbx_tar_normalize("...", 3, out), 3);
 }
+
+/* ---- tarfs and the upper-layer unpack ---- */
+#include "test_vfs_util.h"
+
+static void sample_image(struct tarw *w)
+{
+	w->uid = 1000;
+	w->gid = 1000;
+	w->mtime = 1600000000;
+	tarw_dir(w, "./");
+	tarw_file(w, "./usr/bin/tool", "#!/bin/sh\necho hi\n", 18);
+	tarw_symlink(w, "./usr/bin/alias", "tool");
+	tarw_hardlink(w, "./usr/bin/tool2", "./usr/bin/tool");
+	tarw_dir(w, "./etc/");
+	tarw_file(w, "./etc/passwd", "root:x:0:0::/root:/bin/sh\n", 26);
+	tarw_end(w);
+}
+
+static void mount_tarfs(struct fsfix *fx, struct tarw *w)
+{
+	struct lbx_super *sb;
+
+	ASSERT_EQ(mkdir_(&fx->ctx, "/mnt", 0755), 0);
+	ASSERT_EQ(lbx_tarfs_create(fx->vfs, w->buf, w->len, &sb), 0);
+	ASSERT_EQ(lbx_vfs_mount(fx->vfs, "/mnt", sb), 0);
+}
+
+TEST(tarfs_serves_the_tree)
+{
+	struct tarw w = { 0 };
+	struct fsfix fx;
+	struct lbx_kstat st, st2;
+	char buf[64];
+
+	sample_image(&w);
+	fix_init(&fx);
+	mount_tarfs(&fx, &w);
+	ASSERT_EQ(get_file(&fx.ctx, "/mnt/usr/bin/tool", buf, sizeof(buf)), 18);
+	ASSERT_STREQ(buf, "#!/bin/sh\necho hi\n");
+	ASSERT_EQ(get_file(&fx.ctx, "/mnt/usr/bin/alias", buf, sizeof(buf)), 18);
+	ASSERT_EQ(readlink_(&fx.ctx, "/mnt/usr/bin/alias", buf, sizeof(buf)), 4);
+	ASSERT_EQ(stat_(&fx.ctx, "/mnt/usr/bin/tool", 0, &st), 0);
+	ASSERT_EQ(st.mode, LX_S_IFREG | 0644);
+	ASSERT_EQ(st.uid, 1000);
+	ASSERT_EQ(st.mtime.sec, 1600000000);
+	ASSERT_EQ(st.nlink, 2);
+	ASSERT_EQ(stat_(&fx.ctx, "/mnt/usr/bin/tool2", 0, &st2), 0);
+	ASSERT_EQ(st.ino, st2.ino);
+	/* Implied parents: directories, 0755, root-owned. */
+	ASSERT_EQ(stat_(&fx.ctx, "/mnt/usr", 0, &st), 0);
+	ASSERT_EQ(st.mode, LX_S_IFDIR | 0755);
+	ASSERT_EQ(st.uid, 0);
+	ASSERT_EQ(list_dir(&fx.ctx, "/mnt/usr/bin", buf, sizeof(buf), 1), 0);
+	ASSERT_STREQ(buf, "tool,alias,tool2");
+	/* The lower image is not charged. */
+	ASSERT_EQ(lbx_memacct_used(&fx.acct) < 8192, 1);
+	fix_fini(&fx);
+	tarw_free(&w);
+}
+
+TEST(tarfs_is_read_only)
+{
+	struct tarw w = { 0 };
+	struct fsfix fx;
+	struct lbx_file *f;
+
+	sample_image(&w);
+	fix_init(&fx);
+	mount_tarfs(&fx, &w);
+	ASSERT_EQ(try_open(&fx.ctx, "/mnt/etc/passwd", LX_O_WRONLY), -EROFS);
+	ASSERT_EQ(try_open(&fx.ctx, "/mnt/etc/passwd", LX_O_RDONLY | LX_O_TRUNC), -EROFS);
+	ASSERT_EQ(try_open(&fx.ctx, "/mnt/etc/new", LX_O_CREAT | LX_O_WRONLY), -EROFS);
+	ASSERT_EQ(mkdir_(&fx.ctx, "/mnt/etc/d", 0755), -EROFS);
+	ASSERT_EQ(mkdir_(&fx.ctx, "/mnt/etc", 0755), -EEXIST);
+	ASSERT_EQ(unlink_(&fx.ctx, "/mnt/etc/passwd"), -EROFS);
+	ASSERT_EQ(rename_(&fx.ctx, "/mnt/etc/passwd", "/mnt/etc/p2", 0), -EROFS);
+	ASSERT_EQ(lbx_vfs_fchmodat(&fx.ctx, NULL, "/mnt/etc/passwd", 0600, 0), -EROFS);
+	ASSERT_EQ(lbx_vfs_truncate(&fx.ctx, "/mnt/etc/passwd", 0), -EROFS);
+	ASSERT_EQ(lbx_vfs_faccessat(&fx.ctx, NULL, "/mnt/etc/passwd", LX_W_OK, 0), -EROFS);
+	ASSERT_EQ(fopen_(&fx.ctx, "/mnt/etc/passwd", LX_O_RDONLY, 0, &f), 0);
+	ASSERT_EQ(lbx_file_truncate(f, 0), -EINVAL);
+	lbx_file_put(f);
+	fix_fini(&fx);
+	tarw_free(&w);
+}
+
+TEST(tarfs_rejects_duplicate_names)
+{
+	struct tarw w = { 0 };
+	struct fsfix fx;
+	struct lbx_super *sb;
+
+	tarw_file(&w, "a/x", "1", 1);
+	tarw_dir(&w, "a/");		/* a directory again: fine */
+	tarw_file(&w, "./a/x", "2", 1);	/* the same file twice: not */
+	tarw_end(&w);
+	fix_init(&fx);
+	ASSERT_EQ(lbx_tarfs_create(fx.vfs, w.buf, w.len, &sb), -EEXIST);
+	fix_fini(&fx);
+	tarw_free(&w);
+}
+
+TEST(tarfs_rejects_bad_hard_links_and_parents)
+{
+	struct tarw w = { 0 };
+	struct fsfix fx;
+	struct lbx_super *sb;
+
+	fix_init(&fx);
+	tarw_hardlink(&w, "h", "missing");
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tarfs_create(fx.vfs, w.buf, w.len, &sb), -EINVAL);
+	tarw_free(&w);
+	tarw_dir(&w, "d");
+	tarw_hardlink(&w, "h", "d");
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tarfs_create(fx.vfs, w.buf, w.len, &sb), -EINVAL);
+	tarw_free(&w);
+	tarw_file(&w, "f", "x", 1);
+	tarw_file(&w, "f/under", "x", 1);
+	tarw_end(&w);
+	ASSERT_EQ(lbx_tarfs_create(fx.vfs, w.buf, w.len, &sb), -EINVAL);
+	tarw_free(&w);
+	fix_fini(&fx);
+}
+
+TEST(tar_unpack_copies_and_charges)
+{
+	struct tarw w = { 0 };
+	struct fsfix fx;
+	struct lbx_super *sb;
+	struct lbx_kstat st;
+	char buf[64];
+	unsigned long long before;
+
+	sample_image(&w);
+	fix_init(&fx);
+	ASSERT_EQ(mkdir_(&fx.ctx, "/up", 0755), 0);
+	before = lbx_memacct_used(&fx.acct);
+	ASSERT_EQ(lbx_memfs_create(fx.vfs, &fx.acct, 0755, &sb), 0);
+	ASSERT_EQ(lbx_tar_unpack(sb, w.buf, w.len), 0);
+	ASSERT_GT(lbx_memacct_used(&fx.acct), before + 2 * 4096);
+	ASSERT_EQ(lbx_vfs_mount(fx.vfs, "/up", sb), 0);
+	/* The image may go away: the data was copied. */
+	memset(w.buf, 0, w.len);
+	ASSERT_EQ(get_file(&fx.ctx, "/up/etc/passwd", buf, sizeof(buf)), 26);
+	ASSERT_EQ(put_file(&fx.ctx, "/up/etc/passwd", "changed"), 7);
+	ASSERT_EQ(stat_(&fx.ctx, "/up/usr/bin/tool2", 0, &st), 0);
+	ASSERT_EQ(st.nlink, 2);
+	fix_fini(&fx);
+	tarw_free(&w);
+}
+
+TEST(tar_unpack_beyond_limit_is_enospc)
+{
+	struct tarw w = { 0 };
+	struct fsfix fx;
+	struct lbx_super *sb;
+	char *big = calloc(1, 200000);
+
+	tarw_file(&w, "big", big, 200000);
+	tarw_end(&w);
+	fix_init_limit(&fx, 100000);
+	ASSERT_EQ(lbx_memfs_create(fx.vfs, &fx.acct, 0755, &sb), 0);
+	ASSERT_EQ(lbx_tar_unpack(sb, w.buf, w.len), -ENOSPC);
+	lbx_super_destroy(sb);
+	fix_fini(&fx);
+	tarw_free(&w);
+	free(big);
+}
+
+TEST(vfs_create_with_upper_only)
+{
+	struct tarw w = { 0 };
+	struct lbx_memacct acct;
+	struct lbx_vfs *vfs;
+	struct lbx_fs_ctx ctx;
+	struct lbx_kstat st;
+	char buf[64];
+
+	sample_image(&w);
+	lbx_memacct_init(&acct, 1 << 24);
+	ASSERT_EQ(lbx_vfs_create(&vfs, NULL, NULL, 0, w.buf, w.len, &acct), 0);
+	ASSERT_EQ(lbx_fs_ctx_init(&ctx, vfs), 0);
+	ASSERT_EQ(get_file(&ctx, "/etc/passwd", buf, sizeof(buf)), 26);
+	ASSERT_EQ(stat_(&ctx, "/tmp", 0, &st), 0);
+	ASSERT_EQ(st.mode, LX_S_IFDIR | 01777);
+	ASSERT_EQ(stat_(&ctx, "/proc", 0, &st), 0);
+	ASSERT_TRUE(LX_S_ISDIR(st.mode));
+	ASSERT_EQ(stat_(&ctx, "/dev/null", 0, &st), 0);
+	ASSERT_TRUE(LX_S_ISCHR(st.mode));
+	ASSERT_EQ(put_file(&ctx, "/tmp/x", "y"), 1);
+	lbx_fs_ctx_release(&ctx);
+	lbx_vfs_destroy(vfs);
+	ASSERT_EQ(lbx_memacct_used(&acct), 0);
+	tarw_free(&w);
+}

@@ -30,6 +30,7 @@ check "running as root" test "$(id -u)" = 0
 check "/proc is mounted" test -r /proc/self/status
 check "/sys is mounted" test -d /sys/kernel
 check "/tmp is writable" sh -c ': >/tmp/.harness-selftest && rm /tmp/.harness-selftest'
+# shellcheck disable=SC2016 # $PATH is expanded by the inner shell
 check "PATH includes /usr/local/bin" sh -c 'case ":$PATH:" in *:/usr/local/bin:*) ;; *) exit 1 ;; esac'
 
 # The module: loaded, and /dev/litebox is a root-only character device.
@@ -37,8 +38,7 @@ check "litebox is listed in /proc/modules" grep -q '^litebox ' /proc/modules
 
 if [ -c /dev/litebox ]; then
 	ok "/dev/litebox is a character device"
-	# ls -l prints e.g. "crw-------    1 root     root       10, 123 ...".
-	mode=$(ls -l /dev/litebox | cut -c1-10)
+	mode=$(stat -c %A /dev/litebox)
 	if [ "$mode" = "crw-------" ]; then
 		ok "/dev/litebox has mode crw-------"
 	else

@@ -19,6 +19,9 @@
 #define LBX_IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define lbx_container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
+/* Marks an intended switch fall-through (the kernel builds with
+ * -Wimplicit-fallthrough, which accepts only the attribute). */
+#define lbx_fallthrough __attribute__((__fallthrough__))
 #define lbx_likely(x) __builtin_expect(!!(x), 1)
 #define lbx_unlikely(x) __builtin_expect(!!(x), 0)
 /* Checked arithmetic: true on overflow, as the kernel's check_*_overflow. */

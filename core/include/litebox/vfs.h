@@ -75,6 +75,7 @@ struct lbx_new_inode {
 
 /* lbx_inode.flags */
 #define LBX_I_OPAQUE	(1U << 0)	/* overlay: hides the lower directory */
+#define LBX_I_LINKABLE	(1U << 1)	/* O_TMPFILE without O_EXCL: linkat may name it */
 
 /*
  * Inode operations: called with the namespace lock held, names as
@@ -168,6 +169,7 @@ struct lbx_vfs {
 	struct lbx_mount *root_mnt;
 	struct lbx_sandbox *sandbox;
 	struct lbx_memacct *acct;
+	struct lbx_super *devfs;	/* the console files' inodes live here */
 	u64 next_ino;
 	u32 next_dev;
 };
@@ -300,6 +302,10 @@ int lbx_devfs_create(struct lbx_vfs *vfs, struct lbx_super **out);
 void lbx_super_destroy(struct lbx_super *sb);
 
 /* ---- character devices (devfs.c) ---- */
+
+/* LiteBox's console nodes /dev/std{in,out,err}: major 5, minor 64 + fd. */
+#define LBX_CONSOLE_MAJOR	5
+#define LBX_CONSOLE_MINOR0	64
 
 /* Opens the device rdev on f: sets f->ops. -ENXIO when unknown. */
 int lbx_chrdev_open(struct lbx_file *f, u32 rdev);

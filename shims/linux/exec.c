@@ -8,7 +8,7 @@
 #include <litebox/vfs.h>
 #include "shim.h"
 #include "cpu.h"
-#include "elf.h"
+#include "elf_load.h"
 
 #define LBX_STACK_SIZE		(8ULL << 20)
 #define LBX_ARG_MAX		(2ULL << 20)	/* 1/4 of the default stack */
@@ -16,26 +16,26 @@
 #define LBX_BINPRM_DEPTH	4
 #define LBX_SHEBANG_MAX		256
 
-#define AT_NULL		0
-#define AT_PHDR		3
-#define AT_PHENT	4
-#define AT_PHNUM	5
-#define AT_PAGESZ	6
-#define AT_BASE		7
-#define AT_FLAGS	8
-#define AT_ENTRY	9
-#define AT_UID		11
-#define AT_EUID		12
-#define AT_GID		13
-#define AT_EGID		14
-#define AT_PLATFORM	15
-#define AT_HWCAP	16
-#define AT_CLKTCK	17
-#define AT_SECURE	23
-#define AT_RANDOM	25
-#define AT_HWCAP2	26
-#define AT_EXECFN	31
-#define AT_MINSIGSTKSZ	51
+#define LX_AT_NULL		0
+#define LX_AT_PHDR		3
+#define LX_AT_PHENT	4
+#define LX_AT_PHNUM	5
+#define LX_AT_PAGESZ	6
+#define LX_AT_BASE		7
+#define LX_AT_FLAGS	8
+#define LX_AT_ENTRY	9
+#define LX_AT_UID		11
+#define LX_AT_EUID		12
+#define LX_AT_GID		13
+#define LX_AT_EGID		14
+#define LX_AT_PLATFORM	15
+#define LX_AT_HWCAP	16
+#define LX_AT_CLKTCK	17
+#define LX_AT_SECURE	23
+#define LX_AT_RANDOM	25
+#define LX_AT_HWCAP2	26
+#define LX_AT_EXECFN	31
+#define LX_AT_MINSIGSTKSZ	51
 #define LBX_NAUXV	20
 
 struct exec_image {
@@ -57,7 +57,11 @@ static int open_image(struct lbx_sys *s, const char *path, struct exec_image *im
 	ret = lbx_vfs_openat(s->p->fs, NULL, path, LX_O_RDONLY, 0, &img->file);
 	if (ret)
 		return ret;
-	ret = lbx_file_check_exec(img->file, s->p->fs);
+	/* Linux: EACCES for anything but an executable regular file. */
+	ret = -EACCES;
+	if (!LX_S_ISREG(img->file->inode->mode))
+		goto err;
+	ret = lbx_inode_permission(s->p->fs, img->file->inode, LBX_MAY_EXEC);
 	if (ret)
 		goto err;
 	size = lbx_file_llseek(img->file, 0, LX_SEEK_END);
@@ -204,26 +208,26 @@ static int build_stack(struct lbx_sys *s, const struct exec_args *a,
 	n += a->envc;
 	argp[n++] = 0;
 #define AUX(k, val) do { argp[n++] = (k); argp[n++] = (val); } while (0)
-	AUX(AT_PHDR, main->info.phdr);
-	AUX(AT_PHENT, main->info.phent);
-	AUX(AT_PHNUM, main->info.phnum);
-	AUX(AT_PAGESZ, LBX_PAGE_SIZE);
-	AUX(AT_BASE, interp ? interp->info.bias : 0);
-	AUX(AT_FLAGS, 0);
-	AUX(AT_ENTRY, main->info.entry);
-	AUX(AT_UID, LBX_GUEST_UID);
-	AUX(AT_EUID, LBX_GUEST_UID);
-	AUX(AT_GID, LBX_GUEST_GID);
-	AUX(AT_EGID, LBX_GUEST_GID);
-	AUX(AT_SECURE, 0);
-	AUX(AT_RANDOM, random_at);
-	AUX(AT_HWCAP, lbx_cpu_hwcap());
-	AUX(AT_HWCAP2, 0);
-	AUX(AT_CLKTCK, 100);
-	AUX(AT_PLATFORM, platform_at);
-	AUX(AT_EXECFN, execfn_at);
-	AUX(AT_MINSIGSTKSZ, lbx_cpu_minsigstksz());
-	AUX(AT_NULL, 0);
+	AUX(LX_AT_PHDR, main->info.phdr);
+	AUX(LX_AT_PHENT, main->info.phent);
+	AUX(LX_AT_PHNUM, main->info.phnum);
+	AUX(LX_AT_PAGESZ, LBX_PAGE_SIZE);
+	AUX(LX_AT_BASE, interp ? interp->info.bias : 0);
+	AUX(LX_AT_FLAGS, 0);
+	AUX(LX_AT_ENTRY, main->info.entry);
+	AUX(LX_AT_UID, LBX_GUEST_UID);
+	AUX(LX_AT_EUID, LBX_GUEST_UID);
+	AUX(LX_AT_GID, LBX_GUEST_GID);
+	AUX(LX_AT_EGID, LBX_GUEST_GID);
+	AUX(LX_AT_SECURE, 0);
+	AUX(LX_AT_RANDOM, random_at);
+	AUX(LX_AT_HWCAP, lbx_cpu_hwcap());
+	AUX(LX_AT_HWCAP2, 0);
+	AUX(LX_AT_CLKTCK, 100);
+	AUX(LX_AT_PLATFORM, platform_at);
+	AUX(LX_AT_EXECFN, execfn_at);
+	AUX(LX_AT_MINSIGSTKSZ, lbx_cpu_minsigstksz());
+	AUX(LX_AT_NULL, 0);
 #undef AUX
 #undef G
 	ret = lbx_copy_to_guest(guest_base + top, buf + top, size - top);

@@ -4,8 +4,8 @@
  * into the current guest address space. The file is reached through a read
  * callback, so the loader is testable without a file system.
  */
-#ifndef LBX_SHIM_ELF_H
-#define LBX_SHIM_ELF_H
+#ifndef LBX_SHIM_ELF_LOAD_H
+#define LBX_SHIM_ELF_LOAD_H
 
 #include <litebox/core.h>
 

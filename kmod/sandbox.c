@@ -5,6 +5,7 @@
  * sandbox down: its guest threads, processes, file systems and console.
  */
 #include <linux/anon_inodes.h>
+#include <linux/binfmts.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sched/task.h>
@@ -27,9 +28,9 @@
 static_assert(sizeof(struct lbx_regs) == sizeof(struct lbx_cpu_regs));
 static_assert(offsetof(struct lbx_regs, rip) == offsetof(struct lbx_cpu_regs, rip));
 static_assert(offsetof(struct lbx_regs, fs_base) == offsetof(struct lbx_cpu_regs, fs_base));
-static_assert(LBX_HOSTOP_EXIT_GROUP == LBX_HOP_EXIT_GROUP);
-static_assert(LBX_HOSTOP_EXIT_THREAD == LBX_HOP_EXIT_THREAD);
-static_assert(LBX_HOSTOP_MPROTECT == LBX_HOP_MPROTECT);
+static_assert((int)LBX_HOSTOP_EXIT_GROUP == (int)LBX_HOP_EXIT_GROUP);
+static_assert((int)LBX_HOSTOP_EXIT_THREAD == (int)LBX_HOP_EXIT_THREAD);
+static_assert((int)LBX_HOSTOP_MPROTECT == (int)LBX_HOP_MPROTECT);
 static_assert(LBX_RESUME_SET_FS == LBX_RES_SET_FS);
 static_assert(LBX_RESUME_ALL_REGS == LBX_RES_ALL_REGS);
 

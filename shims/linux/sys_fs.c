@@ -1,0 +1,996 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File-system and descriptor system calls: the Linux ABI (struct layouts,
+ * flags, errno) over core's VFS and fd tables.
+ */
+#include <litebox/fdtable.h>
+#include <litebox/fsabi.h>
+#include <litebox/vfs.h>
+#include "shim.h"
+
+#define LX_AT_STATX_SYNC_TYPE	0x6000
+#define LX_F_DUPFD		0
+#define LX_F_GETFD		1
+#define LX_F_SETFD		2
+#define LX_F_GETFL		3
+#define LX_F_SETFL		4
+#define LX_F_DUPFD_CLOEXEC	1030
+#define LX_IOV_MAX		1024
+#define LX_MAX_RW_COUNT		0x7ffff000ULL
+
+/* ---- helpers ---- */
+
+/* Gets a reference to the file at fd (-EBADF when none). */
+static int fd_file(struct lbx_sys *s, int fd, struct lbx_file **out)
+{
+	struct lbx_file *f = lbx_fd_get(s->p->files, fd);
+
+	if (!f)
+		return -EBADF;
+	*out = f;
+	return 0;
+}
+
+/* The directory file of an *at() call: NULL for AT_FDCWD. */
+static int dir_file(struct lbx_sys *s, int dirfd, struct lbx_file **out)
+{
+	*out = NULL;
+	if (dirfd == LX_AT_FDCWD)
+		return 0;
+	return fd_file(s, dirfd, out);
+}
+
+static void put_file(struct lbx_file *f)
+{
+	if (f)
+		lbx_file_put(f);
+}
+
+/* Copies a guest path into a LiteBox buffer the caller frees. */
+static int get_path(u64 uaddr, char **out)
+{
+	char *buf = lbx_plat_alloc(LX_PATH_MAX);
+	long len;
+
+	*out = NULL;
+	if (!buf)
+		return -ENOMEM;
+	len = lbx_strncpy_from_guest(buf, uaddr, LX_PATH_MAX);
+	if (len < 0) {
+		lbx_plat_free(buf);
+		return (int)len;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* A path argument that may be empty only with AT_EMPTY_PATH. */
+static int get_path_at(u64 uaddr, int flags, char **out)
+{
+	int ret = get_path(uaddr, out);
+
+	if (!ret && !(*out)[0] && !(flags & LX_AT_EMPTY_PATH)) {
+		lbx_plat_free(*out);
+		return -ENOENT;
+	}
+	return ret;
+}
+
+static struct lbx_fs_ctx *fs(struct lbx_sys *s)
+{
+	return s->p->fs;
+}
+
+/* ---- open and close ---- */
+
+static long do_openat(struct lbx_sys *s, int dirfd, u64 upath, u32 flags, u32 mode)
+{
+	struct lbx_file *dir, *f;
+	char *path;
+	long ret;
+
+	ret = get_path(upath, &path);
+	if (ret)
+		return ret;
+	if (!path[0]) {
+		ret = -ENOENT;
+		goto out_path;
+	}
+	ret = dir_file(s, dirfd, &dir);
+	if (ret)
+		goto out_path;
+	ret = lbx_vfs_openat(fs(s), dir, path, flags, mode, &f);
+	if (!ret) {
+		ret = lbx_fd_install(s->p->files, f,
+				     flags & LX_O_CLOEXEC ? LBX_FD_CLOEXEC : 0, 0);
+		lbx_file_put(f);
+	}
+	put_file(dir);
+out_path:
+	lbx_plat_free(path);
+	return ret;
+}
+
+LBX_SYSCALL(open)
+{
+	return do_openat(s, LX_AT_FDCWD, a0, (u32)a1, (u32)a2);
+}
+
+LBX_SYSCALL(openat)
+{
+	return do_openat(s, (int)a0, a1, (u32)a2, (u32)a3);
+}
+
+LBX_SYSCALL(creat)
+{
+	return do_openat(s, LX_AT_FDCWD, a0, LX_O_CREAT | LX_O_WRONLY | LX_O_TRUNC, (u32)a1);
+}
+
+LBX_SYSCALL(close)
+{
+	return lbx_fd_close(s->p->files, (int)a0);
+}
+
+LBX_SYSCALL(close_range)
+{
+	u32 flags = (u32)a2;
+
+	if (flags & ~(LX_CLOSE_RANGE_UNSHARE | LX_CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if ((u32)a0 > (u32)a1)
+		return -EINVAL;
+	return lbx_fd_close_range(s->p->files, (u32)a0, (u32)a1, flags);
+}
+
+/* ---- read and write ---- */
+
+static long rw_fd(struct lbx_sys *s, int fd, u64 buf, u64 count, bool write,
+		  bool positional, s64 off)
+{
+	struct lbx_file *f;
+	struct lbx_iter it;
+	long ret;
+
+	if (positional && off < 0)
+		return -EINVAL;
+	ret = fd_file(s, fd, &f);
+	if (ret)
+		return ret;
+	lbx_iter_init_guest(&it, buf, lbx_min(count, LX_MAX_RW_COUNT));
+	if (positional)
+		ret = write ? lbx_file_pwrite_iter(f, &it, off) : lbx_file_pread_iter(f, &it, off);
+	else
+		ret = write ? lbx_file_write(f, &it) : lbx_file_read(f, &it);
+	lbx_file_put(f);
+	return ret;
+}
+
+LBX_SYSCALL(read)
+{
+	return rw_fd(s, (int)a0, a1, a2, false, false, 0);
+}
+
+LBX_SYSCALL(write)
+{
+	return rw_fd(s, (int)a0, a1, a2, true, false, 0);
+}
+
+LBX_SYSCALL(pread64)
+{
+	return rw_fd(s, (int)a0, a1, a2, false, true, (s64)a3);
+}
+
+LBX_SYSCALL(pwrite64)
+{
+	return rw_fd(s, (int)a0, a1, a2, true, true, (s64)a3);
+}
+
+struct lx_iovec {
+	u64 base;
+	u64 len;
+};
+
+static long rw_vec(struct lbx_sys *s, int fd, u64 uiov, u64 cnt, bool write,
+		   bool positional, s64 off)
+{
+	struct lx_iovec *iov;
+	struct lbx_file *f;
+	u64 total = 0, i;
+	long ret, done = 0;
+
+	if (cnt > LX_IOV_MAX)
+		return -EINVAL;
+	if (positional && off < 0)
+		return -EINVAL;
+	ret = fd_file(s, fd, &f);
+	if (ret)
+		return ret;
+	if (!cnt)
+		goto out;
+	iov = lbx_plat_alloc(cnt * sizeof(*iov));
+	if (!iov) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = lbx_copy_from_guest(iov, uiov, cnt * sizeof(*iov));
+	for (i = 0; !ret && i < cnt; i++) {
+		if ((s64)iov[i].len < 0 || lbx_add_overflow(total, iov[i].len, &total) ||
+		    total > 0x7fffffffffffffffULL)
+			ret = -EINVAL;
+	}
+	for (i = 0; !ret && i < cnt; i++) {
+		struct lbx_iter it;
+		long n;
+
+		if (!iov[i].len)
+			continue;
+		lbx_iter_init_guest(&it, iov[i].base, iov[i].len);
+		if (positional)
+			n = write ? lbx_file_pwrite_iter(f, &it, off + done) :
+				    lbx_file_pread_iter(f, &it, off + done);
+		else
+			n = write ? lbx_file_write(f, &it) : lbx_file_read(f, &it);
+		if (n < 0) {
+			if (!done)
+				ret = n;
+			break;
+		}
+		done += n;
+		if ((u64)n < iov[i].len)
+			break;
+	}
+	lbx_plat_free(iov);
+	if (!ret)
+		ret = done;
+out:
+	lbx_file_put(f);
+	return ret;
+}
+
+LBX_SYSCALL(readv)
+{
+	return rw_vec(s, (int)a0, a1, a2, false, false, 0);
+}
+
+LBX_SYSCALL(writev)
+{
+	return rw_vec(s, (int)a0, a1, a2, true, false, 0);
+}
+
+LBX_SYSCALL(preadv)
+{
+	return rw_vec(s, (int)a0, a1, a2, false, true, (s64)a3);
+}
+
+LBX_SYSCALL(pwritev)
+{
+	return rw_vec(s, (int)a0, a1, a2, true, true, (s64)a3);
+}
+
+LBX_SYSCALL(lseek)
+{
+	struct lbx_file *f;
+	long ret;
+
+	if (a2 > LX_SEEK_HOLE)
+		return -EINVAL;
+	ret = fd_file(s, (int)a0, &f);
+	if (ret)
+		return ret;
+	ret = lbx_file_llseek(f, (s64)a1, (int)a2);
+	lbx_file_put(f);
+	return ret;
+}
+
+/* ---- stat ---- */
+
+struct lx_stat {
+	u64 st_dev;
+	u64 st_ino;
+	u64 st_nlink;
+	u32 st_mode;
+	u32 st_uid;
+	u32 st_gid;
+	u32 pad0;
+	u64 st_rdev;
+	s64 st_size;
+	s64 st_blksize;
+	s64 st_blocks;
+	u64 st_atime;
+	u64 st_atime_nsec;
+	u64 st_mtime;
+	u64 st_mtime_nsec;
+	u64 st_ctime;
+	u64 st_ctime_nsec;
+	s64 unused[3];
+};
+
+/* The kernel's new_encode_dev(). */
+static u64 encode_dev(u32 dev)
+{
+	u32 major = dev >> 20, minor = dev & 0xfffff;
+
+	return (minor & 0xff) | (major << 8) | ((u64)(minor & ~0xffu) << 12);
+}
+
+static int put_stat(u64 ubuf, const struct lbx_kstat *k)
+{
+	struct lx_stat st = {
+		.st_dev = encode_dev(k->dev),
+		.st_ino = k->ino,
+		.st_nlink = k->nlink,
+		.st_mode = k->mode,
+		.st_uid = k->uid,
+		.st_gid = k->gid,
+		.st_rdev = encode_dev(k->rdev),
+		.st_size = (s64)k->size,
+		.st_blksize = k->blksize,
+		.st_blocks = (s64)k->blocks,
+		.st_atime = (u64)k->atime.sec,
+		.st_atime_nsec = k->atime.nsec,
+		.st_mtime = (u64)k->mtime.sec,
+		.st_mtime_nsec = k->mtime.nsec,
+		.st_ctime = (u64)k->ctime.sec,
+		.st_ctime_nsec = k->ctime.nsec,
+	};
+
+	return lbx_copy_to_guest(ubuf, &st, sizeof(st));
+}
+
+static long do_fstatat(struct lbx_sys *s, int dirfd, u64 upath, u64 ubuf, int flags,
+		       struct lbx_kstat *k)
+{
+	struct lbx_file *dir;
+	char *path;
+	long ret;
+
+	if (flags & ~(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH | LX_AT_NO_AUTOMOUNT |
+		      LX_AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	ret = get_path_at(upath, flags, &path);
+	if (ret)
+		return ret;
+	ret = dir_file(s, dirfd, &dir);
+	if (!ret) {
+		ret = lbx_vfs_statat(fs(s), dir, path, flags, k);
+		put_file(dir);
+	}
+	lbx_plat_free(path);
+	return ret;
+}
+
+static long stat_common(struct lbx_sys *s, int dirfd, u64 upath, u64 ubuf, int flags)
+{
+	struct lbx_kstat k;
+	long ret = do_fstatat(s, dirfd, upath, ubuf, flags, &k);
+
+	return ret ? ret : put_stat(ubuf, &k);
+}
+
+LBX_SYSCALL(stat)
+{
+	return stat_common(s, LX_AT_FDCWD, a0, a1, 0);
+}
+
+LBX_SYSCALL(lstat)
+{
+	return stat_common(s, LX_AT_FDCWD, a0, a1, LX_AT_SYMLINK_NOFOLLOW);
+}
+
+LBX_SYSCALL(newfstatat)
+{
+	return stat_common(s, (int)a0, a1, a2, (int)a3);
+}
+
+LBX_SYSCALL(fstat)
+{
+	struct lbx_kstat k;
+	struct lbx_file *f;
+	long ret;
+
+	ret = fd_file(s, (int)a0, &f);
+	if (ret)
+		return ret;
+	ret = lbx_file_stat(f, &k);
+	lbx_file_put(f);
+	return ret ? ret : put_stat(a1, &k);
+}
+
+struct lx_statx_timestamp {
+	s64 tv_sec;
+	u32 tv_nsec;
+	s32 reserved;
+};
+
+struct lx_statx {
+	u32 stx_mask;
+	u32 stx_blksize;
+	u64 stx_attributes;
+	u32 stx_nlink;
+	u32 stx_uid;
+	u32 stx_gid;
+	u16 stx_mode;
+	u16 spare0;
+	u64 stx_ino;
+	u64 stx_size;
+	u64 stx_blocks;
+	u64 stx_attributes_mask;
+	struct lx_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	u32 stx_rdev_major;
+	u32 stx_rdev_minor;
+	u32 stx_dev_major;
+	u32 stx_dev_minor;
+	u64 stx_mnt_id;
+	u32 stx_dio_mem_align;
+	u32 stx_dio_offset_align;
+	u64 spare3[12];
+};
+
+#define LX_STATX_BASIC_STATS	0x7ffU
+#define LX_STATX_BTIME		0x800U
+#define LX_STATX__RESERVED	0x80000000U
+
+static struct lx_statx_timestamp stx_ts(const struct lbx_timespec *t)
+{
+	struct lx_statx_timestamp ts = { .tv_sec = t->sec, .tv_nsec = t->nsec };
+
+	return ts;
+}
+
+LBX_SYSCALL(statx)
+{
+	struct lx_statx *sx;
+	struct lbx_kstat k;
+	long ret;
+
+	if ((u32)a3 & LX_STATX__RESERVED)
+		return -EINVAL;
+	if (((int)a2 & LX_AT_STATX_SYNC_TYPE) == LX_AT_STATX_SYNC_TYPE)
+		return -EINVAL;
+	ret = do_fstatat(s, (int)a0, a1, a4, (int)a2, &k);
+	if (ret)
+		return ret;
+	sx = lbx_plat_alloc(sizeof(*sx));
+	if (!sx)
+		return -ENOMEM;
+	sx->stx_mask = LX_STATX_BASIC_STATS | LX_STATX_BTIME;
+	sx->stx_blksize = k.blksize;
+	sx->stx_nlink = k.nlink;
+	sx->stx_uid = k.uid;
+	sx->stx_gid = k.gid;
+	sx->stx_mode = (u16)k.mode;
+	sx->stx_ino = k.ino;
+	sx->stx_size = k.size;
+	sx->stx_blocks = k.blocks;
+	sx->stx_atime = stx_ts(&k.atime);
+	sx->stx_btime = stx_ts(&k.btime);
+	sx->stx_ctime = stx_ts(&k.ctime);
+	sx->stx_mtime = stx_ts(&k.mtime);
+	sx->stx_rdev_major = k.rdev >> 20;
+	sx->stx_rdev_minor = k.rdev & 0xfffff;
+	sx->stx_dev_major = k.dev >> 20;
+	sx->stx_dev_minor = k.dev & 0xfffff;
+	ret = lbx_copy_to_guest(a4, sx, sizeof(*sx));
+	lbx_plat_free(sx);
+	return ret;
+}
+
+LBX_SYSCALL(getdents64)
+{
+	struct lbx_file *f;
+	struct lbx_iter it;
+	long ret;
+
+	ret = fd_file(s, (int)a0, &f);
+	if (ret)
+		return ret;
+	lbx_iter_init_guest(&it, a1, (u32)a2);
+	ret = lbx_file_getdents64(f, &it);
+	lbx_file_put(f);
+	return ret;
+}
+
+/* ---- names ---- */
+
+/* Calls fn on (dir file, path) for the common *at() shape. */
+#define WITH_PATH_AT(dirfd, upath, flags, call)				\
+	({								\
+		struct lbx_file *dir;					\
+		char *path;						\
+		long __r = get_path_at((upath), (flags), &path);	\
+		if (!__r) {						\
+			__r = dir_file(s, (dirfd), &dir);		\
+			if (!__r) {					\
+				__r = (call);				\
+				put_file(dir);				\
+			}						\
+			lbx_plat_free(path);				\
+		}							\
+		__r;							\
+	})
+
+LBX_SYSCALL(mkdirat)
+{
+	u32 mode = (u32)a2;
+
+	return WITH_PATH_AT((int)a0, a1, 0, lbx_vfs_mkdirat(fs(s), dir, path, mode));
+}
+
+LBX_SYSCALL(mkdir)
+{
+	u32 mode = (u32)a1;
+
+	return WITH_PATH_AT(LX_AT_FDCWD, a0, 0, lbx_vfs_mkdirat(fs(s), dir, path, mode));
+}
+
+LBX_SYSCALL(mknodat)
+{
+	u32 mode = (u32)a2, dev = (u32)a3;
+
+	return WITH_PATH_AT((int)a0, a1, 0, lbx_vfs_mknodat(fs(s), dir, path, mode, dev));
+}
+
+LBX_SYSCALL(mknod)
+{
+	u32 mode = (u32)a1, dev = (u32)a2;
+
+	return WITH_PATH_AT(LX_AT_FDCWD, a0, 0, lbx_vfs_mknodat(fs(s), dir, path, mode, dev));
+}
+
+LBX_SYSCALL(unlinkat)
+{
+	int flags = (int)a2;
+
+	if (flags & ~LX_AT_REMOVEDIR)
+		return -EINVAL;
+	return WITH_PATH_AT((int)a0, a1, 0, lbx_vfs_unlinkat(fs(s), dir, path, flags));
+}
+
+LBX_SYSCALL(unlink)
+{
+	return WITH_PATH_AT(LX_AT_FDCWD, a0, 0, lbx_vfs_unlinkat(fs(s), dir, path, 0));
+}
+
+LBX_SYSCALL(rmdir)
+{
+	return WITH_PATH_AT(LX_AT_FDCWD, a0, 0,
+			    lbx_vfs_unlinkat(fs(s), dir, path, LX_AT_REMOVEDIR));
+}
+
+static long do_rename(struct lbx_sys *s, int odfd, u64 uold, int ndfd, u64 unew, u32 flags)
+{
+	struct lbx_file *od = NULL, *nd = NULL;
+	char *op = NULL, *np = NULL;
+	long ret;
+
+	if (flags & ~(u32)(LX_RENAME_NOREPLACE | LX_RENAME_EXCHANGE | LX_RENAME_WHITEOUT))
+		return -EINVAL;
+	ret = get_path_at(uold, 0, &op);
+	if (!ret)
+		ret = get_path_at(unew, 0, &np);
+	if (!ret)
+		ret = dir_file(s, odfd, &od);
+	if (!ret)
+		ret = dir_file(s, ndfd, &nd);
+	if (!ret)
+		ret = lbx_vfs_renameat2(fs(s), od, op, nd, np, flags);
+	put_file(nd);
+	put_file(od);
+	lbx_plat_free(np);
+	lbx_plat_free(op);
+	return ret;
+}
+
+LBX_SYSCALL(rename)
+{
+	return do_rename(s, LX_AT_FDCWD, a0, LX_AT_FDCWD, a1, 0);
+}
+
+LBX_SYSCALL(renameat)
+{
+	return do_rename(s, (int)a0, a1, (int)a2, a3, 0);
+}
+
+LBX_SYSCALL(renameat2)
+{
+	return do_rename(s, (int)a0, a1, (int)a2, a3, (u32)a4);
+}
+
+static long do_link(struct lbx_sys *s, int odfd, u64 uold, int ndfd, u64 unew, int flags)
+{
+	struct lbx_file *od = NULL, *nd = NULL;
+	char *op = NULL, *np = NULL;
+	long ret;
+
+	if (flags & ~(LX_AT_SYMLINK_FOLLOW | LX_AT_EMPTY_PATH))
+		return -EINVAL;
+	ret = get_path_at(uold, flags, &op);
+	if (!ret)
+		ret = get_path_at(unew, 0, &np);
+	if (!ret)
+		ret = dir_file(s, odfd, &od);
+	if (!ret)
+		ret = dir_file(s, ndfd, &nd);
+	if (!ret)
+		ret = lbx_vfs_linkat(fs(s), od, op, nd, np, flags);
+	put_file(nd);
+	put_file(od);
+	lbx_plat_free(np);
+	lbx_plat_free(op);
+	return ret;
+}
+
+LBX_SYSCALL(link)
+{
+	return do_link(s, LX_AT_FDCWD, a0, LX_AT_FDCWD, a1, 0);
+}
+
+LBX_SYSCALL(linkat)
+{
+	return do_link(s, (int)a0, a1, (int)a2, a3, (int)a4);
+}
+
+static long do_symlink(struct lbx_sys *s, u64 utarget, int dirfd, u64 ulink)
+{
+	char *target;
+	long ret;
+
+	ret = get_path_at(utarget, 0, &target);
+	if (ret)
+		return ret;
+	ret = WITH_PATH_AT(dirfd, ulink, 0, lbx_vfs_symlinkat(fs(s), target, dir, path));
+	lbx_plat_free(target);
+	return ret;
+}
+
+LBX_SYSCALL(symlink)
+{
+	return do_symlink(s, a0, LX_AT_FDCWD, a1);
+}
+
+LBX_SYSCALL(symlinkat)
+{
+	return do_symlink(s, a0, (int)a1, a2);
+}
+
+static long do_readlink(struct lbx_sys *s, int dirfd, u64 upath, u64 ubuf, u64 size)
+{
+	struct lbx_iter it;
+
+	if ((s64)(int)size <= 0)
+		return -EINVAL;
+	lbx_iter_init_guest(&it, ubuf, (int)size);
+	return WITH_PATH_AT(dirfd, upath, LX_AT_EMPTY_PATH,
+			    lbx_vfs_readlinkat(fs(s), dir, path, &it));
+}
+
+LBX_SYSCALL(readlink)
+{
+	return do_readlink(s, LX_AT_FDCWD, a0, a1, a2);
+}
+
+LBX_SYSCALL(readlinkat)
+{
+	return do_readlink(s, (int)a0, a1, a2, a3);
+}
+
+static long do_access(struct lbx_sys *s, int dirfd, u64 upath, u64 mode, int flags)
+{
+	if (mode & ~(u64)(LX_R_OK | LX_W_OK | LX_X_OK))
+		return -EINVAL;
+	if (flags & ~(LX_AT_EACCESS | LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+		return -EINVAL;
+	return WITH_PATH_AT(dirfd, upath, flags,
+			    lbx_vfs_faccessat(fs(s), dir, path, (int)mode, flags));
+}
+
+LBX_SYSCALL(access)
+{
+	return do_access(s, LX_AT_FDCWD, a0, a1, 0);
+}
+
+LBX_SYSCALL(faccessat)
+{
+	return do_access(s, (int)a0, a1, a2, 0);
+}
+
+LBX_SYSCALL(faccessat2)
+{
+	return do_access(s, (int)a0, a1, a2, (int)a3);
+}
+
+LBX_SYSCALL(chdir)
+{
+	char *path;
+	long ret = get_path_at(a0, 0, &path);
+
+	if (ret)
+		return ret;
+	ret = lbx_fs_chdir(fs(s), path);
+	lbx_plat_free(path);
+	return ret;
+}
+
+LBX_SYSCALL(fchdir)
+{
+	struct lbx_file *f;
+	long ret = fd_file(s, (int)a0, &f);
+
+	if (ret)
+		return ret;
+	ret = lbx_fs_fchdir(fs(s), f);
+	lbx_file_put(f);
+	return ret;
+}
+
+LBX_SYSCALL(getcwd)
+{
+	char *buf;
+	long len;
+
+	buf = lbx_plat_alloc(LX_PATH_MAX);
+	if (!buf)
+		return -ENOMEM;
+	len = lbx_fs_getcwd(fs(s), buf, LX_PATH_MAX);
+	if (len > 0 && (u64)len > a1)
+		len = -ERANGE;
+	if (len > 0 && lbx_copy_to_guest(a0, buf, len))
+		len = -EFAULT;
+	lbx_plat_free(buf);
+	return len;
+}
+
+LBX_SYSCALL(chroot)
+{
+	char *path;
+	long ret = get_path_at(a0, 0, &path);
+
+	if (ret)
+		return ret;
+	ret = lbx_fs_chroot(fs(s), path);
+	lbx_plat_free(path);
+	return ret;
+}
+
+/* ---- attributes ---- */
+
+LBX_SYSCALL(fchmodat)
+{
+	u32 mode = (u32)a2;
+
+	return WITH_PATH_AT((int)a0, a1, 0, lbx_vfs_fchmodat(fs(s), dir, path, mode, 0));
+}
+
+LBX_SYSCALL(chmod)
+{
+	u32 mode = (u32)a1;
+
+	return WITH_PATH_AT(LX_AT_FDCWD, a0, 0, lbx_vfs_fchmodat(fs(s), dir, path, mode, 0));
+}
+
+/* The f*() variants act on an open file: the *at() call with AT_EMPTY_PATH. */
+static long on_fd(struct lbx_sys *s, int fd, int (*fn)(struct lbx_sys *, struct lbx_file *, u64, u64),
+		  u64 x, u64 y)
+{
+	struct lbx_file *f;
+	long ret = fd_file(s, fd, &f);
+
+	if (ret)
+		return ret;
+	ret = fn(s, f, x, y);
+	lbx_file_put(f);
+	return ret;
+}
+
+static int fchmod_fn(struct lbx_sys *s, struct lbx_file *f, u64 mode, u64 unused)
+{
+	return lbx_vfs_fchmodat(fs(s), f, "", (u32)mode, LX_AT_EMPTY_PATH);
+}
+
+LBX_SYSCALL(fchmod)
+{
+	return on_fd(s, (int)a0, fchmod_fn, a1, 0);
+}
+
+static long do_chown(struct lbx_sys *s, int dirfd, u64 upath, u64 uid, u64 gid, int flags)
+{
+	if (flags & ~(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+		return -EINVAL;
+	return WITH_PATH_AT(dirfd, upath, flags,
+			    lbx_vfs_fchownat(fs(s), dir, path, (u32)uid, (u32)gid, flags));
+}
+
+LBX_SYSCALL(chown)
+{
+	return do_chown(s, LX_AT_FDCWD, a0, a1, a2, 0);
+}
+
+LBX_SYSCALL(lchown)
+{
+	return do_chown(s, LX_AT_FDCWD, a0, a1, a2, LX_AT_SYMLINK_NOFOLLOW);
+}
+
+LBX_SYSCALL(fchownat)
+{
+	return do_chown(s, (int)a0, a1, a2, a3, (int)a4);
+}
+
+static int fchown_fn(struct lbx_sys *s, struct lbx_file *f, u64 uid, u64 gid)
+{
+	return lbx_vfs_fchownat(fs(s), f, "", (u32)uid, (u32)gid, LX_AT_EMPTY_PATH);
+}
+
+LBX_SYSCALL(fchown)
+{
+	return on_fd(s, (int)a0, fchown_fn, a1, a2);
+}
+
+LBX_SYSCALL(umask)
+{
+	u32 old = fs(s)->umask;
+
+	fs(s)->umask = (u32)a0 & 0777;
+	return old;
+}
+
+LBX_SYSCALL(truncate)
+{
+	char *path;
+	long ret;
+
+	if ((s64)a1 < 0)
+		return -EINVAL;
+	ret = get_path_at(a0, 0, &path);
+	if (ret)
+		return ret;
+	ret = lbx_vfs_truncate(fs(s), path, (s64)a1);
+	lbx_plat_free(path);
+	return ret;
+}
+
+LBX_SYSCALL(ftruncate)
+{
+	struct lbx_file *f;
+	long ret;
+
+	if ((s64)a1 < 0)
+		return -EINVAL;
+	ret = fd_file(s, (int)a0, &f);
+	if (ret)
+		return ret;
+	ret = lbx_file_truncate(f, (s64)a1);
+	lbx_file_put(f);
+	return ret;
+}
+
+struct lx_timespec_ts {
+	s64 sec;
+	s64 nsec;
+};
+
+LBX_SYSCALL(utimensat)
+{
+	struct lx_timespec_ts ut[2];
+	struct lbx_timespec kt[2], *times = NULL;
+	int flags = (int)a3, i;
+	struct lbx_file *dir;
+	char *path = NULL;
+	long ret;
+
+	if (flags & ~(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+		return -EINVAL;
+	if (a2) {
+		if (lbx_copy_from_guest(ut, a2, sizeof(ut)))
+			return -EFAULT;
+		for (i = 0; i < 2; i++) {
+			if (ut[i].nsec != LX_UTIME_NOW && ut[i].nsec != LX_UTIME_OMIT &&
+			    (ut[i].nsec < 0 || ut[i].nsec >= 1000000000))
+				return -EINVAL;
+			kt[i].sec = ut[i].sec;
+			kt[i].nsec = (u32)ut[i].nsec;
+		}
+		times = kt;
+	}
+	/* A NULL path means the file dirfd itself (futimens). */
+	if (a1) {
+		ret = get_path_at(a1, flags, &path);
+		if (ret)
+			return ret;
+	} else {
+		flags |= LX_AT_EMPTY_PATH;
+	}
+	ret = dir_file(s, (int)a0, &dir);
+	if (!ret) {
+		ret = lbx_vfs_utimensat(fs(s), dir, path ? path : "", times, flags);
+		put_file(dir);
+	}
+	lbx_plat_free(path);
+	return ret;
+}
+
+LBX_SYSCALL(fsync)
+{
+	struct lbx_file *f;
+	long ret = fd_file(s, (int)a0, &f);
+
+	if (!ret)
+		lbx_file_put(f);
+	return ret;	/* memory file systems: nothing to flush */
+}
+
+LBX_SYSCALL(fdatasync)
+{
+	return lbx_sys_fsync(s, a0, 0, 0, 0, 0, 0);
+}
+
+LBX_SYSCALL(sync)
+{
+	return 0;
+}
+
+/* ---- descriptors ---- */
+
+LBX_SYSCALL(dup)
+{
+	return lbx_fd_dup(s->p->files, (int)a0, 0, false);
+}
+
+LBX_SYSCALL(dup2)
+{
+	return lbx_fd_dup2(s->p->files, (int)a0, (int)a1);
+}
+
+LBX_SYSCALL(dup3)
+{
+	return lbx_fd_dup3(s->p->files, (int)a0, (int)a1, (u32)a2);
+}
+
+LBX_SYSCALL(fcntl)
+{
+	int fd = (int)a0;
+	struct lbx_file *f;
+	long ret;
+
+	ret = fd_file(s, fd, &f);
+	if (ret)
+		return ret;
+	switch ((u32)a1) {
+	case LX_F_DUPFD:
+	case LX_F_DUPFD_CLOEXEC:
+		if ((int)a2 < 0)
+			ret = -EINVAL;
+		else
+			ret = lbx_fd_dup(s->p->files, fd, (int)a2,
+					 (u32)a1 == LX_F_DUPFD_CLOEXEC);
+		break;
+	case LX_F_GETFD:
+		ret = lbx_fd_get_flags(s->p->files, fd);
+		break;
+	case LX_F_SETFD:
+		ret = lbx_fd_set_flags(s->p->files, fd, (u32)a2);
+		break;
+	case LX_F_GETFL:
+		ret = lbx_file_get_flags(f);
+		break;
+	case LX_F_SETFL:
+		ret = lbx_file_set_flags(f, (u32)a2);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	lbx_file_put(f);
+	return ret;
+}
+
+LBX_SYSCALL(ioctl)
+{
+	struct lbx_file *f;
+	long ret = fd_file(s, (int)a0, &f);
+
+	if (ret)
+		return ret;
+	ret = lbx_file_ioctl(f, (u32)a1, a2);
+	lbx_file_put(f);
+	return ret;
+}

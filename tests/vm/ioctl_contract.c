@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/litebox ioctl contract, one case per rule of docs/uapi.md: sizes,
+ * reserved fields, bad pointers, wrong fd types, and a sandbox fd closed by
+ * another thread while it is in use. Runs natively in the test VM.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/litebox.h>
+
+#include "vmtest.h"
+
+static int dev(void)
+{
+	int fd = open("/dev/litebox", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		perror("open /dev/litebox");
+		exit(1);
+	}
+	return fd;
+}
+
+/* A one-file tar image holding an empty directory "d/". */
+static char tiny_tar[3 * 512];
+
+static void make_tiny_tar(void)
+{
+	char *h = tiny_tar;
+	unsigned int sum = 0;
+	int i;
+
+	memset(tiny_tar, 0, sizeof(tiny_tar));
+	strcpy(h, "d/");
+	strcpy(h + 100, "0000755");
+	strcpy(h + 108, "0000000");
+	strcpy(h + 116, "0000000");
+	strcpy(h + 124, "00000000000");
+	strcpy(h + 136, "00000000000");
+	h[156] = '5';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += (unsigned char)h[i];
+	snprintf(h + 148, 8, "%06o", sum);
+}
+
+static struct lbx_sandbox_create good_create(void)
+{
+	struct lbx_sandbox_create c = {
+		.size = sizeof(c),
+		.lower_ptr = (uintptr_t)tiny_tar,
+		.lower_len = sizeof(tiny_tar),
+		.stdio_fd = { -1, -1, -1 },
+	};
+
+	return c;
+}
+
+static void version_ok(void)
+{
+	struct lbx_version v = { .size = sizeof(v) };
+	int fd = dev();
+
+	EXPECT(ioctl(fd, LBX_IOC_VERSION, &v) == 0, "errno %d", errno);
+	EXPECT(v.abi_version >> 16 == LBX_ABI_MAJOR, "abi %#x", v.abi_version);
+	EXPECT(v.size == sizeof(v), "size written back %u", v.size);
+	close(fd);
+}
+
+static void version_bad_sizes(void)
+{
+	struct {
+		struct lbx_version v;
+		char tail[64];
+	} big;
+	struct lbx_version v;
+	int fd = dev();
+
+	memset(&v, 0, sizeof(v));
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, &v), EINVAL);	/* size 0 */
+	v.size = 4;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, &v), EINVAL);
+	v.size = 1 << 20;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, &v), EINVAL);
+	/* A larger struct from a newer userspace: fine if its tail is zero... */
+	memset(&big, 0, sizeof(big));
+	big.v.size = sizeof(big);
+	EXPECT(ioctl(fd, LBX_IOC_VERSION, &big) == 0, "errno %d", errno);
+	EXPECT(big.v.size == sizeof(struct lbx_version), "size %u", big.v.size);
+	/* ...and refused when the tail holds something we do not know. */
+	memset(&big, 0, sizeof(big));
+	big.v.size = sizeof(big);
+	big.tail[10] = 1;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, &big), EINVAL);
+	close(fd);
+}
+
+static void version_reserved(void)
+{
+	struct lbx_version v = { .size = sizeof(v) };
+	int fd = dev();
+
+	v.reserved[1] = 1;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, &v), EINVAL);
+	close(fd);
+}
+
+static void version_bad_pointers(void)
+{
+	void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = dev();
+
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, NULL), EFAULT);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, (void *)1), EFAULT);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, none), EFAULT);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_VERSION, (void *)0xffff800000000000ULL), EFAULT);
+	munmap(none, 4096);
+	close(fd);
+}
+
+static void unknown_command(void)
+{
+	int fd = dev();
+
+	EXPECT_ERRNO(ioctl(fd, _IO(LBX_IOC_MAGIC, 0x7f)), ENOTTY);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SYSCALL, NULL), ENOTTY);	/* a sandbox command */
+	close(fd);
+}
+
+static void create_ok(void)
+{
+	struct lbx_sandbox_create c = good_create();
+	int fd = dev(), sb;
+
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb >= 0, "errno %d", errno);
+	EXPECT(fcntl(sb, F_GETFD) == FD_CLOEXEC, "sandbox fd is close-on-exec");
+	close(sb);
+	close(fd);
+}
+
+static void create_bad_args(void)
+{
+	struct lbx_sandbox_create c;
+	int fd = dev();
+
+	c = good_create();
+	c.flags = 1;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	c = good_create();
+	c.reserved[3] = 1;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	c = good_create();
+	c.size = 8;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	c = good_create();
+	c.lower_ptr = 0;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EFAULT);
+	c = good_create();
+	c.lower_ptr = 16;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EFAULT);
+	c = good_create();
+	c.stdio_fd[1] = 999;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EBADF);
+	c = good_create();
+	c.stdio_fd[0] = -5;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EBADF);
+	c = good_create();
+	c.lower_len = 1ULL << 40;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EFBIG);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, NULL), EFAULT);
+	close(fd);
+}
+
+static void create_malformed_image(void)
+{
+	static char junk[1024];
+	struct lbx_sandbox_create c = good_create();
+	int fd = dev();
+
+	memset(junk, 'x', sizeof(junk));
+	c.lower_ptr = (uintptr_t)junk;
+	c.lower_len = sizeof(junk);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	/* A truncated header block. */
+	c.lower_ptr = (uintptr_t)tiny_tar;
+	c.lower_len = 100;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	close(fd);
+}
+
+static int new_sandbox(void)
+{
+	struct lbx_sandbox_create c = good_create();
+	int fd = dev(), sb;
+
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	close(fd);
+	if (sb < 0) {
+		perror("LBX_IOC_SANDBOX_CREATE");
+		exit(1);
+	}
+	return sb;
+}
+
+static void sandbox_wrong_commands(void)
+{
+	struct lbx_version v = { .size = sizeof(v) };
+	struct lbx_syscall sc = { .size = sizeof(sc) };
+	int sb = new_sandbox();
+
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_VERSION, &v), ENOTTY);
+	/* This thread runs no guest of that sandbox. */
+	sc.regs.rax = 39;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_SYSCALL, &sc), EPERM);
+	sc.reserved[0] = 1;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_SYSCALL, &sc), EINVAL);
+	sc.reserved[0] = 0;
+	sc.hostop = 1;	/* output fields must be zero on input */
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_SYSCALL, &sc), EINVAL);
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_SYSCALL, (void *)8), EFAULT);
+	close(sb);
+}
+
+static void exec_bad_args(void)
+{
+	static const char *argv[] = { "x", NULL };
+	struct lbx_exec ex = { .size = sizeof(ex) };
+	int sb = new_sandbox();
+
+	ex.path_ptr = (uintptr_t)"/nonexistent";
+	ex.argv_ptr = (uintptr_t)argv;
+	ex.reserved[0] = 1;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.reserved[0] = 0;
+	ex.flags = 2;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.flags = 0;
+	ex.path_ptr = 8;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EFAULT);
+	ex.path_ptr = (uintptr_t)"/nonexistent";
+	ex.argv_ptr = 8;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EFAULT);
+	ex.argv_ptr = (uintptr_t)argv;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), ENOENT);
+	ex.path_ptr = (uintptr_t)"/d";
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EACCES);	/* a directory */
+	close(sb);
+}
+
+struct closer {
+	int fd;
+	volatile int stop;
+};
+
+static void *hammer(void *arg)
+{
+	struct closer *c = arg;
+	struct lbx_syscall sc = { .size = sizeof(sc) };
+	long errs = 0;
+
+	while (!c->stop) {
+		if (ioctl(c->fd, LBX_IOC_SYSCALL, &sc) < 0 && errno != EPERM && errno != EBADF)
+			errs++;
+	}
+	return (void *)errs;
+}
+
+static void close_while_in_use(void)
+{
+	struct closer c;
+	pthread_t th[2];
+	void *r0, *r1;
+	int round;
+
+	for (round = 0; round < 50; round++) {
+		c.fd = new_sandbox();
+		c.stop = 0;
+		pthread_create(&th[0], NULL, hammer, &c);
+		pthread_create(&th[1], NULL, hammer, &c);
+		usleep(200);
+		close(c.fd);	/* the threads now see EBADF (or a reused fd) */
+		usleep(200);
+		c.stop = 1;
+		pthread_join(th[0], &r0);
+		pthread_join(th[1], &r1);
+		EXPECT(!r0 && !r1, "unexpected errors in round %d", round);
+	}
+}
+
+int main(void)
+{
+	static const struct vmtest tests[] = {
+		{ "VERSION answers the ABI version", version_ok },
+		{ "VERSION rejects bad sizes and unknown tails", version_bad_sizes },
+		{ "VERSION rejects non-zero reserved fields", version_reserved },
+		{ "VERSION bad pointers give EFAULT", version_bad_pointers },
+		{ "unknown commands give ENOTTY", unknown_command },
+		{ "SANDBOX_CREATE returns a close-on-exec fd", create_ok },
+		{ "SANDBOX_CREATE rejects bad arguments", create_bad_args },
+		{ "SANDBOX_CREATE rejects malformed images", create_malformed_image },
+		{ "sandbox fd: wrong commands and callers", sandbox_wrong_commands },
+		{ "EXEC rejects bad arguments", exec_bad_args },
+		{ "sandbox fd closed by another thread while in use", close_while_in_use },
+	};
+
+	make_tiny_tar();
+	return vt_run(tests, sizeof(tests) / sizeof(tests[0]));
+}

@@ -1,0 +1,121 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM test lane, run inside the test VM by `scripts/check vm` (one boot
+# runs everything): litebox.ko is loaded; lbx-launch is on PATH; guest test
+# programs are in /opt/litebox/guest; VM-only test programs (ioctl contract
+# tests and the like) in /opt/litebox/vmtest. Prints TAP; exits non-zero on
+# any failure. vm-run then checks the kernel log and that rmmod works.
+
+G=/opt/litebox/guest
+V=/opt/litebox/vmtest
+T=/tmp/lbx-vm-tests
+mkdir -p "$T"
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+# check NAME COMMAND...: passes when COMMAND succeeds.
+check() {
+	name=$1
+	shift
+	if "$@" > "$T/out" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name"
+		sed 's/^/#   /' "$T/out" | head -n 20
+	fi
+}
+
+# --- the module and the device ---
+check "litebox is loaded" grep -q '^litebox ' /proc/modules
+check "/dev/litebox is a 0600 character device" \
+	sh -c '[ -c /dev/litebox ] && ls -l /dev/litebox | grep -q "^crw-------"'
+
+# --- guest test programs under lbx-launch: the last line is the verdict ---
+for p in "$G"/*; do
+	[ -x "$p" ] || continue
+	name=${p##*/}
+	if timeout 120 lbx-launch "$p" > "$T/$name.out" 2>&1 < /dev/null &&
+	   grep -q "^PASS $name" "$T/$name.out"; then
+		ok "guest $name under lbx-launch"
+	else
+		not_ok "guest $name under lbx-launch"
+		tail -n 15 "$T/$name.out" | sed 's/^/#   /'
+	fi
+done
+
+# --- exit status, argv, environment and stdio round trips ---
+expect_status() {
+	want=$1
+	shift
+	"$@" > "$T/out" 2>&1 < /dev/null
+	got=$?
+	if [ "$got" = "$want" ]; then
+		ok "exit status $want: $*"
+	else
+		not_ok "exit status $want: $* (got $got)"
+		sed 's/^/#   /' "$T/out" | head -n 10
+	fi
+}
+expect_status 0 lbx-launch "$G/args_env" exit 0
+expect_status 42 lbx-launch "$G/args_env" exit 42
+expect_status 255 lbx-launch "$G/args_env" exit 255
+
+out=$(GUEST_VAR=from-host lbx-launch "$G/args_env" echo one "two three" 2>&1)
+if [ "$out" = "$(printf 'one two three\nGUEST_VAR=from-host')" ]; then
+	ok "argv and environment reach the guest"
+else
+	not_ok "argv and environment reach the guest (got: $out)"
+fi
+out=$(lbx-launch --clear-env --env GUEST_VAR=set "$G/args_env" echo x 2>&1)
+if [ "$out" = "$(printf 'x\nGUEST_VAR=set')" ]; then
+	ok "--clear-env and --env"
+else
+	not_ok "--clear-env and --env (got: $out)"
+fi
+if lbx-launch "$G/hello" | grep -q '^hello from a LiteBox guest$'; then
+	ok "guest stdout goes through a pipe"
+else
+	not_ok "guest stdout goes through a pipe"
+fi
+lbx-launch "$G/hello" > "$T/redirected" 2>&1
+if grep -q '^PASS hello' "$T/redirected"; then
+	ok "guest stdout redirected to a file"
+else
+	not_ok "guest stdout redirected to a file"
+fi
+
+# --- clear errors from the launcher ---
+expect_status 127 lbx-launch /nonexistent/program
+printf 'not an ELF file\n' > "$T/bad.bin"
+chmod +x "$T/bad.bin"
+expect_status 126 lbx-launch "$T/bad.bin"
+expect_status 2 lbx-launch --bogus-option "$G/hello"
+expect_status 2 lbx-launch
+if lbx-launch --help | grep -q '^Usage: lbx-launch'; then
+	ok "lbx-launch --help"
+else
+	not_ok "lbx-launch --help"
+fi
+
+# --- the ioctl contract (kselftest-style programs) ---
+for p in "$V"/*; do
+	[ -x "$p" ] || continue
+	"$p" > "$T/vm.out" 2>&1
+	rc=$?
+	name=${p##*/}
+	# These print TAP of their own: renumber into ours.
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) ok "$name: ${line#ok * - }" ;;
+		"not ok "*) not_ok "$name: ${line#not ok * - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < "$T/vm.out"
+	[ $rc -eq 0 ] || { not_ok "$name exited with status $rc"; tail -n 5 "$T/vm.out" | sed 's/^/#   /'; }
+done
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
