@@ -97,7 +97,7 @@ check-kunit:
 	scripts/check kunit
 
 APP ?=
-run: 
+run:
 	scripts/setup --no-lwip
 	$(MAKE) all
 	scripts/run-demo $(APP)

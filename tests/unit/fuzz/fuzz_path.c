@@ -7,7 +7,17 @@
  */
 #include <litebox/vfs.h>
 
+#include "userland.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	/* Malformed input is the point: keep the parser's warnings quiet. */
+	lbx_userland_log_level = LBX_LOG_ERR;
+	return 0;
+}
 
 static const char *take(const u8 **p, const u8 *end, char *buf, size_t cap)
 {
