@@ -40,6 +40,9 @@ TOOLS :=
 include userspace_tools/tools.mk
 
 GUEST_BINS := $(patsubst tests/guest/%.c,$(O)/guest/%,$(GUEST_SRCS))
+# Dynamically linked builds of a few guest tests: ld.so, libc.so and mmap.
+GUEST_DYN := hello args_env
+GUEST_BINS += $(patsubst %,$(O)/guest/%_dyn,$(GUEST_DYN))
 VMTEST_SRCS := $(sort $(wildcard tests/vm/*.c))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(O)/vmtest/%,$(VMTEST_SRCS))
 
@@ -77,6 +80,9 @@ guests: $(GUEST_BINS) $(VMTEST_BINS)
 $(O)/vmtest/%: tests/vm/%.c tests/vm/vmtest.h uapi/linux/litebox.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -std=gnu11 -Wall -Werror -Iuapi -Itests/vm $< -lpthread -o $@
+$(O)/guest/%_dyn: tests/guest/%.c tests/guest/guest_test.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@
 $(O)/guest/%: tests/guest/%.c tests/guest/guest_test.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@

@@ -36,6 +36,10 @@ const char *lbx_linux_syscall_name(u64 nr);
 /* sys_proc.c */
 void lbx_linux_rlimits_init(struct lbx_process *p);
 
+/* sys_fs.c: a reference to the file at fd, or -EBADF. */
+struct lbx_file;
+int lbx_linux_fd_file(struct lbx_sys *s, int fd, struct lbx_file **out);
+
 /* process.c */
 int lbx_linux_process_fs_init(struct lbx_process *p, const char *cwd);
 

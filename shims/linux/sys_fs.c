@@ -21,7 +21,7 @@
 /* ---- helpers ---- */
 
 /* Gets a reference to the file at fd (-EBADF when none). */
-static int fd_file(struct lbx_sys *s, int fd, struct lbx_file **out)
+int lbx_linux_fd_file(struct lbx_sys *s, int fd, struct lbx_file **out)
 {
 	struct lbx_file *f = lbx_fd_get(s->p->files, fd);
 
@@ -29,6 +29,11 @@ static int fd_file(struct lbx_sys *s, int fd, struct lbx_file **out)
 		return -EBADF;
 	*out = f;
 	return 0;
+}
+
+static int fd_file(struct lbx_sys *s, int fd, struct lbx_file **out)
+{
+	return lbx_linux_fd_file(s, fd, out);
 }
 
 /* The directory file of an *at() call: NULL for AT_FDCWD. */

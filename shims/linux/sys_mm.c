@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* brk, mmap, munmap, mprotect. */
+#include <litebox/file.h>
+#include <litebox/fsabi.h>
+#include <litebox/vfs.h>
 #include "shim.h"
 
 #define LX_PROT_READ		0x1
@@ -70,6 +73,82 @@ LBX_SYSCALL(brk)
 	return want;
 }
 
+#define LBX_MMAP_CHUNK (64 * 1024)
+
+/* Copies file data from off into the mapping at addr; past EOF stays zero. */
+static int fill_from_file(struct lbx_file *f, u64 addr, u64 len, u64 off)
+{
+	u8 *buf = lbx_plat_alloc_large(LBX_MMAP_CHUNK);
+	u64 done = 0;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < len) {
+		ssize_t n = lbx_file_pread(f, buf, lbx_min(len - done, (u64)LBX_MMAP_CHUNK),
+					   off + done);
+
+		if (n <= 0) {
+			ret = (int)n;
+			break;
+		}
+		ret = lbx_poke_guest(addr + done, buf, n);
+		if (ret)
+			break;
+		done += n;
+	}
+	lbx_plat_free_large(buf);
+	return ret;
+}
+
+/*
+ * A private file mapping: anonymous memory filled with the file's contents
+ * (what a private mapping holds until it is written). A shared mapping that
+ * cannot be written is the same thing; a writable shared one needs pages
+ * shared with the file, which LiteBox does not have yet.
+ */
+static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
+		      int fd, u64 off)
+{
+	struct lbx_file *f;
+	int lflags = 0;
+	u64 end;
+	long ret;
+
+	ret = lbx_linux_fd_file(s, fd, &f);
+	if (ret)
+		return ret;
+	ret = -EACCES;
+	if (!(f->fmode & LBX_FMODE_READ))
+		goto out;
+	if ((flags & LX_MAP_TYPE) != LX_MAP_PRIVATE && (prot & LX_PROT_WRITE))
+		goto out;
+	ret = -ENODEV;
+	if (!LX_S_ISREG(f->inode->mode))
+		goto out;
+	ret = -EOVERFLOW;
+	if (lbx_add_overflow(off, len, &end))
+		goto out;
+	if (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) {
+		ret = -EINVAL;
+		if (check_range(addr, len, &len))
+			goto out;
+		lflags = flags & LX_MAP_FIXED ? LBX_MAP_FIXED : LBX_MAP_FIXED_NOREPLACE;
+	}
+	ret = lbx_plat_guest_map(&addr, len, to_lbx_prot(prot), lflags);
+	if (ret)
+		goto out;
+	ret = fill_from_file(f, addr, len, off);
+	if (ret) {
+		lbx_plat_guest_unmap(addr, len);
+		goto out;
+	}
+	ret = (long)addr;
+out:
+	lbx_file_put(f);
+	return ret;
+}
+
 LBX_SYSCALL(mmap)
 {
 	u64 addr = a0, len, prot = a2, flags = a3, off = a5;
@@ -85,8 +164,11 @@ LBX_SYSCALL(mmap)
 		break;
 	case LX_MAP_SHARED:
 	case LX_MAP_SHARED_VALIDATE:
-		/* Shared mappings need cross-process sharing: not yet. */
-		return -ENODEV;
+		/* Shared anonymous memory needs pages shared across processes;
+		 * read-only shared file mappings are served as private ones. */
+		if (flags & LX_MAP_ANONYMOUS)
+			return -ENODEV;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -94,7 +176,7 @@ LBX_SYSCALL(mmap)
 			  LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
 		return -EINVAL;
 	if (!(flags & LX_MAP_ANONYMOUS))
-		return -ENODEV;	/* file mappings arrive with the fd layer */
+		return mmap_file(s, addr, len, prot, flags, (int)a4, off);
 	if (flags & LX_MAP_FIXED) {
 		if (check_range(addr, len, &len))
 			return -EINVAL;

@@ -40,5 +40,5 @@ int main(int argc, char **argv, char **envp)
 	CHECK(getauxval(AT_MINSIGSTKSZ) >= 1024 || getauxval(AT_MINSIGSTKSZ) == 0, "AT_MINSIGSTKSZ");
 	CHECK(getpid() > 0, "getpid");
 	CHECK(getppid() >= 0, "getppid");
-	return gt_finish("args_env");
+	return gt_finish();
 }

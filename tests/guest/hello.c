@@ -8,5 +8,5 @@ int main(void)
 	static const char msg[] = "hello from a LiteBox guest\n";
 
 	CHECK(write(1, msg, sizeof(msg) - 1) == sizeof(msg) - 1, "write");
-	return gt_finish("hello");
+	return gt_finish();
 }
