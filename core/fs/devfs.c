@@ -103,6 +103,16 @@ static ssize_t console_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 
 	if (!n)
 		return 0;
+	if (to->guest) {
+		/* Straight into guest memory: no bounce buffer. */
+		r = lbx_plat_stdio_read_guest(c->sb, c->in_fd, to->addr,
+					      lbx_iter_count(to));
+		if (r > 0) {
+			to->addr += r;
+			to->count -= r;
+		}
+		return r;
+	}
 	buf = lbx_plat_alloc(n);
 	if (!buf)
 		return -ENOMEM;
@@ -128,6 +138,15 @@ static ssize_t console_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos
 
 	if (!chunk)
 		return 0;
+	if (from->guest) {
+		r = lbx_plat_stdio_write_guest(c->sb, c->out_fd, from->addr,
+					       lbx_iter_count(from));
+		if (r > 0) {
+			from->addr += r;
+			from->count -= r;
+		}
+		return r;
+	}
 	buf = lbx_plat_alloc(chunk);
 	if (!buf)
 		return -ENOMEM;

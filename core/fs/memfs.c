@@ -533,6 +533,9 @@ static int memfs_rename(struct lbx_inode *odir, const char *oname, size_t olen,
 
 	if (!od || od->inode != oldi || (newi && (!nd || nd->inode != newi)))
 		return -ENOENT;
+	/* A removed directory takes no new entries: nothing could reach them. */
+	if (!ndir->nlink || !odir->nlink)
+		return -ENOENT;
 	if (flags & LX_RENAME_EXCHANGE) {
 		od->inode = newi;
 		nd->inode = oldi;

@@ -4,6 +4,7 @@
  * reference at sandbox creation. The only host files a sandbox touches.
  */
 #include <linux/fs.h>
+#include <linux/uio.h>
 #include <linux/kdev_t.h>
 #include <linux/major.h>
 
@@ -55,6 +56,46 @@ long lbx_plat_stdio_read(struct lbx_sandbox *sb, int fd, void *buf, size_t n)
 		f->f_pos = pos;
 	mutex_unlock(lock);
 	return ret;
+}
+
+/*
+ * From guest memory: the guest is the current task, so its buffer is a
+ * user pointer here and the host file's own read/write path (write_iter or
+ * plain write, as for /dev/null) handles it, faults included.
+ */
+static long console_rw_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n,
+			     int dir)
+{
+	struct mutex *lock;
+	struct file *f = console(sb, fd, &lock);
+	struct iov_iter iter;
+	struct iovec iov;
+	ssize_t ret;
+	loff_t pos;
+
+	if (!f)
+		return -EBADF;
+	ret = import_single_range(dir, u64_to_user_ptr(buf), n, &iov, &iter);
+	if (ret)
+		return ret;
+	mutex_lock(lock);
+	pos = f->f_pos;
+	ret = dir == WRITE ? vfs_iter_write(f, &iter, &pos, 0) :
+			     vfs_iter_read(f, &iter, &pos, 0);
+	if (ret > 0)
+		f->f_pos = pos;
+	mutex_unlock(lock);
+	return ret;
+}
+
+long lbx_plat_stdio_write_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n)
+{
+	return console_rw_guest(sb, fd, buf, n, WRITE);
+}
+
+long lbx_plat_stdio_read_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n)
+{
+	return console_rw_guest(sb, fd, buf, n, READ);
 }
 
 bool lbx_plat_stdio_isatty(struct lbx_sandbox *sb, int fd)

@@ -348,6 +348,17 @@ long lbx_plat_stdio_read(struct lbx_sandbox *sb, int fd, void *buf, size_t n)
 	return r < 0 ? -errno : r;
 }
 
+/* Guest memory is this process's memory: the host call validates it. */
+long lbx_plat_stdio_write_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n)
+{
+	return lbx_plat_stdio_write(sb, fd, (const void *)(uintptr_t)buf, n);
+}
+
+long lbx_plat_stdio_read_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n)
+{
+	return lbx_plat_stdio_read(sb, fd, (void *)(uintptr_t)buf, n);
+}
+
 bool lbx_plat_stdio_isatty(struct lbx_sandbox *sb, int fd)
 {
 	(void)sb;

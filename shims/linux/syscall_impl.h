@@ -101,3 +101,13 @@ LBX_IMPL(dup2)
 LBX_IMPL(dup3)
 LBX_IMPL(fcntl)
 LBX_IMPL(ioctl)
+
+/* sys_signal.c: signal state and prctl */
+LBX_IMPL(rt_sigaction)
+LBX_IMPL(rt_sigprocmask)
+LBX_IMPL(rt_sigpending)
+LBX_IMPL(sigaltstack)
+LBX_IMPL(kill)
+LBX_IMPL(tgkill)
+LBX_IMPL(tkill)
+LBX_IMPL(prctl)

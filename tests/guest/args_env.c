@@ -4,6 +4,7 @@
  * (the runner checks the status).
  */
 #include <sys/auxv.h>
+#include <time.h>
 #include <unistd.h>
 #include "guest_test.h"
 
@@ -14,6 +15,22 @@ int main(int argc, char **argv, char **envp)
 
 	if (argc == 3 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "sleep")) {
+		struct timespec ts = { .tv_sec = atoi(argv[2]) };
+
+		printf("sleeping\n");
+		fflush(stdout);
+		return nanosleep(&ts, NULL) ? 3 : 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "cat")) {
+		char buf[4096];
+		ssize_t n;
+
+		while ((n = read(0, buf, sizeof(buf))) > 0)
+			if (write(1, buf, n) != n)
+				return 4;
+		return n < 0 ? 5 : 0;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "echo")) {
 		for (i = 2; i < argc; i++)
 			printf("%s%s", argv[i], i + 1 < argc ? " " : "\n");

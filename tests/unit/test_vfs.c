@@ -953,3 +953,22 @@ TEST(vfs_mount_and_dotdot_across_it)
 	ASSERT_STREQ(buf, "/mnt");
 	fix_fini(&fx);
 }
+
+/* Found by fuzz_path: an entry added to a removed directory leaked. */
+TEST(vfs_no_new_entries_in_removed_cwd)
+{
+	struct fsfix fx;
+
+	fix_init(&fx);
+	ASSERT_EQ(mkdir_(&fx.ctx, "/a", 0755), 0);
+	ASSERT_EQ(put_file(&fx.ctx, "/f", "x"), 1);
+	ASSERT_EQ(mkdir_(&fx.ctx, "/gone", 0755), 0);
+	ASSERT_EQ(lbx_fs_chdir(&fx.ctx, "/gone"), 0);
+	ASSERT_EQ(rmdir_(&fx.ctx, "/gone"), 0);
+	ASSERT_EQ(rename_(&fx.ctx, "/a", "t", 0), -ENOENT);
+	ASSERT_EQ(rename_(&fx.ctx, "/f", "t", 0), -ENOENT);
+	ASSERT_EQ(lbx_vfs_linkat(&fx.ctx, NULL, "/f", NULL, "l", 0), -ENOENT);
+	ASSERT_EQ(symlink_(&fx.ctx, "x", "s"), -ENOENT);
+	ASSERT_EQ(mkdir_(&fx.ctx, "d", 0755), -ENOENT);
+	fix_fini(&fx);
+}

@@ -100,9 +100,71 @@ else
 	not_ok "lbx-launch --help"
 fi
 
+# --- stdin passes through ---
+out=$(printf 'line one\nline two\n' | lbx-launch "$G/args_env" cat 2>&1)
+if [ "$out" = "$(printf 'line one\nline two')" ]; then
+	ok "guest stdin from a pipe"
+else
+	not_ok "guest stdin from a pipe (got: $out)"
+fi
+
+# --- a guest that tries to leave ---
+rm -f /tmp/lbx-escaped
+if lbx-launch "$V/escape_guest" > "$T/escape.out" 2>&1 && grep -q '^PASS escape_guest' "$T/escape.out"; then
+	ok "escape attempts see only the sandbox or an error"
+else
+	not_ok "escape attempts see only the sandbox or an error"
+	sed 's/^/#   /' "$T/escape.out" | head -n 20
+fi
+if [ ! -e /tmp/lbx-escaped ] && [ -s /etc/passwd ]; then
+	ok "the host is unchanged after the escape attempts"
+else
+	not_ok "the host is unchanged after the escape attempts"
+fi
+expect_status 159 lbx-launch "$V/escape_guest" int80
+
+# --- teardown: SIGKILL mid-run, and many sandboxes in a row ---
+refcount() { awk '$1 == "litebox" { print $3 }' /proc/modules; }
+lbx-launch "$G/args_env" sleep 30 > "$T/sleeper.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q sleeping "$T/sleeper.out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+busy=$(refcount)
+kill -9 $pid
+wait $pid 2>/dev/null
+st=$?
+if [ "$busy" -ge 1 ] && [ "$st" = 137 ] && [ "$(refcount)" = 0 ]; then
+	ok "a guest killed with SIGKILL mid-run releases its sandbox (refcount $busy -> 0)"
+else
+	not_ok "SIGKILL mid-run (refcount while running $busy, after $(refcount), status $st)"
+fi
+
+slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+i=0
+while [ $i -lt 10 ]; do lbx-launch "$G/hello" > /dev/null 2>&1; i=$((i + 1)); done
+before=$(slab)
+i=0
+fails=0
+while [ $i -lt 200 ]; do
+	lbx-launch "$G/hello" > /dev/null 2>&1 || fails=$((fails + 1))
+	i=$((i + 1))
+done
+after=$(slab)
+growth=$((after - before))
+echo "# slab before ${before} kB, after 200 sandboxes ${after} kB, growth ${growth} kB"
+if [ $fails -eq 0 ] && [ $growth -lt 512 ] && [ "$(refcount)" = 0 ]; then
+	ok "200 sandbox create/run/destroy cycles: no failures, slab growth ${growth} kB"
+else
+	not_ok "200 sandbox cycles: $fails failures, slab growth ${growth} kB, refcount $(refcount)"
+fi
+
 # --- the ioctl contract (kselftest-style programs) ---
 for p in "$V"/*; do
 	[ -x "$p" ] || continue
+	case ${p##*/} in *_guest) continue ;; esac
 	"$p" > "$T/vm.out" 2>&1
 	rc=$?
 	name=${p##*/}

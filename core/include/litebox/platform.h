@@ -98,6 +98,10 @@ void lbx_plat_log_write(int level, const char *msg);
 /* ---- stdio: the sandbox's console (fd 0, 1, 2 of the launcher) ---- */
 long lbx_plat_stdio_write(struct lbx_sandbox *sb, int fd, const void *buf, size_t n);
 long lbx_plat_stdio_read(struct lbx_sandbox *sb, int fd, void *buf, size_t n);
+/* The same, straight from or into guest memory (no bounce buffer); a bad
+ * guest pointer gives -EFAULT. */
+long lbx_plat_stdio_write_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n);
+long lbx_plat_stdio_read_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n);
 bool lbx_plat_stdio_isatty(struct lbx_sandbox *sb, int fd);
 
 #endif /* LITEBOX_PLATFORM_H */

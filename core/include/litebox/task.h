@@ -31,6 +31,16 @@ struct lbx_limits {
 	u32 max_fds;
 };
 
+#define LBX_NSIG		64
+
+/* A guest signal disposition, in the layout of Linux's kernel_sigaction. */
+struct lbx_sigaction {
+	u64 handler;
+	u64 flags;
+	u64 restorer;
+	u64 mask;
+};
+
 struct lbx_sandbox_stats {
 	u64 syscalls;
 	u64 enosys;
@@ -73,6 +83,8 @@ struct lbx_process {
 	u64 brk_cur;
 	u64 brk_mapped_end;
 
+	/* Signal dispositions, shared by the threads (index: signal - 1). */
+	struct lbx_sigaction sigactions[LBX_NSIG];
 	/* Resource limits (RLIMIT_*): cur and max. */
 	struct {
 		u64 cur;
@@ -123,6 +135,12 @@ struct lbx_thread {
 
 	u64 fs_base;
 	u64 clear_child_tid;
+	u64 sigmask;			/* blocked signals, bit (n - 1) */
+	u64 sigpending;
+	u64 altstack_sp;
+	u64 altstack_size;
+	u32 altstack_flags;
+	char comm[16];			/* prctl(PR_SET_NAME) */
 	/* During an entry: where the shim and platform record how to resume. */
 	struct lbx_resume *resume;
 	/* Set and woken to pull the thread out of any core wait. */

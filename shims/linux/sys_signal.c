@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signal state: dispositions, masks, alternate stacks, and signals a
+ * process sends itself. Delivery to guest handlers is not implemented yet:
+ * a signal whose disposition is a handler stays pending; a signal with a
+ * default action of "terminate" or "core" ends the process with 128 + the
+ * signal as its host exit status.
+ */
+#include "shim.h"
+
+#define LX_SIGKILL	9
+#define LX_SIGSTOP	19
+#define LX_SIG_BLOCK	0
+#define LX_SIG_UNBLOCK	1
+#define LX_SIG_SETMASK	2
+#define LX_SIG_DFL	0
+#define LX_SIG_IGN	1
+#define LX_SS_ONSTACK	1
+#define LX_SS_DISABLE	2
+#define LX_SS_AUTODISARM (1U << 31)
+#define LX_MINSIGSTKSZ	2048
+
+#define SIGBIT(n)	(1ULL << ((n) - 1))
+#define UNBLOCKABLE	(SIGBIT(LX_SIGKILL) | SIGBIT(LX_SIGSTOP))
+
+static bool valid_sig(u64 sig)
+{
+	return sig >= 1 && sig <= LBX_NSIG;
+}
+
+LBX_SYSCALL(rt_sigaction)
+{
+	struct lbx_process *p = s->p;
+	struct lbx_sigaction act, old;
+	u64 sig = a0;
+
+	if (a3 != sizeof(u64) || !valid_sig(sig))
+		return -EINVAL;
+	if (a1) {
+		if (lbx_copy_from_guest(&act, a1, sizeof(act)))
+			return -EFAULT;
+		if (sig == LX_SIGKILL || sig == LX_SIGSTOP)
+			return -EINVAL;
+		act.mask &= ~UNBLOCKABLE;
+	}
+	lbx_plat_mutex_lock(&p->sb->lock);
+	old = p->sigactions[sig - 1];
+	if (a1)
+		p->sigactions[sig - 1] = act;
+	lbx_plat_mutex_unlock(&p->sb->lock);
+	if (a2 && lbx_copy_to_guest(a2, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+LBX_SYSCALL(rt_sigprocmask)
+{
+	struct lbx_thread *t = s->t;
+	u64 set, old = t->sigmask;
+
+	if (a3 != sizeof(u64))
+		return -EINVAL;
+	if (a1) {
+		if (lbx_copy_from_guest(&set, a1, sizeof(set)))
+			return -EFAULT;
+		switch (a0) {
+		case LX_SIG_BLOCK:
+			t->sigmask |= set;
+			break;
+		case LX_SIG_UNBLOCK:
+			t->sigmask &= ~set;
+			break;
+		case LX_SIG_SETMASK:
+			t->sigmask = set;
+			break;
+		default:
+			return -EINVAL;
+		}
+		t->sigmask &= ~UNBLOCKABLE;
+	}
+	if (a2 && lbx_copy_to_guest(a2, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+LBX_SYSCALL(rt_sigpending)
+{
+	u64 pending = s->t->sigpending & s->t->sigmask;
+
+	if (a1 > sizeof(u64))
+		return -EINVAL;
+	return lbx_copy_to_guest(a0, &pending, a1);
+}
+
+struct lx_stack {
+	u64 sp;
+	u32 flags;
+	u32 pad;
+	u64 size;
+};
+
+static bool on_altstack(const struct lbx_thread *t, u64 sp)
+{
+	return t->altstack_size && sp > t->altstack_sp &&
+	       sp - t->altstack_sp <= t->altstack_size;
+}
+
+LBX_SYSCALL(sigaltstack)
+{
+	struct lbx_thread *t = s->t;
+	struct lx_stack ss, old = {
+		.sp = t->altstack_sp,
+		.size = t->altstack_size,
+		.flags = t->altstack_flags,
+	};
+	bool on = on_altstack(t, s->regs->rsp);
+
+	if (!t->altstack_size)
+		old.flags = LX_SS_DISABLE;
+	else if (on)
+		old.flags |= LX_SS_ONSTACK;
+	if (a0) {
+		u32 mode;
+
+		if (lbx_copy_from_guest(&ss, a0, sizeof(ss)))
+			return -EFAULT;
+		if (on)
+			return -EPERM;
+		mode = ss.flags & ~LX_SS_AUTODISARM;
+		if (mode != LX_SS_DISABLE && mode != LX_SS_ONSTACK && mode != 0)
+			return -EINVAL;
+		if (mode == LX_SS_DISABLE) {
+			t->altstack_sp = 0;
+			t->altstack_size = 0;
+			t->altstack_flags = LX_SS_DISABLE;
+		} else {
+			if (ss.size < LX_MINSIGSTKSZ)
+				return -ENOMEM;
+			t->altstack_sp = ss.sp;
+			t->altstack_size = ss.size;
+			t->altstack_flags = ss.flags & LX_SS_AUTODISARM;
+		}
+	}
+	if (a1 && lbx_copy_to_guest(a1, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Signals whose default action is to do nothing. */
+static bool default_ignored(u64 sig)
+{
+	return sig == 17 /* SIGCHLD */ || sig == 23 /* SIGURG */ ||
+	       sig == 28 /* SIGWINCH */ || sig == 18 /* SIGCONT */;
+}
+
+/* Sends sig to a thread of the calling process (the only target yet). */
+static long signal_self(struct lbx_sys *s, u64 sig)
+{
+	struct lbx_sigaction *act;
+
+	if (!sig)
+		return 0;	/* existence check */
+	act = &s->p->sigactions[sig - 1];
+	if (sig != LX_SIGKILL && sig != LX_SIGSTOP) {
+		if (act->handler == LX_SIG_IGN)
+			return 0;
+		if (act->handler == LX_SIG_DFL && default_ignored(sig))
+			return 0;
+		if (act->handler != LX_SIG_DFL || (s->t->sigmask & SIGBIT(sig))) {
+			/* A handler, or blocked: pending until delivery exists. */
+			s->t->sigpending |= SIGBIT(sig);
+			return 0;
+		}
+	}
+	if (sig == LX_SIGSTOP || sig == 20 || sig == 21 || sig == 22)
+		return 0;	/* job control stops: no stopped state yet */
+	/* Default action: terminate (or core). */
+	lbx_plat_mutex_lock(&s->p->sb->lock);
+	if (!s->p->exiting) {
+		s->p->exiting = true;
+		s->p->exit_code = (int)sig;	/* wait status: killed by sig */
+	}
+	lbx_plat_mutex_unlock(&s->p->sb->lock);
+	s->res->hostop = LBX_HOP_EXIT_GROUP;
+	s->res->arg[0] = 128 + sig;
+	return 0;
+}
+
+LBX_SYSCALL(kill)
+{
+	s32 pid = (s32)a0;
+
+	if (a1 > LBX_NSIG)
+		return -EINVAL;
+	if (pid == (s32)s->p->pid || pid == 0)
+		return signal_self(s, a1);
+	if (pid == -1)
+		return signal_self(s, a1);
+	return -ESRCH;
+}
+
+LBX_SYSCALL(tgkill)
+{
+	if ((s32)a0 <= 0 || (s32)a1 <= 0 || a2 > LBX_NSIG)
+		return -EINVAL;
+	if ((u32)a0 != s->p->pid || (u32)a1 != s->t->tid)
+		return -ESRCH;
+	return signal_self(s, a2);
+}
+
+LBX_SYSCALL(tkill)
+{
+	if ((s32)a0 <= 0 || a1 > LBX_NSIG)
+		return -EINVAL;
+	if ((u32)a0 != s->t->tid)
+		return -ESRCH;
+	return signal_self(s, a1);
+}
+
+#define LX_PR_SET_PDEATHSIG	1
+#define LX_PR_GET_PDEATHSIG	2
+#define LX_PR_GET_DUMPABLE	3
+#define LX_PR_SET_DUMPABLE	4
+#define LX_PR_SET_NAME		15
+#define LX_PR_GET_NAME		16
+#define LX_PR_GET_NO_NEW_PRIVS	39
+#define LX_PR_SET_NO_NEW_PRIVS	38
+
+LBX_SYSCALL(prctl)
+{
+	struct lbx_thread *t = s->t;
+	char name[16];
+	u32 zero = 0;
+
+	switch (a0) {
+	case LX_PR_SET_NAME: {
+		long n = lbx_strncpy_from_guest(name, a1, sizeof(name));
+
+		if (n == -EFAULT)
+			return -EFAULT;
+		/* Longer names are truncated to 15 bytes, as Linux does. */
+		name[sizeof(name) - 1] = '\0';
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	}
+	case LX_PR_GET_NAME:
+		return lbx_copy_to_guest(a1, t->comm, sizeof(t->comm));
+	case LX_PR_SET_PDEATHSIG:
+		return a1 > LBX_NSIG ? -EINVAL : 0;
+	case LX_PR_GET_PDEATHSIG:
+		return lbx_copy_to_guest(a1, &zero, sizeof(zero));
+	case LX_PR_GET_DUMPABLE:
+		return 1;
+	case LX_PR_SET_DUMPABLE:
+		return a1 > 1 ? -EINVAL : 0;
+	case LX_PR_GET_NO_NEW_PRIVS:
+		return 1;	/* every guest runs with no_new_privs */
+	case LX_PR_SET_NO_NEW_PRIVS:
+		return a1 == 1 && !a2 && !a3 && !a4 ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
