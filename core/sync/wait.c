@@ -185,7 +185,41 @@ void lbx_wait_remove(struct lbx_waitqueue *wq, struct lbx_wait_entry *e)
 	lbx_plat_spin_unlock(&wq->lock);
 }
 
-static int wake_locked(struct lbx_waitqueue *wq, int n, u32 mask)
+/*
+ * Wakes are batched: the words are set under the queue lock, the platform
+ * wakes are issued after it is dropped. A woken thread goes straight for
+ * the queue lock (to unlink itself); in userland, where a spinlock holder
+ * can be preempted, waking it from under the lock would have it spin out
+ * its time slice. A late wake on a word whose waiter has already left is
+ * harmless: every lbx_plat_wait() user re-tests its condition.
+ */
+#define WAKE_BATCH	16
+
+struct wake_batch {
+	u32 *words[WAKE_BATCH];
+	int n;
+};
+
+static void batch_add(struct wake_batch *b, struct lbx_waiter *w)
+{
+	__atomic_store_n(&w->word, 1, __ATOMIC_SEQ_CST);
+	if (b->n < WAKE_BATCH)
+		b->words[b->n++] = &w->word;
+	else
+		lbx_plat_wake(&w->word, 1);
+}
+
+static void batch_flush(struct wake_batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		lbx_plat_wake(b->words[i], 1);
+	b->n = 0;
+}
+
+static int wake_locked(struct lbx_waitqueue *wq, int n, u32 mask,
+		       struct wake_batch *b)
 {
 	struct lbx_list_head *pos, *tmp;
 	int woken = 0;
@@ -201,31 +235,40 @@ static int wake_locked(struct lbx_waitqueue *wq, int n, u32 mask)
 			continue;	/* non-exclusive ones later still wake */
 		if (excl)
 			lbx_list_del(&e->node);
-		if (e->func(e, mask) && excl)
+		if (e->func == default_wake) {
+			batch_add(b, e->waiter);
+			woken += excl;
+		} else if (e->func(e, mask) && excl) {
 			woken++;
+		}
 	}
 	return woken;
 }
 
 void lbx_wait_abort(struct lbx_waitqueue *wq, struct lbx_wait_entry *e)
 {
+	struct wake_batch b = { .n = 0 };
+
 	lbx_plat_spin_lock(&wq->lock);
 	if (!lbx_list_empty(&e->node))
 		lbx_list_del(&e->node);
 	else if (e->flags & LBX_WQ_EXCLUSIVE)
-		wake_locked(wq, 1, 0);	/* hand the consumed wake on */
+		wake_locked(wq, 1, 0, &b);	/* hand the consumed wake on */
 	lbx_plat_spin_unlock(&wq->lock);
+	batch_flush(&b);
 }
 
 int lbx_wake_up_key(struct lbx_waitqueue *wq, int n, u32 mask)
 {
+	struct wake_batch b = { .n = 0 };
 	int woken;
 
 	/* Always under the lock: a lockless "anybody there?" test would
 	 * need a full barrier on both sides to be safe. */
 	lbx_plat_spin_lock(&wq->lock);
-	woken = wake_locked(wq, n, mask);
+	woken = wake_locked(wq, n, mask, &b);
 	lbx_plat_spin_unlock(&wq->lock);
+	batch_flush(&b);
 	return woken;
 }
 

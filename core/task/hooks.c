@@ -2,6 +2,7 @@
 /* What a sandbox and a process own besides themselves, released in reverse
  * order of acquisition. */
 #include <litebox/fdtable.h>
+#include <litebox/mm.h>
 #include <litebox/task.h>
 #include <litebox/vfs.h>
 #include "task_hooks.h"
@@ -15,6 +16,8 @@ void lbx_task_hook_sandbox_release(struct lbx_sandbox *sb)
 
 void lbx_task_hook_process_release(struct lbx_process *p)
 {
+	lbx_mm_destroy(p->mm);
+	p->mm = NULL;
 	if (p->files)
 		lbx_fdtable_put(p->files);
 	p->files = NULL;

@@ -128,6 +128,13 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 	lbx_ref_init(&p->refs);	/* held by the main thread */
 	p->sb = sb;
 	p->ppid = parent ? parent->pid : 0;
+	p->pgid = parent ? parent->pgid : p->pid;
+	p->sid = parent ? parent->sid : p->pid;
+	if (parent) {
+		/* The parent's reference, dropped when it reaps the child. */
+		lbx_ref_get(&p->refs);
+		p->parent_ref = true;
+	}
 	lbx_list_init(&p->threads);
 	p->nr_threads = 1;
 
@@ -156,4 +163,121 @@ void lbx_thread_exit(struct lbx_thread *t)
 		sb->nr_threads--;
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
+}
+
+void lbx_process_exit(struct lbx_process *p, int status)
+{
+	struct lbx_sandbox *sb = p->sb;
+	struct lbx_list_head *pos;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_code = status;
+	}
+	/* Orphans go to pid 1, as to init in a pid namespace. */
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+		if (c->ppid == p->pid && c != p)
+			c->ppid = 1;
+	}
+	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
+	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_plat_wake(&sb->child_events, -1);
+}
+
+void lbx_sandbox_release_zombies(struct lbx_sandbox *sb)
+{
+	for (;;) {
+		struct lbx_process *victim = NULL;
+		struct lbx_list_head *pos;
+
+		lbx_plat_mutex_lock(&sb->lock);
+		lbx_list_for_each(pos, &sb->procs) {
+			struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+			if (c->parent_ref) {
+				c->parent_ref = false;
+				victim = c;
+				break;
+			}
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (!victim)
+			return;
+		lbx_process_put(victim);
+	}
+}
+
+static bool wait_matches(const struct lbx_process *me, const struct lbx_process *c, s32 pid)
+{
+	if (c->ppid != me->pid || c == me)
+		return false;
+	if (pid == -1)
+		return true;
+	if (pid > 0)
+		return c->pid == (u32)pid;
+	if (pid == 0)
+		return c->pgid == me->pgid;
+	return c->pgid == (u32)-pid;
+}
+
+int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
+		     struct lbx_wait_result *res)
+{
+	struct lbx_process *me = self->proc;
+	struct lbx_sandbox *sb = me->sb;
+
+	for (;;) {
+		struct lbx_process *zombie = NULL;
+		struct lbx_list_head *pos;
+		bool any = false;
+		u32 seen;
+		int ret;
+
+		res->pid = 0;
+		res->status = 0;
+		lbx_plat_mutex_lock(&sb->lock);
+		seen = __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE);
+		lbx_list_for_each(pos, &sb->procs) {
+			struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+			if (!wait_matches(me, c, pid) || c->reaped)
+				continue;
+			any = true;
+			if (c->exiting) {
+				zombie = c;
+				break;
+			}
+		}
+		if (zombie) {
+			res->pid = zombie->pid;
+			res->status = zombie->exit_code;
+			if (!(flags & LBX_WAIT_NOWAIT)) {
+				zombie->reaped = true;
+				if (zombie->parent_ref)
+					zombie->parent_ref = false;
+				else
+					zombie = NULL;	/* no reference to drop */
+			} else {
+				zombie = NULL;
+			}
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (res->pid) {
+			if (zombie)
+				lbx_process_put(zombie);
+			return 0;
+		}
+		if (!any)
+			return -ECHILD;
+		if (flags & LBX_WAIT_NOHANG)
+			return 0;
+		if (LBX_READ_ONCE(self->interrupt))
+			return -EINTR;
+		ret = lbx_plat_wait(&sb->child_events, seen, LBX_NO_DEADLINE, true);
+		if (ret == -EINTR)
+			return -EINTR;
+	}
 }

@@ -275,6 +275,19 @@ void lbx_plat_set_current(struct lbx_thread *t)
 	current_thread = t;
 }
 
+int lbx_plat_fork(struct lbx_thread *parent, struct lbx_thread *child)
+{
+	static bool said;
+
+	/* LiteBox's state lives in this process: a host fork would split it. */
+	if (!said) {
+		said = true;
+		dprintf(2, "litebox: fork is not supported in userland mode (lbx-run); "
+			"use lbx-launch for multi-process guests\n");
+	}
+	return -ENOSYS;
+}
+
 /* ---- time, random, log ---- */
 
 static u64 clock_ns(clockid_t id)

@@ -227,6 +227,9 @@ static int map_segments(const struct lbx_elf_reader *r, const struct elf64_ehdr 
 			continue;
 		ret = lbx_plat_guest_map(&start, end - start, elf_prot(ph[i].p_flags),
 					 LBX_MAP_FIXED);
+		if (!ret && r->mapped)
+			r->mapped(r->map_ctx, start, end, elf_prot(ph[i].p_flags),
+				  LBX_ALIGN_DOWN(ph[i].p_offset, PG));
 		if (!ret)
 			ret = fill_segment(r, &ph[i], info->bias, buf);
 		/* Linux zeroes the tail of the last file page (the start of .bss). */
@@ -321,6 +324,8 @@ int lbx_elf_load(const struct lbx_elf_reader *r, struct lbx_elf_info *info)
 				 info->is_dyn ? 0 : LBX_MAP_FIXED_NOREPLACE);
 	if (ret)
 		goto out;
+	if (r->mapped)
+		r->mapped(r->map_ctx, base, base + span, 0, 0);
 	info->bias = base - info->lo;
 	ret = map_segments(r, &eh, ph, info);
 	if (ret) {

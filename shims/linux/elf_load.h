@@ -16,6 +16,9 @@ struct lbx_elf_reader {
 	ssize_t (*pread)(void *ctx, void *buf, size_t n, u64 off);
 	void *ctx;
 	u64 size;		/* file size */
+	/* Optional: told of every range the loader maps (prot LBX_PROT_*). */
+	void (*mapped)(void *map_ctx, u64 start, u64 end, int prot, u64 offset);
+	void *map_ctx;
 };
 
 struct lbx_elf_info {

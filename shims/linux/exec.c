@@ -4,7 +4,9 @@
  * (argc, argv, envp, auxv), as Linux's binfmt_elf builds it. No vDSO: the
  * guest gets no AT_SYSINFO_EHDR, so every clock read is a system call.
  */
+#include <litebox/fdtable.h>
 #include <litebox/fsabi.h>
+#include <litebox/mm.h>
 #include <litebox/vfs.h>
 #include "shim.h"
 #include "cpu.h"
@@ -42,7 +44,17 @@ struct exec_image {
 	struct lbx_file *file;
 	struct lbx_elf_reader rd;
 	struct lbx_elf_info info;
+	struct lbx_sys *s;
+	const char *name;
 };
+
+/* The loader's mappings go into the process's memory map. */
+static void record_mapping(void *ctx, u64 start, u64 end, int prot, u64 offset)
+{
+	struct exec_image *img = ctx;
+
+	lbx_mm_insert(img->s->p->mm, start, end, prot, 0, offset, img->name);
+}
 
 static ssize_t file_reader(void *ctx, void *buf, size_t n, u64 off)
 {
@@ -72,6 +84,10 @@ static int open_image(struct lbx_sys *s, const char *path, struct exec_image *im
 	img->rd.pread = file_reader;
 	img->rd.ctx = img->file;
 	img->rd.size = (u64)size;
+	img->rd.mapped = record_mapping;
+	img->rd.map_ctx = img;
+	img->s = s;
+	img->name = path;
 	return 0;
 err:
 	lbx_file_put(img->file);
@@ -244,7 +260,7 @@ static int map_stack(struct lbx_sys *s, bool exec, u64 *top)
 	int prot = LBX_PROT_READ | LBX_PROT_WRITE | (exec ? LBX_PROT_EXEC : 0);
 	int ret;
 
-	ret = lbx_plat_guest_map(&addr, LBX_STACK_SIZE, prot, 0);
+	ret = lbx_linux_map(s, &addr, LBX_STACK_SIZE, prot, 0, 0, "[stack]");
 	if (ret)
 		return ret;
 	*top = addr + LBX_STACK_SIZE;
@@ -264,9 +280,42 @@ static int set_exe_path(struct lbx_process *p, const char *path)
 	return 0;
 }
 
-/* Loads the ELF in img (and its interpreter) and starts it with args. */
+/*
+ * The point of no return of an execve that replaces a running image: the
+ * old mappings, close-on-exec descriptors, signal handlers and alternate
+ * stack go.
+ */
+static void flush_old_image(struct lbx_sys *s)
+{
+	struct lbx_process *p = s->p;
+	int i;
+
+	lbx_mm_clear(p->mm, lbx_plat_guest_unmap);
+	lbx_fd_close_on_exec(p->files);
+	lbx_plat_mutex_lock(&p->sb->lock);
+	for (i = 0; i < LBX_NSIG; i++) {
+		struct lbx_sigaction *a = &p->sigactions[i];
+
+		/* Handlers become SIG_DFL; ignored signals stay ignored. */
+		if (a->handler > 1)
+			memset(a, 0, sizeof(*a));
+	}
+	lbx_plat_mutex_unlock(&p->sb->lock);
+	s->t->altstack_sp = 0;
+	s->t->altstack_size = 0;
+	s->t->altstack_flags = 0;
+	s->t->clear_child_tid = 0;
+	p->brk_start = 0;
+	p->brk_cur = 0;
+	p->brk_mapped_end = 0;
+}
+
+/*
+ * Loads the ELF in img (and its interpreter) and starts it with args. Every
+ * check that can fail cleanly runs before the old image is dropped.
+ */
 static int exec_elf(struct lbx_sys *s, struct exec_image *img,
-		    const struct exec_args *args, const char *path)
+		    const struct exec_args *args, const char *path, bool replace)
 {
 	struct exec_image interp = { 0 };
 	struct lbx_cpu_regs *r = s->regs;
@@ -274,31 +323,39 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 	u64 stack_top, sp, entry;
 	int ret;
 
-	ret = lbx_elf_load(&img->rd, &img->info);
+	ret = lbx_elf_check(&img->rd, &img->info);
 	if (ret)
 		return ret;
-	entry = img->info.entry;
 	if (img->info.interp[0]) {
 		ret = open_image(s, img->info.interp, &interp);
 		if (ret)
-			return ret == -ENOENT ? -ENOENT : ret;
-		ret = lbx_elf_load(&interp.rd, &interp.info);
+			return ret;
+		ret = lbx_elf_check(&interp.rd, &interp.info);
 		if (!ret && interp.info.interp[0])
 			ret = -ELIBBAD;	/* an interpreter with an interpreter */
 		if (ret)
 			goto out;
+	}
+	if (replace)
+		flush_old_image(s);
+	ret = lbx_elf_load(&img->rd, &img->info);
+	if (ret)
+		goto out_fatal;
+	entry = img->info.entry;
+	if (interp.file) {
+		ret = lbx_elf_load(&interp.rd, &interp.info);
+		if (ret)
+			goto out_fatal;
 		entry = interp.info.entry;
 	}
 	ret = map_stack(s, img->info.exec_stack, &stack_top);
+	if (!ret)
+		ret = build_stack(s, args, img, interp.file ? &interp : NULL, path,
+				  stack_top, &sp);
+	if (!ret)
+		ret = set_exe_path(p, path);
 	if (ret)
-		goto out;
-	ret = build_stack(s, args, img, interp.file ? &interp : NULL, path,
-			  stack_top, &sp);
-	if (ret)
-		goto out;
-	ret = set_exe_path(p, path);
-	if (ret)
-		goto out;
+		goto out_fatal;
 	p->brk_start = img->info.hi;
 	p->brk_cur = img->info.hi;
 	p->brk_mapped_end = img->info.hi;
@@ -310,13 +367,21 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 	r->fs_base = 0;
 	s->t->fs_base = 0;
 	s->res->flags |= LBX_RES_ALL_REGS | LBX_RES_SET_FS;
+	goto out;
+out_fatal:
+	if (replace) {
+		/* Nothing to return to: the process dies, as Linux kills it. */
+		lbx_process_exit(p, 9 /* SIGKILL */);
+		s->res->hostop = LBX_HOP_EXIT_GROUP;
+		s->res->arg[0] = 128 + 9;
+	}
 out:
 	close_image(&interp);
 	return ret;
 }
 
 int lbx_linux_exec(struct lbx_sys *s, const char *path,
-		   const char *const *argv, const char *const *envp)
+		   const char *const *argv, const char *const *envp, bool replace)
 {
 	struct exec_args args = { .envp = envp };
 	const char *cur_path = path;
@@ -386,7 +451,7 @@ int lbx_linux_exec(struct lbx_sys *s, const char *path,
 		cur_path = interp_s;
 		close_image(&img);
 	}
-	ret = exec_elf(s, &img, &args, path);
+	ret = exec_elf(s, &img, &args, path, replace);
 out:
 	close_image(&img);
 	lbx_plat_free(hdr);
@@ -417,7 +482,7 @@ int lbx_linux_start(struct lbx_sandbox *sb, void *thread_plat, const char *path,
 	if (ret)
 		goto err;
 	lbx_plat_set_current(t);
-	ret = lbx_linux_exec(&s, path, argv, envp);
+	ret = lbx_linux_exec(&s, path, argv, envp, false);
 	if (ret)
 		goto err_current;
 	*out = t;

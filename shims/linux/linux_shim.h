@@ -29,4 +29,11 @@ int lbx_linux_start(struct lbx_sandbox *sb, void *thread_plat, const char *path,
 		    const char *cwd, struct lbx_cpu_regs *regs,
 		    struct lbx_resume *res, struct lbx_thread **out);
 
+/*
+ * A forked child's first entry, on its own memory (CLONE_CHILD_SETTID);
+ * and dropping a fork the platform could not complete.
+ */
+int lbx_linux_fork_child_start(struct lbx_thread *t);
+void lbx_linux_fork_abort(struct lbx_thread *child);
+
 #endif

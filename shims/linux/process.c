@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A process's file-system context and descriptor table at its start. */
 #include <litebox/fdtable.h>
+#include <litebox/mm.h>
 #include <litebox/vfs.h>
 #include "shim.h"
 
@@ -11,6 +12,9 @@ int lbx_linux_process_fs_init(struct lbx_process *p, const char *cwd)
 
 	if (!vfs)
 		return -ENOENT;
+	ret = lbx_mm_create(&p->mm);
+	if (ret)
+		return ret;
 	p->fs = lbx_plat_alloc(sizeof(*p->fs));
 	if (!p->fs)
 		return -ENOMEM;

@@ -40,11 +40,20 @@ void lbx_linux_rlimits_init(struct lbx_process *p);
 struct lbx_file;
 int lbx_linux_fd_file(struct lbx_sys *s, int fd, struct lbx_file **out);
 
+/* sys_mm.c: guest mappings, recorded in the process's memory map */
+int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
+		  u64 offset, const char *name);
+int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);
+
+/* sys_task.c */
+void lbx_linux_fork_abort(struct lbx_thread *child);
+
 /* process.c */
 int lbx_linux_process_fs_init(struct lbx_process *p, const char *cwd);
 
 /* exec.c */
+/* replace: an execve over a running image (else the first exec). */
 int lbx_linux_exec(struct lbx_sys *s, const char *path,
-		   const char *const *argv, const char *const *envp);
+		   const char *const *argv, const char *const *envp, bool replace);
 
 #endif

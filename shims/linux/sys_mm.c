@@ -2,6 +2,7 @@
 /* brk, mmap, munmap, mprotect. */
 #include <litebox/file.h>
 #include <litebox/fsabi.h>
+#include <litebox/mm.h>
 #include <litebox/vfs.h>
 #include "shim.h"
 
@@ -44,6 +45,29 @@ static int check_range(u64 addr, u64 len, u64 *alen)
 	return 0;
 }
 
+/* Maps guest memory and records it in the process's memory map. */
+int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
+		  u64 offset, const char *name)
+{
+	int ret = lbx_plat_guest_map(addr, len, prot, lflags);
+
+	if (ret)
+		return ret;
+	ret = lbx_mm_insert(s->p->mm, *addr, *addr + len, prot, 0, offset, name);
+	if (ret)
+		lbx_plat_guest_unmap(*addr, len);
+	return ret;
+}
+
+int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len)
+{
+	int ret = lbx_plat_guest_unmap(addr, len);
+
+	if (!ret)
+		ret = lbx_mm_remove(s->p->mm, addr, addr + len);
+	return ret;
+}
+
 LBX_SYSCALL(brk)
 {
 	struct lbx_process *p = s->p;
@@ -58,13 +82,13 @@ LBX_SYSCALL(brk)
 	if (new_end > p->brk_mapped_end) {
 		u64 at = p->brk_mapped_end;
 		/* Linux keeps the heap writable and refuses to grow into a mapping. */
-		ret = lbx_plat_guest_map(&at, new_end - p->brk_mapped_end,
-					 LBX_PROT_READ | LBX_PROT_WRITE,
-					 LBX_MAP_FIXED_NOREPLACE);
+		ret = lbx_linux_map(s, &at, new_end - p->brk_mapped_end,
+				    LBX_PROT_READ | LBX_PROT_WRITE,
+				    LBX_MAP_FIXED_NOREPLACE, 0, "[heap]");
 		if (ret)
 			return p->brk_cur;
 	} else if (new_end < p->brk_mapped_end) {
-		ret = lbx_plat_guest_unmap(new_end, p->brk_mapped_end - new_end);
+		ret = lbx_linux_unmap(s, new_end, p->brk_mapped_end - new_end);
 		if (ret)
 			return p->brk_cur;
 	}
@@ -135,12 +159,12 @@ static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 			goto out;
 		lflags = flags & LX_MAP_FIXED ? LBX_MAP_FIXED : LBX_MAP_FIXED_NOREPLACE;
 	}
-	ret = lbx_plat_guest_map(&addr, len, to_lbx_prot(prot), lflags);
+	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags, off, "");
 	if (ret)
 		goto out;
 	ret = fill_from_file(f, addr, len, off);
 	if (ret) {
-		lbx_plat_guest_unmap(addr, len);
+		lbx_linux_unmap(s, addr, len);
 		goto out;
 	}
 	ret = (long)addr;
@@ -186,7 +210,7 @@ LBX_SYSCALL(mmap)
 			return -EINVAL;
 		lflags = LBX_MAP_FIXED_NOREPLACE;
 	}
-	ret = lbx_plat_guest_map(&addr, len, to_lbx_prot(prot), lflags);
+	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags, 0, "");
 	return ret ? ret : (long)addr;
 }
 
@@ -196,7 +220,7 @@ LBX_SYSCALL(munmap)
 
 	if (check_range(a0, a1, &len))
 		return -EINVAL;
-	return lbx_plat_guest_unmap(a0, len);
+	return lbx_linux_unmap(s, a0, len);
 }
 
 LBX_SYSCALL(mprotect)
@@ -213,6 +237,9 @@ LBX_SYSCALL(mprotect)
 	if (a2 & ~(u64)(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
 			LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
 		return -EINVAL;
+	ret = lbx_mm_protect(s->p->mm, a0, a0 + len, to_lbx_prot(a2));
+	if (ret)
+		return ret;
 	ret = lbx_plat_guest_protect(a0, len, to_lbx_prot(a2));
 	/* Deferred: the host operation's result becomes the syscall's. */
 	return ret == LBX_DEFERRED ? 0 : ret;

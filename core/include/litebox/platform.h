@@ -80,9 +80,16 @@ int lbx_plat_wait(u32 *word, u32 expected, u64 deadline_ns, bool interruptible);
 /* Wakes up to n waiters on word (n < 0: all). */
 void lbx_plat_wake(u32 *word, int n);
 
-/* ---- threads ---- */
+/* ---- threads and processes ---- */
 struct lbx_thread *lbx_plat_current(void);
 void lbx_plat_set_current(struct lbx_thread *t);
+/*
+ * Starts a host process for the forked guest process whose main thread is
+ * child (its start_regs set): LBX_DEFERRED when the platform queued it as a
+ * host operation (the parent's result arrives when it completes), -ENOSYS
+ * when the platform cannot run more than one process.
+ */
+int lbx_plat_fork(struct lbx_thread *parent, struct lbx_thread *child);
 
 /* ---- time, random, log ---- */
 u64 lbx_plat_now_mono(void);	/* ns since an arbitrary epoch */

@@ -22,6 +22,7 @@
 
 struct lbx_vfs;
 struct lbx_fs_ctx;
+struct lbx_mm;
 struct lbx_fdtable;
 
 struct lbx_limits {
@@ -62,6 +63,8 @@ struct lbx_sandbox {
 	u32 nr_procs;
 	u32 nr_threads;
 	bool dying;
+	/* Bumped (and woken) whenever a process exits: wait4's sleep. */
+	u32 child_events;
 	struct lbx_sandbox_stats stats;
 };
 
@@ -69,6 +72,8 @@ struct lbx_process {
 	u32 refs;
 	u32 pid;
 	u32 ppid;
+	u32 pgid;
+	u32 sid;
 	struct lbx_sandbox *sb;
 	struct lbx_list_head sb_node;	/* in sb->procs */
 	struct lbx_list_head threads;
@@ -76,6 +81,7 @@ struct lbx_process {
 
 	struct lbx_fs_ctx *fs;
 	struct lbx_fdtable *files;
+	struct lbx_mm *mm;
 	char *exe_path;			/* guest path of the running image */
 
 	/* Program break, as the shim's brk() manages it. */
@@ -94,6 +100,8 @@ struct lbx_process {
 
 	bool exiting;
 	int exit_code;			/* wait status */
+	bool reaped;			/* collected by wait4/waitid */
+	bool parent_ref;		/* the parent holds a reference until it reaps */
 };
 
 /*
@@ -143,6 +151,9 @@ struct lbx_thread {
 	char comm[16];			/* prctl(PR_SET_NAME) */
 	/* During an entry: where the shim and platform record how to resume. */
 	struct lbx_resume *resume;
+	/* A thread not yet running (fork child): the registers it starts with. */
+	struct lbx_cpu_regs start_regs;
+	u64 set_child_tid;
 	/* Set and woken to pull the thread out of any core wait. */
 	u32 interrupt;
 };
@@ -163,6 +174,25 @@ void lbx_thread_get(struct lbx_thread *t);
 void lbx_thread_put(struct lbx_thread *t);
 /* Detaches a thread from its process (thread exit). */
 void lbx_thread_exit(struct lbx_thread *t);
+
+/*
+ * Records that p exited with the wait status `status` (first call wins),
+ * reparents its children to pid 1 and wakes wait4 sleepers.
+ */
+void lbx_process_exit(struct lbx_process *p, int status);
+/* Drops the references parents hold on unreaped children (teardown). */
+void lbx_sandbox_release_zombies(struct lbx_sandbox *sb);
+
+/* wait4/waitid: a child matching `pid` (wait4's encoding: -1 any, >0 that
+ * pid, 0 own group, <-1 group -pid) that has exited. */
+struct lbx_wait_result {
+	u32 pid;
+	int status;
+};
+#define LBX_WAIT_NOHANG	(1U << 0)
+#define LBX_WAIT_NOWAIT	(1U << 1)	/* leave the child waitable */
+int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
+		     struct lbx_wait_result *res);
 
 static inline struct lbx_thread *lbx_current(void)
 {

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest memory map: a sorted list of non-overlapping ranges. Adjacent
+ * ranges with the same attributes are merged, so a map stays short however
+ * a program splits and rejoins its mappings.
+ */
+#include <litebox/mm.h>
+
+int lbx_mm_create(struct lbx_mm **out)
+{
+	struct lbx_mm *mm = lbx_plat_alloc(sizeof(*mm));
+
+	if (!mm)
+		return -ENOMEM;
+	lbx_plat_mutex_init(&mm->lock);
+	lbx_list_init(&mm->vmas);
+	*out = mm;
+	return 0;
+}
+
+static void free_all(struct lbx_mm *mm)
+{
+	struct lbx_list_head *pos, *n;
+
+	lbx_list_for_each_safe(pos, n, &mm->vmas) {
+		lbx_list_del(pos);
+		lbx_plat_free(lbx_list_entry(pos, struct lbx_vma, node));
+	}
+	mm->count = 0;
+}
+
+void lbx_mm_destroy(struct lbx_mm *mm)
+{
+	if (!mm)
+		return;
+	free_all(mm);
+	lbx_plat_free(mm);
+}
+
+static struct lbx_vma *vma_of(struct lbx_list_head *pos)
+{
+	return lbx_list_entry(pos, struct lbx_vma, node);
+}
+
+static struct lbx_vma *vma_new(u64 start, u64 end, u32 prot, u32 flags,
+			       u64 offset, const char *name)
+{
+	struct lbx_vma *v = lbx_plat_alloc(sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->start = start;
+	v->end = end;
+	v->prot = prot;
+	v->flags = flags;
+	v->offset = offset;
+	lbx_strscpy(v->name, name ? name : "", sizeof(v->name));
+	return v;
+}
+
+int lbx_mm_copy(struct lbx_mm *src, struct lbx_mm **out)
+{
+	struct lbx_list_head *pos;
+	struct lbx_mm *mm;
+	int ret;
+
+	ret = lbx_mm_create(&mm);
+	if (ret)
+		return ret;
+	lbx_plat_mutex_lock(&src->lock);
+	lbx_list_for_each(pos, &src->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+		struct lbx_vma *c = vma_new(v->start, v->end, v->prot, v->flags,
+					    v->offset, v->name);
+
+		if (!c) {
+			ret = -ENOMEM;
+			break;
+		}
+		lbx_list_add_tail(&c->node, &mm->vmas);
+		mm->count++;
+	}
+	lbx_plat_mutex_unlock(&src->lock);
+	if (ret) {
+		lbx_mm_destroy(mm);
+		return ret;
+	}
+	*out = mm;
+	return 0;
+}
+
+/*
+ * Splits the range containing addr (if any, and if addr is inside it, not
+ * at its start) into [start, addr) and [addr, end). Caller holds the lock.
+ */
+static int split_at(struct lbx_mm *mm, u64 addr)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos), *tail;
+
+		if (v->start >= addr)
+			return 0;
+		if (v->end <= addr)
+			continue;
+		if (mm->count >= LBX_MM_MAX_VMAS)
+			return -ENOMEM;
+		tail = vma_new(addr, v->end, v->prot, v->flags,
+			       v->offset ? v->offset + (addr - v->start) : 0, v->name);
+		if (!tail)
+			return -ENOMEM;
+		v->end = addr;
+		/* Insert after v. */
+		tail->node.next = v->node.next;
+		tail->node.prev = &v->node;
+		v->node.next->prev = &tail->node;
+		v->node.next = &tail->node;
+		mm->count++;
+		return 0;
+	}
+	return 0;
+}
+
+static void remove_locked(struct lbx_mm *mm, u64 start, u64 end)
+{
+	struct lbx_list_head *pos, *n;
+
+	lbx_list_for_each_safe(pos, n, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if (v->start >= start && v->end <= end) {
+			lbx_list_del(pos);
+			lbx_plat_free(v);
+			mm->count--;
+		}
+	}
+}
+
+static bool same_attrs(const struct lbx_vma *a, const struct lbx_vma *b)
+{
+	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
+	       !strcmp(a->name, b->name) &&
+	       (!a->offset && !b->offset ? true :
+		a->offset + (a->end - a->start) == b->offset);
+}
+
+/* Merges neighbours with equal attributes around the whole list. */
+static void merge_locked(struct lbx_mm *mm)
+{
+	struct lbx_list_head *pos = mm->vmas.next;
+
+	while (pos != &mm->vmas && pos->next != &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos), *w = vma_of(pos->next);
+
+		if (same_attrs(v, w)) {
+			v->end = w->end;
+			lbx_list_del(&w->node);
+			lbx_plat_free(w);
+			mm->count--;
+		} else {
+			pos = pos->next;
+		}
+	}
+}
+
+int lbx_mm_remove(struct lbx_mm *mm, u64 start, u64 end)
+{
+	int ret;
+
+	if (end <= start)
+		return 0;
+	lbx_plat_mutex_lock(&mm->lock);
+	ret = split_at(mm, start);
+	if (!ret)
+		ret = split_at(mm, end);
+	if (!ret)
+		remove_locked(mm, start, end);
+	lbx_plat_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+int lbx_mm_insert(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
+		  u64 offset, const char *name)
+{
+	struct lbx_list_head *pos;
+	struct lbx_vma *v;
+	int ret;
+
+	if (end <= start)
+		return -EINVAL;
+	v = vma_new(start, end, prot, flags, offset, name);
+	if (!v)
+		return -ENOMEM;
+	lbx_plat_mutex_lock(&mm->lock);
+	ret = split_at(mm, start);
+	if (!ret)
+		ret = split_at(mm, end);
+	if (!ret && mm->count >= LBX_MM_MAX_VMAS)
+		ret = -ENOMEM;
+	if (ret) {
+		lbx_plat_mutex_unlock(&mm->lock);
+		lbx_plat_free(v);
+		return ret;
+	}
+	remove_locked(mm, start, end);
+	lbx_list_for_each(pos, &mm->vmas)
+		if (vma_of(pos)->start >= end)
+			break;
+	/* Insert before pos (or at the tail). */
+	lbx_list_add_tail(&v->node, pos);
+	mm->count++;
+	merge_locked(mm);
+	lbx_plat_mutex_unlock(&mm->lock);
+	return 0;
+}
+
+/* Caller holds the lock: is every byte of [start, end) mapped? */
+static bool covered(struct lbx_mm *mm, u64 start, u64 end)
+{
+	struct lbx_list_head *pos;
+	u64 at = start;
+
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if (v->end <= at)
+			continue;
+		if (v->start > at)
+			return false;
+		at = v->end;
+		if (at >= end)
+			return true;
+	}
+	return false;
+}
+
+int lbx_mm_protect(struct lbx_mm *mm, u64 start, u64 end, u32 prot)
+{
+	struct lbx_list_head *pos;
+	int ret;
+
+	if (end <= start)
+		return 0;
+	lbx_plat_mutex_lock(&mm->lock);
+	if (!covered(mm, start, end)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = split_at(mm, start);
+	if (!ret)
+		ret = split_at(mm, end);
+	if (ret)
+		goto out;
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if (v->start >= start && v->end <= end)
+			v->prot = prot;
+	}
+	merge_locked(mm);
+out:
+	lbx_plat_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+bool lbx_mm_is_free(struct lbx_mm *mm, u64 start, u64 end)
+{
+	struct lbx_list_head *pos;
+	bool free = true;
+
+	lbx_plat_mutex_lock(&mm->lock);
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if (v->start < end && v->end > start) {
+			free = false;
+			break;
+		}
+	}
+	lbx_plat_mutex_unlock(&mm->lock);
+	return free;
+}
+
+void lbx_mm_clear(struct lbx_mm *mm, int (*unmap)(u64 start, u64 len))
+{
+	struct lbx_list_head *pos;
+
+	lbx_plat_mutex_lock(&mm->lock);
+	if (unmap)
+		lbx_list_for_each(pos, &mm->vmas)
+			unmap(vma_of(pos)->start, vma_of(pos)->end - vma_of(pos)->start);
+	free_all(mm);
+	lbx_plat_mutex_unlock(&mm->lock);
+}
+
+size_t lbx_mm_render_maps(struct lbx_mm *mm, char *buf, size_t size)
+{
+	struct lbx_list_head *pos;
+	size_t len = 0;
+
+	lbx_plat_mutex_lock(&mm->lock);
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+		int n;
+
+		n = lbx_snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
+				 "%08llx-%08llx %c%c%c%c %08llx 00:00 0%s%s\n",
+				 (unsigned long long)v->start, (unsigned long long)v->end,
+				 v->prot & LBX_PROT_READ ? 'r' : '-',
+				 v->prot & LBX_PROT_WRITE ? 'w' : '-',
+				 v->prot & LBX_PROT_EXEC ? 'x' : '-',
+				 v->flags & LBX_VMA_SHARED ? 's' : 'p',
+				 (unsigned long long)v->offset,
+				 v->name[0] ? "                          " : "", v->name);
+		len += n;
+	}
+	lbx_plat_mutex_unlock(&mm->lock);
+	return len;
+}
