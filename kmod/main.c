@@ -4,13 +4,20 @@
  * by LiteBox's own core through /dev/litebox (see DESIGN.md).
  */
 #include <linux/module.h>
+#include <linux/workqueue.h>
 
 #include "device.h"
+#include "sandbox.h"
+
+struct workqueue_struct *lbx_wq;
 
 static int __init lbx_mod_init(void)
 {
 	int ret;
 
+	lbx_wq = alloc_workqueue("litebox", WQ_UNBOUND, 0);
+	if (!lbx_wq)
+		return -ENOMEM;
 	ret = lbx_device_init();
 	if (ret)
 		goto err_device;
@@ -18,12 +25,14 @@ static int __init lbx_mod_init(void)
 	return 0;
 
 err_device:
+	destroy_workqueue(lbx_wq);
 	return ret;
 }
 
 static void __exit lbx_mod_exit(void)
 {
 	lbx_device_exit();
+	destroy_workqueue(lbx_wq);
 }
 
 module_init(lbx_mod_init);

@@ -8,6 +8,8 @@
 #include <linux/binfmts.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -31,11 +33,133 @@ static_assert(offsetof(struct lbx_regs, fs_base) == offsetof(struct lbx_cpu_regs
 static_assert((int)LBX_HOSTOP_EXIT_GROUP == (int)LBX_HOP_EXIT_GROUP);
 static_assert((int)LBX_HOSTOP_EXIT_THREAD == (int)LBX_HOP_EXIT_THREAD);
 static_assert((int)LBX_HOSTOP_MPROTECT == (int)LBX_HOP_MPROTECT);
+static_assert((int)LBX_HOSTOP_FORK == (int)LBX_HOP_FORK);
 static_assert(LBX_RESUME_SET_FS == LBX_RES_SET_FS);
 static_assert(LBX_RESUME_ALL_REGS == LBX_RES_ALL_REGS);
 
+/* ---- guest threads and their host tasks ---- */
+
+static void death_work_fn(struct work_struct *work);
+
+struct lbx_kplat_thread *lbx_kthread_alloc(struct lbx_kplat_sandbox *ks,
+					   struct lbx_thread *t)
+{
+	struct lbx_kplat_thread *kt = kzalloc(sizeof(*kt), GFP_KERNEL_ACCOUNT);
+
+	if (!kt)
+		return NULL;
+	INIT_LIST_HEAD(&kt->node);
+	INIT_WORK(&kt->death_work, death_work_fn);
+	kt->ks = ks;
+	kt->t = t;
+	t->plat = kt;
+	return kt;
+}
+
+/* The exit of the watched task wakes its pid's wait queue (as for pidfds),
+ * with tasklist_lock held: just queue the work. */
+static int death_wake(struct wait_queue_entry *wait, unsigned int mode, int sync,
+		      void *key)
+{
+	struct lbx_kplat_thread *kt = container_of(wait, struct lbx_kplat_thread,
+						   death_wait);
+
+	queue_work(lbx_wq, &kt->death_work);
+	return 0;
+}
+
+static void watch_death(struct lbx_kplat_thread *kt)
+{
+	kt->hpid = get_task_pid(kt->task, PIDTYPE_PID);
+	init_waitqueue_func_entry(&kt->death_wait, death_wake);
+	add_wait_queue(&kt->hpid->wait_pidfd, &kt->death_wait);
+	/* It may have died before the entry was on the queue. */
+	if (READ_ONCE(kt->task->exit_state))
+		queue_work(lbx_wq, &kt->death_work);
+}
+
+static void unwatch_death(struct lbx_kplat_thread *kt)
+{
+	if (!kt->hpid)
+		return;
+	remove_wait_queue(&kt->hpid->wait_pidfd, &kt->death_wait);
+	cancel_work_sync(&kt->death_work);
+	put_pid(kt->hpid);
+	kt->hpid = NULL;
+}
+
+/* Frees a thread whose host task ran it; not on any list any more. */
 static void kthread_free(struct lbx_kplat_thread *kt)
 {
+	unwatch_death(kt);
+	lbx_kplat_unbind(task_pid_nr(kt->task), kt->t);
+	lbx_thread_exit(kt->t);
+	lbx_thread_put(kt->t);
+	put_task_struct(kt->task);
+	kfree(kt);
+}
+
+/* Frees a forked child that never started. */
+void lbx_kthread_free_embryo(struct lbx_kplat_thread *kt)
+{
+	lbx_linux_fork_abort(kt->t);
+	kfree(kt);
+}
+
+/* Starts tracking a thread that now runs on current. */
+static int kthread_start(struct lbx_kplat_sandbox *ks, struct lbx_kplat_thread *kt)
+{
+	int ret;
+
+	kt->task = get_task_struct(current);
+	ret = lbx_kplat_bind(kt->t);
+	if (ret) {
+		put_task_struct(kt->task);
+		kt->task = NULL;
+		return ret;
+	}
+	mutex_lock(&ks->lock);
+	list_add_tail(&kt->node, &ks->threads);
+	kt->listed = true;
+	mutex_unlock(&ks->lock);
+	watch_death(kt);
+	return 0;
+}
+
+/*
+ * A guest process's host task is gone (exit_group, a host signal, a crash):
+ * its exit status becomes the guest's wait status, and its LiteBox state
+ * goes. When pid 1 goes, the sandbox's other processes are killed, as in a
+ * pid namespace.
+ */
+static void death_work_fn(struct work_struct *work)
+{
+	struct lbx_kplat_thread *kt = container_of(work, struct lbx_kplat_thread,
+						   death_work);
+	struct lbx_kplat_sandbox *ks = kt->ks;
+	struct lbx_kplat_thread *other;
+	bool init;
+
+	if (!READ_ONCE(kt->task->exit_state))
+		return;
+	mutex_lock(&ks->lock);
+	if (!kt->listed) {
+		/* Teardown owns it. */
+		mutex_unlock(&ks->lock);
+		return;
+	}
+	list_del_init(&kt->node);
+	kt->listed = false;
+	init = kt->t->proc->pid == 1;
+	if (init)
+		list_for_each_entry(other, &ks->threads, node)
+			send_sig(SIGKILL, other->task, 1);
+	mutex_unlock(&ks->lock);
+	lbx_process_exit(kt->t->proc, kt->task->exit_code);
+	/* Not unwatch_death(): it would wait for this very work. */
+	remove_wait_queue(&kt->hpid->wait_pidfd, &kt->death_wait);
+	put_pid(kt->hpid);
+	kt->hpid = NULL;
 	lbx_kplat_unbind(task_pid_nr(kt->task), kt->t);
 	lbx_thread_exit(kt->t);
 	lbx_thread_put(kt->t);
@@ -46,14 +170,32 @@ static void kthread_free(struct lbx_kplat_thread *kt)
 static void kbox_free(struct lbx_kplat_sandbox *ks)
 {
 	struct lbx_kplat_thread *kt, *tmp;
+	LIST_HEAD(threads);
+	LIST_HEAD(embryos);
 	int i;
 
 	if (ks->sb) {
 		lbx_sandbox_kill(ks->sb);
-		list_for_each_entry_safe(kt, tmp, &ks->threads, node) {
+		mutex_lock(&ks->lock);
+		ks->dying = true;
+		list_splice_init(&ks->threads, &threads);
+		list_splice_init(&ks->embryos, &embryos);
+		list_for_each_entry(kt, &threads, node)
+			kt->listed = false;
+		mutex_unlock(&ks->lock);
+		/* Let death works already running finish with their thread. */
+		flush_workqueue(lbx_wq);
+		list_for_each_entry_safe(kt, tmp, &threads, node) {
 			list_del(&kt->node);
+			if (kt->fork_child)
+				lbx_kthread_free_embryo(kt->fork_child);
 			kthread_free(kt);
 		}
+		list_for_each_entry_safe(kt, tmp, &embryos, node) {
+			list_del(&kt->node);
+			lbx_kthread_free_embryo(kt);
+		}
+		lbx_sandbox_release_zombies(ks->sb);
 		/* The last reference: frees the file systems. */
 		lbx_sandbox_put(ks->sb);
 	}
@@ -173,6 +315,9 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 		ret = -ENOMEM;
 		goto out;
 	}
+	INIT_LIST_HEAD(&kt->node);
+	INIT_WORK(&kt->death_work, death_work_fn);
+	kt->ks = ks;
 	kt->task = get_task_struct(current);
 
 	mutex_lock(&ks->lock);
@@ -187,7 +332,9 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 		goto out_unlock;
 	kt->t = t;
 	list_add_tail(&kt->node, &ks->threads);
+	kt->listed = true;
 	ks->started = true;
+	watch_death(kt);
 	kt = NULL;
 
 	memcpy(&ex.regs, &regs, sizeof(ex.regs));
@@ -235,6 +382,94 @@ static long sandbox_ioctl_syscall(struct lbx_kplat_sandbox *ks, void __user *uar
 	return lbx_copy_sized_out(uarg, &sc, sizeof(sc));
 }
 
+/* The forked child: its registration, once the parent has published it. */
+static struct lbx_kplat_thread *take_embryo(struct lbx_kplat_sandbox *ks)
+{
+	struct lbx_kplat_thread *kt, *found = NULL;
+	struct task_struct *parent;
+
+	rcu_read_lock();
+	parent = rcu_dereference(current->real_parent);
+	rcu_read_unlock();
+	mutex_lock(&ks->lock);
+	list_for_each_entry(kt, &ks->embryos, node) {
+		if (kt->host_pid == task_tgid_nr(current) && kt->parent_task == parent) {
+			list_del_init(&kt->node);
+			found = kt;
+			break;
+		}
+	}
+	mutex_unlock(&ks->lock);
+	return found;
+}
+
+static long fork_done_parent(struct lbx_kplat_sandbox *ks, struct lbx_thread *t,
+			     struct lbx_syscall *sc)
+{
+	struct lbx_kplat_thread *kt = t->plat, *child = kt->fork_child;
+	s64 result = (s64)sc->hostop_arg[0];
+
+	if (!child)
+		return -EINVAL;
+	kt->fork_child = NULL;
+	if (result <= 0) {
+		lbx_kthread_free_embryo(child);
+		sc->regs.rax = result < 0 ? result : -EAGAIN;
+		return 0;
+	}
+	child->host_pid = result;
+	sc->regs.rax = child->t->proc->pid;
+	mutex_lock(&ks->lock);
+	list_add_tail(&child->node, &ks->embryos);
+	mutex_unlock(&ks->lock);
+	wake_up_all(&ks->embryo_wq);
+	return 0;
+}
+
+static long fork_done_child(struct lbx_kplat_sandbox *ks, struct lbx_syscall *sc)
+{
+	struct lbx_kplat_thread *kt = NULL;
+	long ret;
+
+	ret = wait_event_interruptible_timeout(ks->embryo_wq,
+					       (kt = take_embryo(ks)) != NULL, 10 * HZ);
+	if (!kt)
+		return ret < 0 ? ret : -ESRCH;
+	ret = kthread_start(ks, kt);
+	if (ret) {
+		lbx_kthread_free_embryo(kt);
+		return ret;
+	}
+	lbx_linux_fork_child_start(kt->t);
+	memcpy(&sc->regs, &kt->t->start_regs, sizeof(sc->regs));
+	sc->resume_flags = LBX_RESUME_ALL_REGS | LBX_RESUME_SET_FS;
+	return 0;
+}
+
+static long sandbox_ioctl_hostop_done(struct lbx_kplat_sandbox *ks, void __user *uarg)
+{
+	struct lbx_syscall sc;
+	struct lbx_thread *t;
+	long ret;
+
+	ret = lbx_copy_sized_arg(&sc, sizeof(sc), offsetofend(struct lbx_syscall, reserved), uarg);
+	if (ret)
+		return ret;
+	if (sc.flags || sc.resume_flags || sc.hostop != LBX_HOSTOP_FORK ||
+	    memchr_inv(&sc.hostop_arg[1], 0, sizeof(sc.hostop_arg) - sizeof(sc.hostop_arg[0])) ||
+	    memchr_inv(sc.reserved, 0, sizeof(sc.reserved)))
+		return -EINVAL;
+	t = lbx_plat_current();
+	if (t && t->proc->sb != ks->sb)
+		return -EPERM;
+	ret = t ? fork_done_parent(ks, t, &sc) : fork_done_child(ks, &sc);
+	if (ret)
+		return ret;
+	sc.hostop = LBX_HOSTOP_NONE;
+	memset(sc.hostop_arg, 0, sizeof(sc.hostop_arg));
+	return lbx_copy_sized_out(uarg, &sc, sizeof(sc));
+}
+
 static long sandbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct lbx_kplat_sandbox *ks = file->private_data;
@@ -245,6 +480,8 @@ static long sandbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return sandbox_ioctl_syscall(ks, uarg);
 	case LBX_IOC_EXEC:
 		return sandbox_ioctl_exec(ks, uarg);
+	case LBX_IOC_HOSTOP_DONE:
+		return sandbox_ioctl_hostop_done(ks, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -336,6 +573,8 @@ long lbx_sandbox_ioctl_create(void __user *uarg)
 		return -ENOMEM;
 	mutex_init(&ks->lock);
 	INIT_LIST_HEAD(&ks->threads);
+	INIT_LIST_HEAD(&ks->embryos);
+	init_waitqueue_head(&ks->embryo_wq);
 	ret = take_stdio(ks, c.stdio_fd);
 	if (ret)
 		goto err;

@@ -4,6 +4,11 @@
 
 #include <linux/compiler_types.h>
 
+struct workqueue_struct;
+
+/* Where guests' host deaths are processed (created at module load). */
+extern struct workqueue_struct *lbx_wq;
+
 /* LBX_IOC_SANDBOX_CREATE: returns the new sandbox fd or -errno. */
 long lbx_sandbox_ioctl_create(void __user *uarg);
 

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * litebox_kunit.ko: KUnit suites over LiteBox's portable core, compiled
- * together with the core sources they test (see kunit/Kbuild). The suites
- * run when the module is loaded and print KTAP to the kernel log; the
- * module has no other purpose. This file holds the module information and
- * the helpers the suites share (lbx_kunit.h).
+ * litebox_kunit.ko: KUnit suites over LiteBox's portable core, the shim's
+ * ELF checks and the kernel platform, linked with litebox.ko's sources
+ * (see kunit/Kbuild). The suites run when the module is loaded, after
+ * litebox's own init, and print KTAP to the kernel log. This file holds the
+ * helpers the suites share (lbx_kunit.h).
  */
 #include <linux/module.h>
 
 #include "lbx_kunit.h"
 
+/* kmod/main.c has one too; this one keeps the suites' KUnit (GPL-only)
+ * symbols available whatever becomes of it. */
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("LiteBox KUnit suites (core, shim ELF checks, kernel platform)");
 
 /* ---- tar writer ---- */
 

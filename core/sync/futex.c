@@ -130,7 +130,7 @@ int lbx_futex_wait(struct lbx_futex_table *ft, void *owner, u64 uaddr,
 	q.owner = owner;
 	q.uaddr = uaddr;
 	q.bitset = bitset;
-	lbx_waiter_init(&q.w, self, LBX_WAIT_INTERRUPTIBLE);
+	lbx_waiter_init(&q.w, self, LBX_WQ_INTERRUPTIBLE);
 	b = hash_bucket(ft, owner, uaddr);
 	q.bucket = b;
 

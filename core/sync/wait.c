@@ -88,7 +88,7 @@ void lbx_waiter_init(struct lbx_waiter *w, struct lbx_thread *self, u32 flags)
 
 bool lbx_waiter_interrupted(struct lbx_waiter *w)
 {
-	return (w->flags & LBX_WAIT_INTERRUPTIBLE) && w->thread &&
+	return (w->flags & LBX_WQ_INTERRUPTIBLE) && w->thread &&
 	       __atomic_load_n(&w->thread->interrupt, __ATOMIC_SEQ_CST);
 }
 
@@ -100,7 +100,7 @@ void lbx_waiter_wake(struct lbx_waiter *w)
 
 int lbx_waiter_sleep(struct lbx_waiter *w, u64 deadline_ns)
 {
-	bool intr = w->flags & LBX_WAIT_INTERRUPTIBLE;
+	bool intr = w->flags & LBX_WQ_INTERRUPTIBLE;
 	bool reg = intr && w->thread;
 	int ret;
 

@@ -9,9 +9,12 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <litebox/task.h>
 
 struct file;
+struct pid;
 
 /* sb->plat of a sandbox created through /dev/litebox. */
 struct lbx_kplat_sandbox {
@@ -21,16 +24,31 @@ struct lbx_kplat_sandbox {
 	void *lower_image;		/* the read-only root image */
 	size_t lower_len;
 
-	struct mutex lock;		/* protects threads and started */
-	struct list_head threads;	/* struct lbx_kplat_thread */
+	struct mutex lock;		/* protects the lists and started */
+	struct list_head threads;	/* running guest threads */
+	struct list_head embryos;	/* forked, waiting for the child to register */
+	wait_queue_head_t embryo_wq;
 	bool started;
+	bool dying;
 };
 
 /* t->plat of a guest thread: the host task that runs it. */
 struct lbx_kplat_thread {
-	struct list_head node;
-	struct task_struct *task;	/* a reference */
+	struct list_head node;		/* in ks->threads or ks->embryos */
+	bool listed;			/* on ks->threads (under ks->lock) */
+	struct lbx_kplat_sandbox *ks;
+	struct task_struct *task;	/* a reference; NULL for an embryo */
 	struct lbx_thread *t;		/* a reference */
+
+	/* Host death watch: the task's pid wait queue wakes at its exit. */
+	struct pid *hpid;
+	struct wait_queue_entry death_wait;
+	struct work_struct death_work;
+
+	/* fork: the child not yet handed over, and who may claim it. */
+	struct lbx_kplat_thread *fork_child;
+	pid_t host_pid;
+	struct task_struct *parent_task;	/* compared only, no reference */
 };
 
 /* Records a host operation for the current entry; returns LBX_DEFERRED. */
@@ -39,5 +57,10 @@ int lbx_kplat_queue_hostop(u32 op, u64 a0, u64 a1, u64 a2);
 int lbx_kplat_bind(struct lbx_thread *t);
 /* Unbinds pid if it still maps to t. */
 void lbx_kplat_unbind(pid_t pid, struct lbx_thread *t);
+
+/* kmod/sandbox.c */
+struct lbx_kplat_thread *lbx_kthread_alloc(struct lbx_kplat_sandbox *ks,
+					   struct lbx_thread *t);
+void lbx_kthread_free_embryo(struct lbx_kplat_thread *kt);
 
 #endif

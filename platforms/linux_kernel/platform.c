@@ -256,6 +256,21 @@ int lbx_kplat_queue_hostop(u32 op, u64 a0, u64 a1, u64 a2)
 	return LBX_DEFERRED;
 }
 
+int lbx_plat_fork(struct lbx_thread *parent, struct lbx_thread *child)
+{
+	struct lbx_kplat_thread *pkt = parent->plat, *ckt;
+
+	if (WARN_ON_ONCE(pkt->fork_child))
+		return -EBUSY;
+	ckt = lbx_kthread_alloc(pkt->ks, child);
+	if (!ckt)
+		return -ENOMEM;
+	ckt->parent_task = current;
+	pkt->fork_child = ckt;
+	/* The stub forks; LBX_IOC_HOSTOP_DONE from both sides completes it. */
+	return lbx_kplat_queue_hostop(LBX_HOP_FORK, 0, 0, 0);
+}
+
 /* ---- time, random, log ---- */
 
 u64 lbx_plat_now_mono(void)

@@ -185,7 +185,7 @@ static void *cv_waiter(void *arg)
 	lbx_mutex_lock(&c->m);
 	while (!c->ready && !ret)
 		ret = lbx_condvar_wait(&c->cv, &c->m, LBX_NO_DEADLINE, c->self,
-				       LBX_WAIT_INTERRUPTIBLE);
+				       LBX_WQ_INTERRUPTIBLE);
 	c->ret = ret;
 	c->done++;
 	lbx_mutex_unlock(&c->m);
@@ -293,7 +293,7 @@ static void *wq_consumer(void *arg)
 
 	lbx_plat_mutex_lock(&c->lock);
 	ret = lbx_wait_event_locked(&c->wq, have_token, c, &c->lock,
-				    c->deadline, c->self, LBX_WAIT_INTERRUPTIBLE);
+				    c->deadline, c->self, LBX_WQ_INTERRUPTIBLE);
 	if (!ret) {
 		c->tokens--;
 		c->consumed++;
@@ -406,16 +406,16 @@ TEST(waitqueue_interrupted)
 
 	/* Still pending: the next wait returns at once. */
 	ASSERT_EQ(lbx_wait_event(&c.wq, c.tokens > 0, LBX_NO_DEADLINE, &t,
-				 LBX_WAIT_INTERRUPTIBLE), -EINTR);
+				 LBX_WQ_INTERRUPTIBLE), -EINTR);
 	/* Not when the condition holds, nor when the wait is not
 	 * interruptible. */
 	ASSERT_EQ(lbx_wait_event(&c.wq, 1, LBX_NO_DEADLINE, &t,
-				 LBX_WAIT_INTERRUPTIBLE), 0);
+				 LBX_WQ_INTERRUPTIBLE), 0);
 	ASSERT_EQ(lbx_wait_event(&c.wq, c.tokens > 0, in_ms(5), &t, 0),
 		  -ETIMEDOUT);
 	lbx_thread_clear_interrupt(&t);
 	ASSERT_EQ(lbx_wait_event(&c.wq, c.tokens > 0, in_ms(5), &t,
-				 LBX_WAIT_INTERRUPTIBLE), -ETIMEDOUT);
+				 LBX_WQ_INTERRUPTIBLE), -ETIMEDOUT);
 }
 
 /* A plain sleeper on &t->interrupt (as nanosleep) is woken too. */

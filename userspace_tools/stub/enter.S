@@ -11,10 +11,10 @@ lbx_stub_enter_guest:
 	mov	%rdi, %r12			/* regs */
 	test	$1, %esi			/* LBX_RESUME_SET_FS */
 	jz	1f
-	mov	$158, %eax			/* SYS_arch_prctl */
-	mov	$0x1002, %edi			/* ARCH_SET_FS */
-	mov	144(%r12), %rsi			/* regs->fs_base */
-	syscall
+	mov	$158, %edi			/* SYS_arch_prctl */
+	mov	$0x1002, %esi			/* ARCH_SET_FS */
+	mov	144(%r12), %rdx			/* regs->fs_base */
+	call	lbx_stub_hostcall
 1:
 	mov	128(%r12), %rsp			/* regs->rsp */
 	push	120(%r12)			/* regs->rip */
@@ -35,4 +35,30 @@ lbx_stub_enter_guest:
 	mov	24(%r12), %r12
 	ret
 	.size	lbx_stub_enter_guest, .-lbx_stub_enter_guest
+	.section .note.GNU-stack,"",@progbits
+
+/*
+ * long lbx_stub_hostcall(long nr, long a0, long a1, long a2, long a3, long a4):
+ * the one syscall instruction from which the stub performs host operations
+ * (exit, exit_group, mprotect, arch_prctl, clone). The seccomp filter allows
+ * those calls only when they return to lbx_stub_hostcall_ret, so guest code
+ * cannot make them behind LiteBox's back (it can jump here, but then it only
+ * does what the stub could have done for it).
+ */
+	.text
+	.globl	lbx_stub_hostcall
+	.type	lbx_stub_hostcall, @function
+lbx_stub_hostcall:
+	mov	%rdi, %rax
+	mov	%rsi, %rdi
+	mov	%rdx, %rsi
+	mov	%rcx, %rdx
+	mov	%r8, %r10
+	mov	%r9, %r8
+	xor	%r9d, %r9d
+	syscall
+	.globl	lbx_stub_hostcall_ret
+lbx_stub_hostcall_ret:
+	ret
+	.size	lbx_stub_hostcall, .-lbx_stub_hostcall
 	.section .note.GNU-stack,"",@progbits

@@ -34,9 +34,6 @@ long lbx_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long
 	return ret;
 }
 
-#define raw0(nr) lbx_raw_syscall6(nr, 0, 0, 0, 0, 0, 0)
-#define raw1(nr, a) lbx_raw_syscall6(nr, (long)(a), 0, 0, 0, 0, 0)
-#define raw2(nr, a, b) lbx_raw_syscall6(nr, (long)(a), (long)(b), 0, 0, 0, 0)
 #define raw3(nr, a, b, c) lbx_raw_syscall6(nr, (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
 static struct lbx_stub_tls *stub_tls(void)
@@ -106,13 +103,41 @@ static void regs_to_uc(greg_t *g, const struct lbx_regs *r)
 	g[REG_EFL] = r->rflags;
 }
 
+#define hostcall(nr, a, b, c) lbx_stub_hostcall(nr, (long)(a), (long)(b), (long)(c), 0, 0)
+
 static void stub_fatal(const char *msg, size_t len)
 {
-	/* Console fds are gone in kernel mode; this reaches stderr in
-	 * userland mode and is harmless otherwise. */
+#ifdef LBX_STUB_USERLAND
 	raw3(SYS_write, 2, msg, len);
-	raw1(SYS_exit_group, LBX_STUB_FATAL_STATUS);
+#else
+	/* No host fd to write to in kernel mode, and write is not allowed. */
+	(void)msg;
+	(void)len;
+#endif
+	hostcall(SYS_exit_group, LBX_STUB_FATAL_STATUS, 0, 0);
 	__builtin_unreachable();
+}
+
+/* Forks the host process and completes the fork with LiteBox from both
+ * sides: the parent learns the child's guest pid, the child its registers. */
+static void run_fork(struct lbx_syscall *sc)
+{
+	struct lbx_syscall done;
+	long r = hostcall(SYS_clone, 17 /* SIGCHLD */, 0, 0);
+
+	memset(&done, 0, sizeof(done));
+	done.size = sizeof(done);
+	done.regs = sc->regs;
+	done.hostop = LBX_HOSTOP_FORK;
+	done.hostop_arg[0] = r > 0 ? r : (r == 0 ? 0 : r);
+	do
+		r = raw3(SYS_ioctl, LBX_SANDBOX_FD, LBX_IOC_HOSTOP_DONE, &done);
+	while (r == -4 /* EINTR */);
+	if (r < 0)
+		stub_fatal("litebox stub: fork completion failed\n", 37);
+	sc->regs = done.regs;
+	sc->resume_flags = done.resume_flags;
+	sc->hostop = LBX_HOSTOP_NONE;
 }
 
 static void run_hostop(struct lbx_syscall *sc)
@@ -121,14 +146,17 @@ static void run_hostop(struct lbx_syscall *sc)
 	case LBX_HOSTOP_NONE:
 		break;
 	case LBX_HOSTOP_EXIT_GROUP:
-		raw1(SYS_exit_group, sc->hostop_arg[0]);
+		hostcall(SYS_exit_group, sc->hostop_arg[0], 0, 0);
 		__builtin_unreachable();
 	case LBX_HOSTOP_EXIT_THREAD:
-		raw1(SYS_exit, sc->hostop_arg[0]);
+		hostcall(SYS_exit, sc->hostop_arg[0], 0, 0);
 		__builtin_unreachable();
 	case LBX_HOSTOP_MPROTECT:
-		sc->regs.rax = raw3(SYS_mprotect, sc->hostop_arg[0],
-				    sc->hostop_arg[1], sc->hostop_arg[2]);
+		sc->regs.rax = hostcall(SYS_mprotect, sc->hostop_arg[0],
+					sc->hostop_arg[1], sc->hostop_arg[2]);
+		break;
+	case LBX_HOSTOP_FORK:
+		run_fork(sc);
 		break;
 	default:
 		stub_fatal("litebox stub: unknown host operation\n", 38);
@@ -154,7 +182,7 @@ static void sigsys_handler(int sig, siginfo_t *info, void *ucv)
 	if (sc.resume_flags & LBX_RESUME_SET_FS) {
 		tls->guest_fs = sc.regs.fs_base;
 #ifndef LBX_STUB_USERLAND
-		raw2(SYS_arch_prctl, ARCH_SET_FS, sc.regs.fs_base);
+		hostcall(SYS_arch_prctl, ARCH_SET_FS, sc.regs.fs_base, 0);
 #endif
 	}
 	if (sc.resume_flags & LBX_RESUME_ALL_REGS)

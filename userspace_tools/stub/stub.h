@@ -45,6 +45,11 @@ struct lbx_stub_tls *lbx_stub_thread_init(void);
 __attribute__((noreturn)) void lbx_stub_enter_guest(const struct lbx_regs *regs,
 						      uint32_t resume_flags);
 
+/* The stub's only site for host operations (enter.S), and the address its
+ * syscall returns to, which the seccomp filter checks. */
+long lbx_stub_hostcall(long nr, long a0, long a1, long a2, long a3, long a4);
+extern const char lbx_stub_hostcall_ret[];
+
 /* Raw system calls usable from the stub. */
 long lbx_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 

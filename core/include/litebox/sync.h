@@ -73,7 +73,7 @@ void lbx_write_unlock(struct lbx_rwlock *rw);
 void lbx_condvar_init(struct lbx_condvar *cv);
 /*
  * Atomically releases m and sleeps until signalled, until deadline_ns
- * (absolute monotonic; LBX_NO_DEADLINE) or, with LBX_WAIT_INTERRUPTIBLE,
+ * (absolute monotonic; LBX_NO_DEADLINE) or, with LBX_WQ_INTERRUPTIBLE,
  * until self is interrupted; m is held again on return. Returns 0,
  * -ETIMEDOUT or -EINTR. Wakes may be spurious: re-test the predicate.
  */

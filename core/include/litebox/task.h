@@ -115,6 +115,7 @@ enum {
 	LBX_HOP_EXIT_GROUP = 1,		/* arg0: host exit status */
 	LBX_HOP_EXIT_THREAD = 2,	/* arg0: status */
 	LBX_HOP_MPROTECT = 3,		/* addr, len, host prot; its result is the syscall's */
+	LBX_HOP_FORK = 4,		/* fork the host process */
 };
 #define LBX_RES_SET_FS		(1U << 0)
 #define LBX_RES_ALL_REGS	(1U << 1)

@@ -37,8 +37,8 @@
 
 struct lbx_thread;
 
-/* lbx_waiter_sleep() flags */
-#define LBX_WAIT_INTERRUPTIBLE	(1U << 0)
+/* Waiter flags (lbx_waiter_init() and the lbx_wait_event*() calls). */
+#define LBX_WQ_INTERRUPTIBLE	(1U << 1)
 
 struct lbx_waiter {
 	u32 word;			/* 0: asleep; set non-zero to wake */
@@ -56,7 +56,7 @@ struct lbx_wait_entry;
  */
 typedef bool (*lbx_wake_fn)(struct lbx_wait_entry *e, u32 key);
 
-/* lbx_wait_entry.flags */
+/* Entry flags (lbx_wait_entry.flags). */
 #define LBX_WQ_EXCLUSIVE	(1U << 0)	/* counts toward n, unlinked when woken */
 
 struct lbx_wait_entry {
@@ -80,7 +80,7 @@ bool lbx_waitqueue_active(struct lbx_waitqueue *wq);
 /* ---- waiters ---- */
 
 /* self: the guest thread that sleeps, or NULL (then only host signals, and
- * only with LBX_WAIT_INTERRUPTIBLE, interrupt it). */
+ * only with LBX_WQ_INTERRUPTIBLE, interrupt it). */
 void lbx_waiter_init(struct lbx_waiter *w, struct lbx_thread *self, u32 flags);
 /* Arms the waiter for the next sleep: call before testing the condition. */
 static inline void lbx_waiter_prepare(struct lbx_waiter *w)
@@ -94,7 +94,7 @@ static inline bool lbx_waiter_woken(struct lbx_waiter *w)
 }
 /*
  * Sleeps until woken, until the monotonic clock passes deadline_ns
- * (LBX_NO_DEADLINE: never), or, with LBX_WAIT_INTERRUPTIBLE, until the
+ * (LBX_NO_DEADLINE: never), or, with LBX_WQ_INTERRUPTIBLE, until the
  * thread is interrupted. Returns 0 (woken, or already woken since the last
  * prepare), -ETIMEDOUT or -EINTR. The caller re-tests its condition in
  * every case: a wake is a hint, not a guarantee.
@@ -107,7 +107,7 @@ bool lbx_waiter_interrupted(struct lbx_waiter *w);
 
 /* ---- queue entries ---- */
 
-/* Links e (flags LBX_WQ_*) for w at the tail of wq. */
+/* Links e (flags 0 or LBX_WQ_EXCLUSIVE) for w at the tail of wq. */
 void lbx_wait_add(struct lbx_waitqueue *wq, struct lbx_wait_entry *e,
 		  struct lbx_waiter *w, u32 flags);
 /* Links e again when a wake unlinked it (exclusive entries); no-op if on. */
@@ -201,7 +201,13 @@ int lbx_wait_event_locked(struct lbx_waitqueue *wq, bool (*cond)(void *arg),
 /*
  * Sets t->interrupt (to 1) and pulls t out of whatever core wait it is in
  * (a waiter's sleep, or a plain lbx_plat_wait on &t->interrupt). The
- * waits return -EINTR; new ones do too until t->interrupt is cleared.
+ * waits return -EINTR; new interruptible ones do too until t->interrupt is
+ * cleared. Process context (it may sleep briefly); t must be referenced.
+ *
+ * An interruptible wait also returns -EINTR when the platform's wait does
+ * (a host signal for the host thread: in the kernel, a pending signal
+ * cannot be slept through). With t->interrupt clear, that -EINTR is the
+ * host's, not the guest's: the shim restarts the system call.
  */
 void lbx_thread_interrupt(struct lbx_thread *t);
 /* Clears a pending interruption (the signal code, once it delivered). */

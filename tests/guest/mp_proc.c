@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Processes: fork, vfork, wait4/waitpid/waitid, exit statuses, signals as
+ * exit causes, execve, process groups. Multi-process ("mp_"): runs natively
+ * and under lbx-launch; lbx-run (one host process) skips it.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "guest_test.h"
+
+static char *self;
+
+static void test_fork_exit_status(void)
+{
+	int status = -1;
+	pid_t parent = getpid(), pid;
+
+	pid = fork();
+	if (pid == 0)
+		_exit(getppid() == parent ? 7 : 99);
+	CHECK(pid > 0, "fork");
+	CHECK(pid != parent, "child pid %d differs from parent %d", pid, parent);
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 7, "status %#x", status);
+	/* Reaped: no child left. */
+	CHECK_ERR(waitpid(-1, &status, WNOHANG), ECHILD);
+	CHECK_ERR(wait(&status), ECHILD);
+}
+
+static void test_memory_is_copied(void)
+{
+	static volatile int shared = 1;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		shared = 2;
+		_exit(shared == 2 ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status),
+	      "child");
+	CHECK(shared == 1, "the parent's copy is unchanged (%d)", shared);
+}
+
+static void test_killed_by_signal(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		kill(getpid(), SIGTERM);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "status %#x", status);
+}
+
+static void test_wnohang_and_waitid(void)
+{
+	int pipefd_status, status;
+	siginfo_t si;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		usleep(200 * 1000);
+		_exit(3);
+	}
+	pipefd_status = waitpid(pid, &status, WNOHANG);
+	CHECK(pipefd_status == 0, "WNOHANG on a running child gave %d", pipefd_status);
+	memset(&si, 0, sizeof(si));
+	CHECK(waitid(P_PID, pid, &si, WEXITED | WNOWAIT) == 0, "waitid WNOWAIT");
+	CHECK(si.si_pid == pid && si.si_code == CLD_EXITED && si.si_status == 3,
+	      "siginfo pid %d code %d status %d", si.si_pid, si.si_code, si.si_status);
+	/* WNOWAIT left it waitable. */
+	CHECK(waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 3, "reap");
+}
+
+static void test_many_children(void)
+{
+	int i, status, seen = 0;
+	pid_t pids[8];
+
+	for (i = 0; i < 8; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(10 + i);
+	}
+	for (i = 0; i < 8; i++) {
+		pid_t p = wait(&status);
+		int j;
+
+		for (j = 0; j < 8; j++)
+			if (p == pids[j] && WEXITSTATUS(status) == 10 + j)
+				seen |= 1 << j;
+	}
+	CHECK(seen == 0xff, "collected %#x", seen);
+}
+
+static void test_vfork(void)
+{
+	int status;
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		_exit(5);
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 5,
+	      "vfork child status %#x", status);
+}
+
+static void test_exec(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { self, "exit-code", "42", NULL };
+
+		execv(self, argv);
+		_exit(127);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 42, "exec'd child status %#x", status);
+	CHECK_ERR(execl("/nonexistent", "x", (char *)NULL), ENOENT);
+}
+
+static void test_process_groups(void)
+{
+	int status;
+	pid_t pid;
+
+	CHECK(getpgid(0) == getpgrp(), "getpgid(0)");
+	pid = fork();
+	if (pid == 0) {
+		if (setpgid(0, 0))
+			_exit(1);
+		_exit(getpgrp() == getpid() ? 0 : 2);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 0,
+	      "child in its own group (%#x)", status);
+	pid = fork();
+	if (pid == 0)
+		_exit(setsid() == getpid() && getsid(0) == getpid() ? 0 : 1);
+	CHECK(waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 0,
+	      "setsid in a child (%#x)", status);
+	CHECK_ERR(setpgid(99999, 0), ESRCH);
+}
+
+int main(int argc, char **argv)
+{
+	self = argv[0];
+	if (argc == 3 && !strcmp(argv[1], "exit-code"))
+		return atoi(argv[2]);
+	test_fork_exit_status();
+	test_memory_is_copied();
+	test_killed_by_signal();
+	test_wnohang_and_waitid();
+	test_many_children();
+	test_vfork();
+	test_exec();
+	test_process_groups();
+	return gt_finish();
+}
