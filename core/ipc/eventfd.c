@@ -173,6 +173,7 @@ int lbx_eventfd_count(struct lbx_file *f, u64 *count)
 }
 
 static const struct lbx_file_ops eventfd_fops = {
+	.poll = lbx_eventfd_poll,
 	.read = eventfd_read,
 	.write = eventfd_write,
 };

@@ -397,6 +397,7 @@ u32 lbx_pipe_poll(struct lbx_file *f, struct lbx_poll_table *pt)
 }
 
 static const struct lbx_file_ops pipe_fops = {
+	.poll = lbx_pipe_poll,
 	.read = pipe_read,
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,

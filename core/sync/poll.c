@@ -15,13 +15,7 @@ u32 lbx_file_poll(struct lbx_file *f, struct lbx_poll_table *pt)
 {
 	if (f->fmode & LBX_FMODE_PATH)
 		return LX_POLLNVAL;
-	/* Until struct lbx_file_ops has a poll member:
-	 *	if (f->ops->poll) return f->ops->poll(f, pt); */
-	if (lbx_file_is_pipe(f))
-		return lbx_pipe_poll(f, pt);
-	if (lbx_file_is_eventfd(f))
-		return lbx_eventfd_poll(f, pt);
-	return LBX_DEFAULT_POLLMASK;
+	return f->ops->poll ? f->ops->poll(f, pt) : LBX_DEFAULT_POLLMASK;
 }
 
 #define POLL_INLINE	8

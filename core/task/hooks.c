@@ -2,6 +2,7 @@
 /* What a sandbox and a process own besides themselves, released in reverse
  * order of acquisition. */
 #include <litebox/fdtable.h>
+#include <litebox/futex.h>
 #include <litebox/mm.h>
 #include <litebox/task.h>
 #include <litebox/vfs.h>
@@ -12,6 +13,8 @@ void lbx_task_hook_sandbox_release(struct lbx_sandbox *sb)
 	if (sb->vfs)
 		lbx_vfs_destroy(sb->vfs);
 	sb->vfs = NULL;
+	lbx_futex_table_destroy(sb->futex);
+	sb->futex = NULL;
 }
 
 void lbx_task_hook_process_release(struct lbx_process *p)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Sandbox, process and thread lifetimes. */
 #include <litebox/task.h>
+#include <litebox/futex.h>
 #include <litebox/refcount.h>
 #include "task_hooks.h"
 
@@ -10,10 +11,16 @@ int lbx_sandbox_create(const struct lbx_limits *limits, void *plat,
 		       struct lbx_sandbox **out)
 {
 	struct lbx_sandbox *sb;
+	int ret;
 
 	sb = lbx_plat_alloc(sizeof(*sb));
 	if (!sb)
 		return -ENOMEM;
+	ret = lbx_futex_table_create(&sb->futex);
+	if (ret) {
+		lbx_plat_free(sb);
+		return ret;
+	}
 	lbx_ref_init(&sb->refs);
 	sb->id = __atomic_fetch_add(&next_sandbox_id, 1, __ATOMIC_RELAXED);
 	sb->plat = plat;
@@ -29,6 +36,7 @@ int lbx_sandbox_create(const struct lbx_limits *limits, void *plat,
 	lbx_memacct_init(&sb->fs_mem, sb->limits.fs_mem);
 	lbx_plat_mutex_init(&sb->lock);
 	lbx_list_init(&sb->procs);
+	lbx_waitqueue_init(&sb->child_wq);
 	sb->next_pid = 1;
 	*out = sb;
 	return 0;
@@ -169,11 +177,16 @@ void lbx_process_exit(struct lbx_process *p, int status)
 {
 	struct lbx_sandbox *sb = p->sb;
 	struct lbx_list_head *pos;
+	bool first = false;
 
 	lbx_plat_mutex_lock(&sb->lock);
 	if (!p->exiting) {
 		p->exiting = true;
 		p->exit_code = status;
+	}
+	if (!p->exited) {
+		p->exited = true;
+		first = true;
 	}
 	/* Orphans go to pid 1, as to init in a pid namespace. */
 	lbx_list_for_each(pos, &sb->procs) {
@@ -182,9 +195,17 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		if (c->ppid == p->pid && c != p)
 			c->ppid = 1;
 	}
+	lbx_plat_mutex_unlock(&sb->lock);
+	/*
+	 * What a dead process holds goes now, not when it is reaped: the
+	 * write end of a pipe its parent reads to EOF before waiting, say.
+	 */
+	if (first)
+		lbx_task_hook_process_release(p);
+	lbx_plat_mutex_lock(&sb->lock);
 	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
 	lbx_plat_mutex_unlock(&sb->lock);
-	lbx_plat_wake(&sb->child_events, -1);
+	lbx_wake_up_all(&sb->child_wq);
 }
 
 void lbx_sandbox_release_zombies(struct lbx_sandbox *sb)
@@ -274,9 +295,9 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			return -ECHILD;
 		if (flags & LBX_WAIT_NOHANG)
 			return 0;
-		if (LBX_READ_ONCE(self->interrupt))
-			return -EINTR;
-		ret = lbx_plat_wait(&sb->child_events, seen, LBX_NO_DEADLINE, true);
+		ret = lbx_wait_event(&sb->child_wq,
+				     __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE) != seen,
+				     LBX_NO_DEADLINE, self, LBX_WQ_INTERRUPTIBLE);
 		if (ret == -EINTR)
 			return -EINTR;
 	}

@@ -45,6 +45,9 @@ int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
 		  u64 offset, const char *name);
 int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);
 
+/* sys_signal.c: sends sig to the calling thread (default action: exit). */
+long lbx_linux_signal_self(struct lbx_sys *s, u64 sig);
+
 /* sys_task.c */
 void lbx_linux_fork_abort(struct lbx_thread *child);
 

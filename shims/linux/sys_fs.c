@@ -5,6 +5,7 @@
  */
 #include <litebox/fdtable.h>
 #include <litebox/fsabi.h>
+#include <litebox/pipe.h>
 #include <litebox/vfs.h>
 #include "shim.h"
 
@@ -15,6 +16,9 @@
 #define LX_F_GETFL		3
 #define LX_F_SETFL		4
 #define LX_F_DUPFD_CLOEXEC	1030
+#define LX_F_SETPIPE_SZ		1031
+#define LX_F_GETPIPE_SZ		1032
+#define LX_SIGPIPE		13
 #define LX_IOV_MAX		1024
 #define LX_MAX_RW_COUNT		0x7ffff000ULL
 
@@ -167,6 +171,8 @@ static long rw_fd(struct lbx_sys *s, int fd, u64 buf, u64 count, bool write,
 	else
 		ret = write ? lbx_file_write(f, &it) : lbx_file_read(f, &it);
 	lbx_file_put(f);
+	if (ret == -EPIPE)
+		lbx_linux_signal_self(s, LX_SIGPIPE);
 	return ret;
 }
 
@@ -249,6 +255,8 @@ static long rw_vec(struct lbx_sys *s, int fd, u64 uiov, u64 cnt, bool write,
 		ret = done;
 out:
 	lbx_file_put(f);
+	if (ret == -EPIPE)
+		lbx_linux_signal_self(s, LX_SIGPIPE);
 	return ret;
 }
 
@@ -979,6 +987,12 @@ LBX_SYSCALL(fcntl)
 		break;
 	case LX_F_SETFL:
 		ret = lbx_file_set_flags(f, (u32)a2);
+		break;
+	case LX_F_SETPIPE_SZ:
+		ret = lbx_pipe_set_size(f, (u32)a2);
+		break;
+	case LX_F_GETPIPE_SZ:
+		ret = lbx_pipe_get_size(f);
 		break;
 	default:
 		ret = -EINVAL;

@@ -17,14 +17,7 @@
 
 static long do_exit_group(struct lbx_sys *s, int code)
 {
-	struct lbx_process *p = s->p;
-
-	lbx_plat_mutex_lock(&p->sb->lock);
-	if (!p->exiting) {
-		p->exiting = true;
-		p->exit_code = (code & 0xff) << 8;
-	}
-	lbx_plat_mutex_unlock(&p->sb->lock);
+	lbx_process_exit(s->p, (code & 0xff) << 8);
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = code & 0xff;
 	return 0;

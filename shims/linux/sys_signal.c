@@ -154,7 +154,7 @@ static bool default_ignored(u64 sig)
 }
 
 /* Sends sig to a thread of the calling process (the only target yet). */
-static long signal_self(struct lbx_sys *s, u64 sig)
+long lbx_linux_signal_self(struct lbx_sys *s, u64 sig)
 {
 	struct lbx_sigaction *act;
 
@@ -174,13 +174,8 @@ static long signal_self(struct lbx_sys *s, u64 sig)
 	}
 	if (sig == LX_SIGSTOP || sig == 20 || sig == 21 || sig == 22)
 		return 0;	/* job control stops: no stopped state yet */
-	/* Default action: terminate (or core). */
-	lbx_plat_mutex_lock(&s->p->sb->lock);
-	if (!s->p->exiting) {
-		s->p->exiting = true;
-		s->p->exit_code = (int)sig;	/* wait status: killed by sig */
-	}
-	lbx_plat_mutex_unlock(&s->p->sb->lock);
+	/* Default action: terminate (or core); wait status: killed by sig. */
+	lbx_process_exit(s->p, (int)sig);
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = 128 + sig;
 	return 0;
@@ -193,9 +188,9 @@ LBX_SYSCALL(kill)
 	if (a1 > LBX_NSIG)
 		return -EINVAL;
 	if (pid == (s32)s->p->pid || pid == 0)
-		return signal_self(s, a1);
+		return lbx_linux_signal_self(s, a1);
 	if (pid == -1)
-		return signal_self(s, a1);
+		return lbx_linux_signal_self(s, a1);
 	return -ESRCH;
 }
 
@@ -205,7 +200,7 @@ LBX_SYSCALL(tgkill)
 		return -EINVAL;
 	if ((u32)a0 != s->p->pid || (u32)a1 != s->t->tid)
 		return -ESRCH;
-	return signal_self(s, a2);
+	return lbx_linux_signal_self(s, a2);
 }
 
 LBX_SYSCALL(tkill)
@@ -214,7 +209,7 @@ LBX_SYSCALL(tkill)
 		return -EINVAL;
 	if ((u32)a0 != s->t->tid)
 		return -ESRCH;
-	return signal_self(s, a1);
+	return lbx_linux_signal_self(s, a1);
 }
 
 #define LX_PR_SET_PDEATHSIG	1

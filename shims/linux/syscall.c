@@ -50,6 +50,13 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 	long ret;
 
 	memset(res, 0, sizeof(*res));
+	if (LBX_READ_ONCE(s.p->exiting)) {
+		/* An exited process has nothing left to serve a call with: it
+		 * exits again, whatever its stub does with the first answer. */
+		res->hostop = LBX_HOP_EXIT_GROUP;
+		res->arg[0] = 128 + 9;
+		return;
+	}
 	t->resume = res;
 	__atomic_fetch_add(&s.p->sb->stats.syscalls, 1, __ATOMIC_RELAXED);
 	if (nr < LBX_MAX_SYSCALL_NR)

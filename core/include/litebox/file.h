@@ -12,6 +12,7 @@
 
 struct lbx_file;
 struct lbx_inode;
+struct lbx_poll_table;
 struct lbx_mount;
 struct lbx_vfs;
 struct lbx_kstat;
@@ -78,6 +79,9 @@ struct lbx_file_ops {
 	/* Directories only; called with the VFS namespace lock held. */
 	int (*iterate)(struct lbx_file *f, struct lbx_dir_ctx *ctx);
 	long (*ioctl)(struct lbx_file *f, u32 cmd, u64 arg);
+	/* Optional: readiness (LX_POLL* bits), registering on pt's wait
+	 * queues when pt is not NULL. NULL: always ready (regular files). */
+	u32 (*poll)(struct lbx_file *f, struct lbx_poll_table *pt);
 	void (*release)(struct lbx_file *f);
 };
 

@@ -11,6 +11,7 @@
 #include <litebox/core.h>
 #include <litebox/memacct.h>
 #include <litebox/list.h>
+#include <litebox/waitqueue.h>
 
 #define LBX_DEFAULT_FS_MEM	(256ULL << 20)
 #define LBX_DEFAULT_MAX_PROCS	64
@@ -24,6 +25,7 @@ struct lbx_vfs;
 struct lbx_fs_ctx;
 struct lbx_mm;
 struct lbx_fdtable;
+struct lbx_futex_table;
 
 struct lbx_limits {
 	u64 fs_mem;
@@ -56,6 +58,7 @@ struct lbx_sandbox {
 	struct lbx_limits limits;
 	struct lbx_memacct fs_mem;
 	struct lbx_vfs *vfs;
+	struct lbx_futex_table *futex;
 
 	struct lbx_plat_mutex lock;	/* protects everything below */
 	struct lbx_list_head procs;
@@ -63,8 +66,9 @@ struct lbx_sandbox {
 	u32 nr_procs;
 	u32 nr_threads;
 	bool dying;
-	/* Bumped (and woken) whenever a process exits: wait4's sleep. */
+	/* Bumped (and child_wq woken) whenever a process exits: wait4's sleep. */
 	u32 child_events;
+	struct lbx_waitqueue child_wq;
 	struct lbx_sandbox_stats stats;
 };
 
@@ -98,7 +102,8 @@ struct lbx_process {
 	} rlim[LBX_RLIM_NLIMITS];
 	u64 robust_list;
 
-	bool exiting;
+	bool exiting;			/* exit decided: no more syscalls served */
+	bool exited;			/* its files, fs context and memory map released */
 	int exit_code;			/* wait status */
 	bool reaped;			/* collected by wait4/waitid */
 	bool parent_ref;		/* the parent holds a reference until it reaps */
