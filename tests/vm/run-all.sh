@@ -108,6 +108,24 @@ else
 	not_ok "guest stdin from a pipe (got: $out)"
 fi
 
+# --- real programs: output compared with a native run ---
+S=/opt/litebox/tests/vm/scripts
+compare_native() {
+	name=$1
+	shift
+	"$@" > "$T/native.out" 2>&1
+	nst=$?
+	lbx-launch --add "$S:$S" "$@" > "$T/lbx.out" 2>&1
+	lst=$?
+	if [ "$nst" = "$lst" ] && cmp -s "$T/native.out" "$T/lbx.out"; then
+		ok "$name: same output and status as natively ($(wc -l < "$T/lbx.out") lines)"
+	else
+		not_ok "$name: differs from the native run (status $nst vs $lst)"
+		diff "$T/native.out" "$T/lbx.out" | head -n 20 | sed 's/^/#   /'
+	fi
+}
+compare_native "busybox sh script" /bin/busybox sh "$S/shell.sh"
+
 # --- a guest that tries to leave ---
 rm -f /tmp/lbx-escaped
 if lbx-launch "$V/escape_guest" > "$T/escape.out" 2>&1 && grep -q '^PASS escape_guest' "$T/escape.out"; then
