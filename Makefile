@@ -102,6 +102,15 @@ check-vm: all
 check-kunit:
 	scripts/check kunit
 
+include bench/bench.mk
+.PHONY: bench bench-host docs
+bench: all bench-bins
+	bench/run.sh --no-build $(BENCH_ARGS)
+bench-host: tools guests bench-bins
+	bench/run.sh --no-build --host-only $(BENCH_ARGS)
+docs:
+	scripts/gen-syscall-doc
+
 APP ?=
 run:
 	scripts/setup --no-lwip

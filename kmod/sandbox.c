@@ -89,21 +89,29 @@ static void unwatch_death(struct lbx_kplat_thread *kt)
 }
 
 /* Frees a thread whose host task ran it; not on any list any more. */
-static void kthread_free(struct lbx_kplat_thread *kt)
+static void kthread_release(struct lbx_kplat_thread *kt)
 {
-	unwatch_death(kt);
 	lbx_kplat_unbind(task_pid_nr(kt->task), kt->t);
+	WRITE_ONCE(kt->t->plat, NULL);
 	lbx_thread_exit(kt->t);
 	lbx_thread_put(kt->t);
 	put_task_struct(kt->task);
-	kfree(kt);
+	/* lbx_plat_thread_kick() may still be looking at it. */
+	kfree_rcu(kt, rcu);
+}
+
+static void kthread_free(struct lbx_kplat_thread *kt)
+{
+	unwatch_death(kt);
+	kthread_release(kt);
 }
 
 /* Frees a forked child that never started. */
 void lbx_kthread_free_embryo(struct lbx_kplat_thread *kt)
 {
+	WRITE_ONCE(kt->t->plat, NULL);
 	lbx_linux_fork_abort(kt->t);
-	kfree(kt);
+	kfree_rcu(kt, rcu);
 }
 
 /* Starts tracking a thread that now runs on current. */
@@ -160,11 +168,7 @@ static void death_work_fn(struct work_struct *work)
 	remove_wait_queue(&kt->hpid->wait_pidfd, &kt->death_wait);
 	put_pid(kt->hpid);
 	kt->hpid = NULL;
-	lbx_kplat_unbind(task_pid_nr(kt->task), kt->t);
-	lbx_thread_exit(kt->t);
-	lbx_thread_put(kt->t);
-	put_task_struct(kt->task);
-	kfree(kt);
+	kthread_release(kt);
 }
 
 static void kbox_free(struct lbx_kplat_sandbox *ks)
@@ -470,6 +474,45 @@ static long sandbox_ioctl_hostop_done(struct lbx_kplat_sandbox *ks, void __user 
 	return lbx_copy_sized_out(uarg, &sc, sizeof(sc));
 }
 
+static long sandbox_ioctl_event(struct lbx_kplat_sandbox *ks, void __user *uarg)
+{
+	struct lbx_event_info info;
+	struct lbx_cpu_regs regs;
+	struct lbx_resume res;
+	struct lbx_thread *t;
+	struct lbx_event ev;
+	long ret;
+
+	ret = lbx_copy_sized_arg(&ev, sizeof(ev), offsetofend(struct lbx_event, reserved), uarg);
+	if (ret)
+		return ret;
+	if ((ev.flags & ~LBX_EVENT_NESTED) || ev.resume_flags || ev.hostop ||
+	    memchr_inv(ev.hostop_arg, 0, sizeof(ev.hostop_arg)) ||
+	    memchr_inv(ev.reserved, 0, sizeof(ev.reserved)))
+		return -EINVAL;
+	if (ev.kind < LBX_EVENT_SIGNAL || ev.kind > LBX_EVENT_KICK ||
+	    (ev.kind != LBX_EVENT_KICK && (ev.signo < 1 || ev.signo > 64)))
+		return -EINVAL;
+	t = lbx_plat_current();
+	if (!t || t->proc->sb != ks->sb)
+		return -EPERM;
+	info = (struct lbx_event_info){
+		.kind = ev.kind,
+		.signo = ev.kind == LBX_EVENT_KICK ? 0 : ev.signo,
+		.code = ev.code,
+		.trapno = ev.trapno,
+		.addr = ev.addr,
+		.nested = ev.flags & LBX_EVENT_NESTED,
+	};
+	memcpy(&regs, &ev.regs, sizeof(regs));
+	lbx_linux_event(t, &info, &regs, &res);
+	memcpy(&ev.regs, &regs, sizeof(ev.regs));
+	ev.resume_flags = res.flags;
+	ev.hostop = res.hostop;
+	memcpy(ev.hostop_arg, res.arg, sizeof(ev.hostop_arg));
+	return lbx_copy_sized_out(uarg, &ev, sizeof(ev));
+}
+
 static long sandbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct lbx_kplat_sandbox *ks = file->private_data;
@@ -482,6 +525,8 @@ static long sandbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return sandbox_ioctl_exec(ks, uarg);
 	case LBX_IOC_HOSTOP_DONE:
 		return sandbox_ioctl_hostop_done(ks, uarg);
+	case LBX_IOC_EVENT:
+		return sandbox_ioctl_event(ks, uarg);
 	default:
 		return -ENOTTY;
 	}

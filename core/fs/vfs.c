@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A sandbox's VFS instance: mounts, set-up and teardown. */
 #include <litebox/vfs.h>
+#include <litebox/procfs.h>
 
 u64 lbx_vfs_alloc_ino(struct lbx_vfs *vfs)
 {
@@ -214,6 +215,8 @@ int lbx_vfs_create(struct lbx_vfs **out, struct lbx_sandbox *sb,
 		goto err;
 	}
 	ret = populate(vfs);
+	if (!ret)
+		ret = lbx_procfs_mount(vfs, "/proc");
 	if (ret) {
 		lbx_vfs_destroy(vfs);
 		return ret;

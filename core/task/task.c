@@ -173,9 +173,23 @@ void lbx_thread_exit(struct lbx_thread *t)
 	lbx_plat_mutex_unlock(&sb->lock);
 }
 
+static struct lbx_process *find_locked(struct lbx_sandbox *sb, u32 pid)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *p = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+		if (p->pid == pid && !p->exiting)
+			return p;
+	}
+	return NULL;
+}
+
 void lbx_process_exit(struct lbx_process *p, int status)
 {
 	struct lbx_sandbox *sb = p->sb;
+	struct lbx_process *parent;
 	struct lbx_list_head *pos;
 	bool first = false;
 
@@ -204,8 +218,24 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		lbx_task_hook_process_release(p);
 	lbx_plat_mutex_lock(&sb->lock);
 	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
+	parent = first ? find_locked(sb, p->ppid) : NULL;
+	if (parent)
+		lbx_process_get(parent);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_all(&sb->child_wq);
+	if (parent) {
+		struct lbx_siginfo info = {
+			.signo = 17,	/* SIGCHLD */
+			.pid = (s32)p->pid,
+			.uid = 0,
+			.status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
+				  (p->exit_code >> 8) & 0xff,
+			.code = p->exit_code & 0x7f ? (p->exit_code & 0x80 ? 3 : 2) : 1,
+		};
+
+		lbx_signal_process(parent, &info);
+		lbx_process_put(parent);
+	}
 }
 
 void lbx_sandbox_release_zombies(struct lbx_sandbox *sb)

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/wait.h>
+#include <linux/rcupdate.h>
 #include <linux/workqueue.h>
 #include <litebox/task.h>
 
@@ -49,7 +50,12 @@ struct lbx_kplat_thread {
 	struct lbx_kplat_thread *fork_child;
 	pid_t host_pid;
 	struct task_struct *parent_task;	/* compared only, no reference */
+	struct rcu_head rcu;		/* freed after a grace period: kicks read t->plat under RCU */
 };
+
+/* The host signal that pulls a guest thread out of guest code (the stub
+ * handles it; guests never see host signals). */
+#define LBX_KICK_SIGNAL	SIGURG
 
 /* Records a host operation for the current entry; returns LBX_DEFERRED. */
 int lbx_kplat_queue_hostop(u32 op, u64 a0, u64 a1, u64 a2);

@@ -147,11 +147,6 @@ int lbx_plat_guest_protect(u64 addr, u64 len, int prot)
 
 /* ---- sync ---- */
 
-void lbx_plat_mutex_init(struct lbx_plat_mutex *m)
-{
-	mutex_init(&m->m);
-}
-
 void lbx_plat_mutex_lock(struct lbx_plat_mutex *m)
 {
 	mutex_lock(&m->m);
@@ -160,11 +155,6 @@ void lbx_plat_mutex_lock(struct lbx_plat_mutex *m)
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m)
 {
 	mutex_unlock(&m->m);
-}
-
-void lbx_plat_spin_init(struct lbx_plat_spinlock *l)
-{
-	spin_lock_init(&l->l);
 }
 
 void lbx_plat_spin_lock(struct lbx_plat_spinlock *l)
@@ -269,6 +259,20 @@ int lbx_plat_fork(struct lbx_thread *parent, struct lbx_thread *child)
 	pkt->fork_child = ckt;
 	/* The stub forks; LBX_IOC_HOSTOP_DONE from both sides completes it. */
 	return lbx_kplat_queue_hostop(LBX_HOP_FORK, 0, 0, 0);
+}
+
+void lbx_plat_thread_kick(struct lbx_thread *t)
+{
+	struct lbx_kplat_thread *kt;
+
+	/* LiteBox's reserved host signal: the stub's handler enters with
+	 * LBX_IOC_EVENT and the pending guest signal is delivered. A thread
+	 * asleep in LiteBox was already woken by lbx_thread_interrupt(). */
+	rcu_read_lock();
+	kt = READ_ONCE(t->plat);
+	if (kt && READ_ONCE(kt->task))
+		send_sig(LBX_KICK_SIGNAL, kt->task, 1);
+	rcu_read_unlock();
 }
 
 /* ---- time, random, log ---- */

@@ -270,13 +270,17 @@ static int map_stack(struct lbx_sys *s, bool exec, u64 *top)
 static int set_exe_path(struct lbx_process *p, const char *path)
 {
 	size_t len = strlen(path) + 1;
-	char *copy = lbx_plat_alloc(len);
+	char *copy = lbx_plat_alloc(len), *old;
 
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, path, len);
-	lbx_plat_free(p->exe_path);
+	/* procfs reads exe_path under the sandbox lock. */
+	lbx_plat_mutex_lock(&p->sb->lock);
+	old = p->exe_path;
 	p->exe_path = copy;
+	lbx_plat_mutex_unlock(&p->sb->lock);
+	lbx_plat_free(old);
 	return 0;
 }
 

@@ -30,6 +30,22 @@ int lbx_linux_start(struct lbx_sandbox *sb, void *thread_plat, const char *path,
 		    struct lbx_resume *res, struct lbx_thread **out);
 
 /*
+ * An event entry (enum lbx_event_kind of the uapi: 1 host signal, 2 fault,
+ * 3 kick). Unless nested, a pending signal is delivered and regs and res say
+ * how to resume, as for a system call.
+ */
+struct lbx_event_info {
+	u32 kind;
+	u32 signo;
+	s32 code;
+	u32 trapno;
+	u64 addr;
+	bool nested;
+};
+void lbx_linux_event(struct lbx_thread *t, const struct lbx_event_info *ev,
+		     struct lbx_cpu_regs *regs, struct lbx_resume *res);
+
+/*
  * A forked child's first entry, on its own memory (CLONE_CHILD_SETTID);
  * and dropping a fork the platform could not complete.
  */

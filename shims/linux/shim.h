@@ -12,6 +12,11 @@ struct lbx_sys {
 	struct lbx_process *p;
 	struct lbx_cpu_regs *regs;
 	struct lbx_resume *res;
+	/* -EINTR means "a handler ran", never "try again" (pause, sigsuspend). */
+	bool no_restart;
+	/* sigsuspend: the mask to put back once the signal is delivered. */
+	bool restore_sigmask;
+	u64 saved_sigmask;
 };
 
 typedef long (*lbx_sys_fn)(struct lbx_sys *s, u64 a0, u64 a1, u64 a2,
@@ -47,6 +52,12 @@ int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);
 
 /* sys_signal.c: sends sig to the calling thread (default action: exit). */
 long lbx_linux_signal_self(struct lbx_sys *s, u64 sig);
+
+/* signal.c: delivery at the exit from LiteBox; interrupted_nr >= 0 when
+ * that syscall returned -EINTR (restart or EINTR, by SA_RESTART). */
+void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr);
+/* syscall.c: what every exit from LiteBox does (signal delivery). */
+void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr);
 
 /* sys_task.c */
 void lbx_linux_fork_abort(struct lbx_thread *child);

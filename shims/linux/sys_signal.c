@@ -146,52 +146,78 @@ LBX_SYSCALL(sigaltstack)
 	return 0;
 }
 
-/* Signals whose default action is to do nothing. */
-static bool default_ignored(u64 sig)
+/* Sends sig from the caller to the calling thread (raise, SIGPIPE). */
+static long signal_self_code(struct lbx_sys *s, u64 sig, s32 code)
 {
-	return sig == 17 /* SIGCHLD */ || sig == 23 /* SIGURG */ ||
-	       sig == 28 /* SIGWINCH */ || sig == 18 /* SIGCONT */;
-}
-
-/* Sends sig to a thread of the calling process (the only target yet). */
-long lbx_linux_signal_self(struct lbx_sys *s, u64 sig)
-{
-	struct lbx_sigaction *act;
+	struct lbx_siginfo info = {
+		.signo = (s32)sig,
+		.code = code,
+		.pid = (s32)s->p->pid,
+		.uid = LBX_GUEST_UID,
+	};
 
 	if (!sig)
-		return 0;	/* existence check */
-	act = &s->p->sigactions[sig - 1];
-	if (sig != LX_SIGKILL && sig != LX_SIGSTOP) {
-		if (act->handler == LX_SIG_IGN)
-			return 0;
-		if (act->handler == LX_SIG_DFL && default_ignored(sig))
-			return 0;
-		if (act->handler != LX_SIG_DFL || (s->t->sigmask & SIGBIT(sig))) {
-			/* A handler, or blocked: pending until delivery exists. */
-			s->t->sigpending |= SIGBIT(sig);
-			return 0;
-		}
-	}
-	if (sig == LX_SIGSTOP || sig == 20 || sig == 21 || sig == 22)
-		return 0;	/* job control stops: no stopped state yet */
-	/* Default action: terminate (or core); wait status: killed by sig. */
-	lbx_process_exit(s->p, (int)sig);
-	s->res->hostop = LBX_HOP_EXIT_GROUP;
-	s->res->arg[0] = 128 + sig;
+		return 0;
+	if (lbx_signal_ignored(s->p, (u32)sig))
+		return 0;
+	lbx_signal_queue(s->t, &info);
 	return 0;
+}
+
+long lbx_linux_signal_self(struct lbx_sys *s, u64 sig)
+{
+	return signal_self_code(s, sig, 0 /* SI_USER */);
+}
+
+static bool kill_matches(const struct lbx_process *me, const struct lbx_process *p, s32 pid)
+{
+	if (p->exiting)
+		return false;
+	if (pid > 0)
+		return p->pid == (u32)pid;
+	if (pid == 0)
+		return p->pgid == me->pgid;
+	if (pid == -1)
+		return p->pid != 1;
+	return p->pgid == (u32)-pid;
 }
 
 LBX_SYSCALL(kill)
 {
+	struct lbx_sandbox *sb = s->p->sb;
+	struct lbx_process *targets[LBX_DEFAULT_MAX_PROCS];
+	struct lbx_list_head *pos;
 	s32 pid = (s32)a0;
+	u32 n = 0, i;
+	struct lbx_siginfo info = {
+		.signo = (s32)a1,
+		.code = 0,	/* SI_USER */
+		.pid = (s32)s->p->pid,
+		.uid = LBX_GUEST_UID,
+	};
 
 	if (a1 > LBX_NSIG)
 		return -EINVAL;
-	if (pid == (s32)s->p->pid || pid == 0)
-		return lbx_linux_signal_self(s, a1);
-	if (pid == -1)
-		return lbx_linux_signal_self(s, a1);
-	return -ESRCH;
+	if (pid == (s32)0x80000000)
+		return -ESRCH;
+	lbx_plat_mutex_lock(&sb->lock);
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *p = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+		if (kill_matches(s->p, p, pid) && n < LBX_ARRAY_SIZE(targets)) {
+			lbx_process_get(p);
+			targets[n++] = p;
+		}
+	}
+	lbx_plat_mutex_unlock(&sb->lock);
+	for (i = 0; i < n; i++) {
+		if (targets[i] == s->p && a1)
+			lbx_linux_signal_self(s, a1);
+		else
+			lbx_signal_process(targets[i], &info);
+		lbx_process_put(targets[i]);
+	}
+	return n ? 0 : -ESRCH;
 }
 
 LBX_SYSCALL(tgkill)
@@ -199,8 +225,8 @@ LBX_SYSCALL(tgkill)
 	if ((s32)a0 <= 0 || (s32)a1 <= 0 || a2 > LBX_NSIG)
 		return -EINVAL;
 	if ((u32)a0 != s->p->pid || (u32)a1 != s->t->tid)
-		return -ESRCH;
-	return lbx_linux_signal_self(s, a2);
+		return lbx_sys_kill(s, a0, a2, 0, 0, 0, 0);
+	return signal_self_code(s, a2, -6 /* SI_TKILL */);
 }
 
 LBX_SYSCALL(tkill)
@@ -208,8 +234,44 @@ LBX_SYSCALL(tkill)
 	if ((s32)a0 <= 0 || a1 > LBX_NSIG)
 		return -EINVAL;
 	if ((u32)a0 != s->t->tid)
-		return -ESRCH;
-	return lbx_linux_signal_self(s, a1);
+		return lbx_sys_kill(s, a0, a1, 0, 0, 0, 0);
+	return signal_self_code(s, a1, -6 /* SI_TKILL */);
+}
+
+LBX_SYSCALL(pause)
+{
+	struct lbx_thread *t = s->t;
+
+	/* Until a signal is delivered: -EINTR and the delivery decides. */
+	s->no_restart = true;
+	for (;;) {
+		int ret;
+
+		/* Already deliverable (sigsuspend unblocking a pending one). */
+		if (LBX_READ_ONCE(t->sigpending) & ~(t->sigmask & ~((1ULL << 8) | (1ULL << 18))))
+			return -EINTR;
+		ret = lbx_plat_wait(&t->interrupt, 0, LBX_NO_DEADLINE, true);
+		if (LBX_READ_ONCE(t->interrupt) || ret == -EINTR)
+			return -EINTR;
+	}
+}
+
+LBX_SYSCALL(rt_sigsuspend)
+{
+	u64 mask, old = s->t->sigmask;
+	long ret;
+
+	if (a1 != sizeof(u64))
+		return -EINVAL;
+	if (lbx_copy_from_guest(&mask, a0, sizeof(mask)))
+		return -EFAULT;
+	s->t->sigmask = mask & ~((1ULL << 8) | (1ULL << 18));
+	/* The handler runs with the suspended mask; its sigreturn, or the
+	 * exit from this call without one, puts old back. */
+	s->saved_sigmask = old;
+	s->restore_sigmask = true;
+	ret = lbx_sys_pause(s, 0, 0, 0, 0, 0, 0);
+	return ret;
 }
 
 #define LX_PR_SET_PDEATHSIG	1

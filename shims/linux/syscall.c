@@ -68,5 +68,29 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 		ret = sys_enosys(&s, nr);
 	if (!(res->flags & LBX_RES_ALL_REGS))
 		regs->rax = (u64)ret;
+	if (res->hostop != LBX_HOP_EXIT_GROUP && res->hostop != LBX_HOP_EXIT_THREAD)
+		lbx_linux_leave(&s, ret == -EINTR && !(res->flags & LBX_RES_ALL_REGS) ?
+				(long)nr : -1);
 	t->resume = NULL;
+}
+
+/*
+ * On the way out of LiteBox: deliver a pending signal. A call interrupted
+ * with nothing to deliver is restarted; pause and sigsuspend return -EINTR
+ * once a signal is delivered.
+ */
+void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr)
+{
+	struct lbx_thread *t = s->t;
+	u64 unblockable = (1ULL << 8) | (1ULL << 18);
+	bool ready = LBX_READ_ONCE(t->sigpending) & ~(t->sigmask & ~unblockable);
+
+	if (ready || interrupted_nr >= 0) {
+		if (s->no_restart && ready)
+			interrupted_nr = -1;	/* the -EINTR stays */
+		lbx_linux_deliver_signal(s, interrupted_nr);
+	}
+	/* sigsuspend: without a handler frame to restore it, restore now. */
+	if (s->restore_sigmask && !(s->res->flags & LBX_RES_ALL_REGS))
+		t->sigmask = s->saved_sigmask;
 }

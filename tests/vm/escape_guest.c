@@ -60,9 +60,16 @@ int main(int argc, char **argv)
 	     "raw open /etc/passwd");
 	MUST(open("/etc/shadow", O_RDONLY) < 0, "open /etc/shadow");
 	MUST(stat("/home", &st) < 0 && errno == ENOENT, "stat /home");
-	/* The host's /proc is not the guest's. */
-	MUST(open("/proc/1/cmdline", O_RDONLY) < 0, "open /proc/1/cmdline");
+	/* The guest's /proc shows the sandbox, not the host. */
+	{
+		ssize_t n = readlink("/proc/1/exe", buf, sizeof(buf) - 1);
+
+		MUST(n > 0 && (buf[n] = '\0', strstr(buf, "escape_guest") != NULL),
+		     "/proc/1/exe is the guest itself");
+	}
 	MUST(open("/proc/modules", O_RDONLY) < 0, "open /proc/modules");
+	MUST(open("/proc/kallsyms", O_RDONLY) < 0, "open /proc/kallsyms");
+	MUST(open("/proc/2/cmdline", O_RDONLY) < 0, "no other process");
 	MUST(open("/sys/kernel/notes", O_RDONLY) < 0, "open /sys");
 	/* Writes land in the sandbox's memory, not on the host. */
 	fd = open("/tmp/lbx-escaped", O_CREAT | O_WRONLY, 0644);

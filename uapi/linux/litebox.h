@@ -113,6 +113,37 @@ struct lbx_syscall {
 	__u64 reserved[2];
 };
 
+/*
+ * An event entry: something other than a system call brought the guest
+ * thread into the stub. kind:
+ *   LBX_EVENT_SIGNAL  a host signal sent to the guest's process (signo)
+ *   LBX_EVENT_FAULT   a fault in guest code (signo, code, addr, trapno)
+ *   LBX_EVENT_KICK    LiteBox's own wake-up: deliver what is pending
+ * With LBX_EVENT_NESTED (the thread was inside LiteBox when it arrived)
+ * the signal is only made pending and regs are not used.
+ */
+enum lbx_event_kind {
+	LBX_EVENT_SIGNAL = 1,
+	LBX_EVENT_FAULT = 2,
+	LBX_EVENT_KICK = 3,
+};
+#define LBX_EVENT_NESTED	(1U << 0)
+
+struct lbx_event {
+	__u32 size;
+	__u32 flags;		/* LBX_EVENT_NESTED */
+	__u32 kind;
+	__u32 signo;
+	__s32 code;		/* si_code of a fault */
+	__u32 trapno;
+	__u64 addr;		/* si_addr of a fault */
+	struct lbx_regs regs;	/* in: the interrupted state; out: to resume */
+	__u32 resume_flags;	/* out */
+	__u32 hostop;		/* out */
+	__u64 hostop_arg[4];	/* out */
+	__u64 reserved[2];
+};
+
 #define LBX_IOC_EXEC		_IOWR(LBX_IOC_MAGIC, 0x10, struct lbx_exec)
 #define LBX_IOC_SYSCALL		_IOWR(LBX_IOC_MAGIC, 0x11, struct lbx_syscall)
 /*
@@ -122,5 +153,6 @@ struct lbx_syscall {
  * process, and gets that process's registers back.
  */
 #define LBX_IOC_HOSTOP_DONE	_IOWR(LBX_IOC_MAGIC, 0x12, struct lbx_syscall)
+#define LBX_IOC_EVENT		_IOWR(LBX_IOC_MAGIC, 0x13, struct lbx_event)
 
 #endif /* _UAPI_LINUX_LITEBOX_H */

@@ -166,6 +166,8 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 			}
 			if (!*o->adds[o->nadds].host ||
 			    (colon && colon[1] != '/')) {
+				if (colon)
+					*colon = ':';	/* show it as given */
 				lbx_msg(o, "invalid --add '%s' (HOST[:GUEST], GUEST absolute)", optarg);
 				exit(LBX_EXIT_USAGE);
 			}

@@ -7,9 +7,9 @@
  * kernel never executes it.
  *
  * Allowed, with the narrowest checks seccomp can express:
- *   ioctl(LBX_SANDBOX_FD, LBX_IOC_SYSCALL or      entries into LiteBox
- *         LBX_IOC_HOSTOP_DONE, ...)
- *   rt_sigreturn()                                 return from the stub
+ *   ioctl(LBX_SANDBOX_FD, LBX_IOC_SYSCALL,        entries into LiteBox
+ *         LBX_IOC_HOSTOP_DONE or LBX_IOC_EVENT, ...)
+ *   rt_sigreturn() from the stub's restorer only  return from the stub
  * and, only from the stub's host-operation site (lbx_stub_hostcall; the
  * filter checks the instruction pointer):
  *   exit(), exit_group()                           exit
@@ -47,7 +47,8 @@
  * Jump offsets count instructions after the jump; [n] marks indices. The
  * stub's fork site is only known at run time, so the program is built here.
  */
-static int build_filter(struct sock_filter *f, size_t n, uintptr_t site)
+static int build_filter(struct sock_filter *f, size_t n, uintptr_t site,
+			uintptr_t restorer)
 {
 	const struct sock_filter prog[] = {
 		/* [0] x86-64 only */
@@ -60,7 +61,7 @@ static int build_filter(struct sock_filter *f, size_t n, uintptr_t site)
 
 		/* [6] dispatch on the number */
 		JEQ(SYS_ioctl, 9, 0),			/* -> [16] */
-		JEQ(SYS_rt_sigreturn, 6, 0),		/* -> [14] */
+		JEQ(SYS_rt_sigreturn, 42, 0),		/* -> [50] */
 		JEQ(SYS_exit, 12, 0),			/* -> [21] */
 		JEQ(SYS_exit_group, 11, 0),		/* -> [21] */
 		JEQ(SYS_mprotect, 10, 0),		/* -> [21] */
@@ -108,10 +109,19 @@ static int build_filter(struct sock_filter *f, size_t n, uintptr_t site)
 
 		/* [44] ioctl commands: the entries into LiteBox */
 		LD(ARG_LO(1)),
-		JEQ(LBX_IOC_SYSCALL, 2, 0),		/* -> [48] */
-		JEQ(LBX_IOC_HOSTOP_DONE, 1, 0),		/* -> [48] */
-		/* [47] */ RET(SECCOMP_RET_TRAP),
-		/* [48] */ RET(SECCOMP_RET_ALLOW),
+		JEQ(LBX_IOC_SYSCALL, 3, 0),		/* -> [49] */
+		JEQ(LBX_IOC_HOSTOP_DONE, 2, 0),		/* -> [49] */
+		JEQ(LBX_IOC_EVENT, 1, 0),		/* -> [49] */
+		/* [48] */ RET(SECCOMP_RET_TRAP),
+		/* [49] */ RET(SECCOMP_RET_ALLOW),
+
+		/* [50] rt_sigreturn: only the stub's restorer; a guest's traps */
+		LD(IP_LO),
+		JEQ((uint32_t)restorer, 0, 3),		/* else -> [55] */
+		LD(IP_HI),
+		JEQ((uint32_t)(restorer >> 32), 0, 1),	/* else -> [55] */
+		/* [54] */ RET(SECCOMP_RET_ALLOW),
+		/* [55] */ RET(SECCOMP_RET_TRAP),
 	};
 
 	if (n < sizeof(prog) / sizeof(prog[0]))
@@ -124,7 +134,8 @@ int lbx_install_filter(void)
 {
 	struct sock_filter f[64];
 	struct sock_fprog prog = { .filter = f };
-	int n = build_filter(f, sizeof(f) / sizeof(f[0]), (uintptr_t)lbx_stub_hostcall_ret);
+	int n = build_filter(f, sizeof(f) / sizeof(f[0]), (uintptr_t)lbx_stub_hostcall_ret,
+			     (uintptr_t)lbx_stub_restorer_ret);
 
 	if (n < 0)
 		return -EINVAL;

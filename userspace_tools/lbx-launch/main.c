@@ -106,7 +106,11 @@ static int exec_error_status(const struct lbx_opts *o, const char *prog, int e)
 {
 	switch (e) {
 	case ENOENT:
-		lbx_msg(o, "%s: not found in the sandbox (or its interpreter is missing)", prog);
+		if (o->cwd)
+			lbx_msg(o, "%s or --cwd %s: not found in the sandbox (or the program's interpreter is missing)",
+				prog, o->cwd);
+		else
+			lbx_msg(o, "%s: not found in the sandbox (or its interpreter is missing)", prog);
 		return LBX_EXIT_NOENT;
 	case ENOEXEC:
 		lbx_msg(o, "%s: not an executable x86-64 ELF file or script", prog);

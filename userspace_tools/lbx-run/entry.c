@@ -76,3 +76,36 @@ __attribute__((no_stack_protector)) long lbx_stub_entry(struct lbx_stub_tls *tls
 	lbx_run_write_fs(sc->resume_flags & LBX_RESUME_SET_FS ? sc->regs.fs_base : guest_fs);
 	return 0;
 }
+
+__attribute__((noinline)) static void serve_event(struct lbx_stub_tls *tls,
+						  struct lbx_event *ev)
+{
+	struct lbx_event_info info = {
+		.kind = ev->kind,
+		.signo = ev->signo,
+		.code = ev->code,
+		.trapno = ev->trapno,
+		.addr = ev->addr,
+		.nested = ev->flags & LBX_EVENT_NESTED,
+	};
+	struct lbx_resume res;
+
+	lbx_linux_event(tls->thread, &info, (struct lbx_cpu_regs *)&ev->regs, &res);
+	ev->resume_flags = res.flags;
+	ev->hostop = res.hostop;
+	ev->hostop_arg[0] = res.arg[0];
+	ev->hostop_arg[1] = res.arg[1];
+	ev->hostop_arg[2] = res.arg[2];
+	ev->hostop_arg[3] = res.arg[3];
+}
+
+__attribute__((no_stack_protector)) long lbx_stub_event_entry(struct lbx_stub_tls *tls,
+							       struct lbx_event *ev)
+{
+	uint64_t guest_fs = lbx_run_read_fs();
+
+	lbx_run_write_fs(tls->host_fs);
+	serve_event(tls, ev);
+	lbx_run_write_fs(ev->resume_flags & LBX_RESUME_SET_FS ? ev->regs.fs_base : guest_fs);
+	return 0;
+}

@@ -62,3 +62,20 @@ lbx_stub_hostcall_ret:
 	ret
 	.size	lbx_stub_hostcall, .-lbx_stub_hostcall
 	.section .note.GNU-stack,"",@progbits
+
+/*
+ * The restorer of the stub's own signal handlers: the only rt_sigreturn the
+ * seccomp filter lets through (it checks that the call returns to
+ * lbx_stub_restorer_ret). A guest's rt_sigreturn traps and is LiteBox's.
+ */
+	.text
+	.globl	lbx_stub_restorer
+	.type	lbx_stub_restorer, @function
+lbx_stub_restorer:
+	mov	$15, %eax			/* SYS_rt_sigreturn */
+	syscall
+	.globl	lbx_stub_restorer_ret
+lbx_stub_restorer_ret:
+	hlt
+	.size	lbx_stub_restorer, .-lbx_stub_restorer
+	.section .note.GNU-stack,"",@progbits

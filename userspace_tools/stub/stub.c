@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,6 +17,9 @@
 #include <asm/prctl.h>
 
 #include "stub.h"
+
+/* LiteBox's kick (lbx_plat_thread_kick); see platforms/linux_kernel. */
+#define LBX_STUB_KICK_SIGNAL SIGURG
 
 /* The host exit status when the stub itself cannot go on. */
 #define LBX_STUB_FATAL_STATUS 125
@@ -38,13 +42,28 @@ long lbx_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long
 
 static struct lbx_stub_tls *stub_tls(void)
 {
-	char here;
+	uintptr_t sp;
 
-	/* The handler runs on this thread's aligned signal stack. */
-	return (struct lbx_stub_tls *)((uintptr_t)&here & ~(uintptr_t)(LBX_ALTSTACK_SIZE - 1));
+	/* The handler runs on this thread's aligned signal stack. Read the
+	 * stack pointer itself: a pointer derived from a local's address
+	 * would let the compiler treat the block as that dead local and drop
+	 * the stores to it. */
+	__asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+	return (struct lbx_stub_tls *)(sp & ~(uintptr_t)(LBX_ALTSTACK_SIZE - 1));
 }
 
 #ifndef LBX_STUB_USERLAND
+long lbx_stub_event_entry(struct lbx_stub_tls *tls, struct lbx_event *ev)
+{
+	long r;
+
+	(void)tls;
+	do
+		r = raw3(SYS_ioctl, LBX_SANDBOX_FD, LBX_IOC_EVENT, ev);
+	while (r == -4 /* EINTR */);
+	return r;
+}
+
 long lbx_stub_entry(struct lbx_stub_tls *tls, struct lbx_syscall *sc)
 {
 	long r;
@@ -175,10 +194,12 @@ static void sigsys_handler(int sig, siginfo_t *info, void *ucv)
 	memset(&sc, 0, sizeof(sc));
 	sc.size = sizeof(sc);
 	regs_from_uc(&sc.regs, g, info->si_syscall);
+	tls->in_entry++;
 	r = lbx_stub_entry(tls, &sc);
 	if (r < 0)
 		stub_fatal("litebox stub: entry into LiteBox failed\n", 40);
 	run_hostop(&sc);
+	tls->in_entry--;
 	if (sc.resume_flags & LBX_RESUME_SET_FS) {
 		tls->guest_fs = sc.regs.fs_base;
 #ifndef LBX_STUB_USERLAND
@@ -190,6 +211,85 @@ static void sigsys_handler(int sig, siginfo_t *info, void *ucv)
 	else
 		g[REG_RAX] = sc.regs.rax;
 }
+
+/*
+ * Host signals other than SIGSYS: one sent to the guest's process (it
+ * becomes the guest's signal), a fault in guest code (it becomes the guest's
+ * SIGSEGV, SIGBUS, ...), or LiteBox's kick (a guest signal is pending).
+ */
+extern char __executable_start[];
+extern char etext[];
+
+/*
+ * Was the thread in LiteBox's own code (the stub, or all of lbx-run) when
+ * the signal came? Then it is nested: the interrupted state is not the
+ * guest's. The flag covers the entry itself; the address covers the few
+ * instructions before and after it, up to the return to the guest.
+ */
+static bool in_litebox(const struct lbx_stub_tls *tls, const greg_t *g)
+{
+	uintptr_t ip = g[REG_RIP];
+
+	return tls->in_entry ||
+	       (ip >= (uintptr_t)__executable_start && ip < (uintptr_t)etext);
+}
+
+static void event_handler(int sig, siginfo_t *info, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	struct lbx_stub_tls *tls = stub_tls();
+	bool fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+		     sig == SIGILL || sig == SIGTRAP;
+	struct lbx_event ev;
+	long r;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.size = sizeof(ev);
+	ev.signo = sig;
+	ev.kind = sig == LBX_STUB_KICK_SIGNAL ? LBX_EVENT_KICK :
+		  fault ? LBX_EVENT_FAULT : LBX_EVENT_SIGNAL;
+	if (in_litebox(tls, g)) {
+		if (fault)
+			stub_fatal("litebox stub: fault inside LiteBox\n", 35);
+		/* Inside LiteBox: pending now, delivered when the entry ends. */
+		ev.flags = LBX_EVENT_NESTED;
+		lbx_stub_event_entry(tls, &ev);
+		return;
+	}
+	if (fault) {
+		ev.code = info->si_code;
+		ev.addr = (uintptr_t)info->si_addr;
+		ev.trapno = g[REG_TRAPNO];
+	}
+	regs_from_uc(&ev.regs, g, g[REG_RAX]);
+	tls->in_entry++;
+	r = lbx_stub_event_entry(tls, &ev);
+	if (r < 0)
+		stub_fatal("litebox stub: event entry into LiteBox failed\n", 46);
+	{
+		/* Host operations and resumption, as after a system call. */
+		struct lbx_syscall sc;
+
+		memset(&sc, 0, sizeof(sc));
+		sc.regs = ev.regs;
+		sc.resume_flags = ev.resume_flags;
+		sc.hostop = ev.hostop;
+		memcpy(sc.hostop_arg, ev.hostop_arg, sizeof(sc.hostop_arg));
+		run_hostop(&sc);
+		ev.regs = sc.regs;
+	}
+	tls->in_entry--;
+	if (ev.resume_flags & LBX_RESUME_ALL_REGS)
+		regs_to_uc(g, &ev.regs);
+}
+
+/* Host signals the stub turns into guest events. */
+static const int event_signals[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
+	SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGURG,
+	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGTSTP, SIGTTIN, SIGTTOU,
+};
 
 struct lbx_stub_tls *lbx_stub_thread_init(void)
 {
@@ -213,13 +313,54 @@ struct lbx_stub_tls *lbx_stub_thread_init(void)
 	return tls;
 }
 
+/* The kernel's struct sigaction: installed raw, with the stub's restorer. */
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+#define LBX_SA_RESTORER 0x04000000
+
+static int set_handler(int sig, void (*fn)(int, siginfo_t *, void *), uint64_t mask,
+		       unsigned long flags)
+{
+	struct kernel_sigaction ka = {
+		.handler = (void *)fn,
+		.flags = flags | SA_SIGINFO | SA_ONSTACK | LBX_SA_RESTORER,
+		.restorer = lbx_stub_restorer,
+		.mask = mask,
+	};
+	long r = lbx_raw_syscall6(SYS_rt_sigaction, sig, (long)&ka, 0, 8, 0, 0);
+
+	return r < 0 ? -1 : 0;
+}
+
+static uint64_t sigbit(int sig)
+{
+	return 1ULL << (sig - 1);
+}
+
 int lbx_stub_install(void)
 {
+	uint64_t sys_mask = ~0ULL, ev_mask = ~0ULL;
 	struct sigaction sa;
+	size_t i;
 
+	/* SIGSYS: everything but the event signals waits for its end; those
+	 * still interrupt a sleep inside LiteBox (and become pending there). */
+	for (i = 0; i < sizeof(event_signals) / sizeof(event_signals[0]); i++)
+		sys_mask &= ~sigbit(event_signals[i]);
+	if (set_handler(SIGSYS, sigsys_handler, sys_mask, 0))
+		return -1;
+	ev_mask &= ~(sigbit(SIGSEGV) | sigbit(SIGBUS));
+	for (i = 0; i < sizeof(event_signals) / sizeof(event_signals[0]); i++)
+		if (set_handler(event_signals[i], event_handler, ev_mask, SA_RESTART))
+			return -1;
+	/* Host children (guest processes) are reaped by the host at once:
+	 * LiteBox learns of their end through its own watch. */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = sigsys_handler;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-	sigfillset(&sa.sa_mask);	/* nothing interrupts an entry's bookkeeping */
-	return sigaction(SIGSYS, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGCHLD, &sa, NULL);
 }

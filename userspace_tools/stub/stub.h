@@ -27,6 +27,7 @@ struct lbx_stub_tls {
 	uint64_t host_fs;	/* LiteBox's own FS base (userland mode) */
 	uint64_t guest_fs;	/* the guest's FS base */
 	void *thread;		/* the core thread (userland mode) */
+	int in_entry;		/* inside LiteBox: events only become pending */
 };
 
 /*
@@ -35,6 +36,8 @@ struct lbx_stub_tls {
  * (a failure of the entry itself, not of the guest's syscall).
  */
 long lbx_stub_entry(struct lbx_stub_tls *tls, struct lbx_syscall *sc);
+/* The same for an event entry (LBX_IOC_EVENT in kernel mode). */
+long lbx_stub_event_entry(struct lbx_stub_tls *tls, struct lbx_event *ev);
 
 /* Installs the SIGSYS handler and this thread's signal stack. */
 int lbx_stub_install(void);
@@ -49,6 +52,11 @@ __attribute__((noreturn)) void lbx_stub_enter_guest(const struct lbx_regs *regs,
  * syscall returns to, which the seccomp filter checks. */
 long lbx_stub_hostcall(long nr, long a0, long a1, long a2, long a3, long a4);
 extern const char lbx_stub_hostcall_ret[];
+
+/* The restorer of the stub's signal handlers (enter.S), and the address its
+ * rt_sigreturn returns to, which the seccomp filter checks. */
+void lbx_stub_restorer(void);
+extern const char lbx_stub_restorer_ret[];
 
 /* Raw system calls usable from the stub. */
 long lbx_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);

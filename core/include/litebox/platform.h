@@ -62,10 +62,16 @@ int lbx_plat_guest_protect(u64 addr, u64 len, int prot);
  * plat_types.h. The word wait/wake pair is the one blocking primitive
  * core builds everything else on.
  */
+/* A platform may define the init calls as macros in plat_types.h (the
+ * kernel does, so that lockdep sees one lock class per init site). */
+#ifndef lbx_plat_mutex_init
 void lbx_plat_mutex_init(struct lbx_plat_mutex *m);
+#endif
 void lbx_plat_mutex_lock(struct lbx_plat_mutex *m);
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m);
+#ifndef lbx_plat_spin_init
 void lbx_plat_spin_init(struct lbx_plat_spinlock *l);
+#endif
 void lbx_plat_spin_lock(struct lbx_plat_spinlock *l);
 void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l);
 
@@ -90,6 +96,9 @@ void lbx_plat_set_current(struct lbx_thread *t);
  * when the platform cannot run more than one process.
  */
 int lbx_plat_fork(struct lbx_thread *parent, struct lbx_thread *child);
+/* Pulls guest thread t out of guest code into LiteBox soon (a signal is
+ * pending for it); a no-op when t is already in LiteBox or has exited. */
+void lbx_plat_thread_kick(struct lbx_thread *t);
 
 /* ---- time, random, log ---- */
 u64 lbx_plat_now_mono(void);	/* ns since an arbitrary epoch */

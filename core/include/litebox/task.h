@@ -44,6 +44,26 @@ struct lbx_sigaction {
 	u64 mask;
 };
 
+/* What a handler learns about a signal (Linux's siginfo_t, 128 bytes). */
+struct lbx_siginfo {
+	s32 signo;
+	s32 errno_;
+	s32 code;
+	s32 pad;
+	union {
+		struct {		/* kill, SIGCHLD */
+			s32 pid;
+			u32 uid;
+			s32 status;
+		};
+		u64 addr;		/* faults */
+	};
+	u64 utime;
+	u64 stime;
+	u32 trapno;
+	u8 rest[128 - 52];
+};
+
 struct lbx_sandbox_stats {
 	u64 syscalls;
 	u64 enosys;
@@ -151,6 +171,7 @@ struct lbx_thread {
 	u64 clear_child_tid;
 	u64 sigmask;			/* blocked signals, bit (n - 1) */
 	u64 sigpending;
+	struct lbx_siginfo siginfo[LBX_NSIG];	/* of each pending signal */
 	u64 altstack_sp;
 	u64 altstack_size;
 	u32 altstack_flags;
@@ -199,6 +220,22 @@ struct lbx_wait_result {
 #define LBX_WAIT_NOWAIT	(1U << 1)	/* leave the child waitable */
 int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 		     struct lbx_wait_result *res);
+
+/* Signals (core/task/signal.c). */
+enum {
+	LBX_SIGDFL_TERM,
+	LBX_SIGDFL_CORE,
+	LBX_SIGDFL_IGN,
+	LBX_SIGDFL_STOP,
+	LBX_SIGDFL_CONT,
+};
+int lbx_signal_default_action(u32 sig);
+/* True when sig would be discarded at once by p's disposition. */
+bool lbx_signal_ignored(struct lbx_process *p, u32 sig);
+/* Makes info->signo pending on t and pulls t out of waits and guest code. */
+void lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info);
+/* A process-directed signal: queued on its main thread unless ignored. */
+int lbx_signal_process(struct lbx_process *p, const struct lbx_siginfo *info);
 
 static inline struct lbx_thread *lbx_current(void)
 {

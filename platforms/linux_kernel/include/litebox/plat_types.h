@@ -22,4 +22,12 @@ struct lbx_plat_spinlock {
 	spinlock_t l;
 };
 
+/*
+ * Inline at each call site: mutex_init() and spin_lock_init() give every
+ * site its own lockdep class, so that nesting a VFS lock inside another kind
+ * of core lock is not reported as recursion.
+ */
+#define lbx_plat_mutex_init(mx) mutex_init(&(mx)->m)
+#define lbx_plat_spin_init(sl) spin_lock_init(&(sl)->l)
+
 #endif

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS]: the syscall
+# benchmarks INSIDE the test VM, natively and under lbx-launch (kernel mode),
+# with a table of the ratios. bench/run.sh starts it:
+#
+#   scripts/vm-run --add build/bench:/opt/litebox/bench \
+#       --add bench/run-vm.sh:/opt/litebox/bench/run-vm.sh \
+#       --add bench/table.awk:/opt/litebox/bench/table.awk \
+#       -- sh /opt/litebox/bench/run-vm.sh
+#
+# The VM runs under TCG: absolute times mean little (a guest getpid costs
+# about 1 us, a seccomp SIGSYS round trip 50-80 us with -cpu max); compare
+# the ratios, which are within one run. The two sides alternate measurement
+# by measurement. POSIX sh (busybox ash).
+
+D=/opt/litebox/bench
+G=/opt/litebox/guest
+OUT=/tmp/lbx-bench
+T=0.25 R=5 N=50
+usage() { echo "Usage: run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS]"; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	-t) T=$2; shift 2 ;;
+	-r) R=$2; shift 2 ;;
+	-n) N=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+for f in "$D/syscall_bench" "$D/spawn_timer" "$G/hello"; do
+	[ -x "$f" ] || { echo "run-vm.sh: $f is missing" >&2; exit 1; }
+done
+command -v lbx-launch > /dev/null || { echo "run-vm.sh: lbx-launch is not on PATH" >&2; exit 1; }
+[ -c /dev/litebox ] || { echo "run-vm.sh: /dev/litebox is missing (litebox.ko not loaded?)" >&2; exit 1; }
+mkdir -p "$OUT"
+: > "$OUT/native.out"
+: > "$OUT/lbx-launch.out"
+
+echo "== vm: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+echo "   native file in /tmp ($(stat -f -c %T /tmp 2>/dev/null)); lbx-launch file in the sandbox's /tmp (memfs)"
+status=0
+for m in getpid pread4k openclose stat pipe4k spawn; do
+	timeout 600 "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/native.out" 2>&1 || status=1
+	timeout 600 lbx-launch "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch.out" 2>&1 || status=1
+done
+# Start to exit of a static hello, the whole command: the launcher included.
+timeout 600 "$D/spawn_timer" -n "$N" -l start-exit "$G/hello" >> "$OUT/native.out" 2>&1 || status=1
+timeout 600 "$D/spawn_timer" -n "$N" -l start-exit lbx-launch "$G/hello" >> "$OUT/lbx-launch.out" 2>&1 || status=1
+
+detail() { awk '!/^# syscall_bench:/ || !h++ { print "   " $0 }' "$1"; }
+echo "-- native:"
+detail "$OUT/native.out"
+echo "-- lbx-launch:"
+detail "$OUT/lbx-launch.out"
+echo "== table: VM (TCG), native vs lbx-launch (ratio = lbx-launch / native)"
+awk -v a=native -v b=lbx-launch -v targets="getpid=2.5 start-exit=3" \
+	-f "$D/table.awk" "$OUT/native.out" "$OUT/lbx-launch.out"
+echo "== end"
+[ $status -eq 0 ] || echo "run-vm.sh: a measurement failed (see above)" >&2
+exit $status
