@@ -113,7 +113,7 @@ docs:
 
 APP ?=
 run:
-	scripts/setup --no-lwip
+	scripts/setup --no-lwip --no-kunit
 	$(MAKE) all
 	scripts/run-demo $(APP)
 
