@@ -125,6 +125,25 @@ compare_native() {
 	fi
 }
 compare_native "busybox sh script" /bin/busybox sh "$S/shell.sh"
+if [ -x /usr/bin/python3 ]; then
+	compare_native "python3 (os, json, subprocess)" /usr/bin/python3 -c '
+import json, os, subprocess, sys
+print(6 * 7)
+print(json.dumps({"k": [1, 2, 3], "s": "x"}, sort_keys=True))
+r = subprocess.run([sys.executable, "-c", "import sys; print(sys.argv[1:]); sys.exit(3)", "a", "b"],
+                   capture_output=True, text=True)
+print(r.returncode, r.stdout.strip())
+p = subprocess.Popen([sys.executable, "-c", "print(input().upper())"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+print(p.communicate("hello")[0].strip(), p.returncode)
+os.makedirs("/tmp/pyt/a/b", exist_ok=True)
+with open("/tmp/pyt/a/b/f.txt", "w") as f:
+    f.write("data\n" * 3)
+print(sorted(os.walk("/tmp/pyt"))[-1], os.path.getsize("/tmp/pyt/a/b/f.txt"))
+'
+else
+	echo "# python3 is not in this VM: skipped"
+fi
 
 # --- a guest that tries to leave ---
 rm -f /tmp/lbx-escaped

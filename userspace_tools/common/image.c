@@ -6,6 +6,7 @@
  * DT_NEEDED in the standard directories), with the symlinks on the way.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -270,6 +271,45 @@ static int host_program(const char *prog, char *out, size_t cap)
 	return -ENOENT;
 }
 
+/*
+ * Interpreters whose programs need more than their libraries: the default
+ * root also carries their standard library, so that `lbx-launch python3 -c
+ * ...` just works. Keyed by the program's real name.
+ */
+static int add_runtime_dirs(const struct lbx_opts *o, struct tarw *t, const char *prog)
+{
+	char real[PATH_MAX], dir[PATH_MAX], osmod[PATH_MAX + 8];
+	const char *base;
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	if (!realpath(prog, real))
+		return 0;
+	base = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+	if (strncmp(base, "python3", 7))
+		return 0;
+	/* python3.N uses /usr/lib/python3.N; a plain python3, whichever
+	 * /usr/lib/python3.N holds a standard library. */
+	d = opendir("/usr/lib");
+	if (!d)
+		return 0;
+	while (!ret && (de = readdir(d))) {
+		if (strncmp(de->d_name, "python3.", 8) || !de->d_name[8])
+			continue;
+		if (base[7] && strcmp(base, de->d_name))
+			continue;
+		snprintf(dir, sizeof(dir), "/usr/lib/%.200s", de->d_name);
+		snprintf(osmod, sizeof(osmod), "%s/os.py", dir);
+		if (access(osmod, R_OK))
+			continue;
+		lbx_verbose(o, "runtime directory %s", dir);
+		ret = tarw_add_host(t, dir, dir);
+	}
+	closedir(d);
+	return ret;
+}
+
 static int default_root(const struct lbx_opts *o, struct lbx_images *img)
 {
 	struct resolver r = { .o = o, .t = &img->lower_w };
@@ -284,6 +324,8 @@ static int default_root(const struct lbx_opts *o, struct lbx_images *img)
 	}
 	img->program = strdup(prog);
 	ret = add_elf_closure(&r, prog);
+	if (!ret)
+		ret = add_runtime_dirs(o, &img->lower_w, prog);
 	if (!ret)
 		ret = tarw_add_dir(&img->lower_w, "/tmp", 01777);
 	if (!ret)
