@@ -34,6 +34,7 @@ report() {
 
 if [ -r "$KML" ] && echo scan=off > "$KML" 2>/dev/null; then
 	# "litebox SIZE REFS DEPS STATE ADDR" (the address needs root).
+	# shellcheck disable=SC2046 # split into fields on purpose
 	set -- $(grep '^litebox ' /proc/modules)
 	[ -n "$6" ] && echo "@@VMT-MODULE $6 $2"
 	sleep 6

@@ -84,6 +84,14 @@ static bool canonical_user(u64 addr)
 	return addr < 0x800000000000ULL;
 }
 
+LBX_SYSCALL(getgroups)
+{
+	/* No supplementary groups in the sandbox's identity model. */
+	if ((s32)a0 < 0)
+		return -EINVAL;
+	return 0;
+}
+
 LBX_SYSCALL(arch_prctl)
 {
 	struct lbx_thread *t = s->t;

@@ -33,6 +33,14 @@ check "litebox is loaded" grep -q '^litebox ' /proc/modules
 check "/dev/litebox is a 0600 character device" \
 	sh -c '[ -c /dev/litebox ] && ls -l /dev/litebox | grep -q "^crw-------"'
 
+# The module cannot go while a descriptor of it is open.
+if sh -c 'exec 3<>/dev/litebox; rmmod litebox' 2>/dev/null; then
+	not_ok "rmmod fails while /dev/litebox is open"
+	insmod /lib/litebox/litebox.ko
+else
+	ok "rmmod fails while /dev/litebox is open"
+fi
+
 # --- guest test programs under lbx-launch: the last line is the verdict ---
 for p in "$G"/*; do
 	[ -x "$p" ] || continue
