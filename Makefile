@@ -38,6 +38,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNIT_SRCS))
 # --- userland tools ---
 TOOLS :=
 include userspace_tools/tools.mk
+include kunit/kunit.mk
 
 GUEST_BINS := $(patsubst tests/guest/%.c,$(O)/guest/%,$(GUEST_SRCS))
 # Dynamically linked builds of a few guest tests: ld.so, libc.so and mmap.

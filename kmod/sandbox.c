@@ -425,6 +425,7 @@ static long fork_done_parent(struct lbx_kplat_sandbox *ks, struct lbx_thread *t,
 	sc->regs.rax = child->t->proc->pid;
 	mutex_lock(&ks->lock);
 	list_add_tail(&child->node, &ks->embryos);
+	WRITE_ONCE(ks->embryo_seq, ks->embryo_seq + 1);
 	mutex_unlock(&ks->lock);
 	wake_up_all(&ks->embryo_wq);
 	return 0;
@@ -432,13 +433,28 @@ static long fork_done_parent(struct lbx_kplat_sandbox *ks, struct lbx_thread *t,
 
 static long fork_done_child(struct lbx_kplat_sandbox *ks, struct lbx_syscall *sc)
 {
-	struct lbx_kplat_thread *kt = NULL;
+	unsigned long deadline = jiffies + 10 * HZ;
+	struct lbx_kplat_thread *kt;
 	long ret;
 
-	ret = wait_event_interruptible_timeout(ks->embryo_wq,
-					       (kt = take_embryo(ks)) != NULL, 10 * HZ);
-	if (!kt)
-		return ret < 0 ? ret : -ESRCH;
+	/* The parent publishes the embryo when its own completion arrives;
+	 * sleep on the publication count (take_embryo() takes a mutex, so it
+	 * cannot be the wait condition itself). */
+	for (;;) {
+		unsigned int seen = READ_ONCE(ks->embryo_seq);
+		long left;
+
+		kt = take_embryo(ks);
+		if (kt)
+			break;
+		left = (long)(deadline - jiffies);
+		if (left <= 0)
+			return -ESRCH;
+		ret = wait_event_interruptible_timeout(ks->embryo_wq,
+						       READ_ONCE(ks->embryo_seq) != seen, left);
+		if (ret < 0)
+			return ret;
+	}
 	ret = kthread_start(ks, kt);
 	if (ret) {
 		lbx_kthread_free_embryo(kt);

@@ -29,6 +29,7 @@ struct lbx_kplat_sandbox {
 	struct list_head threads;	/* running guest threads */
 	struct list_head embryos;	/* forked, waiting for the child to register */
 	wait_queue_head_t embryo_wq;
+	unsigned int embryo_seq;	/* bumped (under lock) per published embryo */
 	bool started;
 	bool dying;
 };

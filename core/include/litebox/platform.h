@@ -77,10 +77,12 @@ void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l);
 
 #define LBX_NO_DEADLINE	((u64)-1)
 /*
- * Sleeps while *word == expected, until woken, until the monotonic clock
- * passes deadline_ns, or (when interruptible) until the host thread is
- * asked to stop. Returns 0 (woken or word changed), -EAGAIN (word differed
- * on entry), -ETIMEDOUT, or -EINTR.
+ * Sleeps while *word == expected, until the monotonic clock passes
+ * deadline_ns, or (when interruptible) until the host thread is asked to
+ * stop. A waker changes *word before lbx_plat_wake(). Returns 0 (the word
+ * changed; a platform may also return 0 on a wake alone, so callers re-check
+ * their condition), -EAGAIN (the word differed on entry), -ETIMEDOUT, or
+ * -EINTR.
  */
 int lbx_plat_wait(u32 *word, u32 expected, u64 deadline_ns, bool interruptible);
 /* Wakes up to n waiters on word (n < 0: all). */
