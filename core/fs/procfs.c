@@ -985,9 +985,24 @@ static int show_comm(struct proc_show *s)
 	return 0;
 }
 
-/* The process keeps no argv or envp yet: empty, as a kernel thread's. */
-static int show_empty(struct proc_show *s)
+static void pb_bytes(struct pbuf *b, const char *src, size_t n)
 {
+	if (!src || !n || pb_reserve(b, b->len + n + 1))
+		return;
+	memcpy(b->data + b->len, src, n);
+	b->len += n;
+}
+
+/* argv and envp as the process's exec left them: NUL-separated. */
+static int show_cmdline(struct proc_show *s)
+{
+	pb_bytes(s->b, s->p->cmdline, s->p->cmdline_len);
+	return 0;
+}
+
+static int show_environ(struct proc_show *s)
+{
+	pb_bytes(s->b, s->p->environ, s->p->environ_len);
 	return 0;
 }
 
@@ -1144,10 +1159,10 @@ static const struct proc_ent fdinfo_ent = {
 };
 
 PROC_FILE(cgroup_ent, "cgroup", ID_CGROUP, 0444, show_cgroup);
-PROC_FILE(cmdline_ent, "cmdline", ID_CMDLINE, 0444, show_empty);
+PROC_FILE(cmdline_ent, "cmdline", ID_CMDLINE, 0444, show_cmdline);
 PROC_FILE(comm_ent, "comm", ID_COMM, 0444, show_comm);
 PROC_LINK(cwd_ent, "cwd", ID_CWD, link_cwd);
-PROC_FILE(environ_ent, "environ", ID_ENVIRON, 0400, show_empty);
+PROC_FILE(environ_ent, "environ", ID_ENVIRON, 0400, show_environ);
 PROC_LINK(exe_ent, "exe", ID_EXE, link_exe);
 PROC_FILE(limits_ent, "limits", ID_LIMITS, 0444, show_limits);
 PROC_FILE(maps_ent, "maps", ID_MAPS, 0444, show_maps);

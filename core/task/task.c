@@ -98,6 +98,8 @@ void lbx_process_put(struct lbx_process *p)
 	sb->nr_procs--;
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_task_hook_process_release(p);
+	lbx_plat_free_large(p->environ);
+	lbx_plat_free_large(p->cmdline);
 	lbx_plat_free(p->exe_path);
 	lbx_plat_free(p);
 	lbx_sandbox_put(sb);

@@ -267,6 +267,54 @@ static int map_stack(struct lbx_sys *s, bool exec, u64 *top)
 	return 0;
 }
 
+/* Joins strings NUL-separated (each with its NUL), as /proc shows them. */
+static char *join_strings(const char *const *v, u32 n, u32 *len)
+{
+	u64 total = 0;
+	char *buf, *at;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		total += strlen(v[i]) + 1;
+	*len = (u32)total;
+	if (!total)
+		return NULL;
+	buf = lbx_plat_alloc_large(total);
+	if (!buf)
+		return NULL;
+	for (at = buf, i = 0; i < n; i++) {
+		size_t l = strlen(v[i]) + 1;
+
+		memcpy(at, v[i], l);
+		at += l;
+	}
+	return buf;
+}
+
+/* What /proc/PID/cmdline and environ show for the new image. */
+static void set_proc_strings(struct lbx_process *p, const struct exec_args *a)
+{
+	char *cmd, *env, *old_cmd, *old_env;
+	u32 cmd_len, env_len;
+
+	cmd = join_strings(a->argv, a->argc, &cmd_len);
+	env = join_strings(a->envp, a->envc, &env_len);
+	if (!cmd)
+		cmd_len = 0;
+	if (!env)
+		env_len = 0;
+	lbx_plat_mutex_lock(&p->sb->lock);
+	old_cmd = p->cmdline;
+	old_env = p->environ;
+	p->cmdline = cmd;
+	p->cmdline_len = cmd_len;
+	p->environ = env;
+	p->environ_len = env_len;
+	lbx_plat_mutex_unlock(&p->sb->lock);
+	lbx_plat_free_large(old_cmd);
+	lbx_plat_free_large(old_env);
+}
+
 static int set_exe_path(struct lbx_process *p, const char *path)
 {
 	size_t len = strlen(path) + 1;
@@ -360,6 +408,7 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 		ret = set_exe_path(p, path);
 	if (ret)
 		goto out_fatal;
+	set_proc_strings(p, args);
 	p->brk_start = img->info.hi;
 	p->brk_cur = img->info.hi;
 	p->brk_mapped_end = img->info.hi;

@@ -89,6 +89,20 @@ static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid,
 		else
 			ret = -ENOMEM;
 	}
+	if (!ret && s->p->cmdline_len) {
+		cp->cmdline = lbx_plat_alloc_large(s->p->cmdline_len);
+		if (cp->cmdline) {
+			memcpy(cp->cmdline, s->p->cmdline, s->p->cmdline_len);
+			cp->cmdline_len = s->p->cmdline_len;
+		}
+	}
+	if (!ret && s->p->environ_len) {
+		cp->environ = lbx_plat_alloc_large(s->p->environ_len);
+		if (cp->environ) {
+			memcpy(cp->environ, s->p->environ, s->p->environ_len);
+			cp->environ_len = s->p->environ_len;
+		}
+	}
 	if (ret)
 		goto err;
 	memcpy(cp->sigactions, s->p->sigactions, sizeof(cp->sigactions));

@@ -107,6 +107,12 @@ struct lbx_process {
 	struct lbx_fdtable *files;
 	struct lbx_mm *mm;
 	char *exe_path;			/* guest path of the running image */
+	/* argv and envp of the running image, NUL-separated (/proc/PID/cmdline
+	 * and environ); replaced under sb->lock at execve. */
+	char *cmdline;
+	u32 cmdline_len;
+	char *environ;
+	u32 environ_len;
 
 	/* Program break, as the shim's brk() manages it. */
 	u64 brk_start;
