@@ -11,6 +11,7 @@
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/cputime.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -285,6 +286,17 @@ u64 lbx_plat_now_mono(void)
 u64 lbx_plat_now_real(void)
 {
 	return ktime_get_real_ns();
+}
+
+void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns)
+{
+	u64 ut, st;
+
+	/* A guest process is one host thread group; guest threads do not
+	 * exist yet, so the calling task's time is the process's too. */
+	task_cputime_adjusted(current, &ut, &st);
+	*user_ns = ut;
+	*sys_ns = st;
 }
 
 void lbx_plat_random(void *buf, size_t n)

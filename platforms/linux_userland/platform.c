@@ -301,7 +301,9 @@ static u64 clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(id, &ts);
+	/* Not through the vDSO: its fallback syscall instruction lies outside
+	 * lbx-run's code, where the seccomp filter traps it. */
+	syscall(SYS_clock_gettime, id, &ts);
 	return (u64)ts.tv_sec * LBX_NSEC_PER_SEC + ts.tv_nsec;
 }
 
@@ -313,6 +315,14 @@ u64 lbx_plat_now_mono(void)
 u64 lbx_plat_now_real(void)
 {
 	return clock_ns(CLOCK_REALTIME);
+}
+
+void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns)
+{
+	/* The host splits user and system time only by rusage, in
+	 * microseconds; the clock is exact. Report the clock as user time. */
+	*user_ns = clock_ns(process ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID);
+	*sys_ns = 0;
 }
 
 void lbx_plat_random(void *buf, size_t n)

@@ -5,6 +5,8 @@
 
 #define LX_CLOCK_REALTIME		0
 #define LX_CLOCK_MONOTONIC		1
+#define LX_CLOCK_PROCESS_CPUTIME_ID	2
+#define LX_CLOCK_THREAD_CPUTIME_ID	3
 #define LX_CLOCK_MONOTONIC_RAW	4
 #define LX_CLOCK_REALTIME_COARSE	5
 #define LX_CLOCK_MONOTONIC_COARSE	6
@@ -35,6 +37,13 @@ static s64 clock_read(u64 clk, bool *realtime)
 	case LX_CLOCK_TAI:
 		*realtime = true;
 		return (s64)lbx_plat_now_real();
+	case LX_CLOCK_PROCESS_CPUTIME_ID:
+	case LX_CLOCK_THREAD_CPUTIME_ID: {
+		u64 u, sy;
+
+		lbx_plat_cputime(clk == LX_CLOCK_PROCESS_CPUTIME_ID, &u, &sy);
+		return (s64)(u + sy);
+	}
 	case LX_CLOCK_MONOTONIC:
 	case LX_CLOCK_MONOTONIC_RAW:
 	case LX_CLOCK_MONOTONIC_COARSE:
@@ -186,4 +195,68 @@ LBX_SYSCALL(clock_nanosleep)
 	if (a1 & ~(u64)LX_TIMER_ABSTIME)
 		return -EINVAL;
 	return do_nanosleep(s, a0, a1 & LX_TIMER_ABSTIME, a2, a3);
+}
+
+struct lx_tms {
+	s64 utime;
+	s64 stime;
+	s64 cutime;
+	s64 cstime;
+};
+
+#define LX_USER_HZ 100
+
+/* times(2): clock ticks (USER_HZ) of this process; children: not counted yet. */
+LBX_SYSCALL(times)
+{
+	struct lx_tms t = { 0 };
+	u64 u, sy;
+
+	lbx_plat_cputime(true, &u, &sy);
+	t.utime = (s64)(u / (LBX_NSEC_PER_SEC / LX_USER_HZ));
+	t.stime = (s64)(sy / (LBX_NSEC_PER_SEC / LX_USER_HZ));
+	if (a0 && lbx_copy_to_guest(a0, &t, sizeof(t)))
+		return -EFAULT;
+	return (long)(lbx_plat_now_mono() / (LBX_NSEC_PER_SEC / LX_USER_HZ));
+}
+
+struct lx_rusage {
+	struct lx_timeval ru_utime;
+	struct lx_timeval ru_stime;
+	s64 rest[14];
+};
+
+#define LX_RUSAGE_SELF		0
+#define LX_RUSAGE_CHILDREN	(-1)
+#define LX_RUSAGE_THREAD	1
+
+static struct lx_timeval ns_to_tv(u64 ns)
+{
+	struct lx_timeval tv = {
+		.tv_sec = (s64)(ns / LBX_NSEC_PER_SEC),
+		.tv_usec = (s64)(ns % LBX_NSEC_PER_SEC / 1000),
+	};
+
+	return tv;
+}
+
+LBX_SYSCALL(getrusage)
+{
+	struct lx_rusage ru;
+	u64 u = 0, sy = 0;
+
+	memset(&ru, 0, sizeof(ru));
+	switch ((s32)a0) {
+	case LX_RUSAGE_SELF:
+	case LX_RUSAGE_THREAD:
+		lbx_plat_cputime((s32)a0 == LX_RUSAGE_SELF, &u, &sy);
+		break;
+	case LX_RUSAGE_CHILDREN:
+		break;	/* children's time is not accounted yet: zero */
+	default:
+		return -EINVAL;
+	}
+	ru.ru_utime = ns_to_tv(u);
+	ru.ru_stime = ns_to_tv(sy);
+	return lbx_copy_to_guest(a1, &ru, sizeof(ru));
 }

@@ -38,6 +38,8 @@ LBX_IMPL(gettimeofday)
 LBX_IMPL(time)
 LBX_IMPL(nanosleep)
 LBX_IMPL(clock_nanosleep)
+LBX_IMPL(times)
+LBX_IMPL(getrusage)
 
 /* sys_fs.c: files, names and descriptors */
 LBX_IMPL(read)

@@ -105,6 +105,9 @@ void lbx_plat_thread_kick(struct lbx_thread *t);
 /* ---- time, random, log ---- */
 u64 lbx_plat_now_mono(void);	/* ns since an arbitrary epoch */
 u64 lbx_plat_now_real(void);	/* ns since 1970 */
+/* CPU time (user and system, ns) of the calling guest thread, or of its
+ * whole process when process is true. */
+void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns);
 void lbx_plat_random(void *buf, size_t n);
 
 #define LBX_LOG_ERR	3
