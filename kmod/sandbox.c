@@ -34,6 +34,7 @@ static_assert((int)LBX_HOSTOP_EXIT_GROUP == (int)LBX_HOP_EXIT_GROUP);
 static_assert((int)LBX_HOSTOP_EXIT_THREAD == (int)LBX_HOP_EXIT_THREAD);
 static_assert((int)LBX_HOSTOP_MPROTECT == (int)LBX_HOP_MPROTECT);
 static_assert((int)LBX_HOSTOP_FORK == (int)LBX_HOP_FORK);
+static_assert((int)LBX_HOSTOP_THREAD == (int)LBX_HOP_THREAD);
 static_assert(LBX_RESUME_SET_FS == LBX_RES_SET_FS);
 static_assert(LBX_RESUME_ALL_REGS == LBX_RES_ALL_REGS);
 
@@ -70,6 +71,10 @@ static int death_wake(struct wait_queue_entry *wait, unsigned int mode, int sync
 
 static void watch_death(struct lbx_kplat_thread *kt)
 {
+	/* The pid wait queue is woken when a thread group ends: watch the
+	 * leader; its end takes the process's other threads along. */
+	if (!thread_group_leader(kt->task))
+		return;
 	kt->hpid = get_task_pid(kt->task, PIDTYPE_PID);
 	init_waitqueue_func_entry(&kt->death_wait, death_wake);
 	add_wait_queue(&kt->hpid->wait_pidfd, &kt->death_wait);
@@ -110,7 +115,12 @@ static void kthread_free(struct lbx_kplat_thread *kt)
 void lbx_kthread_free_embryo(struct lbx_kplat_thread *kt)
 {
 	WRITE_ONCE(kt->t->plat, NULL);
-	lbx_linux_fork_abort(kt->t);
+	if (kt->is_thread) {
+		lbx_thread_exit(kt->t);
+		lbx_thread_put(kt->t);
+	} else {
+		lbx_linux_fork_abort(kt->t);
+	}
 	kfree_rcu(kt, rcu);
 }
 
@@ -145,7 +155,8 @@ static void death_work_fn(struct work_struct *work)
 	struct lbx_kplat_thread *kt = container_of(work, struct lbx_kplat_thread,
 						   death_work);
 	struct lbx_kplat_sandbox *ks = kt->ks;
-	struct lbx_kplat_thread *other;
+	struct lbx_kplat_thread *other, *next;
+	LIST_HEAD(siblings);
 	bool init;
 
 	if (!READ_ONCE(kt->task->exit_state))
@@ -158,11 +169,22 @@ static void death_work_fn(struct work_struct *work)
 	}
 	list_del_init(&kt->node);
 	kt->listed = false;
+	/* The process's other threads ended with it. */
+	list_for_each_entry_safe(other, next, &ks->threads, node) {
+		if (other->t->proc == kt->t->proc) {
+			list_move(&other->node, &siblings);
+			other->listed = false;
+		}
+	}
 	init = kt->t->proc->pid == 1;
 	if (init)
 		list_for_each_entry(other, &ks->threads, node)
 			send_sig(SIGKILL, other->task, 1);
 	mutex_unlock(&ks->lock);
+	list_for_each_entry_safe(other, next, &siblings, node) {
+		list_del(&other->node);
+		kthread_release(other);
+	}
 	lbx_process_exit(kt->t->proc, kt->task->exit_code);
 	/* Not unwatch_death(): it would wait for this very work. */
 	remove_wait_queue(&kt->hpid->wait_pidfd, &kt->death_wait);
@@ -397,7 +419,11 @@ static struct lbx_kplat_thread *take_embryo(struct lbx_kplat_sandbox *ks)
 	rcu_read_unlock();
 	mutex_lock(&ks->lock);
 	list_for_each_entry(kt, &ks->embryos, node) {
-		if (kt->host_pid == task_tgid_nr(current) && kt->parent_task == parent) {
+		if (kt->host_pid != task_pid_nr(current))
+			continue;
+		/* A forked child of the parent, or a thread of its group. */
+		if (kt->is_thread ? kt->parent_task == current->group_leader :
+				    kt->parent_task == parent) {
 			list_del_init(&kt->node);
 			found = kt;
 			break;
@@ -460,7 +486,8 @@ static long fork_done_child(struct lbx_kplat_sandbox *ks, struct lbx_syscall *sc
 		lbx_kthread_free_embryo(kt);
 		return ret;
 	}
-	lbx_linux_fork_child_start(kt->t);
+	if (!kt->is_thread)
+		lbx_linux_fork_child_start(kt->t);
 	memcpy(&sc->regs, &kt->t->start_regs, sizeof(sc->regs));
 	sc->resume_flags = LBX_RESUME_ALL_REGS | LBX_RESUME_SET_FS;
 	return 0;
@@ -475,7 +502,8 @@ static long sandbox_ioctl_hostop_done(struct lbx_kplat_sandbox *ks, void __user 
 	ret = lbx_copy_sized_arg(&sc, sizeof(sc), offsetofend(struct lbx_syscall, reserved), uarg);
 	if (ret)
 		return ret;
-	if (sc.flags || sc.resume_flags || sc.hostop != LBX_HOSTOP_FORK ||
+	if (sc.flags || sc.resume_flags ||
+	    (sc.hostop != LBX_HOSTOP_FORK && sc.hostop != LBX_HOSTOP_THREAD) ||
 	    memchr_inv(&sc.hostop_arg[1], 0, sizeof(sc.hostop_arg) - sizeof(sc.hostop_arg[0])) ||
 	    memchr_inv(sc.reserved, 0, sizeof(sc.reserved)))
 		return -EINVAL;

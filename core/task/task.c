@@ -334,3 +334,61 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			return -EINTR;
 	}
 }
+
+int lbx_thread_create(struct lbx_process *p, struct lbx_thread **out)
+{
+	struct lbx_sandbox *sb = p->sb;
+	struct lbx_thread *t;
+	int ret = 0;
+
+	t = lbx_plat_alloc(sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	lbx_plat_mutex_lock(&sb->lock);
+	if (sb->dying || p->exiting)
+		ret = -ESRCH;
+	else if (sb->nr_threads >= sb->limits.max_threads)
+		ret = -EAGAIN;
+	if (!ret) {
+		t->tid = sb->next_pid++;
+		sb->nr_threads++;
+		p->nr_threads++;
+		lbx_list_add_tail(&t->proc_node, &p->threads);
+	}
+	lbx_plat_mutex_unlock(&sb->lock);
+	if (ret) {
+		lbx_plat_free(t);
+		return ret;
+	}
+	lbx_ref_init(&t->refs);
+	lbx_process_get(p);	/* held by the thread */
+	t->proc = p;
+	*out = t;
+	return 0;
+}
+
+struct lbx_thread *lbx_thread_find(struct lbx_sandbox *sb, u32 tid)
+{
+	struct lbx_list_head *pp, *tp;
+	struct lbx_thread *found = NULL;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	lbx_list_for_each(pp, &sb->procs) {
+		struct lbx_process *p = lbx_list_entry(pp, struct lbx_process, sb_node);
+
+		if (p->exiting)
+			continue;
+		lbx_list_for_each(tp, &p->threads) {
+			struct lbx_thread *t = lbx_list_entry(tp, struct lbx_thread, proc_node);
+
+			if (t->tid == tid) {
+				lbx_thread_get(t);
+				found = t;
+				goto out;
+			}
+		}
+	}
+out:
+	lbx_plat_mutex_unlock(&sb->lock);
+	return found;
+}

@@ -47,10 +47,13 @@ struct lbx_kplat_thread {
 	struct wait_queue_entry death_wait;
 	struct work_struct death_work;
 
-	/* fork: the child not yet handed over, and who may claim it. */
+	/* fork or thread start: the child not yet handed over, and who may
+	 * claim it (the parent task for a fork, the thread group leader for a
+	 * thread; compared only, no reference). */
 	struct lbx_kplat_thread *fork_child;
 	pid_t host_pid;
-	struct task_struct *parent_task;	/* compared only, no reference */
+	struct task_struct *parent_task;
+	bool is_thread;
 	struct rcu_head rcu;		/* freed after a grace period: kicks read t->plat under RCU */
 };
 

@@ -276,6 +276,41 @@ void lbx_plat_thread_kick(struct lbx_thread *t)
 	rcu_read_unlock();
 }
 
+/* A new guest thread runs the stub first, on a stack LiteBox maps for it:
+ * LBX_STUB_BLOCK bytes aligned to their size (the stub finds its per-thread
+ * block by aligning its stack pointer). */
+#define LBX_STUB_BLOCK	(256 * 1024)
+
+int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
+{
+	struct lbx_kplat_thread *pkt = parent->plat, *ckt;
+	unsigned long addr, base;
+
+	if (WARN_ON_ONCE(pkt->fork_child))
+		return -EBUSY;
+	addr = vm_mmap(NULL, 0, 2 * LBX_STUB_BLOCK, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(addr))
+		return (int)addr;
+	base = ALIGN(addr, LBX_STUB_BLOCK);
+	if (base > addr)
+		vm_munmap(addr, base - addr);
+	if (addr + 2 * LBX_STUB_BLOCK > base + LBX_STUB_BLOCK)
+		vm_munmap(base + LBX_STUB_BLOCK, addr + 2 * LBX_STUB_BLOCK - base - LBX_STUB_BLOCK);
+	ckt = lbx_kthread_alloc(pkt->ks, child);
+	if (!ckt) {
+		vm_munmap(base, LBX_STUB_BLOCK);
+		return -ENOMEM;
+	}
+	ckt->is_thread = true;
+	ckt->parent_task = current->group_leader;
+	pkt->fork_child = ckt;
+	return lbx_kplat_queue_hostop(LBX_HOP_THREAD,
+				      CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+				      CLONE_THREAD | CLONE_SYSVSEM,
+				      base + LBX_STUB_BLOCK, base);
+}
+
 /* ---- time, random, log ---- */
 
 u64 lbx_plat_now_mono(void)

@@ -288,6 +288,20 @@ int lbx_plat_fork(struct lbx_thread *parent, struct lbx_thread *child)
 	return -ENOSYS;
 }
 
+int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
+{
+	static bool said;
+
+	/* A host thread here would run LiteBox's C code without a C library
+	 * thread of its own. */
+	if (!said) {
+		said = true;
+		dprintf(2, "litebox: threads are not supported in userland mode (lbx-run) yet; "
+			"use lbx-launch\n");
+	}
+	return -ENOSYS;
+}
+
 void lbx_plat_thread_kick(struct lbx_thread *t)
 {
 	/* One guest thread in one process: it is the caller, already in

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Process identity and lifetime, arch_prctl, uname, rlimits, getrandom. */
+#include <litebox/futex.h>
 #include "shim.h"
 
 #define LX_ARCH_SET_GS	0x1001
@@ -36,8 +37,11 @@ LBX_SYSCALL(exit)
 	/* The last thread's exit is the process's. */
 	if (s->p->nr_threads <= 1)
 		return do_exit_group(s, (int)a0);
-	if (t->clear_child_tid)
-		lbx_copy_to_guest(t->clear_child_tid, &zero, sizeof(zero));
+	/* CLONE_CHILD_CLEARTID: what pthread_join waits on. */
+	if (t->clear_child_tid &&
+	    !lbx_copy_to_guest(t->clear_child_tid, &zero, sizeof(zero)))
+		lbx_futex_wake(s->p->sb->futex, s->p->mm, t->clear_child_tid, 1,
+			       0xffffffffU);
 	lbx_thread_exit(t);
 	s->res->hostop = LBX_HOP_EXIT_THREAD;
 	s->res->arg[0] = a0 & 0xff;

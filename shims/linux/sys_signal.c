@@ -220,22 +220,45 @@ LBX_SYSCALL(kill)
 	return n ? 0 : -ESRCH;
 }
 
+/* A thread-directed signal (SI_TKILL) to thread tid, of process tgid
+ * unless tgid is 0. */
+static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
+{
+	struct lbx_siginfo info = {
+		.signo = (s32)sig,
+		.code = -6,	/* SI_TKILL */
+		.pid = (s32)s->p->pid,
+		.uid = LBX_GUEST_UID,
+	};
+	struct lbx_thread *t;
+
+	if (tid == s->t->tid && (!tgid || tgid == s->p->pid))
+		return signal_self_code(s, sig, -6);
+	t = lbx_thread_find(s->p->sb, tid);
+	if (!t)
+		return -ESRCH;
+	if (tgid && t->proc->pid != tgid) {
+		lbx_thread_put(t);
+		return -ESRCH;
+	}
+	if (sig && !lbx_signal_ignored(t->proc, (u32)sig))
+		lbx_signal_queue(t, &info);
+	lbx_thread_put(t);
+	return 0;
+}
+
 LBX_SYSCALL(tgkill)
 {
 	if ((s32)a0 <= 0 || (s32)a1 <= 0 || a2 > LBX_NSIG)
 		return -EINVAL;
-	if ((u32)a0 != s->p->pid || (u32)a1 != s->t->tid)
-		return lbx_sys_kill(s, a0, a2, 0, 0, 0, 0);
-	return signal_self_code(s, a2, -6 /* SI_TKILL */);
+	return signal_thread(s, (u32)a0, (u32)a1, a2);
 }
 
 LBX_SYSCALL(tkill)
 {
 	if ((s32)a0 <= 0 || a1 > LBX_NSIG)
 		return -EINVAL;
-	if ((u32)a0 != s->t->tid)
-		return lbx_sys_kill(s, a0, a1, 0, 0, 0, 0);
-	return signal_self_code(s, a1, -6 /* SI_TKILL */);
+	return signal_thread(s, 0, (u32)a0, a1);
 }
 
 LBX_SYSCALL(pause)

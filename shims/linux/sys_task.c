@@ -50,6 +50,49 @@
  * CLONE_THREAD (vfork, posix_spawn) is served as a fork: the child gets a
  * copy of the address space, which is all a vfork child may rely on.
  */
+/*
+ * A new thread of the calling process: it shares everything and starts at
+ * the caller's return with its own stack and TLS.
+ */
+static long do_thread(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid, u64 tls)
+{
+	const u64 need = LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND;
+	struct lbx_thread *t;
+	int ret;
+
+	if ((flags & need) != need || !stack)
+		return -EINVAL;
+	if (flags & (LX_CLONE_NS_MASK | LX_CLONE_PIDFD | LX_CLONE_VFORK | LX_CLONE_PTRACE))
+		return -EINVAL;
+	ret = lbx_thread_create(s->p, &t);
+	if (ret)
+		return ret;
+	t->fs_base = flags & LX_CLONE_SETTLS ? tls : s->t->fs_base;
+	t->sigmask = s->t->sigmask;
+	t->start_regs = *s->regs;
+	t->start_regs.rax = 0;
+	t->start_regs.rsp = stack;
+	t->start_regs.fs_base = t->fs_base;
+	if (flags & LX_CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = ctid;
+	/* Shared memory: both tid stores can happen now. */
+	if (((flags & LX_CLONE_PARENT_SETTID) &&
+	     lbx_copy_to_guest(ptid, &t->tid, sizeof(t->tid))) ||
+	    ((flags & LX_CLONE_CHILD_SETTID) &&
+	     lbx_copy_to_guest(ctid, &t->tid, sizeof(t->tid)))) {
+		ret = -EFAULT;
+		goto err;
+	}
+	ret = lbx_plat_thread_start(s->t, t);
+	if (ret != LBX_DEFERRED)
+		goto err;
+	return t->tid;
+err:
+	lbx_thread_exit(t);
+	lbx_thread_put(t);
+	return ret;
+}
+
 static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid, u64 tls)
 {
 	struct lbx_thread *child;
@@ -57,7 +100,7 @@ static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid,
 	int ret;
 
 	if (flags & LX_CLONE_THREAD)
-		return -ENOSYS;	/* threads: not yet */
+		return do_thread(s, flags, stack, ptid, ctid, tls);
 	if (flags & (LX_CLONE_NS_MASK | LX_CLONE_PIDFD | LX_CLONE_PARENT |
 		     LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND | LX_CLONE_PTRACE))
 		return -EINVAL;

@@ -134,7 +134,7 @@ compare_native() {
 }
 compare_native "busybox sh script" /bin/busybox sh "$S/shell.sh"
 if [ -x /usr/bin/python3 ]; then
-	compare_native "python3 (os, json, subprocess)" /usr/bin/python3 -c '
+	compare_native "python3 (os, json, subprocess, threading)" /usr/bin/python3 -c '
 import json, os, subprocess, sys
 print(6 * 7)
 print(json.dumps({"k": [1, 2, 3], "s": "x"}, sort_keys=True))
@@ -148,6 +148,14 @@ os.makedirs("/tmp/pyt/a/b", exist_ok=True)
 with open("/tmp/pyt/a/b/f.txt", "w") as f:
     f.write("data\n" * 3)
 print(sorted(os.walk("/tmp/pyt"))[-1], os.path.getsize("/tmp/pyt/a/b/f.txt"))
+import queue, threading
+q = queue.Queue()
+def work(n):
+    q.put(sum(range(n * 1000)))
+ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(sorted(q.get() for _ in range(4)), threading.active_count())
 '
 else
 	echo "# python3 is not in this VM: skipped"

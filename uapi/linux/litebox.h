@@ -96,6 +96,8 @@ enum lbx_hostop {
 	LBX_HOSTOP_EXIT_THREAD = 2,	/* arg0: status */
 	LBX_HOSTOP_MPROTECT = 3,	/* arg0 addr, arg1 len, arg2 prot; result = syscall result */
 	LBX_HOSTOP_FORK = 4,		/* fork the host process; complete with HOSTOP_DONE */
+	LBX_HOSTOP_THREAD = 5,		/* arg0 clone flags, arg1 stack top: start a host
+					 * thread; complete with HOSTOP_DONE */
 	LBX_HOSTOP_MAX
 };
 
@@ -147,7 +149,7 @@ struct lbx_event {
 #define LBX_IOC_EXEC		_IOWR(LBX_IOC_MAGIC, 0x10, struct lbx_exec)
 #define LBX_IOC_SYSCALL		_IOWR(LBX_IOC_MAGIC, 0x11, struct lbx_syscall)
 /*
- * Completes a host operation that needs it (LBX_HOSTOP_FORK): in, hostop is
+ * Completes a host operation that needs it (LBX_HOSTOP_FORK, _THREAD): in, hostop is
  * the operation and hostop_arg[0] its host result; out, as LBX_IOC_SYSCALL.
  * The forked child issues it too (with result 0) to become the new guest
  * process, and gets that process's registers back.

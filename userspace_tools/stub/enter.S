@@ -79,3 +79,31 @@ lbx_stub_restorer_ret:
 	hlt
 	.size	lbx_stub_restorer, .-lbx_stub_restorer
 	.section .note.GNU-stack,"",@progbits
+
+/*
+ * long lbx_stub_spawn_thread(unsigned long flags, void *stack_top): clone a
+ * host thread for a new guest thread (LBX_HOSTOP_THREAD). The child starts
+ * on stack_top and runs lbx_stub_thread_main(); the parent returns the host
+ * tid or -errno. The seccomp filter allows this clone only when it returns
+ * to lbx_stub_spawn_ret.
+ */
+	.text
+	.globl	lbx_stub_spawn_thread
+	.type	lbx_stub_spawn_thread, @function
+lbx_stub_spawn_thread:
+	xor	%edx, %edx			/* parent_tid */
+	xor	%r10d, %r10d			/* child_tid */
+	xor	%r8d, %r8d			/* tls */
+	mov	$56, %eax			/* SYS_clone */
+	syscall
+	.globl	lbx_stub_spawn_ret
+lbx_stub_spawn_ret:
+	test	%rax, %rax
+	jnz	1f
+	xor	%ebp, %ebp			/* the child, on its new stack */
+	and	$-16, %rsp
+	call	lbx_stub_thread_main
+	hlt
+1:	ret
+	.size	lbx_stub_spawn_thread, .-lbx_stub_spawn_thread
+	.section .note.GNU-stack,"",@progbits

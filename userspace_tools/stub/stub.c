@@ -139,6 +139,20 @@ static void stub_fatal(const char *msg, size_t len)
 
 /* Forks the host process and completes the fork with LiteBox from both
  * sides: the parent learns the child's guest pid, the child its registers. */
+/* Completes a fork or thread start; in a new process or thread the kernel
+ * answers with the registers it starts with. */
+static long complete(struct lbx_syscall *done, unsigned int op, long result)
+{
+	long r;
+
+	done->hostop = op;
+	done->hostop_arg[0] = result;
+	do
+		r = raw3(SYS_ioctl, LBX_SANDBOX_FD, LBX_IOC_HOSTOP_DONE, done);
+	while (r == -4 /* EINTR */);
+	return r;
+}
+
 static void run_fork(struct lbx_syscall *sc)
 {
 	struct lbx_syscall done;
@@ -147,16 +161,50 @@ static void run_fork(struct lbx_syscall *sc)
 	memset(&done, 0, sizeof(done));
 	done.size = sizeof(done);
 	done.regs = sc->regs;
-	done.hostop = LBX_HOSTOP_FORK;
-	done.hostop_arg[0] = r > 0 ? r : (r == 0 ? 0 : r);
-	do
-		r = raw3(SYS_ioctl, LBX_SANDBOX_FD, LBX_IOC_HOSTOP_DONE, &done);
-	while (r == -4 /* EINTR */);
-	if (r < 0)
+	if (complete(&done, LBX_HOSTOP_FORK, r) < 0)
 		stub_fatal("litebox stub: fork completion failed\n", 37);
 	sc->regs = done.regs;
 	sc->resume_flags = done.resume_flags;
 	sc->hostop = LBX_HOSTOP_NONE;
+}
+
+static void run_thread(struct lbx_syscall *sc)
+{
+	struct lbx_syscall done;
+	long r = lbx_stub_spawn_thread(sc->hostop_arg[0], (void *)(uintptr_t)sc->hostop_arg[1]);
+
+	memset(&done, 0, sizeof(done));
+	done.size = sizeof(done);
+	done.regs = sc->regs;
+	if (complete(&done, LBX_HOSTOP_THREAD, r) < 0)
+		stub_fatal("litebox stub: thread completion failed\n", 39);
+	sc->regs = done.regs;
+	sc->resume_flags = done.resume_flags;
+	sc->hostop = LBX_HOSTOP_NONE;
+}
+
+/* The first code of a guest thread's host thread, on the stack the kernel
+ * mapped for it: set up like the main thread, then enter the guest. */
+void lbx_stub_thread_main(void)
+{
+	struct lbx_stub_tls *tls = stub_tls();
+	struct lbx_syscall done;
+	uint64_t none = 0;
+	stack_t ss;
+
+	memset(tls, 0, sizeof(*tls));
+	ss.ss_sp = (char *)tls + 4096;
+	ss.ss_size = LBX_ALTSTACK_SIZE - 4096;
+	ss.ss_flags = 0;
+	if (hostcall(SYS_sigaltstack, &ss, 0, 0) < 0)
+		hostcall(SYS_exit, LBX_STUB_FATAL_STATUS, 0, 0);
+	/* Created inside the SIGSYS handler: unblock what it blocked. */
+	lbx_stub_hostcall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, 8, 0);
+	memset(&done, 0, sizeof(done));
+	done.size = sizeof(done);
+	if (complete(&done, LBX_HOSTOP_THREAD, 0) < 0)
+		hostcall(SYS_exit, LBX_STUB_FATAL_STATUS, 0, 0);
+	lbx_stub_enter_guest(&done.regs, done.resume_flags);
 }
 
 static void run_hostop(struct lbx_syscall *sc)
@@ -176,6 +224,9 @@ static void run_hostop(struct lbx_syscall *sc)
 		break;
 	case LBX_HOSTOP_FORK:
 		run_fork(sc);
+		break;
+	case LBX_HOSTOP_THREAD:
+		run_thread(sc);
 		break;
 	default:
 		stub_fatal("litebox stub: unknown host operation\n", 38);

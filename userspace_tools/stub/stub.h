@@ -53,6 +53,12 @@ __attribute__((noreturn)) void lbx_stub_enter_guest(const struct lbx_regs *regs,
 long lbx_stub_hostcall(long nr, long a0, long a1, long a2, long a3, long a4);
 extern const char lbx_stub_hostcall_ret[];
 
+/* A new guest thread's host thread (enter.S): the clone site the filter
+ * checks, and the C code the child runs first. */
+long lbx_stub_spawn_thread(unsigned long flags, void *stack_top);
+extern const char lbx_stub_spawn_ret[];
+__attribute__((noreturn)) void lbx_stub_thread_main(void);
+
 /* The restorer of the stub's signal handlers (enter.S), and the address its
  * rt_sigreturn returns to, which the seccomp filter checks. */
 void lbx_stub_restorer(void);

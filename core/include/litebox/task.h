@@ -147,6 +147,7 @@ enum {
 	LBX_HOP_EXIT_THREAD = 2,	/* arg0: status */
 	LBX_HOP_MPROTECT = 3,		/* addr, len, host prot; its result is the syscall's */
 	LBX_HOP_FORK = 4,		/* fork the host process */
+	LBX_HOP_THREAD = 5,		/* start a host thread: flags, stack top, stub block */
 };
 #define LBX_RES_SET_FS		(1U << 0)
 #define LBX_RES_ALL_REGS	(1U << 1)
@@ -201,6 +202,11 @@ void lbx_sandbox_kill(struct lbx_sandbox *sb);
 /* Creates a process with one thread; -EAGAIN beyond the limits. */
 int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 		       struct lbx_thread **main_thread);
+/* A new thread in p (its tid from the sandbox's pid space); -EAGAIN
+ * beyond the thread limit. */
+int lbx_thread_create(struct lbx_process *p, struct lbx_thread **out);
+/* The live thread tid of the sandbox, with a reference, or NULL. */
+struct lbx_thread *lbx_thread_find(struct lbx_sandbox *sb, u32 tid);
 void lbx_process_get(struct lbx_process *p);
 void lbx_process_put(struct lbx_process *p);
 void lbx_thread_get(struct lbx_thread *t);
