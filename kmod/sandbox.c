@@ -5,7 +5,6 @@
  * sandbox down: its guest threads, processes, file systems and console.
  */
 #include <linux/anon_inodes.h>
-#include <linux/binfmts.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/pid.h>
@@ -25,7 +24,6 @@
 
 #define LBX_IMAGE_MAX		(2ULL << 30)	/* lower image */
 #define LBX_ARGV_MAX		(2ULL << 20)	/* argv + envp strings */
-#define LBX_ARGC_MAX		65536
 
 static_assert(sizeof(struct lbx_regs) == sizeof(struct lbx_cpu_regs));
 static_assert(offsetof(struct lbx_regs, rip) == offsetof(struct lbx_cpu_regs, rip));
@@ -238,77 +236,12 @@ static int sandbox_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Copies a NULL-terminated array of user strings into one kernel block. */
-static int copy_strv(u64 uptr, char ***out, size_t *budget)
-{
-	const char __user *const __user *uv = u64_to_user_ptr(uptr);
-	char **v;
-	u32 n, i;
-	int ret;
-
-	*out = NULL;
-	if (!uptr)
-		return 0;
-	for (n = 0;; n++) {
-		const char __user *p;
-
-		if (n >= LBX_ARGC_MAX)
-			return -E2BIG;
-		if (get_user(p, uv + n))
-			return -EFAULT;
-		if (!p)
-			break;
-	}
-	v = kcalloc(n + 1, sizeof(*v), GFP_KERNEL_ACCOUNT);
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		const char __user *p;
-		long len;
-
-		ret = -EFAULT;
-		if (get_user(p, uv + i))
-			goto err;
-		len = strnlen_user(p, MAX_ARG_STRLEN);
-		if (!len)
-			goto err;
-		ret = -E2BIG;
-		if (len > MAX_ARG_STRLEN || len > *budget)
-			goto err;
-		*budget -= len;
-		v[i] = memdup_user_nul(p, len - 1);
-		if (IS_ERR(v[i])) {
-			ret = PTR_ERR(v[i]);
-			v[i] = NULL;
-			goto err;
-		}
-	}
-	*out = v;
-	return 0;
-err:
-	while (i-- > 0)
-		kfree(v[i]);
-	kfree(v);
-	return ret;
-}
-
-static void free_strv(char **v)
-{
-	char **p;
-
-	if (!v)
-		return;
-	for (p = v; *p; p++)
-		kfree(*p);
-	kfree(v);
-}
-
 static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 {
 	struct lbx_kplat_thread *kt = NULL;
 	char **argv = NULL, **envp = NULL;
 	char *path = NULL, *cwd = NULL;
-	size_t budget = LBX_ARGV_MAX;
+	u64 budget = LBX_ARGV_MAX;
 	struct lbx_cpu_regs regs;
 	struct lbx_resume res;
 	struct lbx_thread *t;
@@ -331,9 +264,10 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 			goto out;
 		}
 	}
-	ret = copy_strv(ex.argv_ptr, &argv, &budget);
+	/* The launcher's memory is the guest's to be: the shim's copy. */
+	ret = lbx_linux_copy_strv(ex.argv_ptr, &argv, &budget);
 	if (!ret)
-		ret = copy_strv(ex.envp_ptr, &envp, &budget);
+		ret = lbx_linux_copy_strv(ex.envp_ptr, &envp, &budget);
 	if (ret)
 		goto out;
 	kt = kzalloc(sizeof(*kt), GFP_KERNEL_ACCOUNT);
@@ -374,8 +308,8 @@ out:
 		put_task_struct(kt->task);
 		kfree(kt);
 	}
-	free_strv(envp);
-	free_strv(argv);
+	lbx_linux_free_strv(envp);
+	lbx_linux_free_strv(argv);
 	kfree(cwd);
 	kfree(path);
 	return ret;

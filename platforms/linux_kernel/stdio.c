@@ -21,7 +21,8 @@ static struct file *console(struct lbx_sandbox *sb, int fd, struct mutex **lock)
 	return ks->stdio[fd];
 }
 
-long lbx_plat_stdio_write(struct lbx_sandbox *sb, int fd, const void *buf, size_t n)
+/* As write(2) or read(2) on the launcher's fd: use and advance its position. */
+static long console_rw(struct lbx_sandbox *sb, int fd, void *buf, size_t n, int dir)
 {
 	struct mutex *lock;
 	struct file *f = console(sb, fd, &lock);
@@ -30,32 +31,23 @@ long lbx_plat_stdio_write(struct lbx_sandbox *sb, int fd, const void *buf, size_
 
 	if (!f)
 		return -EBADF;
-	/* As write(2) on the launcher's fd: use and advance its position. */
 	mutex_lock(lock);
 	pos = f->f_pos;
-	ret = kernel_write(f, buf, n, &pos);
+	ret = dir == WRITE ? kernel_write(f, buf, n, &pos) : kernel_read(f, buf, n, &pos);
 	if (ret > 0)
 		f->f_pos = pos;
 	mutex_unlock(lock);
 	return ret;
 }
 
+long lbx_plat_stdio_write(struct lbx_sandbox *sb, int fd, const void *buf, size_t n)
+{
+	return console_rw(sb, fd, (void *)buf, n, WRITE);
+}
+
 long lbx_plat_stdio_read(struct lbx_sandbox *sb, int fd, void *buf, size_t n)
 {
-	struct mutex *lock;
-	struct file *f = console(sb, fd, &lock);
-	ssize_t ret;
-	loff_t pos;
-
-	if (!f)
-		return -EBADF;
-	mutex_lock(lock);
-	pos = f->f_pos;
-	ret = kernel_read(f, buf, n, &pos);
-	if (ret > 0)
-		f->f_pos = pos;
-	mutex_unlock(lock);
-	return ret;
+	return console_rw(sb, fd, buf, n, READ);
 }
 
 /*

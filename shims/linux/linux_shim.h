@@ -46,6 +46,14 @@ void lbx_linux_event(struct lbx_thread *t, const struct lbx_event_info *ev,
 		     struct lbx_cpu_regs *regs, struct lbx_resume *res);
 
 /*
+ * Copies a NULL-terminated array of guest strings (argv, envp) once into
+ * LiteBox memory: -EFAULT, or -E2BIG past *budget bytes (which it lowers)
+ * or MAX_ARG_STRLEN per string. A zero address gives an empty (NULL) vector.
+ */
+int lbx_linux_copy_strv(u64 uv, char ***out, u64 *budget);
+void lbx_linux_free_strv(char **v);
+
+/*
  * A forked child's first entry, on its own memory (CLONE_CHILD_SETTID);
  * and dropping a fork the platform could not complete.
  */

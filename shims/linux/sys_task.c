@@ -43,7 +43,6 @@
 #define LX_P_PGID		2
 #define LX_P_PIDFD		3
 
-#define LX_ARGV_MAX_COUNT	(1 << 16)
 
 /*
  * A new process sharing nothing but what fork shares. CLONE_VM without
@@ -228,94 +227,6 @@ LBX_SYSCALL(clone)
 
 /* ---- execve ---- */
 
-/* Copies a NULL-terminated guest array of strings into one LiteBox block:
- * the pointer array followed by the strings. */
-static int copy_strv(u64 uv, char ***out, u64 *budget)
-{
-	u64 n = 0, bytes = 0, i;
-	char **v, *at;
-	int ret;
-
-	*out = NULL;
-	for (;; n++) {
-		u64 p;
-		long len;
-		char probe[1];
-
-		if (n >= LX_ARGV_MAX_COUNT)
-			return -E2BIG;
-		if (!uv)
-			break;
-		if (lbx_copy_from_guest(&p, uv + n * 8, 8))
-			return -EFAULT;
-		if (!p)
-			break;
-		/* Measure: copy into a scratch page-sized window. */
-		len = lbx_strncpy_from_guest(probe, p, 1);
-		if (len == -EFAULT)
-			return -EFAULT;
-	}
-	/* Second pass: lengths, with the limits. */
-	v = lbx_plat_alloc((n + 1) * sizeof(char *));
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		u64 p;
-		char *str = lbx_plat_alloc(128 * 1024);
-		long len;
-
-		ret = -ENOMEM;
-		if (!str)
-			goto err;
-		ret = -EFAULT;
-		if (lbx_copy_from_guest(&p, uv + i * 8, 8)) {
-			lbx_plat_free(str);
-			goto err;
-		}
-		len = lbx_strncpy_from_guest(str, p, 128 * 1024);
-		if (len < 0) {
-			lbx_plat_free(str);
-			ret = len == -ENAMETOOLONG ? -E2BIG : (int)len;
-			goto err;
-		}
-		bytes += len + 1;
-		if (bytes > *budget) {
-			lbx_plat_free(str);
-			ret = -E2BIG;
-			goto err;
-		}
-		/* Shrink to fit. */
-		at = lbx_plat_alloc(len + 1);
-		if (!at) {
-			lbx_plat_free(str);
-			ret = -ENOMEM;
-			goto err;
-		}
-		memcpy(at, str, len + 1);
-		lbx_plat_free(str);
-		v[i] = at;
-	}
-	*budget -= bytes;
-	*out = v;
-	return 0;
-err:
-	while (i-- > 0)
-		lbx_plat_free(v[i]);
-	lbx_plat_free(v);
-	return ret;
-}
-
-static void free_strv(char **v)
-{
-	char **p;
-
-	if (!v)
-		return;
-	for (p = v; *p; p++)
-		lbx_plat_free(*p);
-	lbx_plat_free(v);
-}
-
 LBX_SYSCALL(execve)
 {
 	u64 budget = 2ULL << 20;
@@ -336,15 +247,15 @@ LBX_SYSCALL(execve)
 		ret = -ENOENT;
 		goto out;
 	}
-	ret = copy_strv(a1, &argv, &budget);
+	ret = lbx_linux_copy_strv(a1, &argv, &budget);
 	if (!ret)
-		ret = copy_strv(a2, &envp, &budget);
+		ret = lbx_linux_copy_strv(a2, &envp, &budget);
 	if (!ret)
 		ret = lbx_linux_exec(s, path, (const char *const *)argv,
 				     (const char *const *)envp, true);
 out:
-	free_strv(envp);
-	free_strv(argv);
+	lbx_linux_free_strv(envp);
+	lbx_linux_free_strv(argv);
 	lbx_plat_free(path);
 	return ret;
 }

@@ -269,3 +269,28 @@ char **lbx_opts_environ(const struct lbx_opts *o)
 	env[n] = NULL;
 	return env;
 }
+
+int lbx_exec_error(const struct lbx_opts *o, const char *prog, int err)
+{
+	switch (err) {
+	case ENOENT:
+		if (o->cwd)
+			lbx_msg(o, "%s or --cwd %s: not found in the sandbox (or the program's interpreter is missing)",
+				prog, o->cwd);
+		else
+			lbx_msg(o, "%s: not found in the sandbox (or its interpreter is missing)", prog);
+		return LBX_EXIT_NOENT;
+	case ENOEXEC:
+		lbx_msg(o, "%s: not an executable x86-64 ELF file or script", prog);
+		return LBX_EXIT_NOEXEC;
+	case EACCES:
+		lbx_msg(o, "%s: permission denied", prog);
+		return LBX_EXIT_NOEXEC;
+	case EEXIST:
+		lbx_msg(o, "%s: its load address collides with %s's own memory", prog, o->tool);
+		return LBX_EXIT_NOEXEC;
+	default:
+		lbx_msg(o, "%s: cannot execute: %s", prog, strerror(err));
+		return LBX_EXIT_NOEXEC;
+	}
+}

@@ -41,6 +41,10 @@ void lbx_msg(const struct lbx_opts *o, const char *fmt, ...)
 void lbx_verbose(const struct lbx_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Reports why PROGRAM could not start (err: a positive errno) and returns
+ * the tool's exit status for it. */
+int lbx_exec_error(const struct lbx_opts *o, const char *prog, int err);
+
 /* Exit statuses of the tools themselves (the guest's own go through). */
 #define LBX_EXIT_USAGE		2
 #define LBX_EXIT_SETUP		125	/* LiteBox could not start the guest */

@@ -102,31 +102,6 @@ static int place_sandbox_fd(int sb)
 	return 0;
 }
 
-static int exec_error_status(const struct lbx_opts *o, const char *prog, int e)
-{
-	switch (e) {
-	case ENOENT:
-		if (o->cwd)
-			lbx_msg(o, "%s or --cwd %s: not found in the sandbox (or the program's interpreter is missing)",
-				prog, o->cwd);
-		else
-			lbx_msg(o, "%s: not found in the sandbox (or its interpreter is missing)", prog);
-		return LBX_EXIT_NOENT;
-	case ENOEXEC:
-		lbx_msg(o, "%s: not an executable x86-64 ELF file or script", prog);
-		return LBX_EXIT_NOEXEC;
-	case EACCES:
-		lbx_msg(o, "%s: permission denied", prog);
-		return LBX_EXIT_NOEXEC;
-	case EEXIST:
-		lbx_msg(o, "%s: its load address collides with lbx-launch's own memory", prog);
-		return LBX_EXIT_NOEXEC;
-	default:
-		lbx_msg(o, "%s: cannot execute: %s", prog, strerror(e));
-		return LBX_EXIT_NOEXEC;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct lbx_exec ex = { .size = sizeof(ex) };
@@ -166,7 +141,7 @@ int main(int argc, char **argv)
 	ex.cwd_ptr = (uintptr_t)o.cwd;
 	lbx_verbose(&o, "starting %s", img.program);
 	if (ioctl(LBX_SANDBOX_FD, LBX_IOC_EXEC, &ex))
-		return exec_error_status(&o, img.program, errno);
+		return lbx_exec_error(&o, img.program, errno);
 	lbx_images_free(&img);
 
 	/* Point of no return: nothing below may print or fail softly. */

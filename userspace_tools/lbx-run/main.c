@@ -23,31 +23,6 @@
 extern char __executable_start[];
 extern char etext[];
 
-static int start_status(const struct lbx_opts *o, const char *prog, int err)
-{
-	switch (err) {
-	case -ENOENT:
-		if (o->cwd)
-			lbx_msg(o, "%s or --cwd %s: not found in the sandbox (or the program's interpreter is missing)",
-				prog, o->cwd);
-		else
-			lbx_msg(o, "%s: not found in the sandbox (or its interpreter is missing)", prog);
-		return LBX_EXIT_NOENT;
-	case -ENOEXEC:
-		lbx_msg(o, "%s: not an executable x86-64 ELF file or script", prog);
-		return LBX_EXIT_NOEXEC;
-	case -EACCES:
-		lbx_msg(o, "%s: permission denied", prog);
-		return LBX_EXIT_NOEXEC;
-	case -EEXIST:
-		lbx_msg(o, "%s: its load address collides with lbx-run's own memory", prog);
-		return LBX_EXIT_NOEXEC;
-	default:
-		lbx_msg(o, "%s: cannot execute: %s", prog, strerror(-err));
-		return LBX_EXIT_NOEXEC;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct lbx_limits limits = { 0 };
@@ -99,7 +74,7 @@ int main(int argc, char **argv)
 			      (const char *const *)env, o.cwd ? o.cwd : "/",
 			      &regs, &res, &t);
 	if (ret)
-		return start_status(&o, img.program, ret);
+		return lbx_exec_error(&o, img.program, -ret);
 	tls->thread = t;
 	ret = lbx_run_install_filter((uintptr_t)__executable_start, (uintptr_t)etext);
 	if (ret) {
