@@ -2,6 +2,7 @@
 /* What a sandbox and a process own besides themselves, released in reverse
  * order of acquisition. */
 #include <litebox/fdtable.h>
+#include <litebox/flock.h>
 #include <litebox/futex.h>
 #include <litebox/mm.h>
 #include <litebox/task.h>
@@ -13,12 +14,17 @@ void lbx_task_hook_sandbox_release(struct lbx_sandbox *sb)
 	if (sb->vfs)
 		lbx_vfs_destroy(sb->vfs);
 	sb->vfs = NULL;
+	lbx_flock_table_destroy(sb->flocks);
+	sb->flocks = NULL;
 	lbx_futex_table_destroy(sb->futex);
 	sb->futex = NULL;
 }
 
 void lbx_task_hook_process_release(struct lbx_process *p)
 {
+	/* A process's record locks go when it exits. */
+	if (p->sb->flocks)
+		lbx_posix_lock_release(p->sb->flocks, NULL, p);
 	lbx_mm_destroy(p->mm);
 	p->mm = NULL;
 	if (p->files)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Sandbox, process and thread lifetimes. */
 #include <litebox/task.h>
+#include <litebox/flock.h>
 #include <litebox/futex.h>
 #include <litebox/refcount.h>
 #include "task_hooks.h"
@@ -18,6 +19,12 @@ int lbx_sandbox_create(const struct lbx_limits *limits, void *plat,
 		return -ENOMEM;
 	ret = lbx_futex_table_create(&sb->futex);
 	if (ret) {
+		lbx_plat_free(sb);
+		return ret;
+	}
+	ret = lbx_flock_table_create(&sb->flocks);
+	if (ret) {
+		lbx_futex_table_destroy(sb->futex);
 		lbx_plat_free(sb);
 		return ret;
 	}

@@ -4,6 +4,7 @@
  * flags, errno) over core's VFS and fd tables.
  */
 #include <litebox/fdtable.h>
+#include <litebox/flock.h>
 #include <litebox/fsabi.h>
 #include <litebox/pipe.h>
 #include <litebox/vfs.h>
@@ -16,6 +17,9 @@
 #define LX_F_GETFL		3
 #define LX_F_SETFL		4
 #define LX_F_DUPFD_CLOEXEC	1030
+#define LX_F_GETLK		5
+#define LX_F_SETLK		6
+#define LX_F_SETLKW		7
 #define LX_F_SETPIPE_SZ		1031
 #define LX_F_GETPIPE_SZ		1032
 #define LX_SIGPIPE		13
@@ -137,6 +141,14 @@ LBX_SYSCALL(creat)
 
 LBX_SYSCALL(close)
 {
+	struct lbx_file *f = lbx_fd_get(s->p->files, (int)a0);
+
+	/* POSIX: closing any descriptor of a file drops the process's record
+	 * locks on it. */
+	if (f) {
+		lbx_posix_lock_release(s->p->sb->flocks, f->inode, s->p);
+		lbx_file_put(f);
+	}
 	return lbx_fd_close(s->p->files, (int)a0);
 }
 
@@ -958,6 +970,83 @@ LBX_SYSCALL(dup3)
 	return lbx_fd_dup3(s->p->files, (int)a0, (int)a1, (u32)a2);
 }
 
+struct lx_flock {
+	s16 l_type;
+	s16 l_whence;
+	u32 pad;
+	s64 l_start;
+	s64 l_len;
+	s32 l_pid;
+	u32 pad2;
+};
+
+/* F_GETLK, F_SETLK, F_SETLKW: the guest's struct flock against core's locks. */
+static long do_record_lock(struct lbx_sys *s, struct lbx_file *f, u32 cmd, u64 uarg)
+{
+	struct lbx_flock_req req;
+	struct lx_flock fl;
+	struct lbx_kstat st;
+	s64 base, start, end;
+	long ret;
+
+	if (lbx_copy_from_guest(&fl, uarg, sizeof(fl)))
+		return -EFAULT;
+	if (fl.l_type != LX_F_RDLCK && fl.l_type != LX_F_WRLCK && fl.l_type != LX_F_UNLCK)
+		return -EINVAL;
+	switch (fl.l_whence) {
+	case LX_SEEK_SET:
+		base = 0;
+		break;
+	case LX_SEEK_CUR:
+		base = (s64)f->pos;
+		break;
+	case LX_SEEK_END:
+		ret = lbx_file_stat(f, &st);
+		if (ret)
+			return ret;
+		base = (s64)st.size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (lbx_add_overflow(base, fl.l_start, &start))
+		return -EOVERFLOW;
+	if (fl.l_len > 0) {
+		if (lbx_add_overflow(start, fl.l_len, &end))
+			return -EOVERFLOW;
+	} else if (fl.l_len < 0) {
+		end = start;
+		if (lbx_add_overflow(start, fl.l_len, &start))
+			return -EINVAL;
+	} else {
+		end = -1;	/* to the end of the file */
+	}
+	if (start < 0)
+		return -EINVAL;
+	req.type = (u32)fl.l_type;
+	req.start = (u64)start;
+	req.end = end < 0 ? LBX_LOCK_EOF : (u64)end;
+	if (cmd == LX_F_GETLK) {
+		if (req.type == LX_F_UNLCK)
+			return -EINVAL;
+		lbx_posix_lock_test(s->p->sb->flocks, f->inode, s->p, &req);
+		fl.l_type = (s16)req.type;
+		if (req.type != LX_F_UNLCK) {
+			fl.l_whence = LX_SEEK_SET;
+			fl.l_start = (s64)req.start;
+			fl.l_len = req.end == LBX_LOCK_EOF ? 0 : (s64)(req.end - req.start);
+			fl.l_pid = (s32)req.owner_pid;
+		}
+		return lbx_copy_to_guest(uarg, &fl, sizeof(fl));
+	}
+	/* A lock needs the matching access: read for shared, write for exclusive. */
+	if ((req.type == LX_F_RDLCK && !(f->fmode & LBX_FMODE_READ)) ||
+	    (req.type == LX_F_WRLCK && !(f->fmode & LBX_FMODE_WRITE)))
+		return -EBADF;
+	return lbx_posix_lock_set(s->p->sb->flocks, f->inode, s->p, s->p->pid, &req,
+				  cmd == LX_F_SETLKW, s->t);
+}
+
 LBX_SYSCALL(fcntl)
 {
 	int fd = (int)a0;
@@ -987,6 +1076,11 @@ LBX_SYSCALL(fcntl)
 		break;
 	case LX_F_SETFL:
 		ret = lbx_file_set_flags(f, (u32)a2);
+		break;
+	case LX_F_GETLK:
+	case LX_F_SETLK:
+	case LX_F_SETLKW:
+		ret = do_record_lock(s, f, (u32)a1, a2);
 		break;
 	case LX_F_SETPIPE_SZ:
 		ret = lbx_pipe_set_size(f, (u32)a2);

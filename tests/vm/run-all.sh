@@ -161,6 +161,34 @@ else
 	echo "# python3 is not in this VM: skipped"
 fi
 
+if [ -x /usr/bin/lua5.4 ]; then
+	compare_native "lua5.4" /usr/bin/lua5.4 -e '
+local t = {}
+for i = 1, 20 do t[#t + 1] = string.format("%d:%d", i, i * i) end
+print(table.concat(t, " "))
+local f = assert(io.open("/tmp/lua.txt", "w")); f:write("x\ny\n"); f:close()
+local n = 0; for _ in io.lines("/tmp/lua.txt") do n = n + 1 end
+print(n, os.getenv("HOME") ~= nil, math.floor(2^40), ("abc"):rep(3):upper())
+print(pcall(error, "boom"))'
+else
+	echo "# lua5.4 is not in this VM: skipped"
+fi
+if [ -x /usr/bin/sqlite3 ]; then
+	sql='create table t(a integer primary key, b text);
+insert into t(b) values ("x"), ("y"), ("z");
+create index tb on t(b);
+select count(*), max(a), group_concat(b) from t;
+update t set b = upper(b) where a > 1;
+select * from t order by a;
+pragma integrity_check;'
+	compare_native "sqlite3 in memory" /usr/bin/sqlite3 :memory: "$sql"
+	rm -f /tmp/lbx-test.db
+	compare_native "sqlite3 on disk (record locks, journal)" /usr/bin/sqlite3 /tmp/lbx-test.db \
+		"$sql begin; insert into t(b) values ('w'); commit; select count(*) from t; pragma journal_mode;"
+else
+	echo "# sqlite3 is not in this VM: skipped"
+fi
+
 # --- a guest that tries to leave ---
 rm -f /tmp/lbx-escaped
 if lbx-launch "$V/escape_guest" > "$T/escape.out" 2>&1 && grep -q '^PASS escape_guest' "$T/escape.out"; then

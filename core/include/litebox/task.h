@@ -26,6 +26,7 @@ struct lbx_fs_ctx;
 struct lbx_mm;
 struct lbx_fdtable;
 struct lbx_futex_table;
+struct lbx_flock_table;
 
 struct lbx_limits {
 	u64 fs_mem;
@@ -79,6 +80,7 @@ struct lbx_sandbox {
 	struct lbx_memacct fs_mem;
 	struct lbx_vfs *vfs;
 	struct lbx_futex_table *futex;
+	struct lbx_flock_table *flocks;	/* POSIX record locks */
 
 	struct lbx_plat_mutex lock;	/* protects everything below */
 	struct lbx_list_head procs;
