@@ -107,7 +107,8 @@ static int split_at(struct lbx_mm *mm, u64 addr)
 		if (mm->count >= LBX_MM_MAX_VMAS)
 			return -ENOMEM;
 		tail = vma_new(addr, v->end, v->prot, v->flags,
-			       v->offset ? v->offset + (addr - v->start) : 0, v->name);
+			       v->flags & LBX_VMA_FILE ? v->offset + (addr - v->start) : 0,
+			       v->name);
 		if (!tail)
 			return -ENOMEM;
 		v->end = addr;
@@ -141,7 +142,7 @@ static bool same_attrs(const struct lbx_vma *a, const struct lbx_vma *b)
 {
 	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
 	       !strcmp(a->name, b->name) &&
-	       (!a->offset && !b->offset ? true :
+	       (!(a->flags & LBX_VMA_FILE) ||
 		a->offset + (a->end - a->start) == b->offset);
 }
 
@@ -305,14 +306,18 @@ size_t lbx_mm_render_maps(struct lbx_mm *mm, char *buf, size_t size)
 		int n;
 
 		n = lbx_snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
-				 "%08llx-%08llx %c%c%c%c %08llx 00:00 0%s%s\n",
+				 "%08llx-%08llx %c%c%c%c %08llx 00:00 0",
 				 (unsigned long long)v->start, (unsigned long long)v->end,
 				 v->prot & LBX_PROT_READ ? 'r' : '-',
 				 v->prot & LBX_PROT_WRITE ? 'w' : '-',
 				 v->prot & LBX_PROT_EXEC ? 'x' : '-',
 				 v->flags & LBX_VMA_SHARED ? 's' : 'p',
-				 (unsigned long long)v->offset,
-				 v->name[0] ? "                          " : "", v->name);
+				 (unsigned long long)v->offset);
+		len += n;
+		/* Linux pads the name to column 73. */
+		n = lbx_snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
+				 "%*s%s\n", v->name[0] && n < 73 ? 73 - n : (v->name[0] ? 1 : 0),
+				 "", v->name);
 		len += n;
 	}
 	lbx_plat_mutex_unlock(&mm->lock);

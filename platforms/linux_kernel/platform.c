@@ -153,6 +153,11 @@ void lbx_plat_mutex_lock(struct lbx_plat_mutex *m)
 	mutex_lock(&m->m);
 }
 
+void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m)
+{
+	mutex_lock_nested(&m->m, SINGLE_DEPTH_NESTING);
+}
+
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m)
 {
 	mutex_unlock(&m->m);

@@ -198,6 +198,11 @@ void lbx_plat_mutex_lock(struct lbx_plat_mutex *m)
 	}
 }
 
+void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m)
+{
+	lbx_plat_mutex_lock(m);
+}
+
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m)
 {
 	_Atomic u32 *w = (_Atomic u32 *)&m->word;

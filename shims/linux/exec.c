@@ -53,7 +53,7 @@ static void record_mapping(void *ctx, u64 start, u64 end, int prot, u64 offset)
 {
 	struct exec_image *img = ctx;
 
-	lbx_mm_insert(img->s->p->mm, start, end, prot, 0, offset, img->name);
+	lbx_mm_insert(img->s->p->mm, start, end, prot, LBX_VMA_FILE, offset, img->name);
 }
 
 static ssize_t file_reader(void *ctx, void *buf, size_t n, u64 off)

@@ -144,6 +144,15 @@ static int setup_frame(struct lbx_sys *s, u32 sig, const struct lbx_sigaction *a
 	return 0;
 }
 
+/* The guest executes the system call again: back over the 2-byte syscall
+ * instruction, the number in rax. rip changed: all registers are returned. */
+static void restart(struct lbx_sys *s, long nr)
+{
+	s->regs->rax = (u64)nr;
+	s->regs->rip -= 2;
+	s->res->flags |= LBX_RES_ALL_REGS;
+}
+
 /*
  * Delivers at most one signal to the thread leaving LiteBox with s->regs.
  * interrupted_nr >= 0 when a system call returned -EINTR: it is restarted
@@ -180,8 +189,7 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 		/* A handler. */
 		if (interrupted_nr >= 0) {
 			if (act.flags & LX_SA_RESTART) {
-				s->regs->rax = (u64)interrupted_nr;
-				s->regs->rip -= 2;
+				restart(s, interrupted_nr);
 			} else {
 				s->regs->rax = (u64)-EINTR;
 			}
@@ -200,8 +208,7 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 	}
 	if (interrupted_nr >= 0) {
 		/* Interrupted with nothing to deliver: try the call again. */
-		s->regs->rax = (u64)interrupted_nr;
-		s->regs->rip -= 2;
+		restart(s, interrupted_nr);
 	}
 }
 

@@ -53,7 +53,9 @@ int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
 
 	if (ret)
 		return ret;
-	ret = lbx_mm_insert(s->p->mm, *addr, *addr + len, prot, 0, offset, name);
+	/* A named mapping that is not [heap] or [stack] is a file's. */
+	ret = lbx_mm_insert(s->p->mm, *addr, *addr + len, prot,
+			    name[0] && name[0] != '[' ? LBX_VMA_FILE : 0, offset, name);
 	if (ret)
 		lbx_plat_guest_unmap(*addr, len);
 	return ret;

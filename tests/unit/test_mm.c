@@ -37,7 +37,7 @@ TEST(insert_over_existing_replaces_the_overlap)
 	ASSERT_EQ(mm->count, 3);
 	ASSERT_STREQ(render(mm),
 		     "00010000-00014000 rw-p 00000000 00:00 0\n"
-		     "00014000-00016000 r--p 00000000 00:00 0                          [x]\n"
+		     "00014000-00016000 r--p 00000000 00:00 0                                  [x]\n"
 		     "00016000-00020000 rw-p 00000000 00:00 0\n");
 	lbx_mm_destroy(mm);
 }

@@ -256,6 +256,50 @@ static void exec_bad_args(void)
 	close(sb);
 }
 
+static void hostop_done_bad_args(void)
+{
+	struct lbx_syscall sc = { .size = sizeof(sc) };
+	int sb = new_sandbox();
+
+	/* Only fork and thread starts complete; this thread runs no guest,
+	 * and no fork of it is pending. */
+	sc.hostop = LBX_HOSTOP_MPROTECT;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_HOSTOP_DONE, &sc), EINVAL);
+	sc.hostop = LBX_HOSTOP_FORK;
+	sc.hostop_arg[1] = 1;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_HOSTOP_DONE, &sc), EINVAL);
+	sc.hostop_arg[1] = 0;
+	sc.reserved[1] = 1;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_HOSTOP_DONE, &sc), EINVAL);
+	sc.reserved[1] = 0;
+	sc.size = 4;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_HOSTOP_DONE, &sc), EINVAL);
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_HOSTOP_DONE, (void *)16), EFAULT);
+	close(sb);
+}
+
+static void event_bad_args(void)
+{
+	struct lbx_event ev = { .size = sizeof(ev), .kind = LBX_EVENT_SIGNAL, .signo = 2 };
+	int sb = new_sandbox();
+
+	/* A thread that runs no guest of the sandbox. */
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EVENT, &ev), EPERM);
+	ev.kind = 9;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EVENT, &ev), EINVAL);
+	ev.kind = LBX_EVENT_SIGNAL;
+	ev.signo = 65;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EVENT, &ev), EINVAL);
+	ev.signo = 2;
+	ev.flags = 4;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EVENT, &ev), EINVAL);
+	ev.flags = 0;
+	ev.hostop = 1;	/* an output field */
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EVENT, &ev), EINVAL);
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EVENT, NULL), EFAULT);
+	close(sb);
+}
+
 struct closer {
 	int fd;
 	volatile int stop;
@@ -309,6 +353,8 @@ int main(void)
 		{ "SANDBOX_CREATE rejects malformed images", create_malformed_image },
 		{ "sandbox fd: wrong commands and callers", sandbox_wrong_commands },
 		{ "EXEC rejects bad arguments", exec_bad_args },
+		{ "HOSTOP_DONE rejects bad arguments and strangers", hostop_done_bad_args },
+		{ "EVENT rejects bad arguments and strangers", event_bad_args },
 		{ "sandbox fd closed by another thread while in use", close_while_in_use },
 	};
 

@@ -223,6 +223,38 @@ else
 	not_ok "SIGKILL mid-run (refcount while running $busy, after $(refcount), status $st)"
 fi
 
+# Signals sent to the launcher are the guest's: default action, and a handler.
+lbx-launch "$G/args_env" sleep 30 > "$T/term.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q sleeping "$T/term.out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -TERM $pid
+wait $pid
+st=$?
+if [ "$st" = 143 ]; then
+	ok "SIGTERM to lbx-launch ends the guest by its default action (status 143)"
+else
+	not_ok "SIGTERM to lbx-launch: status $st, expected 143"
+fi
+lbx-launch /bin/busybox sh -c 'trap "echo got INT; exit 7" INT; echo ready; while :; do /bin/busybox sleep 1; done' > "$T/int.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q ready "$T/int.out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -INT $pid
+wait $pid
+st=$?
+if [ "$st" = 7 ] && grep -q "got INT" "$T/int.out"; then
+	ok "SIGINT to lbx-launch runs the guest's handler"
+else
+	not_ok "SIGINT to lbx-launch: status $st, output: $(cat "$T/int.out")"
+fi
+
 slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 i=0
 while [ $i -lt 10 ]; do lbx-launch "$G/hello" > /dev/null 2>&1; i=$((i + 1)); done

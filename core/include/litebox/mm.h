@@ -24,6 +24,7 @@ struct lbx_vma {
 };
 
 #define LBX_VMA_SHARED	(1U << 0)
+#define LBX_VMA_FILE	(1U << 1)	/* offset is a file offset */
 
 struct lbx_mm {
 	struct lbx_plat_mutex lock;

@@ -68,6 +68,9 @@ int lbx_plat_guest_protect(u64 addr, u64 len, int prot);
 void lbx_plat_mutex_init(struct lbx_plat_mutex *m);
 #endif
 void lbx_plat_mutex_lock(struct lbx_plat_mutex *m);
+/* Takes a second lock of the same kind, ordered by the caller (lockdep's
+ * "nested" annotation in the kernel; a plain lock elsewhere). */
+void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m);
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m);
 #ifndef lbx_plat_spin_init
 void lbx_plat_spin_init(struct lbx_plat_spinlock *l);
