@@ -131,7 +131,7 @@ static void remove_splits_partial_ranges(struct kunit *test)
 
 	/* A file mapping at offset 0x1000: cutting its first page moves the
 	 * rest to offset 0x2000, as /proc/self/maps shows on Linux. */
-	KUNIT_ASSERT_EQ(test, lbx_mm_insert(mm, 0x40 * P, 0x44 * P, R, 0, 0x1000, "/bin/x"), 0);
+	KUNIT_ASSERT_EQ(test, lbx_mm_insert(mm, 0x40 * P, 0x44 * P, R, LBX_VMA_FILE, 0x1000, "/bin/x"), 0);
 	KUNIT_ASSERT_EQ(test, lbx_mm_remove(mm, 0x40 * P, 0x41 * P), 0);
 	KUNIT_ASSERT_EQ(test, lbx_mm_remove(mm, 0x42 * P, 0x43 * P), 0);
 	KUNIT_EXPECT_STREQ(test, layout(test, mm),
