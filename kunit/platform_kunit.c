@@ -18,6 +18,8 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 
+#include <linux/sched/signal.h>
+
 #include "lbx_kunit.h"
 
 #define MS	1000000ULL	/* ns */
@@ -111,6 +113,44 @@ static void lbx_reap_thread(struct task_struct *t)
 {
 	kthread_stop(t);
 	put_task_struct(t);
+}
+
+static int interruptible_waiter_fn(void *data)
+{
+	struct waiter *w = data;
+
+	allow_signal(SIGUSR1);
+	complete(&w->started);
+	w->ret = lbx_plat_wait(w->word, w->expected,
+			       lbx_plat_now_mono() + 5000 * MS, true);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * A signal for the sleeping host thread pulls an interruptible wait out
+ * with -EINTR, well before its deadline; an uninterruptible one is not
+ * ended by it (the deadline is, with -ETIMEDOUT).
+ */
+static void interruptible_wait_ends_with_eintr(struct kunit *test)
+{
+	u32 word = 0;
+	struct waiter w = { .word = &word, .expected = 0, .ret = 1 };
+	struct task_struct *t;
+	u64 start;
+
+	init_completion(&w.started);
+	init_completion(&w.done);
+	start = lbx_plat_now_mono();
+	t = lbx_start_thread(test, interruptible_waiter_fn, &w, "lbx-kunit-intr");
+	wait_for_completion(&w.started);
+	msleep(20);
+	send_sig(SIGUSR1, t, 1);
+	wait_for_completion(&w.done);
+	lbx_reap_thread(t);
+	KUNIT_EXPECT_EQ(test, w.ret, -EINTR);
+	KUNIT_EXPECT_LT(test, lbx_plat_now_mono() - start, 4000 * MS);
+	KUNIT_EXPECT_EQ(test, word, 0u);
 }
 
 /* Another thread changes the word and wakes: the waiter returns 0. */
@@ -339,6 +379,7 @@ static struct kunit_case platform_cases[] = {
 	KUNIT_CASE(wait_times_out_no_earlier_than_deadline),
 	KUNIT_CASE(wait_on_changed_word_or_past_deadline_returns_at_once),
 	KUNIT_CASE(wake_from_another_thread_returns_zero),
+	KUNIT_CASE(interruptible_wait_ends_with_eintr),
 	KUNIT_CASE(wake_all_wakes_every_waiter),
 	KUNIT_CASE(guest_copies_of_bad_pointers_are_efault),
 	KUNIT_CASE(guest_copies_round_trip_and_fault_at_the_edge),

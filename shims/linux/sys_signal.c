@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Signal state: dispositions, masks, alternate stacks, and signals a
- * process sends itself. Delivery to guest handlers is not implemented yet:
- * a signal whose disposition is a handler stays pending; a signal with a
- * default action of "terminate" or "core" ends the process with 128 + the
- * signal as its host exit status.
+ * The signal system calls: dispositions, masks, alternate stacks, sending
+ * (kill, tgkill, tkill), pause and sigsuspend, and prctl. Delivery (frames,
+ * default actions, rt_sigreturn) is signal.c's.
  */
 #include "shim.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Signals between processes: kill() of a child blocked in pause() or
+ * Signals between processes: kill() of a child waiting in sigsuspend() or
  * sleeping, SIGCHLD to the parent, default actions as exit causes, process
  * groups as targets.
  */
@@ -36,10 +36,18 @@ static void test_kill_wakes_pause(void)
 	CHECK(pipe(p) == 0, "pipe");
 	pid = fork();
 	if (pid == 0) {
+		sigset_t block, none;
+
+		/* Blocked until the wait, so an early kill cannot be lost
+		 * before it (pause() alone would race with the parent). */
+		sigemptyset(&block);
+		sigaddset(&block, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &block, NULL);
 		signal(SIGUSR1, on_usr1);
 		close(p[0]);
 		write(p[1], "r", 1);	/* ready */
-		pause();
+		sigemptyset(&none);
+		sigsuspend(&none);
 		_exit(got_usr1 ? 0 : 1);
 	}
 	close(p[1]);
@@ -48,7 +56,7 @@ static void test_kill_wakes_pause(void)
 	usleep(50 * 1000);	/* let it reach pause() */
 	CHECK(kill(pid, SIGUSR1) == 0, "kill");
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "the child's handler ran and pause returned (%#x)", status);
+	      "the child's handler ran and sigsuspend returned (%#x)", status);
 }
 
 static void test_kill_default_terminates(void)
