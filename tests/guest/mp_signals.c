@@ -79,7 +79,7 @@ static void test_kill_default_terminates(void)
 static void test_sigchld(void)
 {
 	struct sigaction sa;
-	int status;
+	int status, i;
 	pid_t pid;
 
 	memset(&sa, 0, sizeof(sa));
@@ -90,8 +90,10 @@ static void test_sigchld(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(3);
-	while (!got_chld)
+	/* Bounded: a lost SIGCHLD fails the check instead of hanging. */
+	for (i = 0; i < 10000 && !got_chld; i++)
 		usleep(1000);
+	CHECK(got_chld, "SIGCHLD arrived within 10 s");
 	CHECK(chld_pid == pid, "SIGCHLD names the child (%d vs %d)", chld_pid, pid);
 	CHECK(waitpid(pid, &status, 0) == pid && WEXITSTATUS(status) == 3, "reap");
 	signal(SIGCHLD, SIG_DFL);
