@@ -274,10 +274,13 @@ done
 after=$(slab)
 growth=$((after - before))
 echo "# slab before ${before} kB, after 200 sandboxes ${after} kB, growth ${growth} kB"
-if [ $fails -eq 0 ] && [ $growth -lt 512 ] && [ "$(refcount)" = 0 ]; then
+# A debug kernel's KASAN quarantine keeps freed objects a while, so slab
+# size there says little (kmemleak checks leaks instead): a looser bound.
+slab_limit=${LBX_VM_SLAB_LIMIT_KB:-512}
+if [ $fails -eq 0 ] && [ $growth -lt $slab_limit ] && [ "$(refcount)" = 0 ]; then
 	ok "200 sandbox create/run/destroy cycles: no failures, slab growth ${growth} kB"
 else
-	not_ok "200 sandbox cycles: $fails failures, slab growth ${growth} kB, refcount $(refcount)"
+	not_ok "200 sandbox cycles: $fails failures, slab growth ${growth} kB (limit ${slab_limit}), refcount $(refcount)"
 fi
 
 # --- the ioctl contract (kselftest-style programs) ---
