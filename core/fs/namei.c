@@ -1473,15 +1473,14 @@ static bool match_ino(struct lbx_dir_ctx *ctx, const char *name, size_t len,
 	return false;
 }
 
-static int name_in_parent(struct lbx_vfs *vfs, struct lbx_mount *mnt,
-			  struct lbx_inode *parent, struct lbx_inode *child,
-			  char *name, size_t *len)
+int lbx_vfs_name_of(struct lbx_vfs *vfs, struct lbx_mount *mnt,
+		    struct lbx_inode *dir, u64 ino, char *name, size_t *len)
 {
-	struct name_search s = { .ctx.emit = match_ino, .ino = child->ino, .name = name };
+	struct name_search s = { .ctx.emit = match_ino, .ino = ino, .name = name };
 	struct lbx_file *f;
 	int ret;
 
-	ret = lbx_vfs_open_inode(vfs, mnt, parent, LX_O_RDONLY | LX_O_DIRECTORY, &f);
+	ret = lbx_vfs_open_inode(vfs, mnt, dir, LX_O_RDONLY | LX_O_DIRECTORY, &f);
 	if (ret)
 		return ret;
 	ret = f->ops->iterate ? f->ops->iterate(f, &s.ctx) : -ENOTDIR;
@@ -1508,7 +1507,7 @@ static int cwd_step(struct lbx_fs_ctx *ctx, struct lbx_path *cur, char *buf,
 	ret = lookup_one(cur->inode, "..", 2, &up);
 	if (ret)
 		return ret;
-	ret = name_in_parent(ctx->vfs, cur->mnt, up, cur->inode, name, &len);
+	ret = lbx_vfs_name_of(ctx->vfs, cur->mnt, up, cur->inode->ino, name, &len);
 	if (!ret && len + 1 > *pos)
 		ret = -ENAMETOOLONG;
 	if (ret) {

@@ -367,47 +367,6 @@ static void proc_sigsets(struct lbx_process *p, struct sigsets *ss)
 
 /* ---- paths ---- */
 
-struct name_search {
-	struct lbx_dir_ctx ctx;
-	u64 ino;
-	char *name;
-	size_t len;
-	bool found;
-};
-
-static bool match_ino(struct lbx_dir_ctx *ctx, const char *name, size_t len,
-		      u64 ino, u32 dtype)
-{
-	struct name_search *s = lbx_container_of(ctx, struct name_search, ctx);
-
-	if (ino != s->ino || (len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.'))
-		return true;
-	memcpy(s->name, name, len);
-	s->len = len;
-	s->found = true;
-	return false;
-}
-
-/* The name of inode number ino in dir (name: LX_NAME_MAX + 1 bytes). */
-static int find_name(struct lbx_vfs *vfs, struct lbx_mount *mnt,
-		     struct lbx_inode *dir, u64 ino, char *name, size_t *len)
-{
-	struct name_search s = { .ctx.emit = match_ino, .ino = ino, .name = name };
-	struct lbx_file *f;
-	int ret;
-
-	ret = lbx_vfs_open_inode(vfs, mnt, dir, LX_O_RDONLY | LX_O_DIRECTORY, &f);
-	if (ret)
-		return ret;
-	ret = f->ops->iterate ? f->ops->iterate(f, &s.ctx) : -ENOTDIR;
-	lbx_file_put(f);
-	if (!ret && !s.found)
-		ret = -ENOENT;
-	*len = s.len;
-	return ret;
-}
-
 /* The root paths are resolved against: the reader's, else the VFS's. */
 static void reader_root(struct lbx_vfs *vfs, struct lbx_path *root)
 {
@@ -454,7 +413,7 @@ static int dir_path(struct lbx_vfs *vfs, const struct lbx_path *root,
 		ret = cur.inode->iops->lookup(cur.inode, "..", 2, &up);
 		if (ret)
 			break;
-		ret = find_name(vfs, cur.mnt, up, cur.inode->ino, name, &len);
+		ret = lbx_vfs_name_of(vfs, cur.mnt, up, cur.inode->ino, name, &len);
 		if (!ret && len + 1 > pos)
 			ret = -ENAMETOOLONG;
 		if (ret) {
@@ -590,7 +549,7 @@ static int link_devfs(struct proc_link *l, struct lbx_inode *i)
 	name = lbx_plat_alloc(LX_NAME_MAX + 1);
 	if (!name)
 		return -ENOMEM;
-	ret = find_name(l->vfs, NULL, dev->root, i->ino, name, &len);
+	ret = lbx_vfs_name_of(l->vfs, NULL, dev->root, i->ino, name, &len);
 	if (!ret)
 		ret = link_set(l, "%s/%.*s", mpath, (int)len, name);
 	lbx_plat_free(name);

@@ -319,6 +319,10 @@ bool lbx_console_isatty(struct lbx_file *f);
 /* setattr under the namespace lock, with the fs's copy-up etc. */
 int lbx_vfs_setattr(struct lbx_vfs *vfs, struct lbx_inode *i,
 		    const struct lbx_iattr *ia);
+/* The name of inode number ino in directory dir (name: LX_NAME_MAX + 1
+ * bytes, not terminated; *len its length), found by reading dir; -ENOENT. */
+int lbx_vfs_name_of(struct lbx_vfs *vfs, struct lbx_mount *mnt,
+		    struct lbx_inode *dir, u64 ino, char *name, size_t *len);
 int lbx_vfs_open_inode(struct lbx_vfs *vfs, struct lbx_mount *mnt,
 		       struct lbx_inode *i, u32 flags, struct lbx_file **out);
 
