@@ -92,7 +92,7 @@ check: all unit
 	scripts/check all
 check-fast: all unit
 	scripts/check fast
-check-unit: unit
+check-unit: unit tools guests
 	scripts/check unit
 check-freestanding:
 	scripts/check freestanding

@@ -35,6 +35,8 @@ static_assert((int)LBX_HOSTOP_FORK == (int)LBX_HOP_FORK);
 static_assert((int)LBX_HOSTOP_THREAD == (int)LBX_HOP_THREAD);
 static_assert(LBX_RESUME_SET_FS == LBX_RES_SET_FS);
 static_assert(LBX_RESUME_ALL_REGS == LBX_RES_ALL_REGS);
+static_assert(LBX_RESUME_TRAP == LBX_RES_TRAP);
+static_assert(LBX_NR_RESUME == LBX_RESUME_NR);
 
 /* ---- guest threads and their host tasks ---- */
 
@@ -251,7 +253,10 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 	ret = lbx_copy_sized_arg(&ex, sizeof(ex), offsetofend(struct lbx_exec, reserved), uarg);
 	if (ret)
 		return ret;
-	if (ex.flags || ex.stub_entry || memchr_inv(ex.reserved, 0, sizeof(ex.reserved)))
+	if (ex.flags || memchr_inv(ex.reserved, 0, sizeof(ex.reserved)))
+		return -EINVAL;
+	/* The direct entry is code of the caller's own: a user address. */
+	if (ex.stub_entry >= TASK_SIZE_MAX)
 		return -EINVAL;
 	path = strndup_user(u64_to_user_ptr(ex.path_ptr), PATH_MAX);
 	if (IS_ERR(path))
@@ -285,6 +290,7 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 		ret = -EBUSY;
 		goto out_unlock;
 	}
+	ks->sb->direct_entry = ex.stub_entry;
 	ret = lbx_linux_start(ks->sb, kt, path, (const char *const *)argv,
 			      (const char *const *)envp, cwd ? cwd : "/",
 			      &regs, &res, &t);
@@ -315,6 +321,37 @@ out:
 	return ret;
 }
 
+/*
+ * The common answer, when only rax (and FS) changed: write back just that
+ * and the resume fields, the rest of the caller's struct being what it
+ * sent. Every size the ABI accepts covers these fields.
+ */
+static long syscall_answer_short(struct lbx_syscall __user *u,
+				 const struct lbx_cpu_regs *regs,
+				 const struct lbx_resume *res)
+{
+	struct {
+		__u32 resume_flags;
+		__u32 hostop;
+		__u64 hostop_arg[4];
+	} tail = { .resume_flags = res->flags, .hostop = res->hostop };
+
+	static_assert(offsetof(struct lbx_syscall, hostop) ==
+		      offsetof(struct lbx_syscall, resume_flags) + 4);
+	static_assert(offsetof(struct lbx_syscall, hostop_arg) ==
+		      offsetof(struct lbx_syscall, resume_flags) + 8);
+	memcpy(tail.hostop_arg, res->arg, sizeof(tail.hostop_arg));
+	if (put_user(regs->rax, &u->regs.rax))
+		return -EFAULT;
+	if ((res->flags & LBX_RES_SET_FS) && put_user(regs->fs_base, &u->regs.fs_base))
+		return -EFAULT;
+	/* Without a host operation its arguments are zero, as the caller sent. */
+	if (copy_to_user(&u->resume_flags, &tail,
+			 res->hostop ? sizeof(tail) : offsetof(typeof(tail), hostop_arg)))
+		return -EFAULT;
+	return 0;
+}
+
 static long sandbox_ioctl_syscall(struct lbx_kplat_sandbox *ks, void __user *uarg)
 {
 	struct lbx_cpu_regs regs;
@@ -326,7 +363,7 @@ static long sandbox_ioctl_syscall(struct lbx_kplat_sandbox *ks, void __user *uar
 	ret = lbx_copy_sized_arg(&sc, sizeof(sc), offsetofend(struct lbx_syscall, reserved), uarg);
 	if (ret)
 		return ret;
-	if (sc.flags || sc.resume_flags || sc.hostop ||
+	if ((sc.flags & ~LBX_SYSCALL_DIRECT) || sc.resume_flags || sc.hostop ||
 	    memchr_inv(sc.hostop_arg, 0, sizeof(sc.hostop_arg)) ||
 	    memchr_inv(sc.reserved, 0, sizeof(sc.reserved)))
 		return -EINVAL;
@@ -334,7 +371,10 @@ static long sandbox_ioctl_syscall(struct lbx_kplat_sandbox *ks, void __user *uar
 	if (!t || t->proc->sb != ks->sb)
 		return -EPERM;
 	memcpy(&regs, &sc.regs, sizeof(regs));
-	lbx_linux_syscall(t, &regs, &res);
+	lbx_linux_syscall(t, &regs, &res,
+			  sc.flags & LBX_SYSCALL_DIRECT ? LBX_SYS_DIRECT : 0);
+	if (!(res.flags & LBX_RES_ALL_REGS))
+		return syscall_answer_short(uarg, &regs, &res);
 	memcpy(&sc.regs, &regs, sizeof(sc.regs));
 	sc.resume_flags = res.flags;
 	sc.hostop = res.hostop;

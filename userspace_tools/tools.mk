@@ -9,9 +9,17 @@ TOOL_CFLAGS := -O2 -g -std=gnu11 $(WARN) -Werror -Iuapi -Iuserspace_tools/common
 COMMON_SRCS := $(wildcard userspace_tools/common/*.c)
 COMMON_HDRS := $(wildcard userspace_tools/common/*.h userspace_tools/stub/*.h) uapi/linux/litebox.h
 
+# The kernel-mode stub runs with the guest's vector registers live (the
+# direct entry does not save them): general registers only, and its memset
+# and memcpy are enter.S's rep-string ones.
 $(O)/tools/stub-kernel.o: userspace_tools/stub/stub.c $(COMMON_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_CFLAGS) -fPIE -fno-stack-protector -U_FORTIFY_SOURCE -c $< -o $@
+	$(CC) $(TOOL_CFLAGS) -fPIE -fno-stack-protector -U_FORTIFY_SOURCE -mgeneral-regs-only \
+		-fno-tree-loop-distribute-patterns -c $< -o $@.tmp
+	objcopy --redefine-sym memset=lbx_stub_memset --redefine-sym memcpy=lbx_stub_memcpy $@.tmp $@
+	@rm -f $@.tmp
+	@if nm -u $@ | grep -vwE 'lbx_[a-z_0-9]+|_GLOBAL_OFFSET_TABLE_|sigaltstack|sigaction|mmap|__errno_location|__executable_start|etext'; then \
+		echo "stub-kernel.o calls code that may use vector registers (above)"; rm -f $@; exit 1; fi
 $(O)/tools/enter.o: userspace_tools/stub/enter.S
 	@mkdir -p $(@D)
 	$(CC) -fPIE -c $< -o $@
@@ -43,4 +51,13 @@ $(O)/bin/lbx-run: $(RUN_SRCS) $(COMMON_HDRS) userspace_tools/lbx-run/run.h \
 		$(O)/tools/stub-userland.o $(O)/tools/enter.o -o $@
 
 TOOLS += $(O)/bin/lbx-run
+
+# lbx-rewrite: core's rewriter ahead of time.
+REWRITE_CORE := $(sort $(wildcard core/rewrite/*.c))
+$(O)/bin/lbx-rewrite: userspace_tools/lbx-rewrite/main.c $(REWRITE_CORE) $(ALL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) $(U_INC) -fPIE -static-pie userspace_tools/lbx-rewrite/main.c $(REWRITE_CORE) -o $@
+
+TOOLS += $(O)/bin/lbx-rewrite
+
 tools: $(TOOLS)

@@ -283,6 +283,41 @@ bool lbx_mm_is_free(struct lbx_mm *mm, u64 start, u64 end)
 	return free;
 }
 
+int lbx_mm_lookup(struct lbx_mm *mm, u64 addr, struct lbx_vma *out)
+{
+	struct lbx_list_head *pos;
+	int ret = -ENOENT;
+
+	lbx_plat_mutex_lock(&mm->lock);
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if (v->start > addr)
+			break;
+		if (addr < v->end) {
+			*out = *v;
+			ret = 0;
+			break;
+		}
+	}
+	lbx_plat_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+void lbx_mm_set_flag(struct lbx_mm *mm, u64 start, u64 end, u32 flag)
+{
+	struct lbx_list_head *pos;
+
+	lbx_plat_mutex_lock(&mm->lock);
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if (v->start < end && v->end > start)
+			v->flags |= flag;
+	}
+	lbx_plat_mutex_unlock(&mm->lock);
+}
+
 void lbx_mm_clear(struct lbx_mm *mm, int (*unmap)(u64 start, u64 len))
 {
 	struct lbx_list_head *pos;

@@ -232,6 +232,9 @@ static int map_segments(const struct lbx_elf_reader *r, const struct elf64_ehdr 
 				  LBX_ALIGN_DOWN(ph[i].p_offset, PG));
 		if (!ret)
 			ret = fill_segment(r, &ph[i], info->bias, buf);
+		if (!ret && (ph[i].p_flags & LX_PF_X) && ph[i].p_filesz && r->code_loaded)
+			r->code_loaded(r->map_ctx, ph[i].p_vaddr + info->bias, ph[i].p_filesz,
+				       ph[i].p_offset);
 		/* Linux zeroes the tail of the last file page (the start of .bss). */
 		if (!ret && ph[i].p_memsz > ph[i].p_filesz) {
 			u64 z = ph[i].p_vaddr + ph[i].p_filesz + info->bias;

@@ -19,6 +19,9 @@ struct lbx_elf_reader {
 	/* Optional: told of every range the loader maps (prot LBX_PROT_*). */
 	void (*mapped)(void *map_ctx, u64 start, u64 end, int prot, u64 offset);
 	void *map_ctx;
+	/* Optional: told of each executable segment once it holds its bytes
+	 * (file bytes [offset, offset + filesz) at addr), for the rewriter. */
+	void (*code_loaded)(void *map_ctx, u64 addr, u64 filesz, u64 offset);
 };
 
 struct lbx_elf_info {

@@ -56,6 +56,13 @@ static void record_mapping(void *ctx, u64 start, u64 end, int prot, u64 offset)
 	lbx_mm_insert(img->s->p->mm, start, end, prot, LBX_VMA_FILE, offset, img->name);
 }
 
+static void code_loaded(void *ctx, u64 addr, u64 filesz, u64 offset)
+{
+	struct exec_image *img = ctx;
+
+	lbx_linux_rewrite_file(img->s->p, img->file, addr, filesz, offset);
+}
+
 static ssize_t file_reader(void *ctx, void *buf, size_t n, u64 off)
 {
 	return lbx_file_pread(ctx, buf, n, off);
@@ -86,6 +93,7 @@ static int open_image(struct lbx_sys *s, const char *path, struct exec_image *im
 	img->rd.size = (u64)size;
 	img->rd.mapped = record_mapping;
 	img->rd.map_ctx = img;
+	img->rd.code_loaded = code_loaded;
 	img->s = s;
 	img->name = path;
 	return 0;
@@ -260,7 +268,7 @@ static int map_stack(struct lbx_sys *s, bool exec, u64 *top)
 	int prot = LBX_PROT_READ | LBX_PROT_WRITE | (exec ? LBX_PROT_EXEC : 0);
 	int ret;
 
-	ret = lbx_linux_map(s, &addr, LBX_STACK_SIZE, prot, 0, 0, "[stack]");
+	ret = lbx_linux_map(s, &addr, LBX_STACK_SIZE, prot, 0, 0, 0, "[stack]");
 	if (ret)
 		return ret;
 	*top = addr + LBX_STACK_SIZE;
@@ -419,6 +427,7 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 	r->rflags = 0x202;
 	r->fs_base = 0;
 	s->t->fs_base = 0;
+	s->t->sig_frames = 0;
 	s->res->flags |= LBX_RES_ALL_REGS | LBX_RES_SET_FS;
 	goto out;
 out_fatal:

@@ -13,9 +13,11 @@
  * rdx, r10, r8, r9). On return regs->rax holds the result unless res->flags
  * has LBX_RES_ALL_REGS (execve, sigreturn), in which case all of *regs is the
  * state to resume with. res->hostop names a host operation to perform first.
+ * flags: LBX_SYS_DIRECT for an entry from a rewritten site, which resumes
+ * with rax alone; what needs more comes back as LBX_RES_TRAP.
  */
 void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
-		       struct lbx_resume *res);
+		       struct lbx_resume *res, u32 flags);
 
 /*
  * Starts a sandbox's first process in the calling host thread: creates the

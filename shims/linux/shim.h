@@ -47,7 +47,7 @@ int lbx_linux_fd_file(struct lbx_sys *s, int fd, struct lbx_file **out);
 
 /* sys_mm.c: guest mappings, recorded in the process's memory map */
 int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
-		  u64 offset, const char *name);
+		  u32 vflags, u64 offset, const char *name);
 int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);
 
 /* sys_signal.c: sends sig to the calling thread (default action: exit). */
@@ -64,6 +64,12 @@ void lbx_linux_fork_abort(struct lbx_thread *child);
 
 /* process.c */
 int lbx_linux_process_fs_init(struct lbx_process *p, const char *cwd);
+
+/* rewrite.c: patch the syscall sites of code mapped from file f at addr
+ * (bytes [off, off + len) of the file); the lazy pass at a trapped call. */
+void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
+			    u64 len, u64 off);
+void lbx_linux_rewrite_lazy(struct lbx_sys *s);
 
 /* exec.c */
 /* replace: an execve over a running image (else the first exec). */

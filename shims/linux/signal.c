@@ -141,6 +141,7 @@ static int setup_frame(struct lbx_sys *s, u32 sig, const struct lbx_sigaction *a
 	r->rdx = sp + __builtin_offsetof(struct lx_rt_sigframe, uc);
 	r->rflags = f.uc.uc_mcontext.eflags & ~0x40500ULL;	/* clear TF, DF, RF-ish */
 	s->res->flags |= LBX_RES_ALL_REGS;
+	t->sig_frames++;
 	return 0;
 }
 
@@ -254,6 +255,8 @@ LBX_SYSCALL(rt_sigreturn)
 		}
 	}
 	s->res->flags |= LBX_RES_ALL_REGS;
+	if (t->sig_frames)
+		t->sig_frames--;
 	return (long)r->rax;
 }
 
@@ -295,7 +298,9 @@ void lbx_linux_event(struct lbx_thread *t, const struct lbx_event_info *ev,
 	default:
 		break;
 	}
-	if (!ev->nested)
+	/* With a direct entry's exit work deferred, the guest is on its way
+	 * to LBX_NR_RESUME: the signal waits for it. */
+	if (!ev->nested && !t->deferred.valid)
 		lbx_linux_leave(&s, -1);
 	t->resume = NULL;
 }

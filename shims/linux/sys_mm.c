@@ -47,15 +47,13 @@ static int check_range(u64 addr, u64 len, u64 *alen)
 
 /* Maps guest memory and records it in the process's memory map. */
 int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
-		  u64 offset, const char *name)
+		  u32 vflags, u64 offset, const char *name)
 {
 	int ret = lbx_plat_guest_map(addr, len, prot, lflags);
 
 	if (ret)
 		return ret;
-	/* A named mapping that is not [heap] or [stack] is a file's. */
-	ret = lbx_mm_insert(s->p->mm, *addr, *addr + len, prot,
-			    name[0] && name[0] != '[' ? LBX_VMA_FILE : 0, offset, name);
+	ret = lbx_mm_insert(s->p->mm, *addr, *addr + len, prot, vflags, offset, name);
 	if (ret)
 		lbx_plat_guest_unmap(*addr, len);
 	return ret;
@@ -86,7 +84,7 @@ LBX_SYSCALL(brk)
 		/* Linux keeps the heap writable and refuses to grow into a mapping. */
 		ret = lbx_linux_map(s, &at, new_end - p->brk_mapped_end,
 				    LBX_PROT_READ | LBX_PROT_WRITE,
-				    LBX_MAP_FIXED_NOREPLACE, 0, "[heap]");
+				    LBX_MAP_FIXED_NOREPLACE, 0, 0, "[heap]");
 		if (ret)
 			return p->brk_cur;
 	} else if (new_end < p->brk_mapped_end) {
@@ -161,7 +159,9 @@ static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 			goto out;
 		lflags = flags & LX_MAP_FIXED ? LBX_MAP_FIXED : LBX_MAP_FIXED_NOREPLACE;
 	}
-	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags, off, "");
+	/* File-backed: its offset is the file's, and the lazy rewriter may
+	 * patch it once it is made executable. */
+	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags, LBX_VMA_FILE, off, "");
 	if (ret)
 		goto out;
 	ret = fill_from_file(f, addr, len, off);
@@ -169,6 +169,8 @@ static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 		lbx_linux_unmap(s, addr, len);
 		goto out;
 	}
+	if (prot & LX_PROT_EXEC)
+		lbx_linux_rewrite_file(s->p, f, addr, len, off);
 	ret = (long)addr;
 out:
 	lbx_file_put(f);
@@ -212,7 +214,7 @@ LBX_SYSCALL(mmap)
 			return -EINVAL;
 		lflags = LBX_MAP_FIXED_NOREPLACE;
 	}
-	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags, 0, "");
+	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags, 0, 0, "");
 	return ret ? ret : (long)addr;
 }
 

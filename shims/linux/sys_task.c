@@ -161,6 +161,7 @@ static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid,
 	child->fs_base = flags & LX_CLONE_SETTLS ? tls : s->t->fs_base;
 	child->start_regs = *s->regs;
 	child->start_regs.rax = 0;
+	child->sig_frames = s->t->sig_frames;	/* the same stack */
 	child->start_regs.fs_base = child->fs_base;
 	if (stack)
 		child->start_regs.rsp = stack;

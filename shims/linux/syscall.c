@@ -41,13 +41,66 @@ static long sys_enosys(struct lbx_sys *s, u64 nr)
 	return -ENOSYS;
 }
 
+/* Calls a direct entry cannot serve: they replace every register, or end
+ * in a signal frame by design. They take the trapping path from the start. */
+static bool needs_trap(u64 nr)
+{
+	return nr == LX_NR_rt_sigreturn || nr == LX_NR_execve ||
+	       nr == LX_NR_execveat || nr == LX_NR_rt_sigsuspend ||
+	       nr == LX_NR_pause;
+}
+
+/* Keeps a direct entry's exit work for the trapping path (LBX_RESUME_NR):
+ * the stub's frame lies on the guest stack, where a signal frame would go. */
+static void defer_exit(struct lbx_sys *s, long interrupted_nr)
+{
+	struct lbx_deferred *d = &s->t->deferred;
+
+	d->valid = true;
+	d->no_restart = s->no_restart;
+	d->restore_sigmask = s->restore_sigmask;
+	d->interrupted_nr = interrupted_nr;
+	d->saved_sigmask = s->saved_sigmask;
+	d->regs = *s->regs;
+	s->regs->rax = LBX_RESUME_NR;
+	s->res->flags = (s->res->flags & LBX_RES_SET_FS) | LBX_RES_TRAP;
+}
+
+/* LBX_RESUME_NR from the trap that follows a deferral: the deferred state
+ * is the guest's, at the same instruction. */
+static bool resume_deferred(struct lbx_sys *s)
+{
+	struct lbx_deferred *d = &s->t->deferred;
+
+	if (!d->valid || d->regs.rip != s->regs->rip)
+		return false;
+	d->valid = false;
+	*s->regs = d->regs;
+	s->no_restart = d->no_restart;
+	s->restore_sigmask = d->restore_sigmask;
+	s->saved_sigmask = d->saved_sigmask;
+	s->res->flags |= LBX_RES_ALL_REGS;
+	lbx_linux_leave(s, d->interrupted_nr);
+	return true;
+}
+
+static bool leave_has_work(struct lbx_sys *s, long interrupted_nr)
+{
+	struct lbx_thread *t = s->t;
+	u64 unblockable = (1ULL << 8) | (1ULL << 18);
+
+	return interrupted_nr >= 0 || s->restore_sigmask ||
+	       (LBX_READ_ONCE(t->sigpending) & ~(t->sigmask & ~unblockable));
+}
+
 void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
-		       struct lbx_resume *res)
+		       struct lbx_resume *res, u32 flags)
 {
 	struct lbx_sys s = { .t = t, .p = t->proc, .regs = regs, .res = res };
+	bool direct = flags & LBX_SYS_DIRECT;
 	u64 nr = regs->rax;
 	lbx_sys_fn fn = NULL;
-	long ret;
+	long ret, interrupted;
 
 	memset(res, 0, sizeof(*res));
 	if (LBX_READ_ONCE(s.p->exiting)) {
@@ -57,8 +110,22 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 		res->arg[0] = 128 + 9;
 		return;
 	}
+	if (direct && needs_trap(nr)) {
+		res->flags = LBX_RES_TRAP;
+		return;
+	}
 	t->resume = res;
+	if (nr == LBX_RESUME_NR && !direct && resume_deferred(&s)) {
+		t->resume = NULL;
+		return;
+	}
+	/* Anything else drops a deferral: the guest moved on without it. */
+	t->deferred.valid = false;
 	__atomic_fetch_add(&s.p->sb->stats.syscalls, 1, __ATOMIC_RELAXED);
+	if (direct)	/* a statistic: a lost count is fine, a locked add is not */
+		LBX_WRITE_ONCE(s.p->sb->stats.direct, LBX_READ_ONCE(s.p->sb->stats.direct) + 1);
+	else if (s.p->sb->direct_entry)
+		lbx_linux_rewrite_lazy(&s);
 	if (nr < LBX_MAX_SYSCALL_NR)
 		fn = lbx_syscall_table[nr];
 	if (fn)
@@ -68,9 +135,14 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 		ret = sys_enosys(&s, nr);
 	if (!(res->flags & LBX_RES_ALL_REGS))
 		regs->rax = (u64)ret;
-	if (res->hostop != LBX_HOP_EXIT_GROUP && res->hostop != LBX_HOP_EXIT_THREAD)
-		lbx_linux_leave(&s, ret == -EINTR && !(res->flags & LBX_RES_ALL_REGS) ?
-				(long)nr : -1);
+	if (res->hostop != LBX_HOP_EXIT_GROUP && res->hostop != LBX_HOP_EXIT_THREAD) {
+		interrupted = ret == -EINTR && !(res->flags & LBX_RES_ALL_REGS) ?
+			      (long)nr : -1;
+		if (!direct)
+			lbx_linux_leave(&s, interrupted);
+		else if ((res->flags & LBX_RES_ALL_REGS) || leave_has_work(&s, interrupted))
+			defer_exit(&s, interrupted);
+	}
 	t->resume = NULL;
 }
 

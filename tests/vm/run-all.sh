@@ -51,14 +51,35 @@ for p in "$G"/*; do
 		echo "ok $n - guest $name under lbx-launch # SKIP on this kernel (see kunit/vm-tests.sh)"
 		continue ;;
 	esac
-	if timeout 120 lbx-launch "$p" > "$T/$name.out" 2>&1 < /dev/null &&
-	   grep -q "^PASS $name" "$T/$name.out"; then
-		ok "guest $name under lbx-launch"
-	else
-		not_ok "guest $name under lbx-launch"
-		tail -n 15 "$T/$name.out" | sed 's/^/#   /'
-	fi
+	# Rewritten (the default) and with every syscall trapping: the same verdict.
+	for mode in "" --no-rewrite; do
+		label="guest $name under lbx-launch${mode:+ $mode}"
+		if timeout 120 lbx-launch $mode "$p" > "$T/$name.out" 2>&1 < /dev/null &&
+		   grep -q "^PASS $name" "$T/$name.out"; then
+			ok "$label"
+		else
+			not_ok "$label"
+			tail -n 15 "$T/$name.out" | sed 's/^/#   /'
+		fi
+	done
 done
+
+# --- the rewriter: trampolines are mapped, and only when rewriting ---
+nr=$(lbx-launch /bin/busybox cat /proc/self/maps 2>&1 | grep -c '\[lbx-rewrite\]')
+nn=$(lbx-launch --no-rewrite /bin/busybox cat /proc/self/maps 2>&1 | grep -c '\[lbx-rewrite\]')
+if [ "$nr" -ge 1 ] && [ "$nn" -eq 0 ]; then
+	ok "rewriter: $nr trampoline regions in a rewritten busybox, none with --no-rewrite"
+else
+	not_ok "rewriter: $nr trampoline regions rewritten, $nn with --no-rewrite"
+fi
+# Ahead of time: a rewritten static guest runs under lbx-launch and natively.
+if lbx-rewrite "$G/signals" -o "$T/signals.rw" 2> "$T/rw.err" &&
+   lbx-launch "$T/signals.rw" > "$T/rw.out" 2>&1 && grep -q '^PASS signals' "$T/rw.out" &&
+   "$T/signals.rw" > "$T/rwn.out" 2>&1 && grep -q '^PASS signals' "$T/rwn.out"; then
+	ok "lbx-rewrite output runs under lbx-launch and natively"
+else
+	not_ok "lbx-rewrite output: $(cat "$T/rw.err" "$T/rw.out" "$T/rwn.out" 2>/dev/null | tail -n 5)"
+fi
 
 # --- exit status, argv, environment and stdio round trips ---
 expect_status() {
@@ -129,14 +150,16 @@ compare_native() {
 	shift
 	"$@" > "$T/native.out" 2>&1
 	nst=$?
-	lbx-launch --add "$S:$S" "$@" > "$T/lbx.out" 2>&1
-	lst=$?
-	if [ "$nst" = "$lst" ] && cmp -s "$T/native.out" "$T/lbx.out"; then
-		ok "$name: same output and status as natively ($(wc -l < "$T/lbx.out") lines)"
-	else
-		not_ok "$name: differs from the native run (status $nst vs $lst)"
-		diff "$T/native.out" "$T/lbx.out" | head -n 20 | sed 's/^/#   /'
-	fi
+	for mode in "" --no-rewrite; do
+		lbx-launch $mode --add "$S:$S" "$@" > "$T/lbx.out" 2>&1
+		lst=$?
+		if [ "$nst" = "$lst" ] && cmp -s "$T/native.out" "$T/lbx.out"; then
+			ok "$name${mode:+ ($mode)}: same output and status as natively ($(wc -l < "$T/lbx.out") lines)"
+		else
+			not_ok "$name${mode:+ ($mode)}: differs from the native run (status $nst vs $lst)"
+			diff "$T/native.out" "$T/lbx.out" | head -n 20 | sed 's/^/#   /'
+		fi
+	done
 }
 compare_native "busybox sh script" /bin/busybox sh "$S/shell.sh"
 if [ -x /usr/bin/python3 ]; then

@@ -18,10 +18,13 @@
 
 /* Major in the high 16 bits: a change there breaks compatibility. */
 #define LBX_ABI_MAJOR		1
-#define LBX_ABI_MINOR		0
+#define LBX_ABI_MINOR		1
 #define LBX_ABI_VERSION		((LBX_ABI_MAJOR << 16) | LBX_ABI_MINOR)
 
 #define LBX_IOC_MAGIC		0xBB
+
+/* lbx_version.features */
+#define LBX_FEATURE_DIRECT	(1ULL << 0)	/* direct entries (ABI 1.1) */
 
 /* ---- on /dev/litebox ---- */
 
@@ -82,7 +85,9 @@ struct lbx_exec {
 	__u64 argv_ptr;		/* NULL-terminated array of string pointers */
 	__u64 envp_ptr;		/* NULL-terminated array of string pointers */
 	__u64 cwd_ptr;		/* initial cwd, or 0 for "/" */
-	__u64 stub_entry;	/* reserved for the rewriter's direct entry; zero */
+	__u64 stub_entry;	/* the stub's direct entry, called from rewritten
+				 * syscall sites (see LBX_SYSCALL_DIRECT); 0: the
+				 * loader does not rewrite (ABI 1.1) */
 	struct lbx_regs regs;	/* out */
 	__u32 resume_flags;	/* out: LBX_RESUME_* */
 	__u32 pid;		/* out: the guest pid (1) */
@@ -104,10 +109,25 @@ enum lbx_hostop {
 /* resume_flags */
 #define LBX_RESUME_SET_FS	(1U << 0)	/* load regs.fs_base into FS */
 #define LBX_RESUME_ALL_REGS	(1U << 1)	/* regs were replaced (execve, sigreturn) */
+#define LBX_RESUME_TRAP		(1U << 2)	/* direct entry only: execute the trapping
+						 * syscall instruction with regs.rax (ABI 1.1) */
+
+/* lbx_syscall.flags */
+#define LBX_SYSCALL_DIRECT	(1U << 0)	/* entered from a rewritten site (ABI 1.1) */
+
+/*
+ * A direct entry resumes the guest with rax alone. When the call needs more
+ * (a signal to deliver, a restart, sigreturn, execve) the answer is
+ * LBX_RESUME_TRAP: the stub returns to the site's trapping syscall
+ * instruction with regs.rax, either the call's own number (not served yet)
+ * or LBX_NR_RESUME (served; the kernel kept the rest of the work, which that
+ * trapped call picks up). No Linux system call has this number.
+ */
+#define LBX_NR_RESUME	0x4c42
 
 struct lbx_syscall {
 	__u32 size;
-	__u32 flags;		/* zero */
+	__u32 flags;		/* LBX_SYSCALL_DIRECT or zero */
 	struct lbx_regs regs;	/* in: at the syscall (rax = nr); out: to resume */
 	__u32 resume_flags;	/* out */
 	__u32 hostop;		/* out: enum lbx_hostop */

@@ -59,6 +59,8 @@ static void usage(const struct lbx_opts *o, FILE *f)
 "  --mem-limit SIZE    file-system memory limit, e.g. 64M, 1G (default 256M)\n"
 "  --max-procs N       most guest processes at once (default 64)\n"
 "  --max-fds N         most open files per guest process (default 1024)\n"
+"  --no-rewrite        do not rewrite the guest's syscall sites: every system\n"
+"                      call traps (slower; for comparison and debugging)\n"
 "  -v, --verbose       say what LiteBox is doing\n"
 "  -h, --help          show this help\n"
 "  -V, --version       show the version\n"
@@ -125,7 +127,7 @@ static void *grow(void *p, size_t n, size_t size)
 }
 
 enum { OPT_ROOTFS = 256, OPT_ADD, OPT_ENV, OPT_CLEAR_ENV, OPT_CWD, OPT_MEM,
-	OPT_PROCS, OPT_FDS };
+	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE };
 
 void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 {
@@ -138,6 +140,7 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 		{ "mem-limit", required_argument, NULL, OPT_MEM },
 		{ "max-procs", required_argument, NULL, OPT_PROCS },
 		{ "max-fds", required_argument, NULL, OPT_FDS },
+		{ "no-rewrite", no_argument, NULL, OPT_NO_REWRITE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -208,6 +211,9 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 				lbx_msg(o, "--max-fds %s is too small (the guest needs 3 for stdio)", optarg);
 				exit(LBX_EXIT_USAGE);
 			}
+			break;
+		case OPT_NO_REWRITE:
+			o->no_rewrite = true;
 			break;
 		case 'v':
 			o->verbose++;

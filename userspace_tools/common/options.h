@@ -23,6 +23,7 @@ struct lbx_opts {
 	unsigned long long mem_limit;
 	unsigned int max_procs;
 	unsigned int max_fds;
+	bool no_rewrite;		/* --no-rewrite */
 	int verbose;
 	int argc;			/* PROGRAM [ARGS...] */
 	char **argv;

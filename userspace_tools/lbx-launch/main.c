@@ -26,7 +26,7 @@
 
 #define LBX_DEV "/dev/litebox"
 
-static int open_device(const struct lbx_opts *o)
+static int open_device(struct lbx_opts *o)
 {
 	struct lbx_version v = { .size = sizeof(v) };
 	int fd;
@@ -53,6 +53,10 @@ static int open_device(const struct lbx_opts *o)
 		return -1;
 	}
 	lbx_verbose(o, "litebox.ko ABI %u.%u", v.abi_version >> 16, v.abi_version & 0xffff);
+	if (!(v.features & LBX_FEATURE_DIRECT) && !o->no_rewrite) {
+		lbx_verbose(o, "litebox.ko has no direct entry: syscall sites are not rewritten");
+		o->no_rewrite = true;
+	}
 	return fd;
 }
 
@@ -139,6 +143,7 @@ int main(int argc, char **argv)
 	ex.argv_ptr = (uintptr_t)o.argv;
 	ex.envp_ptr = (uintptr_t)env;
 	ex.cwd_ptr = (uintptr_t)o.cwd;
+	ex.stub_entry = o.no_rewrite ? 0 : (uintptr_t)lbx_stub_direct;
 	lbx_verbose(&o, "starting %s", img.program);
 	if (ioctl(LBX_SANDBOX_FD, LBX_IOC_EXEC, &ex))
 		return lbx_exec_error(&o, img.program, errno);

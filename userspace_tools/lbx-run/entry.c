@@ -6,6 +6,10 @@
  * allows them and arch_prctl otherwise.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,6 +29,38 @@ static int have_fsgsbase;
 void lbx_run_entry_init(void)
 {
 	have_fsgsbase = !!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE);
+}
+
+#define DIRECT_STACK_SIZE (256 * 1024)
+
+/*
+ * The direct entry in this process: LiteBox's C code runs on its own stack
+ * and may use any register, so the stub saves the guest's extended state
+ * (XSAVE, all the features the kernel enabled) around it. Without XSAVE
+ * there is no direct entry: every call traps.
+ */
+int lbx_run_direct_init(struct lbx_stub_tls *tls)
+{
+	unsigned int a, b, c, d;
+	void *stack, *area;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
+		return -ENOTSUP;
+	__cpuid_count(0xd, 0, a, b, c, d);
+	if (b < 576)
+		return -ENOTSUP;
+	stack = aligned_alloc(64, DIRECT_STACK_SIZE);
+	area = aligned_alloc(64, LBX_ALIGN_UP(b, 64));
+	if (!stack || !area) {
+		free(stack);
+		free(area);
+		return -ENOMEM;
+	}
+	memset(area, 0, LBX_ALIGN_UP(b, 64));	/* a valid XSAVE header */
+	lbx_stub_direct_tls = tls;
+	lbx_stub_direct_stack = (uintptr_t)stack + DIRECT_STACK_SIZE;
+	lbx_stub_xsave_area = (uintptr_t)area;
+	return 0;
 }
 
 __attribute__((no_stack_protector)) uint64_t lbx_run_read_fs(void)
@@ -56,7 +92,8 @@ __attribute__((noinline)) static void serve(struct lbx_stub_tls *tls,
 
 	_Static_assert(sizeof(struct lbx_regs) == sizeof(struct lbx_cpu_regs),
 		       "regs layout");
-	lbx_linux_syscall(t, (struct lbx_cpu_regs *)&sc->regs, &res);
+	lbx_linux_syscall(t, (struct lbx_cpu_regs *)&sc->regs, &res,
+			  sc->flags & LBX_SYSCALL_DIRECT ? LBX_SYS_DIRECT : 0);
 	sc->resume_flags = res.flags;
 	sc->hostop = res.hostop;
 	sc->hostop_arg[0] = res.arg[0];

@@ -69,6 +69,13 @@ int main(int argc, char **argv)
 		return LBX_EXIT_SETUP;
 	}
 	tls->host_fs = lbx_run_read_fs();
+	if (!o.no_rewrite) {
+		ret = lbx_run_direct_init(tls);
+		if (ret)
+			lbx_verbose(&o, "no direct entry (%s): every syscall traps", strerror(-ret));
+		else
+			sb->direct_entry = (uintptr_t)lbx_stub_direct;
+	}
 	lbx_verbose(&o, "starting %s", img.program);
 	ret = lbx_linux_start(sb, NULL, img.program, (const char *const *)o.argv,
 			      (const char *const *)env, o.cwd ? o.cwd : "/",

@@ -11,5 +11,8 @@ int lbx_run_install_filter(uintptr_t text_start, uintptr_t text_end);
 void lbx_run_entry_init(void);
 uint64_t lbx_run_read_fs(void);
 void lbx_run_write_fs(uint64_t base);
+/* Sets up the direct entry of rewritten sites; -errno when unavailable. */
+struct lbx_stub_tls;
+int lbx_run_direct_init(struct lbx_stub_tls *tls);
 
 #endif

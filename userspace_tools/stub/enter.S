@@ -107,3 +107,152 @@ lbx_stub_spawn_ret:
 1:	ret
 	.size	lbx_stub_spawn_thread, .-lbx_stub_spawn_thread
 	.section .note.GNU-stack,"",@progbits
+
+/*
+ * lbx_stub_direct: the direct entry, called by the trampoline of a rewritten
+ * syscall site (core/include/litebox/rewrite.h) with the guest's registers,
+ * 128 bytes below the guest's stack pointer. [rsp] is the return address:
+ * the trampoline's `lea 128(%rsp), %rsp`, 12 bytes before the guest rip of
+ * the call (after the trampoline's own syscall instruction).
+ *
+ * It builds a struct lbx_syscall (on lbx_stub_direct_stack when set, else
+ * here), saves the extended register state when lbx_stub_xsave_area is set
+ * (userland mode: LiteBox's C code, and the C library's vectorised string
+ * functions, run in this process): x87, SSE, AVX and AVX-512 (XSAVEOPT
+ * mask 0xe7; LiteBox never touches PKRU or AMX state), and calls
+ * lbx_stub_direct_c(). Back in the trampoline: rcx = 0 and rax = the result,
+ * or rcx = 1 and rax = the number to trap with. Every other register and
+ * the flags are the guest's.
+ */
+#define SC_SIZE		224
+#define SC_R15		8
+#define SC_R14		16
+#define SC_R13		24
+#define SC_R12		32
+#define SC_RBP		40
+#define SC_RBX		48
+#define SC_R11		56
+#define SC_R10		64
+#define SC_R9		72
+#define SC_R8		80
+#define SC_RAX		88
+#define SC_RCX		96
+#define SC_RDX		104
+#define SC_RSI		112
+#define SC_RDI		120
+#define SC_RIP		128
+#define SC_RSP		136
+#define SC_RFLAGS	144
+
+	.text
+	.globl	lbx_stub_direct
+	.type	lbx_stub_direct, @function
+lbx_stub_direct:
+	pushfq
+	push	%rbp
+	mov	%rsp, %rbp			/* 0: rbp, 8: rflags, 16: return */
+	push	%rax
+	mov	lbx_stub_direct_stack(%rip), %rax
+	test	%rax, %rax
+	cmovz	%rsp, %rax
+	and	$-16, %rax
+	sub	$SC_SIZE, %rax
+	mov	%rax, %rsp
+	movl	$SC_SIZE, 0(%rsp)
+	movl	$1, 4(%rsp)			/* LBX_SYSCALL_DIRECT */
+	mov	%r15, SC_R15(%rsp)
+	mov	%r14, SC_R14(%rsp)
+	mov	%r13, SC_R13(%rsp)
+	mov	%r12, SC_R12(%rsp)
+	mov	%rbx, SC_RBX(%rsp)
+	mov	%r11, SC_R11(%rsp)
+	mov	%r10, SC_R10(%rsp)
+	mov	%r9, SC_R9(%rsp)
+	mov	%r8, SC_R8(%rsp)
+	mov	%rcx, SC_RCX(%rsp)
+	mov	%rdx, SC_RDX(%rsp)
+	mov	%rsi, SC_RSI(%rsp)
+	mov	%rdi, SC_RDI(%rsp)
+	mov	-8(%rbp), %rax
+	mov	%rax, SC_RAX(%rsp)
+	mov	0(%rbp), %rax
+	mov	%rax, SC_RBP(%rsp)
+	mov	16(%rbp), %rax
+	add	$12, %rax
+	mov	%rax, SC_RIP(%rsp)
+	lea	(24 + 128)(%rbp), %rax
+	mov	%rax, SC_RSP(%rsp)
+	mov	8(%rbp), %rax
+	mov	%rax, SC_RFLAGS(%rsp)
+	xor	%eax, %eax
+	mov	$152, %ecx
+1:	mov	%rax, (%rsp, %rcx)		/* fs_base to the end: zero */
+	add	$8, %rcx
+	cmp	$SC_SIZE, %ecx
+	jb	1b
+	mov	lbx_stub_xsave_area(%rip), %r11
+	test	%r11, %r11
+	jz	2f
+	mov	$0xe7, %eax
+	xor	%edx, %edx
+	xsaveopt64	(%r11)
+2:	mov	%rsp, %rdi
+	cld
+	call	lbx_stub_direct_c
+	mov	%eax, %ecx
+	mov	lbx_stub_xsave_area(%rip), %r11
+	test	%r11, %r11
+	jz	3f
+	mov	$0xe7, %eax
+	xor	%edx, %edx
+	xrstor64 (%r11)
+3:	mov	SC_RAX(%rsp), %rax
+	mov	SC_RDI(%rsp), %rdi
+	mov	SC_RSI(%rsp), %rsi
+	mov	SC_RDX(%rsp), %rdx
+	mov	SC_R10(%rsp), %r10
+	mov	SC_R8(%rsp), %r8
+	mov	SC_R9(%rsp), %r9
+	mov	%rbp, %rsp
+	pop	%rbp
+	popfq
+	ret
+	.size	lbx_stub_direct, .-lbx_stub_direct
+	.section .note.GNU-stack,"",@progbits
+
+/* Where lbx_stub_direct builds its frame (0: on the guest's stack) and
+ * saves the extended state (0: not saved); set by lbx-run. */
+	.bss
+	.align	8
+	.globl	lbx_stub_direct_stack
+lbx_stub_direct_stack:
+	.quad	0
+	.globl	lbx_stub_xsave_area
+lbx_stub_xsave_area:
+	.quad	0
+
+/*
+ * memset and memcpy of the kernel-mode stub (stub.c's objects are renamed
+ * to these): plain rep stos/movs, which leave the guest's vector registers
+ * alone (the direct entry does not save them there).
+ */
+	.text
+	.globl	lbx_stub_memset
+	.type	lbx_stub_memset, @function
+lbx_stub_memset:
+	mov	%rdi, %r9
+	mov	%esi, %eax
+	mov	%rdx, %rcx
+	rep stosb
+	mov	%r9, %rax
+	ret
+	.size	lbx_stub_memset, .-lbx_stub_memset
+	.globl	lbx_stub_memcpy
+	.type	lbx_stub_memcpy, @function
+lbx_stub_memcpy:
+	mov	%rdi, %rax
+	mov	%rdx, %rcx
+	rep movsb
+	ret
+	.size	lbx_stub_memcpy, .-lbx_stub_memcpy
+	.section .note.GNU-stack,"",@progbits

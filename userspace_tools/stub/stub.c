@@ -264,6 +264,40 @@ static void sigsys_handler(int sig, siginfo_t *info, void *ucv)
 }
 
 /*
+ * The direct entry's C half (lbx_stub_direct in enter.S builds sc): serve
+ * the call, perform its host operation, and say how the trampoline goes on.
+ * Returns 0 to resume with sc->regs.rax, 1 to execute the trampoline's
+ * trapping syscall with sc->regs.rax. In kernel mode this code runs with the
+ * guest's vector registers live: it is built with general registers only.
+ */
+struct lbx_stub_tls *lbx_stub_direct_tls;
+
+long lbx_stub_direct_c(struct lbx_syscall *sc)
+{
+	uint64_t rip = sc->regs.rip, rsp = sc->regs.rsp;
+	struct lbx_stub_tls *tls = lbx_stub_direct_tls;
+
+	if (lbx_stub_entry(tls, sc) < 0)
+		stub_fatal("litebox stub: direct entry into LiteBox failed\n", 47);
+	run_hostop(sc);
+	if (sc->resume_flags & LBX_RESUME_SET_FS) {
+		if (tls)
+			tls->guest_fs = sc->regs.fs_base;
+#ifndef LBX_STUB_USERLAND
+		hostcall(SYS_arch_prctl, ARCH_SET_FS, sc->regs.fs_base, 0);
+#endif
+	}
+	if (sc->resume_flags & LBX_RESUME_TRAP)
+		return 1;
+	/* A forked child resumes where its parent called fork: the same state
+	 * but rax. Anything else would have come back as LBX_RESUME_TRAP. */
+	if ((sc->resume_flags & LBX_RESUME_ALL_REGS) &&
+	    (sc->regs.rip != rip || sc->regs.rsp != rsp))
+		stub_fatal("litebox stub: direct entry cannot resume\n", 41);
+	return 0;
+}
+
+/*
  * Host signals other than SIGSYS: one sent to the guest's process (it
  * becomes the guest's signal), a fault in guest code (it becomes the guest's
  * SIGSEGV, SIGBUS, ...), or LiteBox's kick (a guest signal is pending).

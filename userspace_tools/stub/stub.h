@@ -64,6 +64,14 @@ __attribute__((noreturn)) void lbx_stub_thread_main(void);
 void lbx_stub_restorer(void);
 extern const char lbx_stub_restorer_ret[];
 
+/* The direct entry of rewritten syscall sites (enter.S) and its C half;
+ * lbx-run sets the stack, the extended-state area and the tls it uses. */
+void lbx_stub_direct(void);
+long lbx_stub_direct_c(struct lbx_syscall *sc);
+extern uint64_t lbx_stub_direct_stack;
+extern uint64_t lbx_stub_xsave_area;
+extern struct lbx_stub_tls *lbx_stub_direct_tls;
+
 /* Raw system calls usable from the stub. */
 long lbx_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 

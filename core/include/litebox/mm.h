@@ -25,6 +25,7 @@ struct lbx_vma {
 
 #define LBX_VMA_SHARED	(1U << 0)
 #define LBX_VMA_FILE	(1U << 1)	/* offset is a file offset */
+#define LBX_VMA_SCANNED	(1U << 2)	/* its syscall sites were rewritten */
 
 struct lbx_mm {
 	struct lbx_plat_mutex lock;
@@ -49,6 +50,10 @@ int lbx_mm_remove(struct lbx_mm *mm, u64 start, u64 end);
 int lbx_mm_protect(struct lbx_mm *mm, u64 start, u64 end, u32 prot);
 /* True when no part of [start, end) is mapped. */
 bool lbx_mm_is_free(struct lbx_mm *mm, u64 start, u64 end);
+/* Copies the range containing addr into *out; -ENOENT when unmapped. */
+int lbx_mm_lookup(struct lbx_mm *mm, u64 addr, struct lbx_vma *out);
+/* Sets flag on every range that overlaps [start, end). */
+void lbx_mm_set_flag(struct lbx_mm *mm, u64 start, u64 end, u32 flag);
 /* Removes every range, calling unmap(start, len) on each (execve). */
 void lbx_mm_clear(struct lbx_mm *mm, int (*unmap)(u64 start, u64 len));
 /* Renders /proc/self/maps into buf; returns the full length. */

@@ -68,6 +68,9 @@ struct lbx_siginfo {
 struct lbx_sandbox_stats {
 	u64 syscalls;
 	u64 enosys;
+	u64 direct;		/* syscalls entered from rewritten sites */
+	u64 rw_patched;		/* syscall sites rewritten */
+	u64 rw_unsafe;		/* syscall sites left on the trap */
 	/* Bit n: unimplemented syscall n was seen (logged once). */
 	u64 enosys_seen[LBX_MAX_SYSCALL_NR / 64];
 };
@@ -92,6 +95,8 @@ struct lbx_sandbox {
 	u32 child_events;
 	struct lbx_waitqueue child_wq;
 	struct lbx_sandbox_stats stats;
+	/* The stub's direct entry (the rewriter's call target); 0: no rewriting. */
+	u64 direct_entry;
 };
 
 struct lbx_process {
@@ -153,6 +158,16 @@ enum {
 };
 #define LBX_RES_SET_FS		(1U << 0)
 #define LBX_RES_ALL_REGS	(1U << 1)
+/* A direct entry (a rewritten site) cannot resume this way: the stub
+ * re-issues the call through the trapping path with regs->rax. */
+#define LBX_RES_TRAP		(1U << 2)
+
+/* lbx_linux_syscall() flags */
+#define LBX_SYS_DIRECT		(1U << 0)	/* from a rewritten site */
+
+/* The syscall number (none of Linux's) with which the trapping path picks up
+ * the exit work a direct entry deferred (signal delivery, restart). */
+#define LBX_RESUME_NR		0x4c42
 
 struct lbx_resume {
 	u32 flags;
@@ -192,6 +207,18 @@ struct lbx_thread {
 	u64 set_child_tid;
 	/* Set and woken to pull the thread out of any core wait. */
 	u32 interrupt;
+	/* Signal frames delivered and not yet returned from (a bound: a
+	 * handler may leave by longjmp); lazy rewriting waits for zero. */
+	u32 sig_frames;
+	/* The exit work of a direct entry, deferred to LBX_RESUME_NR. */
+	struct lbx_deferred {
+		bool valid;
+		bool no_restart;
+		bool restore_sigmask;
+		s64 interrupted_nr;
+		u64 saved_sigmask;
+		struct lbx_cpu_regs regs;
+	} deferred;
 };
 
 int lbx_sandbox_create(const struct lbx_limits *limits, void *plat,

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The syscall rewriter (DESIGN.md 5): an x86-64 instruction-length decoder,
+ * a scanner that finds the `syscall` sites of a code range that can be
+ * patched safely, and the emitter of the patches and their trampolines.
+ * Portable C, no dependencies: it runs in the kernel (load and map time), in
+ * lbx-run, and ahead of time in lbx-rewrite.
+ *
+ * A patched site is a 5-byte `jmp` over the syscall instruction and its
+ * neighbours, to a trampoline that runs the displaced instructions and calls
+ * the stub's direct entry instead of trapping:
+ *
+ *	<displaced instructions before the syscall>
+ *	lea	-128(%rsp), %rsp	; keep the guest's red zone
+ *	call	*slot(%rip)		; the direct entry
+ *	lea	128(%rsp), %rsp
+ *	jrcxz	1f			; rcx == 0: served, rax holds the result
+ *	syscall				; else: the trapping path, with rax as the entry left it
+ * 1:	<displaced instructions after the syscall>
+ *	jmp	<end of the patched range>
+ *
+ * The direct entry's contract: it preserves every register but rax, rcx and
+ * r11 (and the flags), and the guest's stack above rsp - 128; the guest rip
+ * of the call is the address after the trampoline's syscall, so a restart
+ * (rip - 2) re-executes that syscall through the trap.
+ *
+ * A trampoline region starts with a header: magic, the entry slot, and a
+ * default entry that returns rcx = 1 (so a region whose slot was never set
+ * runs every call through the real syscall instruction).
+ */
+#ifndef LBX_REWRITE_H
+#define LBX_REWRITE_H
+
+#include <litebox/core.h>
+
+/* ---- the decoder ---- */
+
+#define LBX_X86_RIPREL		0x01	/* a RIP-relative memory operand */
+#define LBX_X86_REL		0x02	/* a direct relative jump/call: target known */
+#define LBX_X86_CTRL		0x04	/* any control transfer (jmp, call, ret, int, ...) */
+#define LBX_X86_SYSCALL		0x08	/* syscall (0f 05) */
+#define LBX_X86_ENDBR		0x10	/* endbr64/endbr32: an indirect-branch target */
+
+#define LBX_X86_MAX_LEN		15
+
+struct lbx_x86_insn {
+	u8 len;
+	u8 flags;	/* LBX_X86_* */
+	s32 rel;	/* LBX_X86_REL: target = address + len + rel */
+};
+
+/* Decodes the instruction at p (avail bytes readable): its length, or
+ * -EINVAL for an invalid or truncated encoding (64-bit mode). */
+int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out);
+
+/* ---- scanning ---- */
+
+/* One patchable site: code[start, start + len) becomes jmp + int3 filler;
+ * the syscall instruction is at start + pre; the post bytes follow it. */
+struct lbx_rw_site {
+	u32 start;
+	u8 len;
+	u8 pre;
+	u8 post;
+};
+
+struct lbx_rw_plan {
+	struct lbx_rw_site *sites;
+	u32 n;
+	u32 cap;
+	u32 found;	/* syscall instructions seen by the sweep */
+	u32 unsafe;	/* of those, not patchable */
+	u32 undecodable;	/* bytes the sweep could not decode */
+};
+
+/*
+ * Sweeps code[0, len) and plans a patch for every syscall site where that is
+ * provably safe: the displaced instructions are not control transfers, not
+ * RIP-relative, not endbr, and no direct branch in the range targets the
+ * inside of the patched range; a site near bytes the sweep could not decode
+ * is left alone. Sites are sorted and do not overlap. Returns 0 or -ENOMEM.
+ */
+int lbx_rw_scan(const u8 *code, size_t len, struct lbx_rw_plan *plan);
+void lbx_rw_plan_free(struct lbx_rw_plan *plan);
+
+/* Bytes of trampoline region needed for the plan's sites [0, n). */
+size_t lbx_rw_region_size(const struct lbx_rw_plan *plan, u32 n);
+
+#define LBX_RW_MAGIC		"LBXRWTR1"	/* the region's first 8 bytes */
+#define LBX_RW_HDR_SIZE		32	/* magic, slot, default entry, padding */
+#define LBX_RW_SLOT_OFF		8
+#define LBX_RW_DEFAULT_OFF	16
+#define LBX_RW_TRAMP_FIXED	28	/* trampoline bytes beyond the displaced ones */
+
+/* Is target within a rel32 jump from the end of a 5-byte jmp at from? */
+static inline bool lbx_rw_reach(u64 from, u64 target)
+{
+	s64 d = (s64)(target - (from + 5));
+
+	return d >= -(s64)0x7fff0000 && d <= (s64)0x7fff0000;
+}
+
+/* Writes a region header at region (mapped at region_addr); slot is the
+ * entry address (0: the region's default entry). */
+void lbx_rw_emit_header(u8 *region, u64 region_addr, u64 slot);
+
+/*
+ * Emits the trampolines of sites [0, n) into region (region_size bytes,
+ * mapped at region_addr, its header written) from offset *pos on, and
+ * patches a copy of the code (mapped at code_addr). Sites out of rel32
+ * reach, or past the region's end, are not patched. Returns the number of
+ * sites patched; *pos moves past the trampolines.
+ */
+u32 lbx_rw_emit(u8 *code, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
+		u8 *region, u64 region_addr, size_t region_size, size_t *pos);
+
+/* Is buf (len bytes) the start of a trampoline region? */
+bool lbx_rw_is_region(const u8 *buf, size_t len);
+
+#endif

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Planning and emitting syscall patches (litebox/rewrite.h has the picture).
+ *
+ * The scan is a linear sweep, as compilers lay code out. Two passes: the
+ * first collects every direct branch target, the second finds the syscall
+ * instructions and chooses the instructions to displace around each. A site
+ * is patched only when the patch cannot be observed: the displaced
+ * instructions run the same anywhere (no control transfer, no RIP-relative
+ * operand, no endbr), and no direct branch lands inside the patched range
+ * (only at its start, which becomes the jmp). Indirect branch targets are
+ * marked by endbr64 in CET-built code, which is never displaced; code the
+ * sweep could not decode poisons the sites that follow it for a while.
+ */
+#include <litebox/errno.h>
+#include <litebox/platform.h>
+#include <litebox/rewrite.h>
+#include <litebox/string.h>
+
+#define JMP_LEN		5
+#define RING		4	/* instructions remembered before a syscall */
+#define MAX_RANGE	(JMP_LEN + 14)
+#define POISON		128	/* bytes after an undecodable one left alone */
+
+struct prev_insn {
+	u32 off;
+	u8 len;
+	u8 flags;
+};
+
+static bool is_target(const u8 *bm, u32 off)
+{
+	return bm[off / 8] & (1u << (off % 8));
+}
+
+/* Can this instruction run from a trampoline unchanged? */
+static bool displaceable(u8 flags)
+{
+	return !(flags & (LBX_X86_CTRL | LBX_X86_RIPREL | LBX_X86_ENDBR |
+			  LBX_X86_SYSCALL));
+}
+
+static int add_site(struct lbx_rw_plan *plan, u32 start, u8 len, u8 pre, u8 post)
+{
+	if (plan->n == plan->cap) {
+		u32 cap = plan->cap ? plan->cap * 2 : 64;
+		struct lbx_rw_site *s;
+
+		if (cap > (1u << 24))
+			return -ENOMEM;
+		s = lbx_plat_alloc(cap * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		if (plan->n)
+			memcpy(s, plan->sites, plan->n * sizeof(*s));
+		lbx_plat_free(plan->sites);
+		plan->sites = s;
+		plan->cap = cap;
+	}
+	plan->sites[plan->n++] = (struct lbx_rw_site){
+		.start = start, .len = len, .pre = pre, .post = post,
+	};
+	return 0;
+}
+
+/* Displaces instructions before the syscall at off (ring[0] is the one
+ * right before it). Returns the start of the range, or -1. */
+static s64 plan_pre(const struct prev_insn *ring, u32 nring, u32 off,
+		    const u8 *targets, u32 min_start)
+{
+	u32 pre = 0, k;
+
+	if (is_target(targets, off))
+		return -1;	/* something jumps to the syscall itself */
+	for (k = 0; k < nring; k++) {
+		const struct prev_insn *pi = &ring[k];
+
+		if (pi->off + pi->len != off - pre || !displaceable(pi->flags) ||
+		    pi->off < min_start)
+			return -1;
+		pre += pi->len;
+		if (pre + 2 >= JMP_LEN)
+			return pre + 2 <= MAX_RANGE ? (s64)pi->off : -1;
+		if (is_target(targets, pi->off))
+			return -1;	/* inside the range, unless it is the start */
+	}
+	return -1;
+}
+
+/* Displaces instructions after the syscall at off. Returns the post bytes,
+ * or -1. */
+static int plan_post(const u8 *code, u32 len, u32 off, const u8 *targets)
+{
+	u32 at = off + 2;
+	int post = 0;
+
+	while (2 + post < JMP_LEN) {
+		struct lbx_x86_insn in;
+		int n;
+
+		if (at >= len || is_target(targets, at))
+			return -1;
+		n = lbx_x86_decode(code + at, len - at, &in);
+		if (n < 0 || !displaceable(in.flags))
+			return -1;
+		post += n;
+		at += n;
+	}
+	return 2 + post <= MAX_RANGE ? post : -1;
+}
+
+int lbx_rw_scan(const u8 *code, size_t len, struct lbx_rw_plan *plan)
+{
+	struct prev_insn ring[RING];
+	u32 nring = 0, off, min_start = 0;
+	s64 poisoned_until = -1;
+	u8 *targets;
+	int ret = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	if (len > 0x7fffffff)
+		return -EFBIG;
+	targets = lbx_plat_alloc_large(len / 8 + 1);
+	if (!targets)
+		return -ENOMEM;
+	memset(targets, 0, len / 8 + 1);
+
+	for (off = 0; off < len;) {
+		struct lbx_x86_insn in;
+		int n = lbx_x86_decode(code + off, len - off, &in);
+
+		if (n < 0) {
+			off++;
+			continue;
+		}
+		if (in.flags & LBX_X86_REL) {
+			s64 t = (s64)off + n + in.rel;
+
+			if (t >= 0 && t < (s64)len)
+				targets[t / 8] |= 1u << (t % 8);
+		}
+		off += n;
+	}
+
+	for (off = 0; off < len && !ret;) {
+		struct lbx_x86_insn in;
+		int n = lbx_x86_decode(code + off, len - off, &in);
+
+		if (n < 0) {
+			plan->undecodable++;
+			poisoned_until = (s64)off + POISON;
+			nring = 0;
+			off++;
+			continue;
+		}
+		if ((in.flags & LBX_X86_SYSCALL) && n == 2) {
+			s64 start = -1;
+			int post = -1;
+
+			plan->found++;
+			if ((s64)off > poisoned_until) {
+				start = plan_pre(ring, nring, off, targets, min_start);
+				if (start < 0)
+					post = plan_post(code, len, off, targets);
+			}
+			if (start >= 0) {
+				ret = add_site(plan, (u32)start, off + 2 - (u32)start,
+					       off - (u32)start, 0);
+				min_start = off + 2;
+			} else if (post >= 0) {
+				ret = add_site(plan, off, 2 + post, 0, post);
+				min_start = off + 2 + post;
+			} else {
+				plan->unsafe++;
+			}
+			nring = 0;
+			off += n;
+			continue;
+		}
+		memmove(ring + 1, ring, (RING - 1) * sizeof(ring[0]));
+		ring[0] = (struct prev_insn){ .off = off, .len = in.len, .flags = in.flags };
+		if (nring < RING)
+			nring++;
+		off += n;
+	}
+	lbx_plat_free_large(targets);
+	if (ret)
+		lbx_rw_plan_free(plan);
+	return ret;
+}
+
+void lbx_rw_plan_free(struct lbx_rw_plan *plan)
+{
+	lbx_plat_free(plan->sites);
+	plan->sites = NULL;
+	plan->n = plan->cap = 0;
+}
+
+size_t lbx_rw_region_size(const struct lbx_rw_plan *plan, u32 n)
+{
+	size_t size = LBX_RW_HDR_SIZE;
+	u32 i;
+
+	for (i = 0; i < n && i < plan->n; i++)
+		size += plan->sites[i].pre + plan->sites[i].post + LBX_RW_TRAMP_FIXED;
+	return size;
+}
+
+static void put32(u8 *p, s32 v)
+{
+	u32 u = (u32)v;
+
+	p[0] = u;
+	p[1] = u >> 8;
+	p[2] = u >> 16;
+	p[3] = u >> 24;
+}
+
+static void put64(u8 *p, u64 v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+bool lbx_rw_is_region(const u8 *buf, size_t len)
+{
+	return len >= 8 && !memcmp(buf, LBX_RW_MAGIC, 8);
+}
+
+void lbx_rw_emit_header(u8 *region, u64 region_addr, u64 slot)
+{
+	static const u8 default_entry[] = { 0xb9, 0x01, 0x00, 0x00, 0x00, 0xc3 };
+
+	memset(region, 0xcc, LBX_RW_HDR_SIZE);
+	memcpy(region, LBX_RW_MAGIC, 8);
+	put64(region + LBX_RW_SLOT_OFF, slot ? slot : region_addr + LBX_RW_DEFAULT_OFF);
+	memcpy(region + LBX_RW_DEFAULT_OFF, default_entry, sizeof(default_entry));
+}
+
+u32 lbx_rw_emit(u8 *code, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
+		u8 *region, u64 region_addr, size_t region_size, size_t *posp)
+{
+	size_t pos = lbx_max(*posp, (size_t)LBX_RW_HDR_SIZE);
+	u32 i, done = 0;
+
+	for (i = 0; i < n && i < plan->n; i++) {
+		const struct lbx_rw_site *s = &plan->sites[i];
+		u64 site = code_addr + s->start, back = site + s->len;
+		size_t need = s->pre + s->post + LBX_RW_TRAMP_FIXED;
+		u64 t = region_addr + pos;
+		u8 *p = region + pos;
+
+		if (pos + need > region_size)
+			break;
+		if (!lbx_rw_reach(site, t) || !lbx_rw_reach(t + need - JMP_LEN, back))
+			continue;
+		memcpy(p, code + s->start, s->pre);
+		p += s->pre;
+		/* lea -0x80(%rsp), %rsp */
+		memcpy(p, "\x48\x8d\x64\x24\x80", 5);
+		p += 5;
+		/* call *slot(%rip) */
+		p[0] = 0xff;
+		p[1] = 0x15;
+		put32(p + 2, (s32)(s64)(region_addr + LBX_RW_SLOT_OFF -
+				       (region_addr + (p + 6 - region))));
+		p += 6;
+		/* lea 0x80(%rsp), %rsp */
+		memcpy(p, "\x48\x8d\xa4\x24\x80\x00\x00\x00", 8);
+		p += 8;
+		/* jrcxz 1f; syscall; 1: */
+		memcpy(p, "\xe3\x02\x0f\x05", 4);
+		p += 4;
+		memcpy(p, code + s->start + s->pre + 2, s->post);
+		p += s->post;
+		/* jmp back */
+		p[0] = 0xe9;
+		put32(p + 1, (s32)(s64)(back - (region_addr + (p + 5 - region))));
+		p += 5;
+		pos += need;
+
+		code[s->start] = 0xe9;
+		put32(code + s->start + 1, (s32)(s64)(t - (site + JMP_LEN)));
+		memset(code + s->start + JMP_LEN, 0xcc, s->len - JMP_LEN);
+		done++;
+	}
+	*posp = pos;
+	return done;
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where the rewriter meets the guest: code the loader or mmap just mapped
+ * executable is scanned and its safe syscall sites are patched before the
+ * guest runs it; code that became executable some other way (mprotect) is
+ * patched at its first trapped syscall, when no other context of the guest
+ * can be inside a patched range. The trampolines go into a small mapping
+ * near the code ("[lbx-rewrite]" in /proc/self/maps), within rel32 reach.
+ */
+#include <litebox/file.h>
+#include <litebox/mm.h>
+#include <litebox/rewrite.h>
+#include "shim.h"
+
+#define PG		LBX_PAGE_SIZE
+#define CODE_MAX	(256ULL << 20)	/* larger executable mappings are left alone */
+
+/*
+ * Maps a trampoline region of size bytes within reach of [lo, hi). Below
+ * the code first, the nearest free hole: above it lies the heap of a
+ * program (brk grows up from the image's end) or the next mapping.
+ */
+#define PROBE_STEP	(64 * 1024ULL)
+#define PROBES		256
+#define LOW_LIMIT	0x10000ULL	/* mmap_min_addr */
+
+static int try_map(struct lbx_process *p, u64 at, u64 size, u64 lo, u64 hi, u64 *out)
+{
+	if (lbx_plat_guest_map(&at, size, LBX_PROT_READ | LBX_PROT_EXEC,
+			       LBX_MAP_FIXED_NOREPLACE))
+		return -EEXIST;
+	if (!lbx_rw_reach(lo, at) || !lbx_rw_reach(hi, at + size) ||
+	    !lbx_rw_reach(at + size, lo) || !lbx_rw_reach(at, hi) ||
+	    lbx_mm_insert(p->mm, at, at + size, LBX_PROT_READ | LBX_PROT_EXEC, 0, 0,
+			  "[lbx-rewrite]")) {
+		lbx_plat_guest_unmap(at, size);
+		return -ENOSPC;
+	}
+	*out = at;
+	return 0;
+}
+
+static int map_region(struct lbx_process *p, u64 lo, u64 hi, u64 size, u64 *out)
+{
+	u64 base = LBX_ALIGN_DOWN(lo, PG), top = LBX_ALIGN_UP(hi, PG);
+	int i;
+
+	for (i = 0; i < PROBES; i++) {
+		u64 off = size + i * PROBE_STEP;
+
+		if (base < LOW_LIMIT + off)
+			break;
+		if (!try_map(p, base - off, size, lo, hi, out))
+			return 0;
+	}
+	/* Above, past where a heap would grow in the common case. */
+	for (i = 0; i < PROBES; i++) {
+		if (!try_map(p, top + (256ULL << 20) + i * PROBE_STEP, size, lo, hi, out))
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+/*
+ * Patches code (a kernel copy of the guest's bytes at addr) in the guest.
+ * With keep_rip, a site whose range holds that address strictly inside is
+ * left alone (the trapping thread returns there).
+ */
+static void rewrite(struct lbx_process *p, u64 addr, u8 *code, size_t len,
+		    u64 keep_rip)
+{
+	struct lbx_sandbox *sb = p->sb;
+	struct lbx_rw_plan plan;
+	size_t size, used;
+	u64 region;
+	u8 *buf;
+	u32 i, n, done;
+
+	if (lbx_rw_is_region(code, len)) {
+		/* Trampolines of lbx-rewrite: point their slot at the stub. */
+		lbx_poke_guest(addr + LBX_RW_SLOT_OFF, &sb->direct_entry, 8);
+		return;
+	}
+	if (lbx_rw_scan(code, len, &plan))
+		return;
+	if (keep_rip) {
+		for (i = n = 0; i < plan.n; i++) {
+			u64 s = addr + plan.sites[i].start;
+
+			if (keep_rip > s && keep_rip < s + plan.sites[i].len)
+				continue;
+			plan.sites[n++] = plan.sites[i];
+		}
+		plan.n = n;
+	}
+	__atomic_fetch_add(&sb->stats.rw_unsafe, plan.unsafe, __ATOMIC_RELAXED);
+	if (!plan.n)
+		goto out;
+	size = LBX_ALIGN_UP(lbx_rw_region_size(&plan, plan.n), PG);
+	buf = lbx_plat_alloc_large(size);
+	if (!buf)
+		goto out;
+	if (map_region(p, addr + plan.sites[0].start,
+		       addr + plan.sites[plan.n - 1].start + plan.sites[plan.n - 1].len,
+		       size, &region))
+		goto out_buf;
+	memset(buf, 0xcc, size);
+	lbx_rw_emit_header(buf, region, sb->direct_entry);
+	used = 0;
+	done = lbx_rw_emit(code, addr, &plan, plan.n, buf, region, size, &used);
+	/* The trampolines first, then the jumps to them. */
+	if (lbx_poke_guest(region, buf, size))
+		goto out_buf;
+	for (i = 0; i < plan.n; i++) {
+		const struct lbx_rw_site *s = &plan.sites[i];
+
+		if (code[s->start] == 0xe9 &&
+		    lbx_poke_guest(addr + s->start, code + s->start, s->len))
+			break;
+	}
+	__atomic_fetch_add(&sb->stats.rw_patched, done, __ATOMIC_RELAXED);
+	lbx_dbg("sandbox %u: rewrote %u of %u syscall sites at %llx", sb->id, done,
+		plan.found, (unsigned long long)addr);
+out_buf:
+	lbx_plat_free_large(buf);
+out:
+	lbx_rw_plan_free(&plan);
+}
+
+void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
+			    u64 len, u64 off)
+{
+	ssize_t n;
+	u8 *code;
+
+	if (!p->sb->direct_entry || !len || len > CODE_MAX)
+		return;
+	code = lbx_plat_alloc_large(len);
+	if (!code)
+		return;
+	n = lbx_file_pread(f, code, len, off);
+	if (n > 0)
+		rewrite(p, addr, code, (size_t)n, 0);
+	lbx_plat_free_large(code);
+	lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
+}
+
+/*
+ * At a trapped syscall: the first trap from an executable file mapping not
+ * scanned yet scans it, when no other context of this process can be inside
+ * a site (one thread, no signal frame outstanding). Its sites are patched
+ * but the one the thread returns into.
+ */
+void lbx_linux_rewrite_lazy(struct lbx_sys *s)
+{
+	struct lbx_process *p = s->p;
+	u64 rip = s->regs->rip, len;
+	struct lbx_vma v;
+	u8 *code;
+
+	if (LBX_READ_ONCE(p->nr_threads) != 1 || s->t->sig_frames ||
+	    lbx_mm_lookup(p->mm, rip - 2, &v) ||
+	    (v.flags & LBX_VMA_SCANNED) || !(v.flags & LBX_VMA_FILE) ||
+	    !(v.prot & LBX_PROT_EXEC))
+		return;
+	lbx_mm_set_flag(p->mm, v.start, v.end, LBX_VMA_SCANNED);
+	len = v.end - v.start;
+	if (len > CODE_MAX || !(v.prot & LBX_PROT_READ))
+		return;
+	code = lbx_plat_alloc_large(len);
+	if (!code)
+		return;
+	if (!lbx_copy_from_guest(code, v.start, len))
+		rewrite(p, v.start, code, len, rip);
+	lbx_plat_free_large(code);
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The syscall rewriter: the instruction-length decoder against known
+ * encodings and random bytes, the scanner's safety rules, and patched code
+ * executed for real (through a test entry and through the real syscall).
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <litebox/errno.h>
+#include <litebox/rewrite.h>
+#include "lbx_test.h"
+
+#define EXPECT_LE(a, b) LBX__CMP(0, a, <=, b)
+
+struct enc {
+	const char *bytes;
+	int len;
+	int flags;
+};
+
+/* Encodings checked against objdump; flags the decoder must report. */
+static const struct enc encs[] = {
+	{ "\x0f\x05", 2, LBX_X86_SYSCALL | LBX_X86_CTRL },
+	{ "\xb8\x27\x00\x00\x00", 5, 0 },			/* mov $0x27,%eax */
+	{ "\x48\xc7\xc0\x0f\x00\x00\x00", 7, 0 },		/* mov $0xf,%rax */
+	{ "\x48\xb8\x01\x02\x03\x04\x05\x06\x07\x08", 10, 0 },	/* movabs */
+	{ "\x66\xb8\x34\x12", 4, 0 },				/* mov $0x1234,%ax */
+	{ "\x48\x3d\x01\xf0\xff\xff", 6, 0 },			/* cmp $-4095,%rax */
+	{ "\x4c\x8b\x4c\x24\x08", 5, 0 },			/* mov 0x8(%rsp),%r9 */
+	{ "\x48\x8b\x05\x10\x00\x00\x00", 7, LBX_X86_RIPREL },	/* mov 0x10(%rip),%rax */
+	{ "\x48\x8d\x3d\x00\x00\x00\x00", 7, LBX_X86_RIPREL },	/* lea (%rip),%rdi */
+	{ "\xe8\x00\x00\x00\x00", 5, LBX_X86_REL | LBX_X86_CTRL },	/* call */
+	{ "\xe9\xfb\xff\xff\xff", 5, LBX_X86_REL | LBX_X86_CTRL },	/* jmp */
+	{ "\xeb\xfe", 2, LBX_X86_REL | LBX_X86_CTRL },		/* jmp . */
+	{ "\x74\x05", 2, LBX_X86_REL | LBX_X86_CTRL },		/* je */
+	{ "\x0f\x84\x00\x01\x00\x00", 6, LBX_X86_REL | LBX_X86_CTRL },	/* je rel32 */
+	{ "\xe3\x02", 2, LBX_X86_REL | LBX_X86_CTRL },		/* jrcxz */
+	{ "\xc3", 1, LBX_X86_CTRL },				/* ret */
+	{ "\xc2\x08\x00", 3, LBX_X86_CTRL },			/* ret $8 */
+	{ "\xff\xe0", 2, LBX_X86_CTRL },			/* jmp *%rax */
+	{ "\xff\x15\x00\x00\x00\x00", 6, LBX_X86_CTRL | LBX_X86_RIPREL },	/* call *(%rip) */
+	{ "\xff\xc0", 2, 0 },					/* inc %eax */
+	{ "\xf3\x0f\x1e\xfa", 4, LBX_X86_ENDBR },		/* endbr64 */
+	{ "\x0f\x1f\x44\x00\x00", 5, 0 },			/* nopl 0(%rax,%rax) */
+	{ "\x66\x0f\x1f\x84\x00\x00\x00\x00\x00", 9, 0 },	/* nopw */
+	{ "\x66\x2e\x0f\x1f\x84\x00\x00\x00\x00\x00", 10, 0 },	/* cs nopw */
+	{ "\xf6\x05\x00\x00\x00\x00\x01", 7, LBX_X86_RIPREL },	/* testb $1,(%rip) */
+	{ "\xf7\xc1\x00\x00\x01\x00", 6, 0 },			/* test $0x10000,%ecx */
+	{ "\xf7\xd8", 2, 0 },					/* neg %eax */
+	{ "\xc8\x10\x00\x00", 4, 0 },				/* enter */
+	{ "\xa1\x00\x00\x00\x00\x00\x00\x00\x00", 9, 0 },	/* movabs 0x0,%eax */
+	{ "\x67\xa1\x00\x00\x00\x00", 6, 0 },			/* addr32 mov */
+	{ "\xc5\xf9\x6f\x04\x24", 5, 0 },			/* vmovdqa (%rsp),%xmm0 */
+	{ "\xc4\xe2\x7d\x58\xc0", 5, 0 },			/* vpbroadcastd %xmm0,%ymm0 */
+	{ "\xc4\xe3\x7d\x39\xc1\x01", 6, 0 },			/* vextracti128 $1 */
+	{ "\xc5\xf8\x77", 3, 0 },				/* vzeroupper */
+	{ "\x62\xf1\xfd\x48\x6f\x04\x24", 7, 0 },		/* vmovdqa64 (%rsp),%zmm0 */
+	{ "\x62\xb1\xfe\x28\x6f\x44\x24\x01", 8, 0 },		/* vmovdqu64 0x20(%rsp),%ymm16 */
+	{ "\x66\x0f\x3a\x0f\xc1\x08", 6, 0 },			/* palignr $8 */
+	{ "\x66\x0f\x38\x00\xc1", 5, 0 },			/* pshufb */
+	{ "\x0f\x0b", 2, LBX_X86_CTRL },			/* ud2 */
+	{ "\xcd\x80", 2, LBX_X86_CTRL },			/* int $0x80 */
+	{ "\xf0\x48\x0f\xb1\x16", 5, 0 },			/* lock cmpxchg */
+	{ "\x64\x48\x8b\x04\x25\x28\x00\x00\x00", 9, 0 },	/* mov %fs:0x28,%rax */
+	{ "\xc7\xf8\x00\x00\x00\x00", 6, LBX_X86_REL | LBX_X86_CTRL },	/* xbegin */
+	{ "\x48\x69\xc0\x10\x27\x00\x00", 7, 0 },		/* imul $10000 */
+	{ "\x0f\xba\xe0\x03", 4, 0 },				/* bt $3,%eax */
+	{ "\x8f\x40\x00", 3, 0 },				/* pop 0(%rax) */
+};
+
+TEST(decode_known_encodings)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(encs) / sizeof(encs[0]); i++) {
+		struct lbx_x86_insn in;
+		int n = lbx_x86_decode((const u8 *)encs[i].bytes, encs[i].len, &in);
+
+		if (n != encs[i].len || in.flags != encs[i].flags)
+			printf("#   encoding %zu: len %d flags %#x (want %d %#x)\n", i, n,
+			       in.flags, encs[i].len, encs[i].flags);
+		EXPECT_EQ(n, encs[i].len);
+		EXPECT_EQ(in.flags, encs[i].flags);
+		/* One byte short is truncated, never a shorter instruction. */
+		EXPECT_EQ(lbx_x86_decode((const u8 *)encs[i].bytes, encs[i].len - 1, &in),
+			  -EINVAL);
+	}
+}
+
+TEST(decode_rejects_invalid)
+{
+	static const char *bad[] = { "\x06", "\x27", "\x62", "\xd6", "\xce",
+				     "\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x66\x90" };
+	struct lbx_x86_insn in;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(lbx_x86_decode((const u8 *)bad[i], strlen(bad[i]), &in), -EINVAL);
+	EXPECT_EQ(lbx_x86_decode((const u8 *)"", 0, &in), -EINVAL);
+}
+
+/* Random bytes: never past the buffer (ASan), never longer than 15. */
+TEST(decode_random_bytes)
+{
+	unsigned int seed = 12345, i, j;
+
+	for (i = 0; i < 200000; i++) {
+		u8 *buf;
+		size_t n = 1 + i % 16;
+		struct lbx_x86_insn in;
+		int r;
+
+		buf = malloc(n);
+		ASSERT_NOT_NULL(buf);
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			buf[j] = seed >> 16;
+		}
+		r = lbx_x86_decode(buf, n, &in);
+		free(buf);
+		if (r >= 0) {
+			ASSERT_LE(r, (int)n);
+			ASSERT_LE(r, LBX_X86_MAX_LEN);
+			ASSERT_GT(r, 0);
+		} else {
+			ASSERT_EQ(r, -EINVAL);
+		}
+	}
+}
+
+static void scan(const char *code, size_t len, struct lbx_rw_plan *plan)
+{
+	ASSERT_EQ(lbx_rw_scan((const u8 *)code, len, plan), 0);
+}
+
+TEST(scan_chooses_safe_ranges)
+{
+	struct lbx_rw_plan plan;
+	/* mov $0x27,%eax; syscall; ret */
+	static const char pre[] = "\xb8\x27\x00\x00\x00\x0f\x05\xc3";
+	/* xor %eax,%eax; syscall; cmp $-4095,%rax; ret */
+	static const char post[] = "\x31\xc0\x0f\x05\x48\x3d\x01\xf0\xff\xff\xc3";
+	/* lea (%rip),%rax; syscall; ret: neither side can move */
+	static const char riprel[] = "\x48\x8d\x05\x00\x00\x00\x00\x0f\x05\xc3";
+	/* je to the syscall itself: mov $1,%eax; je .-? -> lands on syscall */
+	static const char target[] = "\x74\x05\xb8\x27\x00\x00\x00\x0f\x05\xc3";
+	/* an endbr64 in front: never displaced */
+	static const char endbr[] = "\xf3\x0f\x1e\xfa\x0f\x05\xc3";
+
+	scan(pre, sizeof(pre) - 1, &plan);
+	ASSERT_EQ(plan.found, 1);
+	ASSERT_EQ(plan.n, 1);
+	EXPECT_EQ(plan.sites[0].start, 0);
+	EXPECT_EQ(plan.sites[0].len, 7);
+	EXPECT_EQ(plan.sites[0].pre, 5);
+	lbx_rw_plan_free(&plan);
+
+	scan(post, sizeof(post) - 1, &plan);
+	ASSERT_EQ(plan.n, 1);
+	EXPECT_EQ(plan.sites[0].start, 2);
+	EXPECT_EQ(plan.sites[0].pre, 0);
+	EXPECT_EQ(plan.sites[0].post, 6);
+	lbx_rw_plan_free(&plan);
+
+	scan(riprel, sizeof(riprel) - 1, &plan);
+	EXPECT_EQ(plan.found, 1);
+	EXPECT_EQ(plan.n, 0);
+	EXPECT_EQ(plan.unsafe, 1);
+	lbx_rw_plan_free(&plan);
+
+	/* je +5 from offset 2 lands at 7, the syscall: pre is unsafe; the
+	 * post side (ret) is a control transfer: nothing to patch. */
+	scan(target, sizeof(target) - 1, &plan);
+	EXPECT_EQ(plan.n, 0);
+	lbx_rw_plan_free(&plan);
+
+	scan(endbr, sizeof(endbr) - 1, &plan);
+	EXPECT_EQ(plan.n, 0);
+	lbx_rw_plan_free(&plan);
+}
+
+/* Two syscalls back to back: the ranges must not overlap. */
+TEST(scan_no_overlap)
+{
+	static const char two[] = "\xb8\x27\x00\x00\x00\x0f\x05\xb8\x6e\x00\x00\x00\x0f\x05\xc3";
+	struct lbx_rw_plan plan;
+
+	scan(two, sizeof(two) - 1, &plan);
+	ASSERT_EQ(plan.n, 2);
+	EXPECT_LE(plan.sites[0].start + plan.sites[0].len, plan.sites[1].start);
+	lbx_rw_plan_free(&plan);
+}
+
+/* The test's direct entry: answers 4242 in rax, rcx = 0 (served). It must
+ * keep every other register, as the stub's does. */
+__asm__(".text\n"
+	".globl test_direct_entry\n"
+	"test_direct_entry:\n"
+	"	cmp $39, %eax\n"		/* only getpid is "served" */
+	"	jne 1f\n"
+	"	mov $4242, %eax\n"
+	"	xor %ecx, %ecx\n"
+	"	ret\n"
+	"1:	mov $1, %ecx\n"			/* else: take the real syscall */
+	"	ret\n");
+void test_direct_entry(void);
+
+/*
+ * Patched code runs: a function `mov $N,%eax; syscall; ret` in an
+ * executable page, patched with a trampoline region next to it. Through
+ * the test entry getpid answers 4242; getppid goes on to the real syscall;
+ * with the region's default entry every call is the real one.
+ */
+TEST(patched_code_runs)
+{
+	static const u8 fn_getpid[] = { 0xb8, 39, 0, 0, 0, 0x0f, 0x05, 0xc3 };
+	static const u8 fn_getppid[] = { 0xb8, 110, 0, 0, 0, 0x0f, 0x05, 0xc3 };
+	size_t pg = 4096, pos;
+	u8 *mem, *region;
+	struct lbx_rw_plan plan;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		long (*f1)(void), (*f2)(void);
+
+		mem = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE | PROT_EXEC,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_TRUE(mem != MAP_FAILED);
+		region = mem + pg;
+		memset(mem, 0xcc, pg);
+		memcpy(mem, fn_getpid, sizeof(fn_getpid));
+		memcpy(mem + 16, fn_getppid, sizeof(fn_getppid));
+		ASSERT_EQ(lbx_rw_scan(mem, 32, &plan), 0);
+		ASSERT_EQ(plan.n, 2);
+		lbx_rw_emit_header(region, (uintptr_t)region,
+				   pass ? 0 : (uintptr_t)test_direct_entry);
+		pos = 0;
+		ASSERT_EQ(lbx_rw_emit(mem, (uintptr_t)mem, &plan, plan.n, region,
+				      (uintptr_t)region, pg, &pos), 2);
+		EXPECT_EQ(pos, LBX_RW_HDR_SIZE + 2 * (5 + LBX_RW_TRAMP_FIXED));
+		EXPECT_EQ(mem[0], 0xe9);
+		EXPECT_EQ(mem[16], 0xe9);
+		EXPECT_TRUE(lbx_rw_is_region(region, pg));
+		lbx_rw_plan_free(&plan);
+		f1 = (long (*)(void))(void *)mem;
+		f2 = (long (*)(void))(void *)(mem + 16);
+		EXPECT_EQ(f1(), pass ? getpid() : 4242);
+		EXPECT_EQ(f2(), getppid());
+		munmap(mem, 2 * pg);
+	}
+}
+
+/* A region out of rel32 reach patches nothing. */
+TEST(emit_respects_reach)
+{
+	static const u8 code0[] = { 0xb8, 39, 0, 0, 0, 0x0f, 0x05, 0xc3 };
+	u8 code[sizeof(code0)], region[256];
+	struct lbx_rw_plan plan;
+	size_t pos = 0;
+
+	memcpy(code, code0, sizeof(code));
+	ASSERT_EQ(lbx_rw_scan(code, sizeof(code), &plan), 0);
+	ASSERT_EQ(plan.n, 1);
+	lbx_rw_emit_header(region, 0x7f0000000000ULL, 0);
+	EXPECT_EQ(lbx_rw_emit(code, 0x400000, &plan, plan.n, region, 0x7f0000000000ULL,
+			      sizeof(region), &pos), 0);
+	EXPECT_EQ(memcmp(code, code0, sizeof(code)), 0);
+	lbx_rw_plan_free(&plan);
+}
