@@ -48,7 +48,7 @@ VMTEST_SRCS := $(sort $(wildcard tests/vm/*.c))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(O)/vmtest/%,$(VMTEST_SRCS))
 
 .PHONY: all module tools guests unit check check-fast check-unit check-vm check-kunit \
-	check-userland check-freestanding run setup clean help
+	check-userland check-freestanding check-bpf run setup clean help
 all: tools module guests
 
 help:
@@ -100,6 +100,8 @@ check-userland: tools guests
 	scripts/check userland
 check-vm: all
 	scripts/check vm
+check-bpf: all
+	scripts/check bpf
 check-kunit:
 	scripts/check kunit
 

@@ -4,7 +4,7 @@
 #define LBX_TOP_H
 
 /* Latency histogram: slot 0 holds 0 ns, slot s >= 1 holds [2^(s-1), 2^s) ns. */
-#define LBX_TOP_SLOTS	40
+#define LBX_TOP_SLOTS	64	/* a power of two */
 #define LBX_TOP_ENOSYS	38
 
 /* Per sandbox (a per-CPU hash keyed by the sandbox id). */
