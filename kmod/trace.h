@@ -185,6 +185,34 @@ TRACE_EVENT(lbx_limit_hit,
 		  __entry->limit)
 );
 
+#ifdef LBX_LOCKTRACE
+/* Lock tracing builds only (make LBX_LOCKTRACE=1): one JSON object per
+ * event in the trace buffer (ev: 0 contend, 1 acquire, 2 release). */
+TRACE_EVENT(lbx_lock,
+	TP_PROTO(u8 ev, u8 kind, const void *lock, const char *site, u64 wait_ns),
+	TP_ARGS(ev, kind, lock, site, wait_ns),
+	TP_STRUCT__entry(
+		__field(u8, ev)
+		__field(u8, kind)
+		__field(const void *, lock)
+		__string(site, site)
+		__field(u64, wait_ns)
+	),
+	TP_fast_assign(
+		__entry->ev = ev;
+		__entry->kind = kind;
+		__entry->lock = lock;
+		__assign_str(site, site);
+		__entry->wait_ns = wait_ns;
+	),
+	TP_printk("{\"ev\":\"%s\",\"kind\":\"%s\",\"lock\":\"%px\",\"site\":\"%s\",\"wait_ns\":%llu}",
+		  __print_symbolic(__entry->ev, { 0, "contend" }, { 1, "acquire" },
+				   { 2, "release" }),
+		  __entry->kind ? "spin" : "mutex", __entry->lock, __get_str(site),
+		  __entry->wait_ns)
+);
+#endif
+
 #endif /* LBX_KMOD_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -24,3 +24,11 @@ void lbx_plat_trace_limit(u32 which, u64 limit)
 	t = lbx_plat_current();
 	trace_lbx_limit_hit(t ? t->proc->sb->id : 0, which, limit);
 }
+
+/* Lock tracing: litebox:lbx_lock in LBX_LOCKTRACE builds (kmod/trace.h). */
+void lbx_plat_locktrace_emit(const struct lbx_lock_event *ev)
+{
+#ifdef LBX_LOCKTRACE
+	trace_lbx_lock(ev->ev, ev->kind, ev->lock, ev->site, ev->wait_ns);
+#endif
+}

@@ -72,11 +72,14 @@ void lbx_plat_mutex_lock(struct lbx_plat_mutex *m);
  * "nested" annotation in the kernel; a plain lock elsewhere). */
 void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m);
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m);
+/* True when taken (lock tracing tells contention by a failed try). */
+bool lbx_plat_mutex_trylock(struct lbx_plat_mutex *m);
 #ifndef lbx_plat_spin_init
 void lbx_plat_spin_init(struct lbx_plat_spinlock *l);
 #endif
 void lbx_plat_spin_lock(struct lbx_plat_spinlock *l);
 void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l);
+bool lbx_plat_spin_trylock(struct lbx_plat_spinlock *l);
 
 #define LBX_NO_DEADLINE	((u64)-1)
 /*
@@ -152,5 +155,9 @@ void lbx_plat_trace_fault(struct lbx_thread *t, u32 signo, u64 addr);
 /* A request was refused by limit `which` (value: the limit) on behalf of
  * the current guest thread, if any. */
 void lbx_plat_trace_limit(u32 which, u64 limit);
+
+/* Lock tracing (a build option): the platform's sink and, in
+ * LBX_LOCKTRACE builds, the renaming of the lock calls above. */
+#include <litebox/locktrace.h>
 
 #endif /* LITEBOX_PLATFORM_H */
