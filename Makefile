@@ -18,8 +18,14 @@ KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -- '-amd64$$' | sort -V | 
 KDIR ?= /lib/modules/$(KVER)/build
 
 CC ?= gcc
+# make LBX_LOCKTRACE=1: core's lock calls emit events (docs/diagnostics.md),
+# built apart in $(O) = build/locktrace.
+ifeq ($(LBX_LOCKTRACE),1)
+override O := $(O)/locktrace
+LOCKTRACE_DEF := -DLBX_LOCKTRACE
+endif
 WARN := -Wall -Wextra -Wimplicit-fallthrough=5 -Wvla -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CORE_INC := -Icore/include -Iuapi
+CORE_INC := -Icore/include -Iuapi $(LOCKTRACE_DEF)
 U_INC := $(CORE_INC) -Iplatforms/linux_userland/include -Iplatforms/linux_userland
 CFLAGS_U := -O2 -g -std=gnu11 $(WARN) -Werror $(U_INC) -fno-strict-aliasing
 
@@ -48,7 +54,7 @@ VMTEST_SRCS := $(sort $(wildcard tests/vm/*.c))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(O)/vmtest/%,$(VMTEST_SRCS))
 
 .PHONY: all module tools guests unit check check-fast check-unit check-vm check-kunit \
-	check-userland check-freestanding run setup clean help
+	check-userland check-freestanding check-bpf run setup clean help
 all: tools module guests
 
 help:
@@ -71,7 +77,7 @@ unit: $(UNIT_BINS)
 module: $(O)/litebox.ko
 $(O)/litebox.ko: $(KMOD_SRCS) $(CORE_SRCS) $(ALL_HDRS) Kbuild
 	@test -d "$(KDIR)" || { echo "make: no kernel build tree at KDIR=$(KDIR); run scripts/setup or pass KDIR=" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) LBX_LOCKTRACE=$(LBX_LOCKTRACE) modules
 	@mkdir -p $(O)
 	cp litebox.ko $@
 
@@ -100,6 +106,8 @@ check-userland: tools guests
 	scripts/check userland
 check-vm: all
 	scripts/check vm
+check-bpf: all
+	scripts/check bpf
 check-kunit:
 	scripts/check kunit
 

@@ -7,6 +7,7 @@
 #include <linux/workqueue.h>
 
 #include "device.h"
+#include "diag.h"
 #include "sandbox.h"
 
 struct workqueue_struct *lbx_wq;
@@ -18,6 +19,7 @@ static int __init lbx_mod_init(void)
 	lbx_wq = alloc_workqueue("litebox", WQ_UNBOUND, 0);
 	if (!lbx_wq)
 		return -ENOMEM;
+	lbx_diag_init();
 	ret = lbx_device_init();
 	if (ret)
 		goto err_device;
@@ -25,6 +27,7 @@ static int __init lbx_mod_init(void)
 	return 0;
 
 err_device:
+	lbx_diag_exit();
 	destroy_workqueue(lbx_wq);
 	return ret;
 }
@@ -32,6 +35,7 @@ err_device:
 static void __exit lbx_mod_exit(void)
 {
 	lbx_device_exit();
+	lbx_diag_exit();
 	destroy_workqueue(lbx_wq);
 }
 

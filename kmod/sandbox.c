@@ -19,6 +19,7 @@
 #include "linux_shim.h"
 #include "kplat.h"
 #include "device.h"
+#include "diag.h"
 #include "ioctl_util.h"
 #include "sandbox.h"
 
@@ -200,6 +201,7 @@ static void kbox_free(struct lbx_kplat_sandbox *ks)
 	LIST_HEAD(embryos);
 	int i;
 
+	lbx_diag_sandbox_remove(ks);
 	if (ks->sb) {
 		lbx_sandbox_kill(ks->sb);
 		mutex_lock(&ks->lock);
@@ -359,6 +361,7 @@ static long sandbox_ioctl_syscall(struct lbx_kplat_sandbox *ks, void __user *uar
 	struct lbx_syscall sc;
 	struct lbx_thread *t;
 	long ret;
+	u64 t0;
 
 	ret = lbx_copy_sized_arg(&sc, sizeof(sc), offsetofend(struct lbx_syscall, reserved), uarg);
 	if (ret)
@@ -371,8 +374,10 @@ static long sandbox_ioctl_syscall(struct lbx_kplat_sandbox *ks, void __user *uar
 	if (!t || t->proc->sb != ks->sb)
 		return -EPERM;
 	memcpy(&regs, &sc.regs, sizeof(regs));
+	t0 = lbx_diag_syscall_enter(t, regs.rax);
 	lbx_linux_syscall(t, &regs, &res,
 			  sc.flags & LBX_SYSCALL_DIRECT ? LBX_SYS_DIRECT : 0);
+	lbx_diag_syscall_exit(t, sc.regs.rax, &regs, &res, t0);
 	if (!(res.flags & LBX_RES_ALL_REGS))
 		return syscall_answer_short(uarg, &regs, &res);
 	memcpy(&sc.regs, &regs, sizeof(sc.regs));
@@ -653,6 +658,7 @@ long lbx_sandbox_ioctl_create(void __user *uarg)
 	ret = create_fs(ks, &c);
 	if (ret)
 		goto err;
+	lbx_diag_sandbox_add(ks);
 	fd = anon_inode_getfd("[litebox-sandbox]", &lbx_sandbox_fops, ks,
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0) {

@@ -136,8 +136,10 @@ static int alloc_fd(struct lbx_fdtable *t, u32 minfd)
 	for (; fd < t->size; fd++)
 		if (!t->files[fd])
 			break;
-	if (fd >= t->max)
+	if (fd >= t->max) {
+		lbx_plat_trace_limit(LBX_LIMIT_FDS, t->max);
 		return -EMFILE;
+	}
 	if (fd >= t->size) {
 		ret = grow(t, fd + 1);
 		if (ret)

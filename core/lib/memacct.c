@@ -23,6 +23,8 @@ int lbx_memacct_charge(struct lbx_memacct *a, u64 n)
 			a->peak = sum;
 	}
 	lbx_plat_spin_unlock(&a->lock);
+	if (ret)
+		lbx_plat_trace_limit(LBX_LIMIT_FS_MEM, a->limit);
 	return ret;
 }
 

@@ -126,11 +126,15 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 		goto err_free;
 	}
 	lbx_plat_mutex_lock(&sb->lock);
-	if (sb->dying)
+	if (sb->dying) {
 		ret = -ESRCH;
-	else if (sb->nr_procs >= sb->limits.max_procs ||
-		 sb->nr_threads >= sb->limits.max_threads)
+	} else if (sb->nr_procs >= sb->limits.max_procs) {
 		ret = -EAGAIN;
+		lbx_plat_trace_limit(LBX_LIMIT_PROCS, sb->limits.max_procs);
+	} else if (sb->nr_threads >= sb->limits.max_threads) {
+		ret = -EAGAIN;
+		lbx_plat_trace_limit(LBX_LIMIT_THREADS, sb->limits.max_threads);
+	}
 	if (!ret) {
 		p->pid = sb->next_pid++;
 		sb->nr_procs++;
@@ -352,10 +356,12 @@ int lbx_thread_create(struct lbx_process *p, struct lbx_thread **out)
 	if (!t)
 		return -ENOMEM;
 	lbx_plat_mutex_lock(&sb->lock);
-	if (sb->dying || p->exiting)
+	if (sb->dying || p->exiting) {
 		ret = -ESRCH;
-	else if (sb->nr_threads >= sb->limits.max_threads)
+	} else if (sb->nr_threads >= sb->limits.max_threads) {
 		ret = -EAGAIN;
+		lbx_plat_trace_limit(LBX_LIMIT_THREADS, sb->limits.max_threads);
+	}
 	if (!ret) {
 		t->tid = sb->next_pid++;
 		sb->nr_threads++;

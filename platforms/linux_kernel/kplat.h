@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 #include <litebox/task.h>
 
+struct dentry;
 struct file;
 struct pid;
 
@@ -32,6 +33,7 @@ struct lbx_kplat_sandbox {
 	unsigned int embryo_seq;	/* bumped (under lock) per published embryo */
 	bool started;
 	bool dying;
+	struct dentry *debugfs;		/* litebox/<id>/ (kmod/diag.c) */
 };
 
 /* t->plat of a guest thread: the host task that runs it. */

@@ -5,6 +5,7 @@
  * space" is simply current->mm, and guest copies are the ordinary uaccess
  * helpers (fault-safe by construction).
  */
+#define LBX_LOCKTRACE_IMPL	/* implements the lock calls */
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -161,6 +162,16 @@ void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m)
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m)
 {
 	mutex_unlock(&m->m);
+}
+
+bool lbx_plat_mutex_trylock(struct lbx_plat_mutex *m)
+{
+	return mutex_trylock(&m->m);
+}
+
+bool lbx_plat_spin_trylock(struct lbx_plat_spinlock *l)
+{
+	return spin_trylock(&l->l);
 }
 
 void lbx_plat_spin_lock(struct lbx_plat_spinlock *l)

@@ -6,6 +6,7 @@
  * /proc/self/mem) to stay fault-safe without a SIGSEGV handler.
  */
 #define _GNU_SOURCE
+#define LBX_LOCKTRACE_IMPL	/* implements the lock calls */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -211,6 +212,18 @@ void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m)
 		atomic_store(w, 0);
 		futex(&m->word, FUTEX_WAKE_PRIVATE, 1, NULL, 0);
 	}
+}
+
+bool lbx_plat_mutex_trylock(struct lbx_plat_mutex *m)
+{
+	u32 c = 0;
+
+	return atomic_compare_exchange_strong((_Atomic u32 *)&m->word, &c, 1);
+}
+
+bool lbx_plat_spin_trylock(struct lbx_plat_spinlock *l)
+{
+	return !atomic_exchange_explicit((_Atomic u32 *)&l->word, 1, memory_order_acquire);
 }
 
 void lbx_plat_spin_init(struct lbx_plat_spinlock *l)

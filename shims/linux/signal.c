@@ -179,6 +179,7 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 		lbx_plat_mutex_unlock(&s->p->sb->lock);
 		if (act.handler == LX_SIG_IGN && sig != 9 && sig != 19)
 			continue;
+		lbx_plat_trace_signal(t, sig, act.handler);
 		if (act.handler == LX_SIG_DFL || sig == 9 || sig == 19) {
 			int d = lbx_signal_default_action(sig);
 
@@ -286,6 +287,7 @@ void lbx_linux_event(struct lbx_thread *t, const struct lbx_event_info *ev,
 		info.code = ev->code;
 		info.addr = ev->addr;
 		info.trapno = ev->trapno;
+		lbx_plat_trace_fault(t, ev->signo, ev->addr);
 		lbx_plat_mutex_lock(&s.p->sb->lock);
 		if (a->handler == LX_SIG_IGN || (t->sigmask & SIGBIT(ev->signo))) {
 			memset(a, 0, sizeof(*a));

@@ -133,6 +133,7 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 			 regs->r8, regs->r9);
 	else
 		ret = sys_enosys(&s, nr);
+	lbx_stats_syscall_done(s.p->sb, nr, ret, res->flags & LBX_RES_ALL_REGS);
 	if (!(res->flags & LBX_RES_ALL_REGS))
 		regs->rax = (u64)ret;
 	if (res->hostop != LBX_HOP_EXIT_GROUP && res->hostop != LBX_HOP_EXIT_THREAD) {

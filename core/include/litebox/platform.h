@@ -72,11 +72,14 @@ void lbx_plat_mutex_lock(struct lbx_plat_mutex *m);
  * "nested" annotation in the kernel; a plain lock elsewhere). */
 void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m);
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m);
+/* True when taken (lock tracing tells contention by a failed try). */
+bool lbx_plat_mutex_trylock(struct lbx_plat_mutex *m);
 #ifndef lbx_plat_spin_init
 void lbx_plat_spin_init(struct lbx_plat_spinlock *l);
 #endif
 void lbx_plat_spin_lock(struct lbx_plat_spinlock *l);
 void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l);
+bool lbx_plat_spin_trylock(struct lbx_plat_spinlock *l);
 
 #define LBX_NO_DEADLINE	((u64)-1)
 /*
@@ -131,5 +134,30 @@ long lbx_plat_stdio_read(struct lbx_sandbox *sb, int fd, void *buf, size_t n);
 long lbx_plat_stdio_write_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n);
 long lbx_plat_stdio_read_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n);
 bool lbx_plat_stdio_isatty(struct lbx_sandbox *sb, int fd);
+
+/* ---- diagnostics ----
+ * Events for the host's tracing: tracepoints in the kernel (litebox:*),
+ * no-ops where the platform has no tracer. They never sleep, may be called
+ * with locks held, and cost a call and a not-taken branch when tracing is
+ * off (they sit on rare paths: signals, faults, limits).
+ */
+enum lbx_limit_kind {
+	LBX_LIMIT_FS_MEM = 1,	/* file-system (and pipe) memory, bytes */
+	LBX_LIMIT_PROCS = 2,
+	LBX_LIMIT_THREADS = 3,
+	LBX_LIMIT_FDS = 4,	/* per process */
+};
+/* Guest signal signo acted on for t: handler is the guest's handler
+ * address, 0 for the default action. */
+void lbx_plat_trace_signal(struct lbx_thread *t, u32 signo, u64 handler);
+/* A host fault of guest code became guest signal signo at addr. */
+void lbx_plat_trace_fault(struct lbx_thread *t, u32 signo, u64 addr);
+/* A request was refused by limit `which` (value: the limit) on behalf of
+ * the current guest thread, if any. */
+void lbx_plat_trace_limit(u32 which, u64 limit);
+
+/* Lock tracing (a build option): the platform's sink and, in
+ * LBX_LOCKTRACE builds, the renaming of the lock calls above. */
+#include <litebox/locktrace.h>
 
 #endif /* LITEBOX_PLATFORM_H */

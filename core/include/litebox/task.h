@@ -73,6 +73,10 @@ struct lbx_sandbox_stats {
 	u64 rw_unsafe;		/* syscall sites left on the trap */
 	/* Bit n: unimplemented syscall n was seen (logged once). */
 	u64 enosys_seen[LBX_MAX_SYSCALL_NR / 64];
+	/* Calls that returned an error (-4095..-1), and calls per number
+	 * (relaxed atomics: a reader sees a recent value of each). */
+	u64 errors;
+	u64 per_nr[LBX_MAX_SYSCALL_NR];
 };
 
 struct lbx_sandbox {
@@ -277,6 +281,29 @@ bool lbx_signal_ignored(struct lbx_process *p, u32 sig);
 void lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info);
 /* A process-directed signal: queued on its main thread unless ignored. */
 int lbx_signal_process(struct lbx_process *p, const struct lbx_siginfo *info);
+
+/* Diagnostics (core/task/stats.c): counts one served call nr and its
+ * result (all_regs: the call restored all registers, ret is no result). */
+static inline void lbx_stats_syscall_done(struct lbx_sandbox *sb, u64 nr,
+					  long ret, bool all_regs)
+{
+	if (nr < LBX_MAX_SYSCALL_NR)
+		__atomic_fetch_add(&sb->stats.per_nr[nr], 1, __ATOMIC_RELAXED);
+	if (!all_regs && ret < 0 && ret >= -4095)
+		__atomic_fetch_add(&sb->stats.errors, 1, __ATOMIC_RELAXED);
+}
+
+/* What a sandbox holds right now. */
+struct lbx_sandbox_usage {
+	u32 procs;		/* processes not yet exited */
+	u32 zombies;		/* exited, not yet reaped */
+	u32 threads;
+	u32 fds;		/* open descriptors, summed over fd tables */
+	u64 fs_mem_used;
+	u64 fs_mem_peak;
+};
+/* Takes sb->lock and each process's fd table lock (as procfs does). */
+void lbx_sandbox_usage(struct lbx_sandbox *sb, struct lbx_sandbox_usage *u);
 
 static inline struct lbx_thread *lbx_current(void)
 {
