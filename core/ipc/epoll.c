@@ -380,14 +380,15 @@ int lbx_epoll_ctl(struct lbx_file *f, int op, int fd, struct lbx_file *tf,
 	bool nested;
 	int ret;
 
-	if (!lbx_file_is_epoll(f) || f == tf)
-		return -EINVAL;
-	if (tf->fmode & LBX_FMODE_PATH)
+	/* In Linux's order. */
+	if ((f->fmode | tf->fmode) & LBX_FMODE_PATH)
 		return -EBADF;
 	/* Files with no poll operation (regular files, directories): as
 	 * Linux. The console counts as pollable (always ready). */
 	if (!tf->ops->poll && !(tf->fmode & LBX_FMODE_CONSOLE))
 		return -EPERM;
+	if (!lbx_file_is_epoll(f) || f == tf)
+		return -EINVAL;
 	nested = lbx_file_is_epoll(tf);
 	switch (op) {
 	case LX_EPOLL_CTL_ADD:
