@@ -57,6 +57,7 @@ void lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
 	t->sigpending |= SIGBIT(sig);
 	wake = !(t->sigmask & SIGBIT(sig)) || sig == LX_SIGKILL;
 	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_wake_up_key(&sb->sig_wq, -1, 0x1 /* LX_POLLIN */);
 	if (!wake)
 		return;
 	/* Out of any LiteBox wait, and out of guest code. */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Event notification: epoll and timerfd (the objects are core/ipc's). */
+/* Event notification: epoll, timerfd, signalfd (the objects are core/ipc's)
+ * and the interval timers (core/task/signal.c). */
 #include <litebox/epoll.h>
 #include <litebox/fdtable.h>
 #include <litebox/file.h>
 #include <litebox/fsabi.h>
+#include <litebox/signalfd.h>
 #include <litebox/timerfd.h>
 #include <litebox/vfs.h>
 #include "shim.h"
@@ -269,6 +271,40 @@ LBX_SYSCALL(timerfd_gettime)
 	if (!ret && put_itimerspec(a1, &cur))
 		ret = -EFAULT;
 	return ret;
+}
+
+/* ---- signalfd ---- */
+
+LBX_SYSCALL(signalfd4)
+{
+	u32 flags = (u32)a3;
+	struct lbx_file *f;
+	u64 mask;
+	long ret;
+
+	if (a2 != sizeof(u64))
+		return -EINVAL;
+	if (flags & ~(u32)(LX_SFD_NONBLOCK | LX_SFD_CLOEXEC))
+		return -EINVAL;
+	if (lbx_copy_from_guest(&mask, a1, sizeof(mask)))
+		return -EFAULT;
+	if ((s32)a0 != -1) {
+		ret = lbx_linux_fd_file(s, (int)a0, &f);
+		if (ret)
+			return ret;
+		ret = lbx_signalfd_set_mask(f, mask);
+		lbx_file_put(f);
+		return ret ? ret : (long)(s32)a0;
+	}
+	ret = lbx_signalfd_create(s->p->sb->vfs, mask, flags, &f);
+	if (ret)
+		return ret;
+	return install(s, f, flags & LX_SFD_CLOEXEC);
+}
+
+LBX_SYSCALL(signalfd)
+{
+	return lbx_sys_signalfd4(s, a0, a1, a2, 0, 0, 0);
 }
 
 /* ---- interval timers: ITIMER_REAL only ---- */

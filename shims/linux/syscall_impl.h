@@ -142,7 +142,7 @@ LBX_IMPL(ppoll)
 LBX_IMPL(select)
 LBX_IMPL(pselect6)
 
-/* sys_event.c: event notification (epoll, timerfd, interval timers) */
+/* sys_event.c: event notification (epoll, timerfd, signalfd, interval timers) */
 LBX_IMPL(epoll_create)
 LBX_IMPL(epoll_create1)
 LBX_IMPL(epoll_ctl)
@@ -152,6 +152,8 @@ LBX_IMPL(epoll_pwait2)
 LBX_IMPL(timerfd_create)
 LBX_IMPL(timerfd_settime)
 LBX_IMPL(timerfd_gettime)
+LBX_IMPL(signalfd)
+LBX_IMPL(signalfd4)
 LBX_IMPL(alarm)
 LBX_IMPL(getitimer)
 LBX_IMPL(setitimer)

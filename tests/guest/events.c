@@ -2,7 +2,7 @@
 /*
  * Event notification: epoll (level- and edge-triggered, one-shot, HUP,
  * errors, timeouts, interruption by a signal, nesting), timerfd (one-shot,
- * periodic, absolute, non-blocking), and alarm/setitimer SIGALRM.
+ * periodic, absolute, non-blocking), signalfd, and alarm/setitimer SIGALRM.
  * Timers are short (10-50 ms) so that the test stays fast under TCG.
  */
 #define _GNU_SOURCE
@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -334,6 +335,72 @@ static void test_timerfd(void)
 	close(tfd);
 }
 
+static void test_signalfd(void)
+{
+	struct itimerval it = { .it_value = { 0, 20000 } };
+	struct signalfd_siginfo si[2];
+	struct epoll_event ev;
+	sigset_t set, old;
+	int sfd, ep, n;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGALRM);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	CHECK_ERR(syscall(SYS_signalfd4, -1, &set, 4, 0), EINVAL);
+	CHECK_ERR(signalfd(-1, &set, 0x7), EINVAL);
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	CHECK(sfd >= 0 && fcntl(sfd, F_GETFD) == FD_CLOEXEC, "signalfd");
+	CHECK_ERR(read(sfd, si, 8), EINVAL);
+	CHECK_ERR(read(sfd, si, sizeof(si)), EAGAIN);
+
+	/* Two pending signals come out in one read, lowest first. */
+	raise(SIGUSR2);
+	raise(SIGUSR1);
+	n = read(sfd, si, sizeof(si));
+	CHECK(n == 2 * (int)sizeof(si[0]), "read two records (%d)", n);
+	CHECK(si[0].ssi_signo == SIGUSR1 && si[1].ssi_signo == SIGUSR2, "signals %u %u",
+	      si[0].ssi_signo, si[1].ssi_signo);
+	CHECK(si[0].ssi_code == SI_TKILL && si[0].ssi_pid == (uint32_t)getpid(),
+	      "code %d pid %u", si[0].ssi_code, si[0].ssi_pid);
+	{
+		sigset_t pend;
+
+		sigpending(&pend);
+		CHECK(!sigismember(&pend, SIGUSR1), "dequeued: no longer pending");
+	}
+
+	/* Through epoll, then a blocking read woken by SIGALRM. */
+	ep = epoll_create1(0);
+	CHECK(add(ep, sfd, EPOLLIN, 5) == 0, "add signalfd");
+	CHECK(epoll_wait(ep, &ev, 1, 0) == 0, "nothing pending");
+	kill(getpid(), SIGUSR2);
+	CHECK(epoll_wait(ep, &ev, 1, 1000) == 1 && ev.data.u64 == 5, "epoll sees the signal");
+	CHECK(read(sfd, si, sizeof(si[0])) == sizeof(si[0]) && si[0].ssi_signo == SIGUSR2 &&
+	      si[0].ssi_code == SI_USER, "SIGUSR2 from kill");
+	CHECK(fcntl(sfd, F_SETFL, 0) == 0, "blocking");
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0, "setitimer");
+	CHECK(read(sfd, si, sizeof(si[0])) == sizeof(si[0]) && si[0].ssi_signo == SIGALRM,
+	      "blocking read gets SIGALRM (%u)", si[0].ssi_signo);
+	/* signalfd(fd, ...) replaces the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK(signalfd(sfd, &set, 0) == sfd, "new mask");
+	raise(SIGUSR2);
+	CHECK(fcntl(sfd, F_SETFL, O_NONBLOCK) == 0, "nonblocking");
+	CHECK_ERR(read(sfd, si, sizeof(si[0])), EAGAIN);
+	sigaddset(&set, SIGUSR2);
+	CHECK(signalfd(sfd, &set, 0) == sfd, "mask with SIGUSR2 again");
+	CHECK(read(sfd, si, sizeof(si[0])) == sizeof(si[0]) && si[0].ssi_signo == SIGUSR2,
+	      "SIGUSR2 was kept pending");
+	CHECK_ERR(read(sfd, si, sizeof(si[0])), EAGAIN);
+	CHECK_ERR(signalfd(ep, &set, 0), EINVAL);
+	close(ep);
+	close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 int main(void)
 {
 	test_epoll_errors();
@@ -342,5 +409,6 @@ int main(void)
 	test_epoll_timeouts();
 	test_epoll_eintr();
 	test_timerfd();
+	test_signalfd();
 	return gt_finish();
 }

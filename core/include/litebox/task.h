@@ -91,6 +91,8 @@ struct lbx_sandbox {
 	/* Bumped (and child_wq woken) whenever a process exits: wait4's sleep. */
 	u32 child_events;
 	struct lbx_waitqueue child_wq;
+	/* Woken (key POLLIN) whenever a signal is queued: signalfd. */
+	struct lbx_waitqueue sig_wq;
 	struct lbx_sandbox_stats stats;
 };
 
