@@ -568,3 +568,91 @@ TEST(timerfd_in_epoll_lt_and_et)
 	lbx_file_put(ep);
 	fix_fini(&fx);
 }
+
+/* ---- races between the two sides of a watch (ASan checks the frees) ---- */
+
+#define RACE_FILES	8
+
+struct race {
+	pthread_t th;
+	struct lbx_file *f[RACE_FILES];
+	struct lbx_file *ep;
+	int go;
+};
+
+static void *put_files(void *arg)
+{
+	struct race *r = arg;
+	int i;
+
+	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
+		;
+	for (i = 0; i < RACE_FILES; i++)
+		lbx_file_put(r->f[i]);
+	return NULL;
+}
+
+static void *poll_epoll(void *arg)
+{
+	struct race *r = arg;
+	struct lbx_epoll_event ev[RACE_FILES];
+	int i;
+
+	for (i = 0; i < 50; i++)
+		lbx_epoll_wait(r->ep, ev, RACE_FILES, 0, NULL);
+	return NULL;
+}
+
+TEST(epoll_close_races_file_release)
+{
+	struct fsfix fx;
+	static struct race r;
+	u64 base;
+	int round, i;
+
+	fix_init(&fx);
+	base = lbx_memacct_used(&fx.acct);
+	for (round = 0; round < 300; round++) {
+		memset(&r, 0, sizeof(r));
+		r.ep = mk_epoll(&fx);
+		ASSERT_NOT_NULL(r.ep);
+		for (i = 0; i < RACE_FILES; i++) {
+			r.f[i] = mk_efd(&fx, i & 1);
+			ASSERT_EQ(ctl(r.ep, LX_EPOLL_CTL_ADD, i, r.f[i], LX_EPOLLIN, i), 0);
+		}
+		pthread_create(&r.th, NULL, put_files, &r);
+		__atomic_store_n(&r.go, 1, __ATOMIC_RELEASE);
+		if (round & 1)
+			lbx_epoll_wait(r.ep, (struct lbx_epoll_event[RACE_FILES]){}, RACE_FILES, 0, NULL);
+		lbx_file_put(r.ep);	/* races the files' last puts */
+		pthread_join(r.th, NULL);
+	}
+	ASSERT_EQ(lbx_memacct_used(&fx.acct), base);
+	fix_fini(&fx);
+}
+
+TEST(epoll_wait_races_file_release)
+{
+	struct fsfix fx;
+	static struct race r;
+	pthread_t poller;
+	int round, i;
+
+	fix_init(&fx);
+	for (round = 0; round < 200; round++) {
+		memset(&r, 0, sizeof(r));
+		r.ep = mk_epoll(&fx);
+		for (i = 0; i < RACE_FILES; i++) {
+			r.f[i] = mk_efd(&fx, 1);
+			ASSERT_EQ(ctl(r.ep, LX_EPOLL_CTL_ADD, i, r.f[i], LX_EPOLLIN, i), 0);
+		}
+		pthread_create(&poller, NULL, poll_epoll, &r);
+		pthread_create(&r.th, NULL, put_files, &r);
+		__atomic_store_n(&r.go, 1, __ATOMIC_RELEASE);
+		pthread_join(r.th, NULL);
+		pthread_join(poller, NULL);
+		ASSERT_EQ(lbx_epoll_nr_watches(r.ep), 0);
+		lbx_file_put(r.ep);
+	}
+	fix_fini(&fx);
+}
