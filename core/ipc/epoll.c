@@ -42,6 +42,8 @@
 			 LX_EPOLLWAKEUP | LX_EPOLLET | LX_EPOLLEXCLUSIVE)
 #define EP_ALWAYS	(LX_EPOLLERR | LX_EPOLLHUP)
 
+_Static_assert(sizeof(struct lbx_epoll_event) == 12, "struct epoll_event ABI");
+
 struct eventpoll;
 struct epitem;
 

@@ -12,6 +12,8 @@
 #define ANONFS_DEV	LBX_MKDEV(0, 13)
 #define UNBLOCKABLE	((1ULL << 8) | (1ULL << 18))	/* SIGKILL, SIGSTOP */
 
+_Static_assert(sizeof(struct lbx_signalfd_siginfo) == 128, "signalfd_siginfo ABI");
+
 struct signalfd {
 	struct lbx_super sb;
 	struct lbx_inode inode;
