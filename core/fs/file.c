@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Open file descriptions: life cycle, I/O entry points, the iterator. */
+#include <litebox/epoll.h>
 #include <litebox/vfs.h>
 
 /* Linux's MAX_RW_COUNT: no single transfer over INT_MAX, page aligned. */
@@ -89,6 +90,8 @@ int lbx_file_alloc(struct lbx_vfs *vfs, struct lbx_mount *mnt,
 	if (LX_S_ISREG(inode->mode) || LX_S_ISDIR(inode->mode))
 		f->fmode |= LBX_FMODE_ATOMIC_POS;
 	lbx_plat_mutex_init(&f->pos_lock);
+	lbx_plat_spin_init(&f->ep_lock);
+	lbx_list_init(&f->ep_links);
 	*out = f;
 	return 0;
 }
@@ -103,6 +106,7 @@ void lbx_file_put(struct lbx_file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	lbx_epoll_file_release(f);	/* before the file's object goes */
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	lbx_inode_put(f->inode);

@@ -93,6 +93,7 @@ int lbx_poll_wait(struct lbx_poll_entry *entries, u32 n, u64 deadline_ns,
 	bool timed_out = deadline_ns <= lbx_plat_now_mono();
 	bool registering = !timed_out;
 	int count, ret;
+	u64 until;
 	u32 i;
 
 	pw.pt.queue = poll_queue;
@@ -104,6 +105,7 @@ int lbx_poll_wait(struct lbx_poll_entry *entries, u32 n, u64 deadline_ns,
 	for (;;) {
 		lbx_waiter_prepare(&pw.waiter);
 		count = 0;
+		pw.pt.deadline = LBX_NO_DEADLINE;
 		for (i = 0; i < n; i++) {
 			struct lbx_poll_entry *e = &entries[i];
 			u32 want = e->events | LX_POLLERR | LX_POLLHUP;
@@ -113,7 +115,10 @@ int lbx_poll_wait(struct lbx_poll_entry *entries, u32 n, u64 deadline_ns,
 				continue;
 			}
 			pw.pt.key = want;
-			e->revents = lbx_file_poll(e->file, registering ? &pw.pt : NULL) &
+			/* Past registration, a query that still collects
+			 * the files' deadlines. */
+			pw.pt.queue = registering ? poll_queue : NULL;
+			e->revents = lbx_file_poll(e->file, &pw.pt) &
 				     (want | LX_POLLNVAL);
 			if (e->revents) {
 				count++;
@@ -129,10 +134,11 @@ int lbx_poll_wait(struct lbx_poll_entry *entries, u32 n, u64 deadline_ns,
 			ret = pw.error;
 			break;
 		}
-		ret = lbx_waiter_sleep(&pw.waiter, deadline_ns);
+		until = lbx_min(deadline_ns, pw.pt.deadline);
+		ret = lbx_waiter_sleep(&pw.waiter, until);
 		if (ret == -EINTR)
 			break;
-		if (ret == -ETIMEDOUT)
+		if (ret == -ETIMEDOUT && until == deadline_ns)
 			timed_out = true;	/* one last look */
 	}
 	poll_free(&pw);

@@ -102,6 +102,7 @@ int lbx_waiter_sleep(struct lbx_waiter *w, u64 deadline_ns)
 {
 	bool intr = w->flags & LBX_WQ_INTERRUPTIBLE;
 	bool reg = intr && w->thread;
+	u64 until;
 	int ret;
 
 	if (reg)
@@ -115,7 +116,15 @@ int lbx_waiter_sleep(struct lbx_waiter *w, u64 deadline_ns)
 			ret = 0;
 			break;
 		}
-		ret = lbx_plat_wait(&w->word, 0, deadline_ns, intr);
+		/* A guest thread's process timer (ITIMER_REAL) fires on time:
+		 * wake for it, send SIGALRM, then sleep on (or be
+		 * interrupted by it, when it is not blocked). */
+		until = reg ? lbx_itimer_clamp(w->thread, deadline_ns) : deadline_ns;
+		ret = lbx_plat_wait(&w->word, 0, until, intr);
+		if (ret == -ETIMEDOUT && until != deadline_ns) {
+			lbx_itimer_expire(w->thread);
+			continue;
+		}
 		if (ret == -ETIMEDOUT || ret == -EINTR)
 			break;
 		/* 0 or -EAGAIN: the word changed (or a stray wake); re-test. */

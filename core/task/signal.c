@@ -12,6 +12,8 @@
 #define LX_SIG_IGN	1
 #define LX_SIGKILL	9
 #define LX_SIGSTOP	19
+#define LX_SIGALRM	14
+#define LX_SI_KERNEL	0x80
 
 int lbx_signal_default_action(u32 sig)
 {
@@ -55,6 +57,7 @@ void lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
 	t->sigpending |= SIGBIT(sig);
 	wake = !(t->sigmask & SIGBIT(sig)) || sig == LX_SIGKILL;
 	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_wake_up_key(&sb->sig_wq, -1, 0x1 /* LX_POLLIN */);
 	if (!wake)
 		return;
 	/* Out of any LiteBox wait, and out of guest code. */
@@ -81,4 +84,88 @@ int lbx_signal_process(struct lbx_process *p, const struct lbx_siginfo *info)
 	lbx_signal_queue(t, info);
 	lbx_thread_put(t);
 	return 0;
+}
+
+/* ---- ITIMER_REAL ---- */
+
+void lbx_itimer_real_set(struct lbx_process *p, u64 value, u64 interval,
+			 u64 *old_value, u64 *old_interval)
+{
+	struct lbx_sandbox *sb = p->sb;
+	u64 now = lbx_plat_now_mono(), exp;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	exp = p->itimer_real_expires;
+	if (old_value)
+		*old_value = exp > now ? exp - now : exp ? 1 : 0;
+	if (old_interval)
+		*old_interval = p->itimer_real_interval;
+	if (!value) {
+		exp = 0;
+		interval = 0;
+	} else if (lbx_add_overflow(now, value, &exp) || exp == LBX_NO_DEADLINE) {
+		exp = LBX_NO_DEADLINE - 1;
+	}
+	__atomic_store_n(&p->itimer_real_expires, exp, __ATOMIC_RELAXED);
+	p->itimer_real_interval = interval;
+	lbx_plat_mutex_unlock(&sb->lock);
+}
+
+void lbx_itimer_real_get(struct lbx_process *p, u64 *value, u64 *interval)
+{
+	u64 now = lbx_plat_now_mono(), exp;
+
+	lbx_plat_mutex_lock(&p->sb->lock);
+	exp = p->itimer_real_expires;
+	*value = exp > now ? exp - now : exp ? 1 : 0;
+	*interval = p->itimer_real_interval;
+	lbx_plat_mutex_unlock(&p->sb->lock);
+}
+
+u64 lbx_itimer_clamp(struct lbx_thread *t, u64 deadline)
+{
+	u64 exp;
+
+	if (!t || !t->proc)
+		return deadline;
+	exp = __atomic_load_n(&t->proc->itimer_real_expires, __ATOMIC_RELAXED);
+	return exp && exp < deadline ? exp : deadline;
+}
+
+bool lbx_itimer_expire(struct lbx_thread *t)
+{
+	struct lbx_siginfo info;
+	struct lbx_process *p;
+	u64 now, exp, iv, n, step;
+	bool fire = false;
+
+	if (!t || !t->proc ||
+	    !__atomic_load_n(&t->proc->itimer_real_expires, __ATOMIC_RELAXED))
+		return false;
+	p = t->proc;
+	now = lbx_plat_now_mono();
+	lbx_plat_mutex_lock(&p->sb->lock);
+	exp = p->itimer_real_expires;
+	iv = p->itimer_real_interval;
+	if (exp && now >= exp) {
+		fire = true;
+		if (!iv) {
+			exp = 0;
+		} else {
+			/* Missed periods merge into one signal, as Linux's. */
+			n = (now - exp) / iv + 1;
+			if (lbx_mul_overflow(n, iv, &step) ||
+			    lbx_add_overflow(exp, step, &exp))
+				exp = 0;
+		}
+		__atomic_store_n(&p->itimer_real_expires, exp, __ATOMIC_RELAXED);
+	}
+	lbx_plat_mutex_unlock(&p->sb->lock);
+	if (!fire)
+		return false;
+	memset(&info, 0, sizeof(info));
+	info.signo = LX_SIGALRM;
+	info.code = LX_SI_KERNEL;
+	lbx_signal_process(p, &info);
+	return true;
 }

@@ -44,6 +44,7 @@ int lbx_sandbox_create(const struct lbx_limits *limits, void *plat,
 	lbx_plat_mutex_init(&sb->lock);
 	lbx_list_init(&sb->procs);
 	lbx_waitqueue_init(&sb->child_wq);
+	lbx_waitqueue_init(&sb->sig_wq);
 	sb->next_pid = 1;
 	*out = sb;
 	return 0;

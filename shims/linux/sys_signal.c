@@ -271,7 +271,10 @@ LBX_SYSCALL(pause)
 		/* Already deliverable (sigsuspend unblocking a pending one). */
 		if (LBX_READ_ONCE(t->sigpending) & ~(t->sigmask & ~((1ULL << 8) | (1ULL << 18))))
 			return -EINTR;
-		ret = lbx_plat_wait(&t->interrupt, 0, LBX_NO_DEADLINE, true);
+		ret = lbx_plat_wait(&t->interrupt, 0,
+				    lbx_itimer_clamp(t, LBX_NO_DEADLINE), true);
+		if (lbx_itimer_expire(t))
+			continue;	/* SIGALRM: interrupted unless blocked */
 		if (LBX_READ_ONCE(t->interrupt) || ret == -EINTR)
 			return -EINTR;
 	}

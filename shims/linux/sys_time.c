@@ -143,8 +143,10 @@ static int sleep_until(struct lbx_thread *t, u64 deadline)
 
 		if (seen)
 			return -EINTR;
-		ret = lbx_plat_wait(&t->interrupt, 0, deadline, true);
-		if (ret == -ETIMEDOUT)
+		ret = lbx_plat_wait(&t->interrupt, 0, lbx_itimer_clamp(t, deadline), true);
+		if (lbx_itimer_expire(t))
+			continue;	/* SIGALRM: interrupted unless blocked */
+		if (ret == -ETIMEDOUT && lbx_plat_now_mono() >= deadline)
 			return 0;
 		if (ret == -EINTR)
 			return -EINTR;

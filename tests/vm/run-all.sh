@@ -186,6 +186,27 @@ ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]
 [t.join() for t in ts]
 print(sorted(q.get() for _ in range(4)), threading.active_count())
 '
+	compare_native "python3 (selectors/epoll, ET, SIGALRM during epoll.poll)" /usr/bin/python3 -c '
+import os, select, selectors, signal, time
+sel = selectors.DefaultSelector()
+print(type(sel).__name__)
+r, w = os.pipe()
+sel.register(r, selectors.EVENT_READ, "pipe")
+print(sel.select(0))
+os.write(w, b"x")
+print([(k.data, ev) for k, ev in sel.select(1)])
+os.read(r, 1)
+t0 = time.monotonic()
+print(sel.select(0.05), time.monotonic() - t0 >= 0.05)
+hits = []
+signal.signal(signal.SIGALRM, lambda s, f: hits.append(s))
+signal.setitimer(signal.ITIMER_REAL, 0.02)
+ep = select.epoll()
+ep.register(r, select.EPOLLIN | select.EPOLLET)
+print(ep.poll(0.2), hits)
+os.close(w)
+print(ep.poll(1))
+'
 else
 	echo "# python3 is not in this VM: skipped"
 fi

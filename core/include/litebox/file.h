@@ -9,6 +9,7 @@
 
 #include <litebox/core.h>
 #include <litebox/fsabi.h>
+#include <litebox/list.h>
 
 struct lbx_file;
 struct lbx_inode;
@@ -106,6 +107,9 @@ struct lbx_file {
 	struct lbx_plat_mutex pos_lock;
 	u64 pos;
 	void *priv;		/* the file system's */
+	/* The epoll watches on this file (core/ipc/epoll.c), under ep_lock. */
+	struct lbx_plat_spinlock ep_lock;
+	struct lbx_list_head ep_links;
 };
 
 /*

@@ -46,8 +46,17 @@ struct lbx_thread;
  * Pollers embed it (poll(2)'s lives on the stack; epoll's in each item).
  */
 struct lbx_poll_table {
+	/* NULL: a query that registers nothing (the deadline still counts) */
 	void (*queue)(struct lbx_poll_table *pt, struct lbx_waitqueue *wq);
 	u32 key;	/* the events wanted from the file polled now */
+	/*
+	 * The earliest monotonic time at which a polled file's readiness may
+	 * change with nobody waking its queues (a timer expiring), or
+	 * LBX_NO_DEADLINE. Pollers set it before polling; files lower it with
+	 * lbx_poll_deadline(). A poller sleeps no later than that, then polls
+	 * again.
+	 */
+	u64 deadline;
 };
 
 /* For a file's poll operation: registers pt's owner on wq. pt may be NULL
@@ -57,6 +66,13 @@ static inline void lbx_poll_add(struct lbx_poll_table *pt,
 {
 	if (pt && pt->queue)
 		pt->queue(pt, wq);
+}
+
+/* For a file's poll operation: its readiness changes by itself at ns. */
+static inline void lbx_poll_deadline(struct lbx_poll_table *pt, u64 ns)
+{
+	if (pt && ns < pt->deadline)
+		pt->deadline = ns;
 }
 
 /*

@@ -98,6 +98,8 @@ struct lbx_sandbox {
 	/* Bumped (and child_wq woken) whenever a process exits: wait4's sleep. */
 	u32 child_events;
 	struct lbx_waitqueue child_wq;
+	/* Woken (key POLLIN) whenever a signal is queued: signalfd. */
+	struct lbx_waitqueue sig_wq;
 	struct lbx_sandbox_stats stats;
 	/* The stub's direct entry (the rewriter's call target); 0: no rewriting. */
 	u64 direct_entry;
@@ -138,6 +140,10 @@ struct lbx_process {
 		u64 max;
 	} rlim[LBX_RLIM_NLIMITS];
 	u64 robust_list;
+	/* ITIMER_REAL (alarm, setitimer): the monotonic expiry (0: off) and
+	 * the interval, under sb->lock; see lbx_itimer_expire(). */
+	u64 itimer_real_expires;
+	u64 itimer_real_interval;
 
 	bool exiting;			/* exit decided: no more syscalls served */
 	bool exited;			/* its files, fs context and memory map released */
@@ -304,6 +310,25 @@ struct lbx_sandbox_usage {
 };
 /* Takes sb->lock and each process's fd table lock (as procfs does). */
 void lbx_sandbox_usage(struct lbx_sandbox *sb, struct lbx_sandbox_usage *u);
+
+/*
+ * ITIMER_REAL. There is no timer callback in the platform contract: the
+ * timer fires when a thread of the process looks at it at or after its
+ * expiry. Every interruptible sleep in LiteBox (lbx_waiter_sleep(), the
+ * shim's nanosleep and pause) sleeps no later than the expiry
+ * (lbx_itimer_clamp()) and then calls lbx_itimer_expire(), which sends
+ * SIGALRM to the process and re-arms a periodic timer. A guest that
+ * computes without entering LiteBox gets its SIGALRM at its next sleep.
+ */
+/* Sets the timer (value 0: off) and returns the old one (time left). */
+void lbx_itimer_real_set(struct lbx_process *p, u64 value, u64 interval,
+			 u64 *old_value, u64 *old_interval);
+/* The time left (0: off; a due one that has not fired: 1 ns). */
+void lbx_itimer_real_get(struct lbx_process *p, u64 *value, u64 *interval);
+/* min(deadline, t's process timer expiry); deadline when t is NULL. */
+u64 lbx_itimer_clamp(struct lbx_thread *t, u64 deadline);
+/* Fires t's process timer if it is due; true if it did. */
+bool lbx_itimer_expire(struct lbx_thread *t);
 
 static inline struct lbx_thread *lbx_current(void)
 {
