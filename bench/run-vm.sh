@@ -37,26 +37,55 @@ command -v lbx-launch > /dev/null || { echo "run-vm.sh: lbx-launch is not on PAT
 mkdir -p "$OUT"
 : > "$OUT/native.out"
 : > "$OUT/lbx-launch.out"
+: > "$OUT/lbx-launch-trap.out"
 
 echo "== vm: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 echo "   native file in /tmp ($(stat -f -c %T /tmp 2>/dev/null)); lbx-launch file in the sandbox's /tmp (memfs)"
 status=0
+# Three sides, alternating: native, lbx-launch (syscall sites rewritten: the
+# default) and lbx-launch --no-rewrite (every syscall through the SIGSYS trap).
 for m in getpid pread4k openclose stat pipe4k spawn; do
 	timeout 600 "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/native.out" 2>&1 || status=1
 	timeout 600 lbx-launch "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch.out" 2>&1 || status=1
+	timeout 600 lbx-launch --no-rewrite "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
 done
 # Start to exit of a static hello, the whole command: the launcher included.
 timeout 600 "$D/spawn_timer" -n "$N" -l start-exit "$G/hello" >> "$OUT/native.out" 2>&1 || status=1
 timeout 600 "$D/spawn_timer" -n "$N" -l start-exit lbx-launch "$G/hello" >> "$OUT/lbx-launch.out" 2>&1 || status=1
+timeout 600 "$D/spawn_timer" -n "$N" -l start-exit lbx-launch --no-rewrite "$G/hello" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+# Syscall-heavy real work: busybox find over a tree of 300 directories and
+# 3000 files (the sandbox's root image; natively a directory in /tmp).
+TREE=/tmp/lbx-bench-tree
+rm -rf "$TREE" && mkdir -p "$TREE/bin" && cp /bin/busybox "$TREE/bin/"
+i=0
+while [ $i -lt 300 ]; do
+	mkdir -p "$TREE/d$i" && (cd "$TREE/d$i" && touch f0 f1 f2 f3 f4 f5 f6 f7 f8 f9)
+	i=$((i + 1))
+done
+tar -C "$TREE" -cf "$OUT/tree.tar" .
+FN=$((N / 5 + 1))
+timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree "$TREE/bin/busybox" find "$TREE" -name f5 >> "$OUT/native.out" 2>&1 || status=1
+timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree lbx-launch --rootfs "$OUT/tree.tar" /bin/busybox find / -name f5 >> "$OUT/lbx-launch.out" 2>&1 || status=1
+timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree lbx-launch --no-rewrite --rootfs "$OUT/tree.tar" /bin/busybox find / -name f5 >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+rm -rf "$TREE"
+if [ -x /usr/bin/python3 ]; then
+	timeout 600 "$D/spawn_timer" -n "$FN" -l python3-start /usr/bin/python3 -c pass >> "$OUT/native.out" 2>&1 || status=1
+	timeout 600 "$D/spawn_timer" -n "$FN" -l python3-start lbx-launch /usr/bin/python3 -c pass >> "$OUT/lbx-launch.out" 2>&1 || status=1
+	timeout 600 "$D/spawn_timer" -n "$FN" -l python3-start lbx-launch --no-rewrite /usr/bin/python3 -c pass >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+fi
 
 detail() { awk '!/^# syscall_bench:/ || !h++ { print "   " $0 }' "$1"; }
 echo "-- native:"
 detail "$OUT/native.out"
 echo "-- lbx-launch:"
 detail "$OUT/lbx-launch.out"
+echo "-- lbx-launch --no-rewrite:"
+detail "$OUT/lbx-launch-trap.out"
 echo "== table: VM (TCG), native vs lbx-launch (ratio = lbx-launch / native)"
 awk -v a=native -v b=lbx-launch -v targets="getpid=2.5 start-exit=3" \
 	-f "$D/table.awk" "$OUT/native.out" "$OUT/lbx-launch.out"
+echo "== table: VM (TCG), native vs lbx-launch --no-rewrite (every syscall traps)"
+awk -v a=native -v b=trap -f "$D/table.awk" "$OUT/native.out" "$OUT/lbx-launch-trap.out"
 echo "== end"
 [ $status -eq 0 ] || echo "run-vm.sh: a measurement failed (see above)" >&2
 exit $status

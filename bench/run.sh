@@ -55,7 +55,15 @@ if [ $host = 1 ]; then
 fi
 if [ $vm = 1 ]; then
 	echo "=== VM benchmarks (native vs lbx-launch; booting the VM, TCG)"
-	LBX_BUILD_DIR=$B scripts/vm-run --timeout "${LBX_BENCH_VM_TIMEOUT:-1800}" \
+	# python3 and its stdlib, when the host has them (python3-start).
+	py=$(readlink -f /usr/bin/python3 2>/dev/null || true)
+	pyadds=()
+	if [ -x "$py" ] && [ -d "/usr/lib/${py##*/}" ]; then
+		pyadds=(--add "/usr/bin/python3:/usr/bin/python3" --add "$py:$py"
+			--add "/usr/lib/${py##*/}:/usr/lib/${py##*/}")
+	fi
+	LBX_VM_HOSTLIBS=auto LBX_BUILD_DIR=$B scripts/vm-run --timeout "${LBX_BENCH_VM_TIMEOUT:-1800}" \
+		--mem 1G "${pyadds[@]}" \
 		--add "$B/bench/syscall_bench:/opt/litebox/bench/syscall_bench" \
 		--add "$B/bench/spawn_timer:/opt/litebox/bench/spawn_timer" \
 		--add "$ROOT/bench/run-vm.sh:/opt/litebox/bench/run-vm.sh" \

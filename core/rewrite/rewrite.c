@@ -109,10 +109,45 @@ static int plan_post(const u8 *code, u32 len, u32 off, const u8 *targets)
 	return 2 + post <= MAX_RANGE ? post : -1;
 }
 
+/* A syscall the sweep met, with the instructions right before it. */
+struct candidate {
+	u32 off;
+	u32 nring;
+	struct prev_insn ring[RING];	/* ring[0]: the one right before */
+};
+
+static int add_candidate(struct candidate **c, u32 *n, u32 *cap,
+			 const struct candidate *cand)
+{
+	if (*n == *cap) {
+		u32 ncap = *cap ? *cap * 2 : 64;
+		struct candidate *nc;
+
+		if (ncap > (1u << 24))
+			return -ENOMEM;
+		nc = lbx_plat_alloc(ncap * sizeof(*nc));
+		if (!nc)
+			return -ENOMEM;
+		if (*n)
+			memcpy(nc, *c, *n * sizeof(*nc));
+		lbx_plat_free(*c);
+		*c = nc;
+		*cap = ncap;
+	}
+	(*c)[(*n)++] = *cand;
+	return 0;
+}
+
+/*
+ * One sweep collects the direct branch targets and the syscall sites (with
+ * the instructions before each); the sites are then judged against the
+ * complete target map.
+ */
 int lbx_rw_scan(const u8 *code, size_t len, struct lbx_rw_plan *plan)
 {
 	struct prev_insn ring[RING];
-	u32 nring = 0, off, min_start = 0;
+	struct candidate *cands = NULL, cand;
+	u32 head = 0, nring = 0, off, ncand = 0, capcand = 0, i, k, min_start = 0;
 	s64 poisoned_until = -1;
 	u8 *targets;
 	int ret = 0;
@@ -125,23 +160,6 @@ int lbx_rw_scan(const u8 *code, size_t len, struct lbx_rw_plan *plan)
 		return -ENOMEM;
 	memset(targets, 0, len / 8 + 1);
 
-	for (off = 0; off < len;) {
-		struct lbx_x86_insn in;
-		int n = lbx_x86_decode(code + off, len - off, &in);
-
-		if (n < 0) {
-			off++;
-			continue;
-		}
-		if (in.flags & LBX_X86_REL) {
-			s64 t = (s64)off + n + in.rel;
-
-			if (t >= 0 && t < (s64)len)
-				targets[t / 8] |= 1u << (t % 8);
-		}
-		off += n;
-	}
-
 	for (off = 0; off < len && !ret;) {
 		struct lbx_x86_insn in;
 		int n = lbx_x86_decode(code + off, len - off, &in);
@@ -153,23 +171,20 @@ int lbx_rw_scan(const u8 *code, size_t len, struct lbx_rw_plan *plan)
 			off++;
 			continue;
 		}
-		if ((in.flags & LBX_X86_SYSCALL) && n == 2) {
-			s64 start = -1;
-			int post = -1;
+		if (in.flags & LBX_X86_REL) {
+			s64 t = (s64)off + n + in.rel;
 
+			if (t >= 0 && t < (s64)len)
+				targets[t / 8] |= 1u << (t % 8);
+		}
+		if ((in.flags & LBX_X86_SYSCALL) && n == 2) {
 			plan->found++;
 			if ((s64)off > poisoned_until) {
-				start = plan_pre(ring, nring, off, targets, min_start);
-				if (start < 0)
-					post = plan_post(code, len, off, targets);
-			}
-			if (start >= 0) {
-				ret = add_site(plan, (u32)start, off + 2 - (u32)start,
-					       off - (u32)start, 0);
-				min_start = off + 2;
-			} else if (post >= 0) {
-				ret = add_site(plan, off, 2 + post, 0, post);
-				min_start = off + 2 + post;
+				cand.off = off;
+				cand.nring = nring;
+				for (k = 0; k < nring; k++)
+					cand.ring[k] = ring[(head + RING - 1 - k) % RING];
+				ret = add_candidate(&cands, &ncand, &capcand, &cand);
 			} else {
 				plan->unsafe++;
 			}
@@ -177,16 +192,59 @@ int lbx_rw_scan(const u8 *code, size_t len, struct lbx_rw_plan *plan)
 			off += n;
 			continue;
 		}
-		memmove(ring + 1, ring, (RING - 1) * sizeof(ring[0]));
-		ring[0] = (struct prev_insn){ .off = off, .len = in.len, .flags = in.flags };
+		ring[head] = (struct prev_insn){ .off = off, .len = in.len, .flags = in.flags };
+		head = (head + 1) % RING;
 		if (nring < RING)
 			nring++;
 		off += n;
 	}
+
+	for (i = 0; i < ncand && !ret; i++) {
+		const struct candidate *c = &cands[i];
+		s64 start = plan_pre(c->ring, c->nring, c->off, targets, min_start);
+		int post = -1;
+
+		if (start < 0)
+			post = plan_post(code, len, c->off, targets);
+		if (start >= 0) {
+			ret = add_site(plan, (u32)start, c->off + 2 - (u32)start,
+				       c->off - (u32)start, 0);
+			min_start = c->off + 2;
+		} else if (post >= 0 && (i + 1 == ncand || c->off + 2 + post <= cands[i + 1].off)) {
+			ret = add_site(plan, c->off, 2 + post, 0, post);
+			min_start = c->off + 2 + post;
+		} else {
+			plan->unsafe++;
+		}
+	}
+	lbx_plat_free(cands);
 	lbx_plat_free_large(targets);
 	if (ret)
 		lbx_rw_plan_free(plan);
 	return ret;
+}
+
+bool lbx_rw_worth_scanning(const u8 *code, size_t len)
+{
+	const u8 *p = code, *end = code + len;
+
+	while (p + 1 < end) {
+		p = memchr(p, 0x0f, end - 1 - p);
+		if (!p)
+			break;
+		if (p[1] == 0x05) {
+			/* mov $nr, %eax (nr < 65536) or mov $nr, %rax before it */
+			if (p - code >= 5 && p[-5] == 0xb8 && !p[-2] && !p[-1])
+				return true;
+			if (p - code >= 7 && p[-7] == 0x48 && p[-6] == 0xc7 && p[-5] == 0xc0)
+				return true;
+			/* cmp $-4095 (or -4096), %rax after it */
+			if (end - p >= 8 && p[2] == 0x48 && p[3] == 0x3d && p[6] == 0xff && p[7] == 0xff)
+				return true;
+		}
+		p++;
+	}
+	return false;
 }
 
 void lbx_rw_plan_free(struct lbx_rw_plan *plan)

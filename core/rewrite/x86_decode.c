@@ -21,164 +21,112 @@
 #define F_CTRL		0x100
 #define F_BAD		0x200
 
-/* The one-byte map, for an opcode that is not a prefix or escape. */
-static u16 op1_flags(u8 op)
-{
-	if (op < 0x40) {
-		switch (op & 7) {
-		case 0: case 1: case 2: case 3:
-			return F_MODRM;
-		case 4:
-			return F_I8;
-		case 5:
-			return F_IZ;
-		default:
-			return F_BAD;	/* push/pop seg, daa, ...: invalid in 64-bit mode */
-		}
-	}
-	if (op >= 0x50 && op <= 0x5f)
-		return 0;
-	switch (op) {
-	case 0x63:
-		return F_MODRM;
-	case 0x68:
-		return F_IZ;
-	case 0x69:
-		return F_MODRM | F_IZ;
-	case 0x6a:
-		return F_I8;
-	case 0x6b:
-		return F_MODRM | F_I8;
-	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
-		return 0;
-	case 0x70 ... 0x7f:
-		return F_REL8 | F_CTRL;
-	case 0x80: case 0x83:
-		return F_MODRM | F_I8;
-	case 0x81:
-		return F_MODRM | F_IZ;
-	case 0x84 ... 0x8f:
-		return F_MODRM;
-	case 0x90 ... 0x99:
-	case 0x9b ... 0x9f:
-		return 0;
-	case 0xa0 ... 0xa3:
-		return F_MOFFS;
-	case 0xa4 ... 0xa7:
-		return 0;
-	case 0xa8:
-		return F_I8;
-	case 0xa9:
-		return F_IZ;
-	case 0xaa ... 0xaf:
-		return 0;
-	case 0xb0 ... 0xb7:
-		return F_I8;
-	case 0xb8 ... 0xbf:
-		return F_IV;
-	case 0xc0: case 0xc1:
-		return F_MODRM | F_I8;
-	case 0xc2: case 0xca:
-		return F_I16 | F_CTRL;
-	case 0xc3: case 0xcb: case 0xcc: case 0xcf:
-		return F_CTRL;
-	case 0xc6:
-		return F_MODRM | F_I8;
-	case 0xc7:
-		return F_MODRM | F_IZ;
-	case 0xc8:
-		return F_I16 | F_I8;	/* enter */
-	case 0xc9:
-		return 0;
-	case 0xcd:
-		return F_I8 | F_CTRL;
-	case 0xd0 ... 0xd3:
-		return F_MODRM;
-	case 0xd7:
-		return 0;
-	case 0xd8 ... 0xdf:
-		return F_MODRM;
-	case 0xe0 ... 0xe3:
-		return F_REL8 | F_CTRL;
-	case 0xe4 ... 0xe7:
-		return F_I8;
-	case 0xe8: case 0xe9:
-		return F_REL32 | F_CTRL;
-	case 0xeb:
-		return F_REL8 | F_CTRL;
-	case 0xec ... 0xef:
-		return 0;
-	case 0xf1: case 0xf4:
-		return F_CTRL;
-	case 0xf5:
-	case 0xf8 ... 0xfd:
-		return 0;
-	case 0xf6: case 0xf7: case 0xfe: case 0xff:
-		return F_MODRM;
-	default:
-		/* 0x60-0x62, 0x9a, 0xce, 0xd4-0xd6, 0xea: invalid in 64-bit mode */
-		return F_BAD;
-	}
-}
+/*
+ * The one-byte map, for an opcode that is not a prefix or escape (prefixes,
+ * 0x0f, VEX/EVEX/XOP are handled before the lookup). F_BAD: invalid in
+ * 64-bit mode.
+ */
+#define ALU(b) [b] = F_MODRM, [b + 1] = F_MODRM, [b + 2] = F_MODRM, \
+	[b + 3] = F_MODRM, [b + 4] = F_I8, [b + 5] = F_IZ, [b + 6] = F_BAD, [b + 7] = F_BAD
+static const u16 op1_tab[256] = {
+	ALU(0x00), ALU(0x08), ALU(0x10), ALU(0x18), ALU(0x20), ALU(0x28), ALU(0x30), ALU(0x38),
+	[0x60 ... 0x62] = F_BAD,
+	[0x63] = F_MODRM,
+	[0x68] = F_IZ,
+	[0x69] = F_MODRM | F_IZ,
+	[0x6a] = F_I8,
+	[0x6b] = F_MODRM | F_I8,
+	[0x70 ... 0x7f] = F_REL8 | F_CTRL,
+	[0x80] = F_MODRM | F_I8,
+	[0x81] = F_MODRM | F_IZ,
+	[0x82] = F_BAD,
+	[0x83] = F_MODRM | F_I8,
+	[0x84 ... 0x8f] = F_MODRM,
+	[0x9a] = F_BAD,
+	[0xa0 ... 0xa3] = F_MOFFS,
+	[0xa8] = F_I8,
+	[0xa9] = F_IZ,
+	[0xb0 ... 0xb7] = F_I8,
+	[0xb8 ... 0xbf] = F_IV,
+	[0xc0 ... 0xc1] = F_MODRM | F_I8,
+	[0xc2] = F_I16 | F_CTRL,
+	[0xc3] = F_CTRL,
+	[0xc6] = F_MODRM | F_I8,
+	[0xc7] = F_MODRM | F_IZ,
+	[0xc8] = F_I16 | F_I8,		/* enter */
+	[0xca] = F_I16 | F_CTRL,
+	[0xcb ... 0xcc] = F_CTRL,
+	[0xcd] = F_I8 | F_CTRL,
+	[0xce] = F_BAD,
+	[0xcf] = F_CTRL,
+	[0xd0 ... 0xd3] = F_MODRM,
+	[0xd4 ... 0xd6] = F_BAD,
+	[0xd8 ... 0xdf] = F_MODRM,
+	[0xe0 ... 0xe3] = F_REL8 | F_CTRL,
+	[0xe4 ... 0xe7] = F_I8,
+	[0xe8 ... 0xe9] = F_REL32 | F_CTRL,
+	[0xea] = F_BAD,
+	[0xeb] = F_REL8 | F_CTRL,
+	[0xf1] = F_CTRL,
+	[0xf4] = F_CTRL,
+	[0xf6 ... 0xf7] = F_MODRM,
+	[0xfe ... 0xff] = F_MODRM,
+};
+#undef ALU
 
 /* The two-byte map (0f xx), for xx other than 0x38 and 0x3a. */
-static u16 op2_flags(u8 op)
-{
-	switch (op) {
-	case 0x00 ... 0x03:
-		return F_MODRM;
-	case 0x05: case 0x07: case 0x0b: case 0x34: case 0x35: case 0xaa:
-		return F_CTRL;	/* syscall, sysret, ud2, sysenter, sysexit, rsm */
-	case 0x06: case 0x08: case 0x09: case 0x0e:
-		return 0;
-	case 0x0d:
-		return F_MODRM;
-	case 0x0f:
-		return F_MODRM | F_I8;	/* 3DNow!: the opcode is the trailing byte */
-	case 0x10 ... 0x23:
-	case 0x28 ... 0x2f:
-		return F_MODRM;
-	case 0x30 ... 0x33:
-	case 0x37:
-		return 0;
-	case 0x40 ... 0x6f:
-		return F_MODRM;
-	case 0x70 ... 0x73:
-		return F_MODRM | F_I8;
-	case 0x74 ... 0x76:
-		return F_MODRM;
-	case 0x77:
-		return 0;
-	case 0x78: case 0x79:
-	case 0x7c ... 0x7f:
-		return F_MODRM;
-	case 0x80 ... 0x8f:
-		return F_REL32 | F_CTRL;
-	case 0x90 ... 0x9f:
-		return F_MODRM;
-	case 0xa0 ... 0xa2:
-	case 0xa8: case 0xa9:
-		return 0;
-	case 0xa3: case 0xa5: case 0xab:
-	case 0xad ... 0xaf:
-		return F_MODRM;
-	case 0xa4: case 0xac:
-		return F_MODRM | F_I8;
-	case 0xb0 ... 0xb9:
-	case 0xbb ... 0xc1:
-	case 0xc3: case 0xc7:
-		return F_MODRM;
-	case 0xba: case 0xc2:
-	case 0xc4 ... 0xc6:
-		return F_MODRM | F_I8;
-	case 0xc8 ... 0xcf:
-		return 0;
-	case 0xd0 ... 0xff:
-		return F_MODRM;
-	default:
-		return F_BAD;
-	}
-}
+static const u16 op2_tab[256] = {
+	[0x00 ... 0x03] = F_MODRM,
+	[0x04] = F_BAD,
+	[0x05] = F_CTRL,		/* syscall */
+	[0x07] = F_CTRL,		/* sysret */
+	[0x0a] = F_BAD,
+	[0x0b] = F_CTRL,		/* ud2 */
+	[0x0c] = F_BAD,
+	[0x0d] = F_MODRM,
+	[0x0f] = F_MODRM | F_I8,	/* 3DNow!: the opcode is the trailing byte */
+	[0x10 ... 0x23] = F_MODRM,
+	[0x24 ... 0x27] = F_BAD,
+	[0x28 ... 0x2f] = F_MODRM,
+	[0x34 ... 0x35] = F_CTRL,	/* sysenter, sysexit */
+	[0x36] = F_BAD,
+	[0x39] = F_BAD,
+	[0x3b ... 0x3f] = F_BAD,
+	[0x40 ... 0x6f] = F_MODRM,
+	[0x70 ... 0x73] = F_MODRM | F_I8,
+	[0x74 ... 0x76] = F_MODRM,
+	[0x78 ... 0x79] = F_MODRM,
+	[0x7a ... 0x7b] = F_BAD,
+	[0x7c ... 0x7f] = F_MODRM,
+	[0x80 ... 0x8f] = F_REL32 | F_CTRL,
+	[0x90 ... 0x9f] = F_MODRM,
+	[0xa3] = F_MODRM,
+	[0xa4] = F_MODRM | F_I8,
+	[0xa5] = F_MODRM,
+	[0xa6 ... 0xa7] = F_BAD,
+	[0xaa] = F_CTRL,		/* rsm */
+	[0xab] = F_MODRM,
+	[0xac] = F_MODRM | F_I8,
+	[0xad ... 0xaf] = F_MODRM,
+	[0xb0 ... 0xb9] = F_MODRM,
+	[0xba] = F_MODRM | F_I8,
+	[0xbb ... 0xc1] = F_MODRM,
+	[0xc2] = F_MODRM | F_I8,
+	[0xc3] = F_MODRM,
+	[0xc4 ... 0xc6] = F_MODRM | F_I8,
+	[0xc7] = F_MODRM,
+	[0xd0 ... 0xff] = F_MODRM,
+};
+
+/* Legacy prefixes (REX is separate: it must come last). */
+#define P_LEGACY	1
+#define P_REX		2
+static const u8 prefix_tab[256] = {
+	[0x26] = P_LEGACY, [0x2e] = P_LEGACY, [0x36] = P_LEGACY, [0x3e] = P_LEGACY,
+	[0x40 ... 0x4f] = P_REX,
+	[0x64 ... 0x67] = P_LEGACY,
+	[0xf0] = P_LEGACY, [0xf2 ... 0xf3] = P_LEGACY,
+};
 
 /* Map 1 (0f) opcodes that carry an imm8 in VEX and EVEX form. */
 static bool vex_map1_imm8(u8 op)
@@ -235,10 +183,15 @@ int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out)
 	/* Prefixes: legacy ones in any order; a REX counts only right before
 	 * the opcode (a legacy prefix after it cancels it). */
 	for (;; i++) {
+		u8 kind;
+
 		if (i >= lim)
 			return -EINVAL;
 		op = p[i];
-		if ((op & 0xf0) == 0x40) {
+		kind = prefix_tab[op];
+		if (!kind)
+			break;
+		if (kind == P_REX) {
 			rex_w = op & 8;
 			continue;
 		}
@@ -248,9 +201,6 @@ int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out)
 			addr32 = true;
 		else if (op == 0xf2 || op == 0xf3)
 			rep = op == 0xf3;
-		else if (op != 0xf0 && op != 0x2e && op != 0x36 && op != 0x3e &&
-			 op != 0x26 && op != 0x64 && op != 0x65)
-			break;
 		rex_w = false;
 	}
 	op = p[i++];
@@ -305,7 +255,7 @@ int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out)
 			i++;	/* the third opcode byte */
 			fl = F_MODRM | (op == 0x3a ? F_I8 : 0);
 		} else {
-			fl = op2_flags(op);
+			fl = op2_tab[op];
 			if (op == 0x05)
 				out->flags |= LBX_X86_SYSCALL;
 			if (op == 0x1e && rep && i < lim && (p[i] == 0xfa || p[i] == 0xfb))
@@ -313,7 +263,7 @@ int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out)
 		}
 		map = 1;
 	} else {
-		fl = op1_flags(op);
+		fl = op1_tab[op];
 	}
 	if (fl & F_BAD)
 		return -EINVAL;

@@ -2,9 +2,10 @@
 /*
  * Where the rewriter meets the guest: code the loader or mmap just mapped
  * executable is scanned and its safe syscall sites are patched before the
- * guest runs it; code that became executable some other way (mprotect) is
- * patched at its first trapped syscall, when no other context of the guest
- * can be inside a patched range. The trampolines go into a small mapping
+ * guest runs it (when it looks like it holds syscall wrappers at all); code
+ * that became executable some other way (mprotect), or that did not look
+ * worth it, is patched at its first trapped syscall, when no other context
+ * of the guest can be inside a patched range. The trampolines go into a small mapping
  * near the code ("[lbx-rewrite]" in /proc/self/maps), within rel32 reach.
  */
 #include <litebox/file.h>
@@ -139,10 +140,13 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 	if (!code)
 		return;
 	n = lbx_file_pread(f, code, len, off);
-	if (n > 0)
+	/* Code with no wrapper-shaped syscall waits for a first trap, if any:
+	 * a full scan of a big program or library costs more than it saves. */
+	if (n > 0 && lbx_rw_worth_scanning(code, n)) {
 		rewrite(p, addr, code, (size_t)n, 0);
+		lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
+	}
 	lbx_plat_free_large(code);
-	lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
 }
 
 /*

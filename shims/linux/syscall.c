@@ -137,6 +137,8 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 	if (!(res->flags & LBX_RES_ALL_REGS))
 		regs->rax = (u64)ret;
 	if (res->hostop != LBX_HOP_EXIT_GROUP && res->hostop != LBX_HOP_EXIT_THREAD) {
+		/* A due ITIMER_REAL fires on the way out (cheap when unarmed). */
+		lbx_itimer_expire(t);
 		interrupted = ret == -EINTR && !(res->flags & LBX_RES_ALL_REGS) ?
 			      (long)nr : -1;
 		if (!direct)

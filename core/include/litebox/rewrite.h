@@ -83,6 +83,14 @@ struct lbx_rw_plan {
 int lbx_rw_scan(const u8 *code, size_t len, struct lbx_rw_plan *plan);
 void lbx_rw_plan_free(struct lbx_rw_plan *plan);
 
+/*
+ * A quick look, not a proof: does code hold a syscall in the shape system
+ * call wrappers have (a number loaded into eax/rax before it, or the errno
+ * check after it)? Code without one (most of a big program, libm) is not
+ * worth a full scan at load time; its first trapped syscall scans it.
+ */
+bool lbx_rw_worth_scanning(const u8 *code, size_t len);
+
 /* Bytes of trampoline region needed for the plan's sites [0, n). */
 size_t lbx_rw_region_size(const struct lbx_rw_plan *plan, u32 n);
 
