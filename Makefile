@@ -50,6 +50,9 @@ GUEST_BINS := $(patsubst tests/guest/%.c,$(O)/guest/%,$(GUEST_SRCS))
 # Dynamically linked builds of a few guest tests: ld.so, libc.so and mmap.
 GUEST_DYN := hello args_env
 GUEST_BINS += $(patsubst %,$(O)/guest/%_dyn,$(GUEST_DYN))
+# Static-PIE builds: no interpreter, relocated by their own start code.
+GUEST_SPIE := hello signals
+GUEST_BINS += $(patsubst %,$(O)/guest/%_spie,$(GUEST_SPIE))
 VMTEST_SRCS := $(sort $(wildcard tests/vm/*.c))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(O)/vmtest/%,$(VMTEST_SRCS))
 
@@ -82,11 +85,14 @@ $(O)/litebox.ko: $(KMOD_SRCS) $(CORE_SRCS) $(ALL_HDRS) Kbuild
 	cp litebox.ko $@
 
 # Guest test programs: small static programs, one per area.
-guests: $(GUEST_BINS) $(VMTEST_BINS)
+guests: $(GUEST_BINS) $(VMTEST_BINS) $(O)/vmtest/lbx-launch-abi2
 # Programs the VM tests run natively (ioctl contract tests).
 $(O)/vmtest/%: tests/vm/%.c tests/vm/vmtest.h uapi/linux/litebox.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -std=gnu11 -Wall -Werror -Iuapi -Itests/vm $< -lpthread -o $@
+$(O)/guest/%_spie: tests/guest/%.c tests/guest/guest_test.h
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -fPIE -static-pie -Itests/guest $< -o $@
 $(O)/guest/%_dyn: tests/guest/%.c tests/guest/guest_test.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@

@@ -33,6 +33,13 @@ $(O)/bin/lbx-launch: $(LAUNCH_SRCS) $(COMMON_HDRS) userspace_tools/lbx-launch/la
 
 TOOLS += $(O)/bin/lbx-launch
 
+# For the VM tests only: an lbx-launch that claims ABI major 2.
+$(O)/vmtest/lbx-launch-abi2: $(LAUNCH_SRCS) $(COMMON_HDRS) userspace_tools/lbx-launch/launch.h \
+		$(O)/tools/stub-kernel.o $(O)/tools/enter.o
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -DLBX_TEST_ABI_MAJOR=2 -fPIE -static-pie $(LAUNCH_SRCS) \
+		$(O)/tools/stub-kernel.o $(O)/tools/enter.o -o $@
+
 # lbx-run: the stub, the core, the shim and the userland platform in one
 # static-pie process.
 RUN_CFLAGS := $(TOOL_CFLAGS) $(U_INC) -Ishims/linux -Iuserspace_tools/lbx-run -fPIE

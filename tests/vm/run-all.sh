@@ -330,7 +330,7 @@ fi
 # --- the ioctl contract (kselftest-style programs) ---
 for p in "$V"/*; do
 	[ -x "$p" ] || continue
-	case ${p##*/} in *_guest) continue ;; esac
+	case ${p##*/} in *_guest|lbx-launch-*) continue ;; esac
 	"$p" > "$T/vm.out" 2>&1
 	rc=$?
 	name=${p##*/}
@@ -344,6 +344,36 @@ for p in "$V"/*; do
 	done < "$T/vm.out"
 	[ $rc -eq 0 ] || { not_ok "$name exited with status $rc"; tail -n 5 "$T/vm.out" | sed 's/^/#   /'; }
 done
+
+# --- setup errors: one line naming the problem, status 125 ---
+setup_error() {	# label, expected text, command...
+	label=$1 want=$2
+	shift 2
+	"$@" > "$T/setup.out" 2>&1
+	st=$?
+	if [ $st -eq 125 ] && [ "$(wc -l < "$T/setup.out")" -eq 1 ] && grep -q "$want" "$T/setup.out"; then
+		ok "$label: status 125, \"$(cat "$T/setup.out")\""
+	else
+		not_ok "$label: status $st, output: $(cat "$T/setup.out")"
+	fi
+}
+setup_error "ABI mismatch" "ABI mismatch: litebox.ko speaks 1\.[0-9]*, this lbx-launch 2\." \
+	"$V/lbx-launch-abi2" "$G/hello"
+if rmmod litebox 2> "$T/rmmod.err"; then
+	setup_error "no module loaded" "/dev/litebox does not exist: is litebox.ko loaded?" \
+		lbx-launch "$G/hello"
+	mknod /dev/litebox c 1 3	# /dev/null's numbers: a device that is not LiteBox's
+	setup_error "a /dev/litebox that is not LiteBox's" "does not answer the version query" \
+		lbx-launch "$G/hello"
+	rm -f /dev/litebox
+	if insmod /lib/litebox/litebox.ko && lbx-launch "$G/hello" > /dev/null 2>&1; then
+		ok "litebox.ko loads again and serves a guest"
+	else
+		not_ok "litebox.ko reload"
+	fi
+else
+	not_ok "rmmod litebox for the no-module test: $(cat "$T/rmmod.err")"
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

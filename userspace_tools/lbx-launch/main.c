@@ -26,6 +26,13 @@
 
 #define LBX_DEV "/dev/litebox"
 
+/* The VM tests build a copy of lbx-launch that claims another ABI major, to
+ * check the mismatch message against the real module. */
+#ifdef LBX_TEST_ABI_MAJOR
+#undef LBX_ABI_MAJOR
+#define LBX_ABI_MAJOR LBX_TEST_ABI_MAJOR
+#endif
+
 static int open_device(struct lbx_opts *o)
 {
 	struct lbx_version v = { .size = sizeof(v) };
