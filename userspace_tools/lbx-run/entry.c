@@ -7,6 +7,8 @@
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,56 @@ void lbx_run_entry_init(void)
 	have_fsgsbase = !!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE);
 }
 
+/*
+ * The direct entry saves only xmm0-15 and MXCSR around LiteBox's C code when
+ * nothing in it touches x87, AVX or AVX-512 state: our code is built for the
+ * x86-64 baseline (SSE2), and the C library's string functions are told to
+ * use their SSE versions (GLIBC_TUNABLES, read at startup: lbx-run re-runs
+ * itself once with it). The guest's environment is put back as it was.
+ */
+#define LBX_TUNABLES "glibc.cpu.hwcaps=-AVX,-AVX2,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ"
+#define LBX_MARK "LBX_RUN_SSE_LIBC"
+
+bool lbx_run_sse_libc(char **argv)
+{
+	const char *mark = getenv(LBX_MARK), *orig;
+	char *want;
+
+	if (mark) {
+		int ok = mark[0] == '-' ? unsetenv("GLIBC_TUNABLES") :
+			 setenv("GLIBC_TUNABLES", mark + 1, 1);
+
+		unsetenv(LBX_MARK);
+		return !ok;
+	}
+	orig = getenv("GLIBC_TUNABLES");
+	if (asprintf(&want, "%s%s%s", orig ? orig : "", orig ? ":" : "", LBX_TUNABLES) < 0)
+		return false;
+	if (!orig)
+		setenv(LBX_MARK, "-", 1);
+	else {
+		char *m;
+
+		if (asprintf(&m, "+%s", orig) < 0) {
+			free(want);
+			return false;
+		}
+		setenv(LBX_MARK, m, 1);
+		free(m);
+	}
+	setenv("GLIBC_TUNABLES", want, 1);
+	free(want);
+	execv("/proc/self/exe", argv);
+	/* No re-run: the direct entry saves the whole extended state. */
+	mark = getenv(LBX_MARK);
+	if (mark && mark[0] == '+')
+		setenv("GLIBC_TUNABLES", mark + 1, 1);
+	else
+		unsetenv("GLIBC_TUNABLES");
+	unsetenv(LBX_MARK);
+	return false;
+}
+
 #define DIRECT_STACK_SIZE (256 * 1024)
 
 /*
@@ -39,7 +91,7 @@ void lbx_run_entry_init(void)
  * (XSAVE, all the features the kernel enabled) around it. Without XSAVE
  * there is no direct entry: every call traps.
  */
-int lbx_run_direct_init(struct lbx_stub_tls *tls)
+int lbx_run_direct_init(struct lbx_stub_tls *tls, bool sse_libc)
 {
 	unsigned int a, b, c, d;
 	void *stack, *area;
@@ -60,6 +112,7 @@ int lbx_run_direct_init(struct lbx_stub_tls *tls)
 	lbx_stub_direct_tls = tls;
 	lbx_stub_direct_stack = (uintptr_t)stack + DIRECT_STACK_SIZE;
 	lbx_stub_xsave_area = (uintptr_t)area;
+	lbx_stub_xsave_full = !sse_libc;
 	return 0;
 }
 

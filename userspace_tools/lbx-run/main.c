@@ -36,6 +36,8 @@ int main(int argc, char **argv)
 	char **env;
 	int ret;
 
+	bool sse_libc = lbx_run_sse_libc(argv);
+
 	lbx_opts_parse(&o, "lbx-run", argc, argv);
 	if (o.verbose)
 		lbx_userland_log_level = o.verbose > 1 ? LBX_LOG_DEBUG : LBX_LOG_INFO;
@@ -70,9 +72,11 @@ int main(int argc, char **argv)
 	}
 	tls->host_fs = lbx_run_read_fs();
 	if (!o.no_rewrite) {
-		ret = lbx_run_direct_init(tls);
+		ret = lbx_run_direct_init(tls, sse_libc);
 		if (ret)
 			lbx_verbose(&o, "no direct entry (%s): every syscall traps", strerror(-ret));
+		else if (!sse_libc)
+			lbx_verbose(&o, "the direct entry saves the whole extended state (slower)");
 		else
 			sb->direct_entry = (uintptr_t)lbx_stub_direct;
 	}

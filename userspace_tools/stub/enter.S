@@ -116,10 +116,12 @@ lbx_stub_spawn_ret:
  * the call (after the trampoline's own syscall instruction).
  *
  * It builds a struct lbx_syscall (on lbx_stub_direct_stack when set, else
- * here), saves the extended register state when lbx_stub_xsave_area is set
- * (userland mode: LiteBox's C code, and the C library's vectorised string
- * functions, run in this process): x87, SSE, AVX and AVX-512 (XSAVEOPT
- * mask 0xe7; LiteBox never touches PKRU or AMX state), and calls
+ * here), saves the vector state LiteBox's C code may change when
+ * lbx_stub_xsave_area is set (userland mode, where that code runs in this
+ * process): xmm0-15 and MXCSR when lbx-run made its C library use its SSE
+ * string functions (lbx_stub_xsave_full 0: then nothing in LiteBox touches
+ * x87, AVX or AVX-512 state), else all of x87, SSE, AVX and AVX-512 with
+ * XSAVEOPT (mask 0xe7; LiteBox never touches PKRU or AMX), and calls
  * lbx_stub_direct_c(). Back in the trampoline: rcx = 0 and rax = the result,
  * or rcx = 1 and rax = the number to trap with. Every other register and
  * the flags are the guest's.
@@ -193,7 +195,27 @@ lbx_stub_direct:
 	mov	lbx_stub_xsave_area(%rip), %r11
 	test	%r11, %r11
 	jz	2f
-	mov	$0xe7, %eax
+	cmpb	$0, lbx_stub_xsave_full(%rip)
+	jne	4f
+	movdqu	%xmm0, 0(%r11)
+	movdqu	%xmm1, 16(%r11)
+	movdqu	%xmm2, 32(%r11)
+	movdqu	%xmm3, 48(%r11)
+	movdqu	%xmm4, 64(%r11)
+	movdqu	%xmm5, 80(%r11)
+	movdqu	%xmm6, 96(%r11)
+	movdqu	%xmm7, 112(%r11)
+	movdqu	%xmm8, 128(%r11)
+	movdqu	%xmm9, 144(%r11)
+	movdqu	%xmm10, 160(%r11)
+	movdqu	%xmm11, 176(%r11)
+	movdqu	%xmm12, 192(%r11)
+	movdqu	%xmm13, 208(%r11)
+	movdqu	%xmm14, 224(%r11)
+	movdqu	%xmm15, 240(%r11)
+	stmxcsr	256(%r11)
+	jmp	2f
+4:	mov	$0xe7, %eax
 	xor	%edx, %edx
 	xsaveopt64	(%r11)
 2:	mov	%rsp, %rdi
@@ -203,7 +225,27 @@ lbx_stub_direct:
 	mov	lbx_stub_xsave_area(%rip), %r11
 	test	%r11, %r11
 	jz	3f
-	mov	$0xe7, %eax
+	cmpb	$0, lbx_stub_xsave_full(%rip)
+	jne	5f
+	movdqu	0(%r11), %xmm0
+	movdqu	16(%r11), %xmm1
+	movdqu	32(%r11), %xmm2
+	movdqu	48(%r11), %xmm3
+	movdqu	64(%r11), %xmm4
+	movdqu	80(%r11), %xmm5
+	movdqu	96(%r11), %xmm6
+	movdqu	112(%r11), %xmm7
+	movdqu	128(%r11), %xmm8
+	movdqu	144(%r11), %xmm9
+	movdqu	160(%r11), %xmm10
+	movdqu	176(%r11), %xmm11
+	movdqu	192(%r11), %xmm12
+	movdqu	208(%r11), %xmm13
+	movdqu	224(%r11), %xmm14
+	movdqu	240(%r11), %xmm15
+	ldmxcsr	256(%r11)
+	jmp	3f
+5:	mov	$0xe7, %eax
 	xor	%edx, %edx
 	xrstor64 (%r11)
 3:	mov	SC_RAX(%rsp), %rax
@@ -230,6 +272,9 @@ lbx_stub_direct_stack:
 	.globl	lbx_stub_xsave_area
 lbx_stub_xsave_area:
 	.quad	0
+	.globl	lbx_stub_xsave_full
+lbx_stub_xsave_full:
+	.byte	0
 
 /*
  * memset and memcpy of the kernel-mode stub (stub.c's objects are renamed

@@ -70,6 +70,7 @@ void lbx_stub_direct(void);
 long lbx_stub_direct_c(struct lbx_syscall *sc);
 extern uint64_t lbx_stub_direct_stack;
 extern uint64_t lbx_stub_xsave_area;
+extern uint8_t lbx_stub_xsave_full;
 extern struct lbx_stub_tls *lbx_stub_direct_tls;
 
 /* Raw system calls usable from the stub. */
