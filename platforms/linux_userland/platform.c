@@ -59,7 +59,80 @@ void lbx_plat_page_free(void *page)
 	free(page);
 }
 
-/* ---- guest memory ---- */
+/* ---- guest memory ----
+ *
+ * Two ways to be fault-safe. Where a SIGSEGV/SIGBUS handler of ours runs
+ * (lbx-run: the stub's), copies are plain string instructions whose fault
+ * the handler turns into an early return (as the kernel's exception table
+ * does for copy_from_user): lbx_userland_fault_fixup(). Elsewhere (the unit
+ * tests) they go through the kernel: process_vm_readv/writev.
+ */
+bool lbx_userland_fast_copy;
+
+/* size_t uland_copy(void *dst, const void *src, size_t n): the bytes not
+ * copied (0: all). long uland_strncpy(char *dst, const char *src, size_t n):
+ * the string's length, n when there is no NUL in n bytes, -1 on a fault.
+ * size_t uland_clear(void *dst, size_t n): the bytes not cleared. */
+__asm__(".text\n"
+	"uland_copy:\n"
+	"	mov %rdx, %rcx\n"
+	"uland_copy_insn:\n"
+	"	rep movsb\n"
+	"	xor %eax, %eax\n"
+	"	ret\n"
+	"uland_copy_fixup:\n"
+	"	mov %rcx, %rax\n"
+	"	ret\n"
+	"uland_strncpy:\n"
+	"	xor %eax, %eax\n"
+	"1:	cmp %rdx, %rax\n"
+	"	jae 2f\n"
+	"uland_strncpy_insn:\n"
+	"	movb (%rsi,%rax), %cl\n"
+	"	movb %cl, (%rdi,%rax)\n"
+	"	test %cl, %cl\n"
+	"	jz 2f\n"
+	"	inc %rax\n"
+	"	jmp 1b\n"
+	"2:	ret\n"
+	"uland_strncpy_fixup:\n"
+	"	mov $-1, %rax\n"
+	"	ret\n"
+	"uland_clear:\n"
+	"	mov %rsi, %rcx\n"
+	"	xor %eax, %eax\n"
+	"uland_clear_insn:\n"
+	"	rep stosb\n"
+	"	ret\n"
+	"uland_clear_fixup:\n"
+	"	mov %rcx, %rax\n"
+	"	ret\n");
+size_t uland_copy(void *dst, const void *src, size_t n);
+long uland_strncpy(char *dst, const char *src, size_t n);
+size_t uland_clear(void *dst, size_t n);
+extern const char uland_copy_insn[], uland_copy_fixup[];
+extern const char uland_strncpy_insn[], uland_strncpy_fixup[];
+extern const char uland_clear_insn[], uland_clear_fixup[];
+
+bool lbx_userland_fault_fixup(uint64_t *rip)
+{
+	static const struct { const char *insn, *fixup; } table[] = {
+		{ uland_copy_insn, uland_copy_fixup },
+		{ uland_strncpy_insn, uland_strncpy_fixup },
+		{ uland_clear_insn, uland_clear_fixup },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (*rip == (uintptr_t)table[i].insn) {
+			*rip = (uintptr_t)table[i].fixup;
+			return true;
+		}
+	}
+	return false;
+}
+
+static pid_t self_pid;
 
 static int self_vm_copy(void *local, u64 remote, size_t n, bool write)
 {
@@ -71,8 +144,15 @@ static int self_vm_copy(void *local, u64 remote, size_t n, bool write)
 		return 0;
 	if (remote + n < remote)
 		return -EFAULT;
-	done = write ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
-		       process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+	if (lbx_userland_fast_copy) {
+		if (write)
+			return uland_copy((void *)(uintptr_t)remote, local, n) ? -EFAULT : 0;
+		return uland_copy(local, (const void *)(uintptr_t)remote, n) ? -EFAULT : 0;
+	}
+	if (!self_pid)
+		self_pid = getpid();
+	done = write ? process_vm_writev(self_pid, &l, 1, &r, 1, 0) :
+		       process_vm_readv(self_pid, &l, 1, &r, 1, 0);
 	return done == (ssize_t)n ? 0 : -EFAULT;
 }
 
@@ -90,6 +170,16 @@ long lbx_strncpy_from_guest(char *dst, u64 src, size_t n)
 {
 	size_t done = 0;
 
+	if (lbx_userland_fast_copy) {
+		long r;
+
+		if (src + n < src)
+			n = -src;
+		r = uland_strncpy(dst, (const char *)(uintptr_t)src, n);
+		if (r < 0)
+			return -EFAULT;
+		return (size_t)r < n ? r : -ENAMETOOLONG;
+	}
 	/* Copy up to the end of each page so a string ending just before an
 	 * unmapped page is still read. */
 	while (done < n) {
@@ -111,6 +201,8 @@ int lbx_clear_guest(u64 dst, size_t n)
 {
 	static const char zeros[4096];
 
+	if (lbx_userland_fast_copy)
+		return dst + n < dst || uland_clear((void *)(uintptr_t)dst, n) ? -EFAULT : 0;
 	while (n) {
 		size_t chunk = lbx_min(n, sizeof(zeros));
 

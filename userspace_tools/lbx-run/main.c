@@ -71,6 +71,8 @@ int main(int argc, char **argv)
 		return LBX_EXIT_SETUP;
 	}
 	tls->host_fs = lbx_run_read_fs();
+	/* The stub's SIGSEGV/SIGBUS handler now fixes up faulting guest copies. */
+	lbx_userland_fast_copy = true;
 	if (!o.no_rewrite) {
 		ret = lbx_run_direct_init(tls, sse_libc);
 		if (ret)

@@ -18,6 +18,10 @@
 
 #include "stub.h"
 
+#ifdef LBX_STUB_USERLAND
+bool lbx_userland_fault_fixup(uint64_t *rip);	/* platforms/linux_userland */
+#endif
+
 /* LiteBox's kick (lbx_plat_thread_kick); see platforms/linux_kernel. */
 #define LBX_STUB_KICK_SIGNAL SIGURG
 
@@ -335,6 +339,12 @@ static void event_handler(int sig, siginfo_t *info, void *ucv)
 	ev.kind = sig == LBX_STUB_KICK_SIGNAL ? LBX_EVENT_KICK :
 		  fault ? LBX_EVENT_FAULT : LBX_EVENT_SIGNAL;
 	if (in_litebox(tls, g)) {
+#ifdef LBX_STUB_USERLAND
+		/* A guest copy that faulted: it returns -EFAULT (userland.h). */
+		if ((sig == SIGSEGV || sig == SIGBUS) &&
+		    lbx_userland_fault_fixup((uint64_t *)&g[REG_RIP]))
+			return;
+#endif
 		if (fault)
 			stub_fatal("litebox stub: fault inside LiteBox\n", 35);
 		/* Inside LiteBox: pending now, delivered when the entry ends. */
