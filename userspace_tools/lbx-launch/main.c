@@ -151,6 +151,7 @@ int main(int argc, char **argv)
 	ex.envp_ptr = (uintptr_t)env;
 	ex.cwd_ptr = (uintptr_t)o.cwd;
 	ex.stub_entry = o.no_rewrite ? 0 : (uintptr_t)lbx_stub_direct;
+	lbx_stub_direct_ioctl = 1;
 	lbx_verbose(&o, "starting %s", img.program);
 	if (ioctl(LBX_SANDBOX_FD, LBX_IOC_EXEC, &ex))
 		return lbx_exec_error(&o, img.program, errno);

@@ -145,6 +145,8 @@ lbx_stub_spawn_ret:
 #define SC_RIP		128
 #define SC_RSP		136
 #define SC_RFLAGS	144
+#define SC_RESUME	168	/* resume_flags, then hostop */
+#define SC_IOC		0xc0e0bb11	/* LBX_IOC_SYSCALL (stub.c checks both) */
 
 	.text
 	.globl	lbx_stub_direct
@@ -192,7 +194,30 @@ lbx_stub_direct:
 	add	$8, %rcx
 	cmp	$SC_SIZE, %ecx
 	jb	1b
-	mov	lbx_stub_xsave_area(%rip), %r11
+	/* Kernel mode: the ioctl right here, and back at once when only rax
+	 * changed (the common case); the C half does the rest. */
+	cmpb	$0, lbx_stub_direct_ioctl(%rip)
+	je	8f
+6:	mov	$16, %eax			/* SYS_ioctl */
+	mov	$3, %edi			/* LBX_SANDBOX_FD */
+	mov	$SC_IOC, %esi			/* LBX_IOC_SYSCALL */
+	mov	%rsp, %rdx
+	syscall
+	cmp	$-4, %rax			/* EINTR: enter again */
+	je	6b
+	test	%rax, %rax
+	jnz	7f
+	cmpq	$0, SC_RESUME(%rsp)		/* resume_flags, hostop */
+	jne	7f
+	xor	%ecx, %ecx			/* served: rcx = 0 */
+	jmp	3f
+7:	mov	%rax, %rsi			/* the ioctl's own result */
+	mov	%rsp, %rdi
+	cld
+	call	lbx_stub_direct_finish
+	mov	%eax, %ecx
+	jmp	3f
+8:	mov	lbx_stub_xsave_area(%rip), %r11
 	test	%r11, %r11
 	jz	2f
 	cmpb	$0, lbx_stub_xsave_full(%rip)
@@ -274,6 +299,9 @@ lbx_stub_xsave_area:
 	.quad	0
 	.globl	lbx_stub_xsave_full
 lbx_stub_xsave_full:
+	.byte	0
+	.globl	lbx_stub_direct_ioctl
+lbx_stub_direct_ioctl:
 	.byte	0
 
 /*

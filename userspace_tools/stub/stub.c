@@ -276,12 +276,18 @@ static void sigsys_handler(int sig, siginfo_t *info, void *ucv)
  */
 struct lbx_stub_tls *lbx_stub_direct_tls;
 
-long lbx_stub_direct_c(struct lbx_syscall *sc)
+/* enter.S's fast path knows these. */
+_Static_assert(LBX_IOC_SYSCALL == 0xc0e0bb11, "SC_IOC in enter.S");
+_Static_assert(offsetof(struct lbx_syscall, resume_flags) == 168 &&
+	       offsetof(struct lbx_syscall, hostop) == 172, "SC_RESUME in enter.S");
+
+/* After the entry answered sc (ret: the entry's own result). */
+long lbx_stub_direct_finish(struct lbx_syscall *sc, long ret)
 {
 	uint64_t rip = sc->regs.rip, rsp = sc->regs.rsp;
 	struct lbx_stub_tls *tls = lbx_stub_direct_tls;
 
-	if (lbx_stub_entry(tls, sc) < 0)
+	if (ret < 0)
 		stub_fatal("litebox stub: direct entry into LiteBox failed\n", 47);
 	run_hostop(sc);
 	if (sc->resume_flags & LBX_RESUME_SET_FS) {
@@ -299,6 +305,11 @@ long lbx_stub_direct_c(struct lbx_syscall *sc)
 	    (sc->regs.rip != rip || sc->regs.rsp != rsp))
 		stub_fatal("litebox stub: direct entry cannot resume\n", 41);
 	return 0;
+}
+
+long lbx_stub_direct_c(struct lbx_syscall *sc)
+{
+	return lbx_stub_direct_finish(sc, lbx_stub_entry(lbx_stub_direct_tls, sc));
 }
 
 /*

@@ -68,6 +68,9 @@ extern const char lbx_stub_restorer_ret[];
  * lbx-run sets the stack, the extended-state area and the tls it uses. */
 void lbx_stub_direct(void);
 long lbx_stub_direct_c(struct lbx_syscall *sc);
+long lbx_stub_direct_finish(struct lbx_syscall *sc, long ret);
+/* Set by lbx-launch: the direct entry issues LBX_IOC_SYSCALL itself. */
+extern uint8_t lbx_stub_direct_ioctl;
 extern uint64_t lbx_stub_direct_stack;
 extern uint64_t lbx_stub_xsave_area;
 extern uint8_t lbx_stub_xsave_full;
