@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Open file descriptions: life cycle, I/O entry points, the iterator. */
 #include <litebox/epoll.h>
+#include <litebox/flock.h>
 #include <litebox/vfs.h>
 
 /* Linux's MAX_RW_COUNT: no single transfer over INT_MAX, page aligned. */
@@ -107,6 +108,8 @@ void lbx_file_put(struct lbx_file *f)
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	lbx_epoll_file_release(f);	/* before the file's object goes */
+	if (f->fmode & LBX_FMODE_FLOCK)
+		lbx_bsd_lock_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	lbx_inode_put(f->inode);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* POSIX record locks: a list per sandbox, good for the few locks programs
  * such as sqlite hold at a time. */
+#include <litebox/file.h>
 #include <litebox/flock.h>
+#include <litebox/task.h>
+#include <litebox/vfs.h>
 
 struct lbx_flock {
 	struct lbx_list_head node;
@@ -211,4 +214,45 @@ void lbx_posix_lock_release(struct lbx_flock_table *t, const void *file_id,
 	lbx_plat_mutex_unlock(&t->lock);
 	if (any)
 		lbx_wake_up_all(&t->wq);
+}
+
+/* BSD locks use a tagged id of the inode (never dereferenced), so that a
+ * POSIX lock and a BSD lock on one file never meet. */
+static const void *bsd_id(const struct lbx_file *f)
+{
+	return (const u8 *)f->inode + 1;
+}
+
+int lbx_bsd_lock(struct lbx_flock_table *t, struct lbx_file *f, u32 op,
+		 struct lbx_thread *self)
+{
+	struct lbx_flock_req req = { .start = 0, .end = LBX_LOCK_EOF };
+	u32 kind = op & ~(u32)LX_LOCK_NB;
+	int ret;
+
+	switch (kind) {
+	case LX_LOCK_SH:
+		req.type = LX_F_RDLCK;
+		break;
+	case LX_LOCK_EX:
+		req.type = LX_F_WRLCK;
+		break;
+	case LX_LOCK_UN:
+		req.type = LX_F_UNLCK;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (req.type != LX_F_UNLCK)
+		__atomic_fetch_or(&f->fmode, LBX_FMODE_FLOCK, __ATOMIC_RELAXED);
+	ret = lbx_posix_lock_set(t, bsd_id(f), f, 0, &req, !(op & LX_LOCK_NB), self);
+	return ret;
+}
+
+void lbx_bsd_lock_release(struct lbx_file *f)
+{
+	struct lbx_sandbox *sb = f->vfs ? f->vfs->sandbox : NULL;
+
+	if (sb && sb->flocks)
+		lbx_posix_lock_release(sb->flocks, bsd_id(f), f);
 }

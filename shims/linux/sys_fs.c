@@ -1107,3 +1107,20 @@ LBX_SYSCALL(ioctl)
 	lbx_file_put(f);
 	return ret;
 }
+
+/* flock(2): BSD whole-file locks of the open file description. */
+LBX_SYSCALL(flock)
+{
+	struct lbx_file *f;
+	long ret;
+
+	ret = fd_file(s, (int)a0, &f);
+	if (ret)
+		return ret;
+	if (f->fmode & LBX_FMODE_PATH)
+		ret = -EBADF;
+	else
+		ret = lbx_bsd_lock(s->p->sb->flocks, f, (u32)a1, s->t);
+	lbx_file_put(f);
+	return ret;
+}

@@ -248,3 +248,187 @@ LBX_SYSCALL(mprotect)
 	/* Deferred: the host operation's result becomes the syscall's. */
 	return ret == LBX_DEFERRED ? 0 : ret;
 }
+
+#define LX_MREMAP_MAYMOVE	1
+#define LX_MREMAP_FIXED		2
+#define LX_MREMAP_DONTUNMAP	4
+
+/* Copies len bytes of guest memory from src to dst (mappings of ours),
+ * whatever dst's protection (src must be readable). */
+static int move_bytes(u64 dst, u64 src, u64 len)
+{
+	u8 *buf = lbx_plat_alloc_large(LBX_MMAP_CHUNK);
+	u64 done = 0;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < len && !ret) {
+		size_t n = lbx_min(len - done, (u64)LBX_MMAP_CHUNK);
+
+		ret = lbx_copy_from_guest(buf, src + done, n);
+		if (!ret)
+			ret = lbx_poke_guest(dst + done, buf, n);
+		done += n;
+	}
+	lbx_plat_free_large(buf);
+	return ret;
+}
+
+/*
+ * mremap: shrink in place, grow in place when the pages after the mapping
+ * are free, else (MREMAP_MAYMOVE) move: a new mapping, the contents copied,
+ * the old one unmapped. A file mapping keeps its pages but grows only with
+ * zeroes, so it may shrink or move but not grow (-EINVAL here, where Linux
+ * would map more of the file).
+ */
+LBX_SYSCALL(mremap)
+{
+	u64 old = a0, old_len, new_len, flags = a3, new_addr = a4, end;
+	struct lbx_vma v;
+	int ret;
+
+	if (!LBX_IS_ALIGNED(old, PG) || (flags & ~(u64)(LX_MREMAP_MAYMOVE | LX_MREMAP_FIXED |
+							LX_MREMAP_DONTUNMAP)))
+		return -EINVAL;
+	if ((flags & LX_MREMAP_FIXED) && !(flags & LX_MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (flags & LX_MREMAP_DONTUNMAP)
+		return -EINVAL;		/* not provided */
+	if (!a2 || a2 > LX_USER_TOP || a1 > LX_USER_TOP)
+		return -EINVAL;
+	old_len = LBX_ALIGN_UP(a1, PG);
+	new_len = LBX_ALIGN_UP(a2, PG);
+	if (!old_len)
+		return -EINVAL;		/* duplicating a shared mapping: none here */
+	if (lbx_add_overflow(old, old_len, &end) || end > LX_USER_TOP)
+		return -EINVAL;
+	/* The old range must lie in one mapping. */
+	if (lbx_mm_lookup(s->p->mm, old, &v) || end > v.end)
+		return -EFAULT;
+	if (flags & LX_MREMAP_FIXED) {
+		u64 nend;
+
+		if (!LBX_IS_ALIGNED(new_addr, PG) ||
+		    lbx_add_overflow(new_addr, new_len, &nend) || nend > LX_USER_TOP)
+			return -EINVAL;
+		if (new_addr < end && old < nend)
+			return -EINVAL;	/* overlapping ranges */
+	}
+	if (new_len > old_len && (v.flags & LBX_VMA_FILE))
+		return -EINVAL;
+	if (!(flags & LX_MREMAP_FIXED)) {
+		if (new_len <= old_len) {
+			if (new_len < old_len) {
+				ret = lbx_linux_unmap(s, old + new_len, old_len - new_len);
+				if (ret)
+					return ret;
+			}
+			return (long)old;
+		}
+		/* Grow in place when the pages after it are free. */
+		{
+			u64 at = end;
+
+			if (!lbx_linux_map(s, &at, new_len - old_len, v.prot,
+					   LBX_MAP_FIXED_NOREPLACE, v.flags,
+					   v.offset + (end - v.start), v.name))
+				return (long)old;
+		}
+		if (!(flags & LX_MREMAP_MAYMOVE))
+			return -ENOMEM;
+		new_addr = 0;
+	}
+	/* Move: the destination (fixed or anywhere), the bytes, then the old. */
+	ret = lbx_linux_map(s, &new_addr, new_len, v.prot,
+			    flags & LX_MREMAP_FIXED ? LBX_MAP_FIXED : 0, v.flags,
+			    v.offset + (old - v.start), v.name);
+	if (ret)
+		return ret;
+	ret = move_bytes(new_addr, old, lbx_min(old_len, new_len));
+	if (ret) {
+		lbx_linux_unmap(s, new_addr, new_len);
+		return ret;
+	}
+	lbx_linux_unmap(s, old, old_len);
+	return (long)new_addr;
+}
+
+#define LX_MADV_NORMAL		0
+#define LX_MADV_RANDOM		1
+#define LX_MADV_SEQUENTIAL	2
+#define LX_MADV_WILLNEED	3
+#define LX_MADV_DONTNEED	4
+#define LX_MADV_FREE		8
+#define LX_MADV_REMOVE		9
+#define LX_MADV_DONTFORK	10
+#define LX_MADV_DOFORK		11
+#define LX_MADV_MERGEABLE	12
+#define LX_MADV_UNMERGEABLE	13
+#define LX_MADV_HUGEPAGE	14
+#define LX_MADV_NOHUGEPAGE	15
+#define LX_MADV_DONTDUMP	16
+#define LX_MADV_DODUMP		17
+#define LX_MADV_COLD		20
+#define LX_MADV_PAGEOUT		21
+
+/*
+ * madvise: hints are accepted (memory here is ordinary host memory).
+ * MADV_DONTNEED and MADV_FREE drop the pages of anonymous mappings (they
+ * read back as zeroes; the memory goes back to the host); on a file
+ * mapping the pages keep what they hold (Linux would reread the file).
+ */
+LBX_SYSCALL(madvise)
+{
+	u64 addr = a0, len, pos;
+	int ret;
+
+	if (!LBX_IS_ALIGNED(addr, PG))
+		return -EINVAL;
+	if (!a1)
+		return 0;
+	if (check_range(addr, a1, &len))
+		return -EINVAL;
+	switch (a2) {
+	case LX_MADV_NORMAL: case LX_MADV_RANDOM: case LX_MADV_SEQUENTIAL:
+	case LX_MADV_WILLNEED: case LX_MADV_DONTFORK: case LX_MADV_DOFORK:
+	case LX_MADV_MERGEABLE: case LX_MADV_UNMERGEABLE: case LX_MADV_HUGEPAGE:
+	case LX_MADV_NOHUGEPAGE: case LX_MADV_DONTDUMP: case LX_MADV_DODUMP:
+	case LX_MADV_COLD: case LX_MADV_PAGEOUT:
+	case LX_MADV_DONTNEED: case LX_MADV_FREE:
+		break;
+	case LX_MADV_REMOVE:
+		return -EINVAL;		/* shared mappings only; none here */
+	default:
+		return -EINVAL;
+	}
+	/* Every page of the range must be mapped (Linux: ENOMEM). */
+	for (pos = addr; pos < addr + len;) {
+		struct lbx_vma v;
+
+		if (lbx_mm_lookup(s->p->mm, pos, &v))
+			return -ENOMEM;
+		pos = v.end;
+	}
+	if (a2 != LX_MADV_DONTNEED && a2 != LX_MADV_FREE)
+		return 0;
+	for (pos = addr; pos < addr + len;) {
+		struct lbx_vma v;
+		u64 lo, hi;
+
+		if (lbx_mm_lookup(s->p->mm, pos, &v))
+			return -ENOMEM;
+		lo = pos;
+		hi = lbx_min(v.end, addr + len);
+		if (!(v.flags & LBX_VMA_FILE)) {
+			u64 at = lo;
+
+			/* Fresh zero pages in place: the old ones go to the host. */
+			ret = lbx_plat_guest_map(&at, hi - lo, v.prot, LBX_MAP_FIXED);
+			if (ret)
+				return ret;
+		}
+		pos = hi;
+	}
+	return 0;
+}

@@ -30,6 +30,8 @@ LBX_IMPL(brk)
 LBX_IMPL(mmap)
 LBX_IMPL(munmap)
 LBX_IMPL(mprotect)
+LBX_IMPL(mremap)
+LBX_IMPL(madvise)
 
 /* sys_time.c: clocks */
 LBX_IMPL(clock_gettime)
@@ -103,6 +105,7 @@ LBX_IMPL(dup)
 LBX_IMPL(dup2)
 LBX_IMPL(dup3)
 LBX_IMPL(fcntl)
+LBX_IMPL(flock)
 LBX_IMPL(ioctl)
 
 /* sys_signal.c: signal state and prctl */

@@ -92,6 +92,7 @@ struct lbx_file_ops {
 #define LBX_FMODE_PATH		(1U << 2)	/* O_PATH: no I/O at all */
 #define LBX_FMODE_ATOMIC_POS	(1U << 3)	/* pos updates serialised */
 #define LBX_FMODE_CONSOLE	(1U << 4)
+#define LBX_FMODE_FLOCK		(1U << 5)	/* has held a flock(2) lock */
 
 /* Status flags F_SETFL may change. */
 #define LBX_SETFL_MASK	(LX_O_APPEND | LX_O_NONBLOCK | LX_O_ASYNC | LX_O_DIRECT | LX_O_NOATIME)

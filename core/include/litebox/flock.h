@@ -44,4 +44,21 @@ int lbx_posix_lock_set(struct lbx_flock_table *t, const void *file_id,
 void lbx_posix_lock_release(struct lbx_flock_table *t, const void *file_id,
 			    const void *owner);
 
+/*
+ * flock(2): a shared or exclusive lock on a whole file, owned by the open
+ * file description f (dups and forked copies share it; the last close
+ * drops it). op: LX_LOCK_SH, LX_LOCK_EX or LX_LOCK_UN, with LX_LOCK_NB for
+ * -EAGAIN instead of a sleep (-EINTR when interrupted). BSD and POSIX locks
+ * live in the same table but never conflict with each other, as on Linux.
+ */
+#define LX_LOCK_SH	1
+#define LX_LOCK_EX	2
+#define LX_LOCK_NB	4
+#define LX_LOCK_UN	8
+struct lbx_file;
+int lbx_bsd_lock(struct lbx_flock_table *t, struct lbx_file *f, u32 op,
+		 struct lbx_thread *self);
+/* The last reference to f went: its BSD lock goes too. */
+void lbx_bsd_lock_release(struct lbx_file *f);
+
 #endif
