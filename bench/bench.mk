@@ -8,7 +8,7 @@ BENCH_BINS := $(O)/bench/syscall_bench $(O)/bench/spawn_timer
 
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -g -static -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror $< -o $@
+	$(CC) -O2 -g -static -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror $< -lpthread -o $@
 
 .PHONY: bench-bins
 bench-bins: $(BENCH_BINS)

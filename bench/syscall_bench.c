@@ -20,6 +20,10 @@
  *   stat       stat() of that file
  *   pipe4k     4 KiB written into a pipe and read back, in one process
  *   spawn      fork + execve of this program (which exits at once) + waitpid
+ *   forkwait   fork + _exit in the child + waitpid
+ *   thread     pthread_create + pthread_join of a thread that returns at once
+ *   futex      a futex ping-pong between two threads: one round trip
+ *   signal     kill(getpid(), SIGUSR1) with a handler: delivery and return
  *
  * Usage: syscall_bench [-d DIR] [-t SECONDS] [-r RUNS] [NAME...]
  * Exit status 0, or 1 if a measurement failed (n/a is not a failure).
@@ -27,6 +31,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +166,129 @@ static int op_spawn(void)
 	return 0;
 }
 
+static int op_forkwait(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		if (errno == ENOSYS) {
+			snprintf(errmsg, sizeof(errmsg), "fork: %s", strerror(errno));
+			return 1;
+		}
+		return fail("fork");
+	}
+	if (pid == 0)
+		_exit(0);
+	if (waitpid(pid, &st, 0) != pid)
+		return fail("waitpid");
+	return 0;
+}
+
+static void *thread_ret(void *arg)
+{
+	return arg;
+}
+
+static int op_thread(void)
+{
+	pthread_t t;
+	int err = pthread_create(&t, NULL, thread_ret, NULL);
+
+	if (err) {
+		errno = err;
+		if (err == ENOSYS || err == EAGAIN) {
+			snprintf(errmsg, sizeof(errmsg), "pthread_create: %s", strerror(err));
+			return 1;
+		}
+		return fail("pthread_create");
+	}
+	errno = pthread_join(t, NULL);
+	return errno ? fail("pthread_join") : 0;
+}
+
+/* The futex ping-pong: the word goes 0 -> 1 (main) -> 0 (partner). */
+static _Atomic int ping;
+static _Atomic int partner_stop;
+static pthread_t partner;
+static int partner_up;
+
+static long futex(_Atomic int *w, int op, int val)
+{
+	return syscall(SYS_futex, w, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+static void *partner_fn(void *arg)
+{
+	while (!partner_stop) {
+		while (ping != 1 && !partner_stop)
+			futex(&ping, FUTEX_WAIT, 0);
+		if (partner_stop)
+			break;
+		ping = 0;
+		futex(&ping, FUTEX_WAKE, 1);
+	}
+	return arg;
+}
+
+static int op_futex(void)
+{
+	if (!partner_up) {
+		int err = pthread_create(&partner, NULL, partner_fn, NULL);
+
+		if (err) {
+			errno = err;
+			snprintf(errmsg, sizeof(errmsg), "pthread_create: %s", strerror(err));
+			return err == ENOSYS || err == EAGAIN ? 1 : -1;
+		}
+		partner_up = 1;
+	}
+	ping = 1;
+	futex(&ping, FUTEX_WAKE, 1);
+	while (ping != 0)
+		futex(&ping, FUTEX_WAIT, 1);
+	return 0;
+}
+
+static void stop_partner(void)
+{
+	if (!partner_up)
+		return;
+	partner_stop = 1;
+	ping = 2;
+	futex(&ping, FUTEX_WAKE, 1);
+	pthread_join(partner, NULL);
+	partner_up = 0;
+}
+
+static volatile sig_atomic_t got_signals;
+
+static void on_usr1(int sig)
+{
+	got_signals++;
+}
+
+static int op_signal(void)
+{
+	static int installed;
+	int before = got_signals;
+
+	if (!installed) {
+		struct sigaction sa = { .sa_handler = on_usr1 };
+
+		if (sigaction(SIGUSR1, &sa, NULL))
+			return fail("sigaction");
+		installed = 1;
+	}
+	if (kill(getpid(), SIGUSR1))
+		return fail("kill");
+	if (got_signals != before + 1) {
+		snprintf(errmsg, sizeof(errmsg), "the handler did not run at once");
+		return -1;
+	}
+	return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -251,13 +381,18 @@ static const struct {
 	{ "stat", op_stat },
 	{ "pipe4k", op_pipe4k },
 	{ "spawn", op_spawn },
+	{ "forkwait", op_forkwait },
+	{ "thread", op_thread },
+	{ "futex", op_futex },
+	{ "signal", op_signal },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: syscall_bench [-d DIR] [-t SECONDS] [-r RUNS] [NAME...]\n"
-		   "  NAME: getpid pread4k openclose stat pipe4k spawn (default: all)\n");
+		   "  NAME: getpid pread4k openclose stat pipe4k spawn forkwait thread futex signal\n"
+		   "        (default: all)\n");
 }
 
 int main(int argc, char **argv)
@@ -316,6 +451,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NOPS; i++)
 		if (want[i])
 			failed |= measure(ops[i].name, ops[i].fn);
+	stop_partner();
 	close(fd);
 	unlink(path);
 	return failed;
