@@ -66,6 +66,31 @@ void lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
 		lbx_plat_thread_kick(t);
 }
 
+bool lbx_signal_set_mask(struct lbx_thread *t, u64 mask)
+{
+	struct lbx_sandbox *sb = t->proc->sb;
+	bool ready;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	t->sigmask = mask & ~LBX_SIG_UNBLOCKABLE;
+	ready = t->sigpending & ~t->sigmask;
+	if (ready)
+		__atomic_store_n(&t->interrupt, 1, __ATOMIC_SEQ_CST);
+	lbx_plat_mutex_unlock(&sb->lock);
+	return ready;
+}
+
+bool lbx_signal_ready(struct lbx_thread *t)
+{
+	struct lbx_sandbox *sb = t->proc->sb;
+	bool ready;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	ready = t->sigpending & ~(t->sigmask & ~LBX_SIG_UNBLOCKABLE);
+	lbx_plat_mutex_unlock(&sb->lock);
+	return ready;
+}
+
 int lbx_signal_process(struct lbx_process *p, const struct lbx_siginfo *info)
 {
 	struct lbx_sandbox *sb = p->sb;

@@ -202,10 +202,8 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 			die_by_signal(s, 11, true);
 			return;
 		}
-		t->sigmask |= act.mask;
-		if (!(act.flags & LX_SA_NODEFER))
-			t->sigmask |= SIGBIT(sig);
-		t->sigmask &= ~UNBLOCKABLE;
+		lbx_signal_set_mask(t, t->sigmask | act.mask |
+					 (act.flags & LX_SA_NODEFER ? 0 : SIGBIT(sig)));
 		return;
 	}
 	if (interrupted_nr >= 0) {
@@ -244,7 +242,7 @@ LBX_SYSCALL(rt_sigreturn)
 	r->rip = f.uc.uc_mcontext.rip;
 	/* User-changeable flags only (CF PF AF ZF SF TF DF OF AC, as Linux's FIX_EFLAGS). */
 	r->rflags = (r->rflags & ~0x40dd5ULL) | (f.uc.uc_mcontext.eflags & 0x40dd5ULL) | 0x200;
-	t->sigmask = f.uc.uc_sigmask & ~UNBLOCKABLE;
+	lbx_signal_set_mask(t, f.uc.uc_sigmask);
 	/* As sigaltstack(&uc_stack, NULL) would, ignoring errors like Linux. */
 	if (!on_altstack(t, r->rsp)) {
 		if (f.uc.uc_stack.flags & LX_SS_DISABLE) {

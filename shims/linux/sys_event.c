@@ -147,10 +147,9 @@ static long do_epoll_wait(struct lbx_sys *s, u64 epfd, u64 uev, u64 maxev,
 		/* As sigsuspend: a handler runs with the waiting mask. */
 		s->saved_sigmask = s->t->sigmask;
 		s->restore_sigmask = true;
-		s->t->sigmask = mask & ~SIG_UNBLOCKABLE;
-		/* A signal the new mask lets through is pending already. */
-		if (LBX_READ_ONCE(s->t->sigpending) & ~s->t->sigmask)
-			lbx_thread_interrupt(s->t);
+		/* A signal the new mask lets through, pending already,
+		 * interrupts the wait at once. */
+		lbx_signal_set_mask(s->t, mask);
 	}
 	ret = lbx_epoll_wait(ep, buf, max, deadline, s->t);
 	if (ret > 0) {

@@ -63,18 +63,17 @@ LBX_SYSCALL(rt_sigprocmask)
 			return -EFAULT;
 		switch (a0) {
 		case LX_SIG_BLOCK:
-			t->sigmask |= set;
+			set |= old;
 			break;
 		case LX_SIG_UNBLOCK:
-			t->sigmask &= ~set;
+			set = old & ~set;
 			break;
 		case LX_SIG_SETMASK:
-			t->sigmask = set;
 			break;
 		default:
 			return -EINVAL;
 		}
-		t->sigmask &= ~UNBLOCKABLE;
+		lbx_signal_set_mask(t, set);
 	}
 	if (a2 && lbx_copy_to_guest(a2, &old, sizeof(old)))
 		return -EFAULT;
@@ -268,8 +267,9 @@ LBX_SYSCALL(pause)
 	for (;;) {
 		int ret;
 
-		/* Already deliverable (sigsuspend unblocking a pending one). */
-		if (LBX_READ_ONCE(t->sigpending) & ~(t->sigmask & ~((1ULL << 8) | (1ULL << 18))))
+		/* Already deliverable (sigsuspend unblocking a pending one);
+		 * read under the lock a sender takes (lbx_signal_set_mask). */
+		if (lbx_signal_ready(t))
 			return -EINTR;
 		ret = lbx_plat_wait(&t->interrupt, 0,
 				    lbx_itimer_clamp(t, LBX_NO_DEADLINE), true);
@@ -289,11 +289,11 @@ LBX_SYSCALL(rt_sigsuspend)
 		return -EINVAL;
 	if (lbx_copy_from_guest(&mask, a0, sizeof(mask)))
 		return -EFAULT;
-	s->t->sigmask = mask & ~((1ULL << 8) | (1ULL << 18));
 	/* The handler runs with the suspended mask; its sigreturn, or the
 	 * exit from this call without one, puts old back. */
 	s->saved_sigmask = old;
 	s->restore_sigmask = true;
+	lbx_signal_set_mask(s->t, mask);
 	ret = lbx_sys_pause(s, 0, 0, 0, 0, 0, 0);
 	return ret;
 }

@@ -167,5 +167,5 @@ void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr)
 	}
 	/* sigsuspend: without a handler frame to restore it, restore now. */
 	if (s->restore_sigmask && !(s->res->flags & LBX_RES_ALL_REGS))
-		t->sigmask = s->saved_sigmask;
+		lbx_signal_set_mask(t, s->saved_sigmask);
 }

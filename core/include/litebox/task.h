@@ -283,6 +283,20 @@ enum {
 int lbx_signal_default_action(u32 sig);
 /* True when sig would be discarded at once by p's disposition. */
 bool lbx_signal_ignored(struct lbx_process *p, u32 sig);
+
+/* SIGKILL and SIGSTOP: never blocked. */
+#define LBX_SIG_UNBLOCKABLE	((1ULL << 8) | (1ULL << 18))
+/*
+ * Sets t's blocked mask (t: the calling thread) under the sandbox lock, as
+ * Linux's siglock: a sender decides from the mask it reads under that lock
+ * whether to interrupt t, so a mask change and a send cannot both miss the
+ * other. A pending signal the new mask lets through marks t interrupted
+ * (no wait sleeps on it; the exit from LiteBox delivers it). Returns
+ * whether one does.
+ */
+bool lbx_signal_set_mask(struct lbx_thread *t, u64 mask);
+/* Whether t has a pending signal it does not block (under the lock). */
+bool lbx_signal_ready(struct lbx_thread *t);
 /* Makes info->signo pending on t and pulls t out of waits and guest code. */
 void lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info);
 /* A process-directed signal: queued on its main thread unless ignored. */
