@@ -60,7 +60,7 @@ $(O)/bin/lbx-run: $(RUN_SRCS) $(COMMON_HDRS) userspace_tools/lbx-run/run.h \
 TOOLS += $(O)/bin/lbx-run
 
 # lbx-rewrite: core's rewriter ahead of time.
-REWRITE_CORE := $(sort $(wildcard core/rewrite/*.c))
+REWRITE_CORE := core/rewrite/rewrite.c core/rewrite/x86_decode.c
 $(O)/bin/lbx-rewrite: userspace_tools/lbx-rewrite/main.c $(REWRITE_CORE) $(ALL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) $(U_INC) -fPIE -static-pie userspace_tools/lbx-rewrite/main.c $(REWRITE_CORE) -o $@

@@ -5,12 +5,16 @@
 #include <litebox/flock.h>
 #include <litebox/futex.h>
 #include <litebox/mm.h>
+#include <litebox/rewrite.h>
 #include <litebox/task.h>
 #include <litebox/vfs.h>
 #include "task_hooks.h"
 
 void lbx_task_hook_sandbox_release(struct lbx_sandbox *sb)
 {
+	/* Its inode references first: the file systems go next. */
+	lbx_rw_cache_destroy(sb->rw_cache);
+	sb->rw_cache = NULL;
 	if (sb->vfs)
 		lbx_vfs_destroy(sb->vfs);
 	sb->vfs = NULL;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Sandbox, process and thread lifetimes. */
+#include <litebox/rewrite.h>
 #include <litebox/task.h>
 #include <litebox/flock.h>
 #include <litebox/futex.h>
@@ -23,7 +24,10 @@ int lbx_sandbox_create(const struct lbx_limits *limits, void *plat,
 		return ret;
 	}
 	ret = lbx_flock_table_create(&sb->flocks);
+	if (!ret)
+		ret = lbx_rw_cache_create(&sb->rw_cache);
 	if (ret) {
+		lbx_flock_table_destroy(sb->flocks);
 		lbx_futex_table_destroy(sb->futex);
 		lbx_plat_free(sb);
 		return ret;

@@ -67,23 +67,18 @@ static int map_region(struct lbx_process *p, u64 lo, u64 hi, u64 size, u64 *out)
  * With keep_rip, a site whose range holds that address strictly inside is
  * left alone (the trapping thread returns there).
  */
-static void rewrite(struct lbx_process *p, u64 addr, u8 *code, size_t len,
-		    u64 keep_rip)
+/* Patches the planned sites of code (the guest's bytes at addr, in a
+ * kernel copy) in the guest; frees the plan. */
+static void apply_plan(struct lbx_process *p, u64 addr, u8 *code, struct lbx_rw_plan *plan0,
+		       u64 keep_rip)
 {
 	struct lbx_sandbox *sb = p->sb;
-	struct lbx_rw_plan plan;
+	struct lbx_rw_plan plan = *plan0;
 	size_t size, used;
 	u64 region;
 	u8 *buf;
 	u32 i, n, done;
 
-	if (lbx_rw_is_region(code, len)) {
-		/* Trampolines of lbx-rewrite: point their slot at the stub. */
-		lbx_poke_guest(addr + LBX_RW_SLOT_OFF, &sb->direct_entry, 8);
-		return;
-	}
-	if (lbx_rw_scan(code, len, &plan))
-		return;
 	if (keep_rip) {
 		for (i = n = 0; i < plan.n; i++) {
 			u64 s = addr + plan.sites[i].start;
@@ -128,24 +123,70 @@ out:
 	lbx_rw_plan_free(&plan);
 }
 
+static void rewrite(struct lbx_process *p, u64 addr, u8 *code, size_t len,
+		    u64 keep_rip)
+{
+	struct lbx_rw_plan plan;
+
+	if (lbx_rw_scan(code, len, &plan))
+		return;
+	apply_plan(p, addr, code, &plan, keep_rip);
+}
+
+/* An lbx-rewrite output's trampolines: point their slot at the stub. */
+static bool aot_region(struct lbx_process *p, u64 addr, const u8 *code, size_t len)
+{
+	if (!lbx_rw_is_region(code, len))
+		return false;
+	lbx_poke_guest(addr + LBX_RW_SLOT_OFF, &p->sb->direct_entry, 8);
+	return true;
+}
+
 void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 			    u64 len, u64 off)
 {
+	struct lbx_rw_cache *cache = p->sb->rw_cache;
+	struct lbx_rw_plan plan;
+	u8 *code, *bytes;
 	ssize_t n;
-	u8 *code;
+	int ret;
 
 	if (!p->sb->direct_entry || !len || len > CODE_MAX)
 		return;
+	/* The same file mapped the same way before: its plan, no scan. */
+	ret = lbx_rw_cache_lookup(cache, f->inode, off, len, &plan, &bytes);
+	if (ret == -ESRCH)
+		return;		/* known to hold nothing worth a scan */
 	code = lbx_plat_alloc_large(len);
-	if (!code)
+	if (!code) {
+		if (!ret) {
+			lbx_rw_plan_free(&plan);
+			lbx_plat_free(bytes);
+		}
 		return;
+	}
+	if (!ret) {
+		lbx_rw_cache_fill(&plan, bytes, code);
+		lbx_plat_free(bytes);
+		apply_plan(p, addr, code, &plan, 0);
+		lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
+		goto out;
+	}
 	n = lbx_file_pread(f, code, len, off);
+	if (n <= 0 || aot_region(p, addr, code, n))
+		goto out;
 	/* Code with no wrapper-shaped syscall waits for a first trap, if any:
 	 * a full scan of a big program or library costs more than it saves. */
-	if (n > 0 && lbx_rw_worth_scanning(code, n)) {
-		rewrite(p, addr, code, (size_t)n, 0);
-		lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
+	if (!lbx_rw_worth_scanning(code, n)) {
+		lbx_rw_cache_store(cache, f->inode, off, len, NULL, NULL);
+		goto out;
 	}
+	if (!lbx_rw_scan(code, n, &plan)) {
+		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
+		apply_plan(p, addr, code, &plan, 0);
+	}
+	lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
+out:
 	lbx_plat_free_large(code);
 }
 

@@ -122,6 +122,25 @@ void lbx_rw_emit_header(u8 *region, u64 region_addr, u64 slot);
 u32 lbx_rw_emit(u8 *code, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
 		u8 *region, u64 region_addr, size_t region_size, size_t *pos);
 
+/* ---- the per-sandbox cache of scan results (cache.c) ---- */
+struct lbx_rw_cache;
+struct lbx_inode;
+int lbx_rw_cache_create(struct lbx_rw_cache **out);
+void lbx_rw_cache_destroy(struct lbx_rw_cache *c);
+/*
+ * The plan of inode's bytes [off, off + len) as scanned before, while the
+ * file is unchanged: 0 with a copy of the plan and of the sites' original
+ * bytes (the caller frees both: lbx_rw_plan_free, lbx_plat_free); -ESRCH
+ * when it was found not worth a scan; -ENOENT when unknown.
+ */
+int lbx_rw_cache_lookup(struct lbx_rw_cache *c, struct lbx_inode *inode, u64 off, u64 len,
+			struct lbx_rw_plan *plan, u8 **bytes);
+/* Remembers a scan (plan NULL: not worth one) of code, the file's bytes. */
+void lbx_rw_cache_store(struct lbx_rw_cache *c, struct lbx_inode *inode, u64 off, u64 len,
+			const struct lbx_rw_plan *plan, const u8 *code);
+/* Puts a cached plan's original bytes back at their places in code. */
+void lbx_rw_cache_fill(const struct lbx_rw_plan *plan, const u8 *bytes, u8 *code);
+
 /* Is buf (len bytes) the start of a trampoline region? */
 bool lbx_rw_is_region(const u8 *buf, size_t len);
 

@@ -103,6 +103,7 @@ struct lbx_sandbox {
 	struct lbx_sandbox_stats stats;
 	/* The stub's direct entry (the rewriter's call target); 0: no rewriting. */
 	u64 direct_entry;
+	struct lbx_rw_cache *rw_cache;	/* scan results of its files */
 };
 
 struct lbx_process {
