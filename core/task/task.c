@@ -235,12 +235,15 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	if (first)
 		lbx_task_hook_process_release(p);
 	lbx_plat_mutex_lock(&sb->lock);
-	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
 	parent = first ? find_locked(sb, p->ppid) : NULL;
 	if (parent)
 		lbx_process_get(parent);
 	lbx_plat_mutex_unlock(&sb->lock);
-	lbx_wake_up_all(&sb->child_wq);
+	/*
+	 * SIGCHLD first, then the waiters, as Linux's exit_notify(): a parent
+	 * that reaps this child and then installs a SIGCHLD handler must not
+	 * see this child's signal arrive late, under the new disposition.
+	 */
 	if (parent) {
 		struct lbx_siginfo info = {
 			.signo = 17,	/* SIGCHLD */
@@ -254,6 +257,11 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		lbx_signal_process(parent, &info);
 		lbx_process_put(parent);
 	}
+	lbx_plat_mutex_lock(&sb->lock);
+	p->zombie = true;
+	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
+	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_wake_up_all(&sb->child_wq);
 }
 
 void lbx_sandbox_release_zombies(struct lbx_sandbox *sb)
@@ -315,7 +323,7 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			if (!wait_matches(me, c, pid) || c->reaped)
 				continue;
 			any = true;
-			if (c->exiting) {
+			if (c->zombie) {
 				zombie = c;
 				break;
 			}

@@ -300,10 +300,12 @@ long lbx_stub_direct_finish(struct lbx_syscall *sc, long ret)
 	if (sc->resume_flags & LBX_RESUME_TRAP)
 		return 1;
 	/* A forked child resumes where its parent called fork: the same state
-	 * but rax. Anything else would have come back as LBX_RESUME_TRAP. */
+	 * but rax, which the trampoline takes. A child given its own stack
+	 * (clone or clone3 with a stack, as posix_spawn does) starts there:
+	 * a fresh stack, so entering as a new thread does is exact enough. */
 	if ((sc->resume_flags & LBX_RESUME_ALL_REGS) &&
 	    (sc->regs.rip != rip || sc->regs.rsp != rsp))
-		stub_fatal("litebox stub: direct entry cannot resume\n", 41);
+		lbx_stub_enter_guest(&sc->regs, sc->resume_flags & ~LBX_RESUME_SET_FS);
 	return 0;
 }
 

@@ -148,6 +148,7 @@ struct lbx_process {
 
 	bool exiting;			/* exit decided: no more syscalls served */
 	bool exited;			/* its files, fs context and memory map released */
+	bool zombie;			/* its parent was told (SIGCHLD): wait4 may reap it */
 	int exit_code;			/* wait status */
 	bool reaped;			/* collected by wait4/waitid */
 	bool parent_ref;		/* the parent holds a reference until it reaps */
