@@ -667,7 +667,7 @@ static int unix_bind(struct lbx_sock *sk, const void *addr, u32 len)
 		return ret;
 	if (len == 2 || a.abstract) {
 		lbx_plat_mutex_lock(&ns->lock);
-		if (u->bound)
+		if (u->addr_len)	/* bound, or accepted */
 			ret = -EINVAL;
 		else if (len == 2)
 			ret = autobind_locked(u);
@@ -685,7 +685,7 @@ static int unix_bind(struct lbx_sock *sk, const void *addr, u32 len)
 	ctx = cur_fs();
 	if (!ctx)
 		return -EINVAL;
-	if (LBX_READ_ONCE(u->bound))
+	if (LBX_READ_ONCE(u->addr_len))
 		return -EINVAL;
 	ret = lbx_vfs_mknodat(ctx, NULL, a.path, LX_S_IFSOCK | 0777, 0);
 	if (ret)
@@ -694,7 +694,7 @@ static int unix_bind(struct lbx_sock *sk, const void *addr, u32 len)
 	if (ret)
 		return ret;
 	lbx_plat_mutex_lock(&ns->lock);
-	if (u->bound) {
+	if (u->addr_len) {
 		ret = -EINVAL;
 	} else {
 		u->inode = lbx_inode_get(p.inode);
