@@ -6,6 +6,7 @@
 #include <litebox/fdtable.h>
 #include <litebox/flock.h>
 #include <litebox/fsabi.h>
+#include <litebox/net.h>
 #include <litebox/pipe.h>
 #include <litebox/vfs.h>
 #include "shim.h"
@@ -240,6 +241,12 @@ static long rw_vec(struct lbx_sys *s, int fd, u64 uiov, u64 cnt, bool write,
 		if ((s64)iov[i].len < 0 || lbx_add_overflow(total, iov[i].len, &total) ||
 		    total > 0x7fffffffffffffffULL)
 			ret = -EINVAL;
+	}
+	if (!ret && !positional && lbx_file_is_socket(f)) {
+		/* One message over all the vectors (datagrams). */
+		ret = lbx_sock_rw_vec(f, (const struct lbx_kvec *)iov, (u32)cnt, write);
+		lbx_plat_free(iov);
+		goto out;
 	}
 	for (i = 0; !ret && i < cnt; i++) {
 		struct lbx_iter it;
