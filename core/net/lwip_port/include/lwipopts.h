@@ -78,7 +78,7 @@ void lbx_lwip_free(void *p);
 #define TCP_SND_QUEUELEN		(4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_SNDLOWAT			(2 * TCP_MSS)
 #define TCP_SNDQUEUELOWAT		(TCP_SND_QUEUELEN / 4)
-#define TCP_LISTEN_BACKLOG		1
+#define TCP_LISTEN_BACKLOG		0	/* inet.c counts its own */
 #define TCP_DEFAULT_LISTEN_BACKLOG	128
 #define LWIP_TCP_KEEPALIVE		1
 #define TCP_QUEUE_OOSEQ			1
