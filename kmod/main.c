@@ -6,6 +6,8 @@
 #include <linux/module.h>
 #include <linux/workqueue.h>
 
+#include <litebox/inet.h>
+
 #include "device.h"
 #include "diag.h"
 #include "sandbox.h"
@@ -35,6 +37,8 @@ err_device:
 static void __exit lbx_mod_exit(void)
 {
 	lbx_device_exit();
+	/* No sandbox, so no socket, is left: free lwIP's closing ones. */
+	lbx_inet_exit();
 	lbx_diag_exit();
 	destroy_workqueue(lbx_wq);
 }

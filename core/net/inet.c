@@ -486,7 +486,6 @@ static void set_closed(struct inet_sock *is, int err)
 	is->state = ST_CLOSED;
 	if (err)
 		is->err = err;
-	is->rcv_eof = true;
 	inet_wake(is, LX_POLLIN | LX_POLLOUT | LX_POLLERR | LX_POLLHUP |
 		  LX_POLLRDHUP | LX_POLLRDNORM | LX_POLLWRNORM);
 }
@@ -502,7 +501,8 @@ static void tcp_err_cb(void *arg, err_t e)
 	if (is->state == ST_CONNECTING)
 		set_closed(is, e == ERR_RST ? ECONNREFUSED : ETIMEDOUT);
 	else if (e == ERR_RST)
-		set_closed(is, ECONNRESET);
+		/* After the peer's FIN (CLOSE_WAIT) Linux reports EPIPE. */
+		set_closed(is, is->rcv_eof ? EPIPE : ECONNRESET);
 	else if (e == ERR_ABRT)
 		set_closed(is, ECONNABORTED);
 	else
@@ -1103,6 +1103,9 @@ static ssize_t tcp_recv_op(struct inet_sock *is, struct lbx_msg *m, u32 flags,
 		return 0;
 	while (done < want) {
 		if (!is->rcv_len) {
+			/* Linux's order: end of stream, error, shutdown. */
+			if (is->rcv_eof)
+				break;
 			if (is->err) {
 				if (done)
 					break;
@@ -1110,7 +1113,7 @@ static ssize_t tcp_recv_op(struct inet_sock *is, struct lbx_msg *m, u32 flags,
 				is->err = 0;
 				break;
 			}
-			if (is->rcv_eof || is->shut_rd || is->state == ST_CLOSED)
+			if (is->shut_rd || is->state == ST_CLOSED)
 				break;
 			if (done && !(flags & LX_MSG_WAITALL))
 				break;
