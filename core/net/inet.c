@@ -199,6 +199,27 @@ static void ack_delayed(void)
 	}
 }
 
+/* The deadline the platform's timer is armed for (inet_lock). */
+static u64 inet_armed = LBX_NO_DEADLINE;
+
+/* While TCP connections exist, has the platform run the timers at lwIP's
+ * next timeout (where it has a timer thread). */
+static void inet_arm_timer(void)
+{
+	u64 next, now;
+
+	if (!tcp_active_pcbs && !tcp_tw_pcbs)
+		return;
+	next = inet_next_timer();
+	if (next == LBX_NO_DEADLINE)
+		return;
+	now = lbx_plat_now_mono();
+	if (inet_armed != LBX_NO_DEADLINE && inet_armed > now && inet_armed <= next)
+		return;		/* an earlier run is due already */
+	if (lbx_plat_net_timer_arm(next))
+		inet_armed = next;
+}
+
 /* Delivers what the loopback interface queued, and whatever that sends in
  * turn, then runs the timers that are due. */
 static void inet_pump(void)
@@ -214,6 +235,7 @@ static void inet_pump(void)
 		}
 		netif_poll(inet_loop);
 	}
+	inet_arm_timer();
 }
 
 static void inet_lock_stack(void)

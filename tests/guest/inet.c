@@ -240,6 +240,11 @@ static void test_timeouts_and_epoll(void)
 		CHECK(ioctl(c, FIONREAD, &n) == 0 && n == 1, "FIONREAD %d", n);
 	}
 	CHECK(recv(c, buf, sizeof(buf), 0) == 1, "recv");
+	/* FIONBIO (Python's settimeout) makes the socket non-blocking. */
+	one = 1;
+	CHECK(ioctl(c, FIONBIO, &one) == 0, "FIONBIO");
+	CHECK(fcntl(c, F_GETFL) & O_NONBLOCK, "O_NONBLOCK set by FIONBIO");
+	CHECK_ERR(recv(c, buf, sizeof(buf), 0), EAGAIN);
 	close(ep);
 	close(c);
 	close(s);
