@@ -251,6 +251,30 @@ static void test_timeouts_and_epoll(void)
 	close(l);
 }
 
+/* Many short connections: accept queue, close, TIME_WAIT, port reuse. */
+static void test_many_connections(void)
+{
+	struct sockaddr_in a;
+	int l = listener4(&a), i, ok = 1;
+	double t0 = now_ms();
+	char b;
+
+	for (i = 0; i < 300 && ok; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0), s;
+
+		ok = connect(c, (struct sockaddr *)&a, sizeof(a)) == 0;
+		s = accept(l, NULL, NULL);
+		ok = ok && s >= 0 && send(c, "q", 1, 0) == 1 && recv(s, &b, 1, 0) == 1 &&
+		     send(s, "r", 1, 0) == 1 && recv(c, &b, 1, 0) == 1;
+		close(c);
+		ok = ok && recv(s, &b, 1, 0) == 0;
+		close(s);
+	}
+	CHECK(ok, "300 connections (stopped at %d)", i);
+	printf("  300 TCP connect/accept/exchange/close in %.1f ms\n", now_ms() - t0);
+	close(l);
+}
+
 static void test_udp(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET }, b, from;
@@ -323,6 +347,7 @@ int main(void)
 	signal(SIGPIPE, on_sigpipe);
 	test_nonblocking_pair();
 	test_timeouts_and_epoll();
+	test_many_connections();
 	test_udp();
 	test_ipv6();
 	return gt_finish();

@@ -82,6 +82,8 @@ void lbx_lwip_free(void *p);
 #define TCP_DEFAULT_LISTEN_BACKLOG	128
 #define LWIP_TCP_KEEPALIVE		1
 #define TCP_QUEUE_OOSEQ			1
+/* TIME_WAIT lasts 2 * MSL: 60 s, as Linux. */
+#define TCP_MSL				30000UL
 #define LWIP_TCP_SACK_OUT		0
 #define SO_REUSE			1
 #define LWIP_TCP_TIMESTAMPS		0
