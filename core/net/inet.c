@@ -874,7 +874,7 @@ static bool accept_ready(void *arg)
 {
 	struct inet_sock *is = arg;
 
-	return is->nacc || is->state != ST_LISTEN;
+	return is->nacc || is->state != ST_LISTEN || is->shut_rd;
 }
 
 static int inet_accept(struct lbx_sock *sk, u32 fflags, bool nonblock,
@@ -884,7 +884,7 @@ static int inet_accept(struct lbx_sock *sk, u32 fflags, bool nonblock,
 	int ret;
 
 	inet_lock_stack();
-	if (is->state != ST_LISTEN) {
+	if (is->state != ST_LISTEN || is->shut_rd) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -896,7 +896,7 @@ static int inet_accept(struct lbx_sock *sk, u32 fflags, bool nonblock,
 		ret = inet_wait(is, accept_ready, is, lbx_sock_rcv_deadline(sk));
 		if (ret)
 			goto out;
-		if (is->state != ST_LISTEN) {
+		if (is->state != ST_LISTEN || (is->shut_rd && !is->nacc)) {
 			ret = -EINVAL;
 			goto out;
 		}

@@ -28,6 +28,13 @@ static void on_sigpipe(int sig)
 	got_sigpipe++;
 }
 
+static volatile sig_atomic_t got_alarm;
+
+static void on_alarm(int sig)
+{
+	got_alarm++;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -246,6 +253,23 @@ static void test_timeouts_and_epoll(void)
 	CHECK(fcntl(c, F_GETFL) & O_NONBLOCK, "O_NONBLOCK set by FIONBIO");
 	CHECK_ERR(recv(c, buf, sizeof(buf), 0), EAGAIN);
 	close(ep);
+
+	/* A signal without SA_RESTART interrupts blocking accept and recv. */
+	{
+		struct sigaction sa = { .sa_handler = on_alarm };
+		struct itimerval it = { .it_value = { 0, 50000 } };
+		int fl = fcntl(c, F_GETFL);
+
+		fcntl(c, F_SETFL, fl & ~O_NONBLOCK);
+		tv.tv_usec = 0;
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		CHECK_ERR(recv(c, buf, sizeof(buf), 0), EINTR);
+		setitimer(ITIMER_REAL, &it, NULL);
+		CHECK_ERR(accept(l, NULL, NULL), EINTR);
+		CHECK(got_alarm == 2, "two SIGALRMs handled (%d)", (int)got_alarm);
+	}
 	close(c);
 	close(s);
 	close(l);
