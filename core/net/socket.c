@@ -359,10 +359,20 @@ static u32 sock_poll(struct lbx_file *f, struct lbx_poll_table *pt)
 	return sk->ops->poll(sk, pt);
 }
 
+#define LX_FIONBIO	0x5421
+
 static long sock_ioctl(struct lbx_file *f, u32 cmd, u64 arg)
 {
 	struct lbx_sock *sk = f->priv;
 
+	if (cmd == LX_FIONBIO) {
+		s32 on;
+
+		if (lbx_copy_from_guest(&on, arg, sizeof(on)))
+			return -EFAULT;
+		return lbx_file_set_flags(f, on ? f->flags | LX_O_NONBLOCK :
+						  f->flags & ~(u32)LX_O_NONBLOCK);
+	}
 	if (!sk->ops || !sk->ops->ioctl)
 		return -ENOTTY;
 	return sk->ops->ioctl(sk, cmd, arg);

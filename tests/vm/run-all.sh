@@ -207,6 +207,50 @@ print(ep.poll(0.2), hits)
 os.close(w)
 print(ep.poll(1))
 '
+	compare_native "python3 asyncio (socketpair streams, sleep, subprocess, unix server)" /usr/bin/python3 -c '
+import asyncio, os, socket, sys
+async def echo(reader, writer):
+    while True:
+        line = await reader.readline()
+        if not line:
+            break
+        writer.write(line.upper())
+        await writer.drain()
+    writer.close()
+async def ticker(n, log):
+    for i in range(n):
+        await asyncio.sleep(0.01)
+        log.append(i)
+async def main():
+    loop = asyncio.get_running_loop()
+    print(type(loop).__name__)
+    a, b = socket.socketpair()
+    r1, w1 = await asyncio.open_connection(sock=a)
+    r2, w2 = await asyncio.open_connection(sock=b)
+    log = []
+    t = asyncio.create_task(ticker(5, log))
+    for word in ["alpha", "beta", "gamma"]:
+        w1.write(word.encode() + b"\n")
+        await w1.drain()
+        print((await r2.readline()).decode().strip())
+    w1.close()
+    print(await r2.read(), await t, log)
+    srv = await asyncio.start_unix_server(echo, path="/tmp/lbx-asyncio.sock")
+    rs, ws = await asyncio.open_unix_connection("/tmp/lbx-asyncio.sock")
+    ws.write(b"over unix\n")
+    print((await rs.readline()).decode().strip())
+    ws.close()
+    srv.close()
+    await srv.wait_closed()
+    os.unlink("/tmp/lbx-asyncio.sock")
+    p = await asyncio.create_subprocess_exec(sys.executable, "-c", "print(input()[::-1])",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    out, _ = await p.communicate(b"desserts\n")
+    print(out.decode().strip(), p.returncode)
+    res = await asyncio.gather(*(asyncio.sleep(0.01 * i, result=i) for i in range(4)))
+    print(res)
+asyncio.run(main())
+'
 else
 	echo "# python3 is not in this VM: skipped"
 fi
