@@ -289,7 +289,7 @@ out=$(timeout 60 lbx-launch /bin/busybox sh -c '
 	/bin/busybox mkdir -p /tmp/www && echo hello-over-lwip > /tmp/www/x
 	/bin/busybox httpd -f -p 127.0.0.1:8080 -h /tmp/www & pid=$!
 	i=0; while [ $i -lt 50 ]; do
-		/bin/busybox wget -q -O - http://127.0.0.1:8080/x && break
+		/bin/busybox wget -q -O - http://127.0.0.1:8080/x 2>/dev/null && break
 		/bin/busybox usleep 100000; i=$((i + 1))
 	done
 	/bin/busybox wget -q -O - http://127.0.0.1:8080/missing 2>/dev/null || echo "404 ok"
