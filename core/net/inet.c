@@ -30,6 +30,8 @@
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/tcp.h"
+#include "lbx_lwip_hooks.h"
 #include "lwip/timeouts.h"
 #include "lwip/udp.h"
 
@@ -85,6 +87,7 @@ struct inet_dgram {
 
 struct inet_sock {
 	struct lbx_sock *sk;		/* NULL while in an accept queue */
+	u32 owner;			/* the sandbox's id (0: none, tests) */
 	int family;			/* LX_AF_INET, LX_AF_INET6 */
 	int type;			/* LX_SOCK_STREAM, LX_SOCK_DGRAM */
 	struct tcp_pcb *tcp;		/* NULL once lwIP let go of it */
@@ -438,12 +441,22 @@ static u32 addr_to_lx(struct inet_sock *is, const ip_addr_t *ip, u16 port,
 
 /* ---- the inet_sock ---- */
 
+/* The sandbox of the calling guest thread: sockets of different sandboxes
+ * never talk to each other (the one stack is shared; README.md). */
+static u32 current_owner(void)
+{
+	struct lbx_thread *t = lbx_current();
+
+	return t && t->proc && t->proc->sb ? t->proc->sb->id : 0;
+}
+
 static struct inet_sock *inet_sock_new(int family, int type)
 {
 	struct inet_sock *is = lbx_plat_alloc(sizeof(*is));
 
 	if (!is)
 		return NULL;
+	is->owner = current_owner();
 	is->family = family;
 	is->type = type;
 	is->state = ST_NEW;
@@ -619,6 +632,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t e)
 	if (!is)
 		return ERR_MEM;
 	/* Inherited, as Linux's accepted sockets do. */
+	is->owner = ls->owner;
 	is->nodelay = ls->nodelay;
 	is->keepalive = ls->keepalive;
 	is->keepidle = ls->keepidle;
@@ -638,6 +652,52 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t e)
 	return ERR_OK;
 }
 
+/* ---- sandboxes do not talk to each other ---- */
+
+err_t lbx_inet_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr,
+			    struct pbuf *p)
+{
+	struct inet_sock *ls, *cs;
+	struct tcp_pcb *c;
+	u8 flags = TCPH_FLAGS(hdr);
+
+	if (pcb->state != LISTEN || (flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return ERR_OK;
+	ls = pcb->callback_arg;
+	if (!ls)
+		return ERR_OK;
+	/* The client: the loopback's SYN_SENT pcb on the source port. */
+	for (c = tcp_active_pcbs; c; c = c->next) {
+		if (c->state == SYN_SENT && c->local_port == hdr->src &&
+		    c->remote_port == hdr->dest)
+			break;
+	}
+	if (!c || !c->callback_arg)
+		return ERR_OK;
+	cs = c->callback_arg;
+	if (cs->owner == ls->owner)
+		return ERR_OK;
+	/* Another sandbox's listener: answer as if nobody listened. */
+	tcp_rst(NULL, 0, hdr->seqno + 1, ip_current_dest_addr(),
+		ip_current_src_addr(), hdr->dest, hdr->src);
+	return ERR_ABRT;
+}
+
+/* Whether the datagram's sender (a loopback UDP pcb on its source port)
+ * belongs to is's sandbox. */
+static bool same_owner_udp(struct inet_sock *is, const ip_addr_t *addr,
+			   u16 port)
+{
+	struct udp_pcb *u;
+
+	for (u = udp_pcbs; u; u = u->next) {
+		if (u->local_port == port && u->recv_arg &&
+		    (ip_addr_isany(&u->local_ip) || ip_addr_cmp(&u->local_ip, addr)))
+			return ((struct inet_sock *)u->recv_arg)->owner == is->owner;
+	}
+	return true;
+}
+
 /* ---- lwIP's UDP callback ---- */
 
 static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p,
@@ -646,7 +706,7 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	struct inet_sock *is = arg;
 	struct inet_dgram *d;
 
-	if (!is || is->shut_rd ||
+	if (!is || is->shut_rd || !same_owner_udp(is, addr, port) ||
 	    is->dgram_bytes + p->tot_len > is->rcvbuf) {
 		pbuf_free(p);	/* Linux drops what does not fit, too */
 		return;
@@ -790,6 +850,19 @@ static bool is_bound(struct inet_sock *is)
 	return true;
 }
 
+static bool listener_on(const ip_addr_t *ip, u16 port)
+{
+	struct tcp_pcb_listen *l;
+
+	for (l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
+		if (l->local_port == port &&
+		    (ip_addr_isany(&l->local_ip) || ip_addr_isany(ip) ||
+		     ip_addr_cmp(&l->local_ip, ip)))
+			return true;
+	}
+	return false;
+}
+
 static int inet_bind(struct lbx_sock *sk, const void *addr, u32 len)
 {
 	struct inet_sock *is = INET(sk);
@@ -812,6 +885,12 @@ static int inet_bind(struct lbx_sock *sk, const void *addr, u32 len)
 		goto out;
 	}
 	if (is->tcp) {
+		if (port && listener_on(&ip, port)) {
+			/* Linux: even SO_REUSEADDR does not share a port with
+			 * a listener (lwIP would). */
+			ret = -EADDRINUSE;
+			goto out;
+		}
 		if (is->reuseaddr)
 			ip_set_option(is->tcp, SOF_REUSEADDR);
 		e = tcp_bind(is->tcp, &ip, port);

@@ -296,6 +296,14 @@ static void test_many_connections(void)
 	}
 	CHECK(ok, "300 connections (stopped at %d)", i);
 	printf("  300 TCP connect/accept/exchange/close in %.1f ms\n", now_ms() - t0);
+	/* A listener's port is not shared, even with SO_REUSEADDR. */
+	{
+		int one = 1, l2 = socket(AF_INET, SOCK_STREAM, 0);
+
+		setsockopt(l2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		CHECK_ERR(bind(l2, (struct sockaddr *)&a, sizeof(a)), EADDRINUSE);
+		close(l2);
+	}
 	close(l);
 }
 

@@ -310,6 +310,18 @@ if [ "$out" = "through nc" ]; then
 else
 	not_ok "busybox nc over 127.0.0.1 (got: $(echo "$out" | head -n 5 | tr '\n' '|'))"
 fi
+# Sandboxes share one stack but do not talk to each other: another
+# sandbox's listener is "connection refused".
+lbx-launch /bin/busybox nc -l -p 9100 > "$T/nc-a.out" 2>&1 &
+pa=$!
+sleep 1
+out=$(timeout 30 lbx-launch /bin/busybox sh -c \
+	'echo x | /bin/busybox nc 127.0.0.1 9100 && echo connected || echo refused' 2>&1)
+kill $pa 2>/dev/null; wait $pa 2>/dev/null
+case "$out" in
+*refused*) ok "another sandbox's 127.0.0.1 listener is refused" ;;
+*) not_ok "cross-sandbox loopback connection not refused (got: $(echo "$out" | tr '\n' '|'))" ;;
+esac
 if [ -x /usr/bin/python3 ]; then
 	out=$(timeout 60 lbx-launch /usr/bin/python3 -c '
 import socket, socketserver, threading, urllib.request, http.server

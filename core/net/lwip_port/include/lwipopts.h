@@ -103,6 +103,11 @@ void lbx_lwip_free(void *p);
  * traffic never leaves memory (core/net/inet.c turns them off there). */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF	1
 
+/* ---- hooks (core/net/inet.c) ---- */
+#define LWIP_HOOK_FILENAME		"lbx_lwip_hooks.h"
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+	lbx_inet_tcp_inpacket((pcb), (hdr), (p))
+
 /* ---- diagnostics ---- */
 #define LWIP_STATS			0
 #define LWIP_DEBUG			0
