@@ -25,7 +25,21 @@ override O := $(O)/locktrace
 LOCKTRACE_DEF := -DLBX_LOCKTRACE
 endif
 WARN := -Wall -Wextra -Wimplicit-fallthrough=5 -Wvla -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CORE_INC := -Icore/include -Iuapi $(LOCKTRACE_DEF)
+# lwIP (core/net): Debian's sources, fetched into third_party/ by scripts/setup.
+LWIP_DIR := $(patsubst %/src/core,%,$(firstword $(wildcard third_party/lwip-*/src/core)))
+ifeq ($(LWIP_DIR),)
+ifeq ($(filter setup clean help,$(MAKECMDGOALS)),)
+$(error lwIP's sources are missing (third_party/lwip-*/src/core): run scripts/setup)
+endif
+endif
+LWIP_SRCS := $(sort $(wildcard $(LWIP_DIR)/src/core/*.c $(LWIP_DIR)/src/core/ipv4/*.c \
+	$(LWIP_DIR)/src/core/ipv6/*.c))
+LWIP_INC := -Icore/net/lwip_port/include -I$(LWIP_DIR)/src/include
+LWIP_HDRS := $(wildcard core/net/lwip_port/include/*.h core/net/lwip_port/include/arch/*.h)
+# lwIP keeps its own style: the warnings it is clean of.
+LWIP_WARN := -Wall -Wno-unused-parameter -Wno-address -Wno-unused-variable -Wno-unused-but-set-variable
+
+CORE_INC := -Icore/include -Iuapi $(LWIP_INC) $(LOCKTRACE_DEF)
 U_INC := $(CORE_INC) -Iplatforms/linux_userland/include -Iplatforms/linux_userland
 CFLAGS_U := -O2 -g -std=gnu11 $(WARN) -Werror $(U_INC) -fno-strict-aliasing
 
@@ -38,7 +52,8 @@ ALL_HDRS := $(shell find core shims platforms kmod uapi userspace_tools -name '*
 
 # --- the sanitizer build of core + shims + userland platform (unit tests) ---
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-ASAN_OBJS := $(patsubst %.c,$(O)/asan/%.o,$(CORE_SRCS) $(ULAND_SRCS))
+ASAN_OBJS := $(patsubst %.c,$(O)/asan/%.o,$(CORE_SRCS) $(ULAND_SRCS)) \
+	$(patsubst $(LWIP_DIR)/src/%.c,$(O)/asan/lwip/%.o,$(LWIP_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNIT_SRCS))
 
 # --- userland tools ---
@@ -69,6 +84,9 @@ setup:
 $(O)/asan/%.o: %.c $(ALL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_U) -O1 $(SAN) -c $< -o $@
+$(O)/asan/lwip/%.o: $(LWIP_DIR)/src/%.c $(LWIP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -std=gnu11 $(LWIP_WARN) -Werror $(U_INC) $(SAN) -c $< -o $@
 
 $(O)/unit/%: tests/unit/%.c tests/unit/lbx_test_main.c tests/unit/lbx_test.h $(ASAN_OBJS)
 	@mkdir -p $(@D)
@@ -78,7 +96,7 @@ unit: $(UNIT_BINS)
 
 # The module: Kbuild compiles in the source tree; the result is copied to build/.
 module: $(O)/litebox.ko
-$(O)/litebox.ko: $(KMOD_SRCS) $(CORE_SRCS) $(ALL_HDRS) Kbuild
+$(O)/litebox.ko: $(KMOD_SRCS) $(CORE_SRCS) $(ALL_HDRS) $(LWIP_HDRS) Kbuild
 	@test -d "$(KDIR)" || { echo "make: no kernel build tree at KDIR=$(KDIR); run scripts/setup or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LBX_LOCKTRACE=$(LBX_LOCKTRACE) modules
 	@mkdir -p $(O)
@@ -128,7 +146,7 @@ docs:
 
 APP ?=
 run:
-	scripts/setup --no-lwip --no-kunit
+	scripts/setup --no-kunit
 	$(MAKE) all
 	scripts/run-demo $(APP)
 

@@ -6,7 +6,10 @@
 #include <linux/module.h>
 #include <linux/workqueue.h>
 
+#include <litebox/inet.h>
+
 #include "device.h"
+#include "kplat.h"
 #include "diag.h"
 #include "sandbox.h"
 
@@ -35,6 +38,10 @@ err_device:
 static void __exit lbx_mod_exit(void)
 {
 	lbx_device_exit();
+	/* No sandbox, so no socket, is left: stop lwIP's timer, then free
+	 * what it still holds (closing connections, TIME_WAIT). */
+	lbx_kplat_net_exit();
+	lbx_inet_exit();
 	lbx_diag_exit();
 	destroy_workqueue(lbx_wq);
 }

@@ -43,10 +43,14 @@ $(O)/vmtest/lbx-launch-abi2: $(LAUNCH_SRCS) $(COMMON_HDRS) userspace_tools/lbx-l
 # lbx-run: the stub, the core, the shim and the userland platform in one
 # static-pie process.
 RUN_CFLAGS := $(TOOL_CFLAGS) $(U_INC) -Ishims/linux -Iuserspace_tools/lbx-run -fPIE
-RUN_CORE_OBJS := $(patsubst %.c,$(O)/run/%.o,$(CORE_SRCS) $(ULAND_SRCS))
+RUN_CORE_OBJS := $(patsubst %.c,$(O)/run/%.o,$(CORE_SRCS) $(ULAND_SRCS)) \
+	$(patsubst $(LWIP_DIR)/src/%.c,$(O)/run/lwip/%.o,$(LWIP_SRCS))
 $(O)/run/%.o: %.c $(ALL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(RUN_CFLAGS) -c $< -o $@
+$(O)/run/lwip/%.o: $(LWIP_DIR)/src/%.c $(LWIP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 $(LWIP_WARN) -Werror $(U_INC) -fPIE -c $< -o $@
 $(O)/tools/stub-userland.o: userspace_tools/stub/stub.c $(COMMON_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -DLBX_STUB_USERLAND -fPIE -fno-stack-protector -U_FORTIFY_SOURCE -c $< -o $@

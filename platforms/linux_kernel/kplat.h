@@ -75,4 +75,7 @@ struct lbx_kplat_thread *lbx_kthread_alloc(struct lbx_kplat_sandbox *ks,
 					   struct lbx_thread *t);
 void lbx_kthread_free_embryo(struct lbx_kplat_thread *kt);
 
+/* Module exit: stops lwIP's timer work (platforms/linux_kernel/net.c). */
+void lbx_kplat_net_exit(void);
+
 #endif

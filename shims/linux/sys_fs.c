@@ -1103,6 +1103,8 @@ LBX_SYSCALL(fcntl)
 	return ret;
 }
 
+#define LX_FIONBIO	0x5421
+
 LBX_SYSCALL(ioctl)
 {
 	struct lbx_file *f;
@@ -1110,6 +1112,20 @@ LBX_SYSCALL(ioctl)
 
 	if (ret)
 		return ret;
+	if ((u32)a1 == LX_FIONBIO) {
+		/* Any file, as Linux's do_vfs_ioctl(): O_NONBLOCK. */
+		s32 on;
+		u32 fl;
+
+		ret = lbx_copy_from_guest(&on, a2, sizeof(on));
+		if (!ret) {
+			fl = lbx_file_get_flags(f);
+			fl = on ? fl | LX_O_NONBLOCK : fl & ~(u32)LX_O_NONBLOCK;
+			ret = lbx_file_set_flags(f, fl);
+		}
+		lbx_file_put(f);
+		return ret;
+	}
 	ret = lbx_file_ioctl(f, (u32)a1, a2);
 	lbx_file_put(f);
 	return ret;

@@ -286,6 +286,74 @@ else
 	echo "# sqlite3 is not in this VM: skipped"
 fi
 
+# --- TCP over LiteBox's lwIP loopback, with real programs ---
+# busybox httpd and wget in one sandbox: a forked server, a client, HTTP.
+out=$(timeout 60 lbx-launch /bin/busybox sh -c '
+	/bin/busybox mkdir -p /tmp/www && echo hello-over-lwip > /tmp/www/x
+	/bin/busybox httpd -f -p 127.0.0.1:8080 -h /tmp/www & pid=$!
+	i=0; while [ $i -lt 50 ]; do
+		/bin/busybox wget -q -O - http://127.0.0.1:8080/x 2>/dev/null && break
+		/bin/busybox usleep 100000; i=$((i + 1))
+	done
+	/bin/busybox wget -q -O - http://127.0.0.1:8080/missing 2>/dev/null || echo "404 ok"
+	kill $pid' 2>&1)
+if [ "$out" = "$(printf 'hello-over-lwip\n404 ok')" ]; then
+	ok "busybox httpd and wget over 127.0.0.1 in one sandbox"
+else
+	not_ok "busybox httpd and wget over 127.0.0.1 (got: $(echo "$out" | head -n 5 | tr '\n' '|'))"
+fi
+# busybox nc: a listener and a client process, data and EOF.
+out=$(timeout 60 lbx-launch /bin/busybox sh -c '
+	/bin/busybox nc -l -p 9000 > /tmp/nc.out & pid=$!
+	/bin/busybox usleep 200000
+	echo "through nc" | /bin/busybox nc 127.0.0.1 9000
+	wait $pid; /bin/busybox cat /tmp/nc.out' 2>&1)
+if [ "$out" = "through nc" ]; then
+	ok "busybox nc listener and client over 127.0.0.1"
+else
+	not_ok "busybox nc over 127.0.0.1 (got: $(echo "$out" | head -n 5 | tr '\n' '|'))"
+fi
+# Sandboxes share one stack but do not talk to each other: another
+# sandbox's listener is "connection refused".
+lbx-launch /bin/busybox nc -l -p 9100 > "$T/nc-a.out" 2>&1 &
+pa=$!
+sleep 1
+# The port is taken (the listener is up: the port space is shared), and
+# connecting to it is refused.
+out=$(timeout 30 lbx-launch /bin/busybox sh -c '
+	/bin/busybox nc -l -p 9100 < /dev/null 2>&1 | /bin/busybox grep -q "in use" && echo in-use
+	echo x | /bin/busybox nc 127.0.0.1 9100 && echo connected || echo refused' 2>&1)
+kill $pa 2>/dev/null; wait $pa 2>/dev/null
+case "$out" in
+*in-use*refused*) ok "another sandbox's 127.0.0.1 listener is refused" ;;
+*) not_ok "cross-sandbox loopback connection not refused (got: $(echo "$out" | tr '\n' '|'))" ;;
+esac
+if [ -x /usr/bin/python3 ]; then
+	out=$(timeout 60 lbx-launch /usr/bin/python3 -c '
+import socket, socketserver, threading, urllib.request, http.server
+class Echo(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(self.rfile.readline().upper())
+srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Echo)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+for i in range(3):
+    with socket.create_connection(srv.server_address, timeout=5) as c:
+        c.sendall(b"line %d\n" % i)
+        print(c.makefile().readline().strip())
+srv.shutdown()
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+u.bind(("::1", 0))
+v = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+v.sendto(b"v6 datagram", u.getsockname())
+print(u.recvfrom(100)[0].decode())
+' 2>&1)
+	if [ "$out" = "$(printf 'LINE 0\nLINE 1\nLINE 2\nv6 datagram')" ]; then
+		ok "python3 socketserver (threads) and IPv6 UDP over LiteBox's loopback"
+	else
+		not_ok "python3 sockets (got: $(echo "$out" | tail -n 5 | tr '\n' '|'))"
+	fi
+fi
+
 # --- a guest that tries to leave ---
 rm -f /tmp/lbx-escaped
 if lbx-launch "$V/escape_guest" > "$T/escape.out" 2>&1 && grep -q '^PASS escape_guest' "$T/escape.out"; then

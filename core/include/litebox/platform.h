@@ -135,6 +135,17 @@ long lbx_plat_stdio_write_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t 
 long lbx_plat_stdio_read_guest(struct lbx_sandbox *sb, int fd, u64 buf, size_t n);
 bool lbx_plat_stdio_isatty(struct lbx_sandbox *sb, int fd);
 
+/* ---- network ----
+ * lwIP's timers (core/net/inet.c: retransmission, delayed ACKs, TIME_WAIT,
+ * keepalive) must run while TCP connections exist. The platform that has a
+ * timer thread calls lbx_inet_poll() (litebox/inet.h) in process context at
+ * about monotonic deadline_ns (a later arm replaces the earlier deadline)
+ * and returns true; one that has none returns false, and core runs the
+ * timers on the way through socket calls and from bounded waits. Never
+ * sleeps; may be called with core's sleeping locks held.
+ */
+bool lbx_plat_net_timer_arm(u64 deadline_ns);
+
 /* ---- diagnostics ----
  * Events for the host's tracing: tracepoints in the kernel (litebox:*),
  * no-ops where the platform has no tracer. They never sleep, may be called
