@@ -75,6 +75,7 @@ static void thread_free(struct lbx_thread *t)
 {
 	struct lbx_process *p = t->proc;
 
+	lbx_signal_flush(t);
 	lbx_plat_free(t);
 	lbx_process_put(p);
 }
@@ -156,6 +157,7 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 		/* The parent's reference, dropped when it reaps the child. */
 		lbx_ref_get(&p->refs);
 		p->parent_ref = true;
+		p->exit_signal = 17;	/* SIGCHLD; clone may choose another */
 	}
 	lbx_list_init(&p->threads);
 	p->nr_threads = 1;
@@ -206,6 +208,7 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	struct lbx_process *parent;
 	struct lbx_list_head *pos;
 	bool first = false;
+	u32 esig;
 
 	lbx_plat_mutex_lock(&sb->lock);
 	if (!p->exiting) {
@@ -220,8 +223,10 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	lbx_list_for_each(pos, &sb->procs) {
 		struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
 
-		if (c->ppid == p->pid && c != p)
+		if (c->ppid == p->pid && c != p) {
 			c->ppid = 1;
+			c->exit_signal = 17;	/* as Linux's reparenting */
+		}
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
 	/*
@@ -232,14 +237,15 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		lbx_task_hook_process_release(p);
 	lbx_plat_mutex_lock(&sb->lock);
 	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
-	parent = first ? find_locked(sb, p->ppid) : NULL;
+	esig = p->exit_signal;
+	parent = first && esig && esig <= LBX_NSIG ? find_locked(sb, p->ppid) : NULL;
 	if (parent)
 		lbx_process_get(parent);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_all(&sb->child_wq);
 	if (parent) {
 		struct lbx_siginfo info = {
-			.signo = 17,	/* SIGCHLD */
+			.signo = (s32)esig,	/* SIGCHLD, usually */
 			.pid = (s32)p->pid,
 			.uid = 0,
 			.status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
