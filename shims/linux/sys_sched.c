@@ -109,13 +109,15 @@ LBX_SYSCALL(getcpu)
 /* ---- finding the target thread ---- */
 
 /* The thread tid of the sandbox (0: the caller), with a reference; pid < 0
- * is -EINVAL, an unknown one -ESRCH. */
-static long get_thread(struct lbx_sys *s, s64 pid, struct lbx_thread **out)
+ * is -EINVAL (-ESRCH for the affinity calls, which Linux does not check),
+ * an unknown one -ESRCH. */
+static long get_thread_neg(struct lbx_sys *s, s64 pid, struct lbx_thread **out,
+			   long neg)
 {
 	s32 tid = (s32)pid;
 
 	if (tid < 0)
-		return -EINVAL;
+		return neg;
 	if (!tid || (u32)tid == s->t->tid) {
 		lbx_thread_get(s->t);
 		*out = s->t;
@@ -123,6 +125,11 @@ static long get_thread(struct lbx_sys *s, s64 pid, struct lbx_thread **out)
 	}
 	*out = lbx_thread_find(s->p->sb, (u32)tid);
 	return *out ? 0 : -ESRCH;
+}
+
+static long get_thread(struct lbx_sys *s, s64 pid, struct lbx_thread **out)
+{
+	return get_thread_neg(s, pid, out, -EINVAL);
 }
 
 /* ---- affinity ---- */
@@ -135,7 +142,7 @@ LBX_SYSCALL(sched_getaffinity)
 
 	if (a1 * 8 < NR_CPUS_SHOWN || (a1 & (sizeof(u64) - 1)))
 		return -EINVAL;
-	ret = get_thread(s, (s64)a0, &t);
+	ret = get_thread_neg(s, (s64)a0, &t, -ESRCH);
 	if (ret)
 		return ret;
 	lbx_thread_put(t);
@@ -153,7 +160,7 @@ LBX_SYSCALL(sched_setaffinity)
 	/* A shorter mask is zero-extended, a longer one cut to size. */
 	if (lbx_copy_from_guest(mask, a2, lbx_min(a1, sizeof(mask))))
 		return -EFAULT;
-	ret = get_thread(s, (s64)a0, &t);
+	ret = get_thread_neg(s, (s64)a0, &t, -ESRCH);
 	if (ret)
 		return ret;
 	lbx_thread_put(t);
