@@ -236,13 +236,11 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	if (first)
 		lbx_task_hook_process_release(p);
 	lbx_plat_mutex_lock(&sb->lock);
-	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
 	esig = p->exit_signal;
 	parent = first && esig && esig <= LBX_NSIG ? find_locked(sb, p->ppid) : NULL;
 	if (parent)
 		lbx_process_get(parent);
 	lbx_plat_mutex_unlock(&sb->lock);
-	lbx_wake_up_all(&sb->child_wq);
 	if (parent) {
 		struct lbx_siginfo info = {
 			.signo = (s32)esig,	/* SIGCHLD, usually */
@@ -256,6 +254,13 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		lbx_signal_process(parent, &info);
 		lbx_process_put(parent);
 	}
+	/* Only now a zombie for wait4: the signal is already pending. */
+	lbx_plat_mutex_lock(&sb->lock);
+	if (first)
+		p->waitable = true;
+	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
+	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_wake_up_all(&sb->child_wq);
 }
 
 void lbx_sandbox_release_zombies(struct lbx_sandbox *sb)
@@ -317,7 +322,7 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			if (!wait_matches(me, c, pid) || c->reaped)
 				continue;
 			any = true;
-			if (c->exiting) {
+			if (c->waitable) {
 				zombie = c;
 				break;
 			}

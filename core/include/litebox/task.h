@@ -173,6 +173,9 @@ struct lbx_process {
 	u32 exit_signal;
 	bool exiting;			/* exit decided: no more syscalls served */
 	bool exited;			/* its files, fs context and memory map released */
+	/* Its parent notified (exit signal queued): wait4 may collect it, as
+	 * Linux's zombie state, which a waiter never sees before SIGCHLD. */
+	bool waitable;
 	int exit_code;			/* wait status */
 	bool reaped;			/* collected by wait4/waitid */
 	bool parent_ref;		/* the parent holds a reference until it reaps */
