@@ -240,6 +240,8 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	parent = first && esig && esig <= LBX_NSIG ? find_locked(sb, p->ppid) : NULL;
 	if (parent)
 		lbx_process_get(parent);
+	if (first)
+		p->notifying = true;
 	lbx_plat_mutex_unlock(&sb->lock);
 	if (parent) {
 		struct lbx_siginfo info = {
@@ -304,11 +306,12 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 {
 	struct lbx_process *me = self->proc;
 	struct lbx_sandbox *sb = me->sb;
+	bool intr = false;
 
 	for (;;) {
 		struct lbx_process *zombie = NULL;
 		struct lbx_list_head *pos;
-		bool any = false;
+		bool any = false, soon = false;
 		u32 seen;
 		int ret;
 
@@ -326,6 +329,7 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 				zombie = c;
 				break;
 			}
+			soon |= c->notifying;	/* its SIGCHLD is on the way */
 		}
 		if (zombie) {
 			res->pid = zombie->pid;
@@ -350,11 +354,25 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			return -ECHILD;
 		if (flags & LBX_WAIT_NOHANG)
 			return 0;
+		if (intr) {
+			/*
+			 * Interrupted: as Linux, a child that became waitable
+			 * wins over the signal. One whose exit signal (likely
+			 * the interruption) is being sent is waited for, not
+			 * interruptibly: it is waitable in a moment.
+			 */
+			if (!soon)
+				return -EINTR;
+			lbx_wait_event(&sb->child_wq,
+				       __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE) != seen,
+				       LBX_NO_DEADLINE, self, 0);
+			continue;
+		}
 		ret = lbx_wait_event(&sb->child_wq,
 				     __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE) != seen,
 				     LBX_NO_DEADLINE, self, LBX_WQ_INTERRUPTIBLE);
 		if (ret == -EINTR)
-			return -EINTR;
+			intr = true;	/* one more look first */
 	}
 }
 

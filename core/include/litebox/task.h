@@ -176,6 +176,7 @@ struct lbx_process {
 	/* Its parent notified (exit signal queued): wait4 may collect it, as
 	 * Linux's zombie state, which a waiter never sees before SIGCHLD. */
 	bool waitable;
+	bool notifying;			/* its exit signal is being sent */
 	int exit_code;			/* wait status */
 	bool reaped;			/* collected by wait4/waitid */
 	bool parent_ref;		/* the parent holds a reference until it reaps */
