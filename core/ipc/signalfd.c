@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * signalfd (see signalfd.h). The file holds only the mask; the signals are
- * the reading thread's (t->sigpending and t->siginfo, under sb->lock).
+ * the reading thread's (lbx_signal_dequeue_locked(), under sb->lock).
  */
 #include <litebox/poll.h>
 #include <litebox/signalfd.h>
@@ -41,24 +41,24 @@ static u64 sfd_mask(struct lbx_file *f)
 static bool dequeue(struct lbx_thread *t, u64 mask,
 		    struct lbx_signalfd_siginfo *out)
 {
-	const struct lbx_siginfo *si;
-	u64 ready = t->sigpending & mask;
-	u32 sig;
+	struct lbx_siginfo si;
+	u32 sig = lbx_signal_dequeue_locked(t, mask, &si);
 
-	if (!ready)
+	if (!sig)
 		return false;
-	sig = (u32)__builtin_ctzll(ready) + 1;
-	si = &t->siginfo[sig - 1];
 	memset(out, 0, sizeof(*out));
 	out->ssi_signo = sig;
-	out->ssi_errno = si->errno_;
-	out->ssi_code = si->code;
-	if (si->code <= 0 || sig == 17) {	/* user-sent (SI_USER, SI_TKILL...), SIGCHLD */
-		out->ssi_pid = (u32)si->pid;
-		out->ssi_uid = si->uid;
-		out->ssi_status = si->status;
+	out->ssi_errno = si.errno_;
+	out->ssi_code = si.code;
+	if (si.code <= 0 || sig == 17) {	/* user-sent (SI_USER, SI_TKILL...), SIGCHLD */
+		out->ssi_pid = (u32)si.pid;
+		out->ssi_uid = si.uid;
+		out->ssi_status = si.status;
 	}
-	t->sigpending &= ~(1ULL << (sig - 1));
+	if (si.code < 0) {	/* SI_QUEUE and the like: si_value */
+		out->ssi_int = (s32)si.rt.value;
+		out->ssi_ptr = si.rt.value;
+	}
 	return true;
 }
 

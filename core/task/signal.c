@@ -44,26 +44,173 @@ bool lbx_signal_ignored(struct lbx_process *p, u32 sig)
 	return h == LX_SIG_DFL && (d == LBX_SIGDFL_IGN || d == LBX_SIGDFL_CONT);
 }
 
-void lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
+/* SI_USER: kill()'s code, the one send that may lose its siginfo. */
+#define LX_SI_USER	0
+
+static bool is_rt(u32 sig)
+{
+	return sig >= LBX_SIGRTMIN;
+}
+
+/*
+ * Under sb->lock: appends e (NULL: no room, the siginfo is lost) to t's
+ * queue of real-time signals; the signal is pending either way.
+ */
+static void rtq_append(struct lbx_thread *t, struct lbx_sigqueue *e)
+{
+	if (!e)
+		return;
+	e->next = NULL;
+	if (t->rtq_tail)
+		t->rtq_tail->next = e;
+	else
+		t->rtq_head = e;
+	t->rtq_tail = e;
+}
+
+/* Under sb->lock: room for one more queued signal within t's limit. */
+static bool rtq_charge(struct lbx_thread *t)
 {
 	struct lbx_sandbox *sb = t->proc->sb;
+	u64 limit = t->proc->rlim[LBX_RLIMIT_SIGPENDING].cur;
+
+	if (limit > LBX_SIGQUEUE_MAX)
+		limit = LBX_SIGQUEUE_MAX;
+	if (__atomic_load_n(&sb->nr_sigqueued, __ATOMIC_RELAXED) >= limit)
+		return false;
+	__atomic_fetch_add(&sb->nr_sigqueued, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+static void rtq_free(struct lbx_sandbox *sb, struct lbx_sigqueue *e)
+{
+	__atomic_fetch_sub(&sb->nr_sigqueued, 1, __ATOMIC_RELAXED);
+	lbx_plat_free(e);
+}
+
+int lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
+{
+	struct lbx_sandbox *sb = t->proc->sb;
+	struct lbx_sigqueue *e = NULL;
 	u32 sig = (u32)info->signo;
 	bool wake;
 
+	if (sig < 1 || sig > LBX_NSIG)
+		return -EINVAL;
+	if (is_rt(sig)) {
+		/* Allocated outside the lock, given back if over the limit. */
+		e = lbx_plat_alloc(sizeof(*e));
+		if (e)
+			e->info = *info;
+	}
 	lbx_plat_mutex_lock(&sb->lock);
-	/* Standard signals do not queue: a second one merges into the first. */
-	if (!(t->sigpending & SIGBIT(sig)))
-		t->siginfo[sig - 1] = *info;
+	if (!is_rt(sig)) {
+		/* Standard signals do not queue: a second one merges into
+		 * the first. */
+		if (!(t->sigpending & SIGBIT(sig)))
+			t->siginfo[sig - 1] = *info;
+	} else if (!e || !rtq_charge(t)) {
+		if (info->code != LX_SI_USER) {
+			lbx_plat_mutex_unlock(&sb->lock);
+			lbx_plat_free(e);
+			return e ? -EAGAIN : -ENOMEM;
+		}
+		/* kill(): the signal still arrives, its siginfo does not. */
+		lbx_plat_free(e);
+		e = NULL;
+	} else {
+		rtq_append(t, e);
+	}
 	t->sigpending |= SIGBIT(sig);
 	wake = !(t->sigmask & SIGBIT(sig)) || sig == LX_SIGKILL;
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_key(&sb->sig_wq, -1, 0x1 /* LX_POLLIN */);
 	if (!wake)
-		return;
+		return 0;
 	/* Out of any LiteBox wait, and out of guest code. */
 	lbx_thread_interrupt(t);
 	if (t != lbx_plat_current())
 		lbx_plat_thread_kick(t);
+	return 0;
+}
+
+u32 lbx_signal_dequeue_locked(struct lbx_thread *t, u64 mask,
+			      struct lbx_siginfo *info)
+{
+	struct lbx_sigqueue *e, *prev = NULL, *found = NULL, *found_prev = NULL;
+	u64 ready = t->sigpending & mask;
+	bool more = false;
+	u32 sig;
+
+	if (!ready)
+		return 0;
+	sig = (u32)__builtin_ctzll(ready) + 1;
+	if (!is_rt(sig)) {
+		*info = t->siginfo[sig - 1];
+		t->sigpending &= ~SIGBIT(sig);
+		return sig;
+	}
+	/* The oldest instance; the signal stays pending if there is another. */
+	for (e = t->rtq_head; e; prev = e, e = e->next) {
+		if ((u32)e->info.signo != sig)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = e;
+		found_prev = prev;
+	}
+	if (!more)
+		t->sigpending &= ~SIGBIT(sig);
+	if (!found) {
+		/* Sent beyond the queue limit by kill(): no siginfo kept. */
+		memset(info, 0, sizeof(*info));
+		info->signo = (s32)sig;
+		info->code = LX_SI_USER;
+		return sig;
+	}
+	if (found_prev)
+		found_prev->next = found->next;
+	else
+		t->rtq_head = found->next;
+	if (t->rtq_tail == found)
+		t->rtq_tail = found_prev;
+	*info = found->info;
+	rtq_free(t->proc->sb, found);
+	return sig;
+}
+
+u32 lbx_signal_queued_locked(struct lbx_thread *t, u32 sig)
+{
+	struct lbx_sigqueue *e;
+	u32 n = 0;
+
+	if (!is_rt(sig))
+		return (t->sigpending & SIGBIT(sig)) ? 1 : 0;
+	for (e = t->rtq_head; e; e = e->next)
+		n += (u32)e->info.signo == sig;
+	return n;
+}
+
+void lbx_signal_flush(struct lbx_thread *t)
+{
+	struct lbx_sigqueue *e = t->rtq_head, *next;
+
+	/* The last reference: nobody else reaches t's queue. */
+	for (; e; e = next) {
+		next = e->next;
+		rtq_free(t->proc->sb, e);
+	}
+	t->rtq_head = NULL;
+	t->rtq_tail = NULL;
+}
+
+/* Under sb->lock: whether t would take sig now (Linux's wants_signal()). */
+static bool wants_signal(struct lbx_thread *t, u32 sig)
+{
+	return !(t->sigmask & SIGBIT(sig)) ||
+	       (__atomic_load_n(&t->sigwait_set, __ATOMIC_RELAXED) & SIGBIT(sig));
 }
 
 bool lbx_signal_set_mask(struct lbx_thread *t, u64 mask)
@@ -94,21 +241,36 @@ bool lbx_signal_ready(struct lbx_thread *t)
 int lbx_signal_process(struct lbx_process *p, const struct lbx_siginfo *info)
 {
 	struct lbx_sandbox *sb = p->sb;
+	struct lbx_list_head *pos;
 	struct lbx_thread *t = NULL;
+	u32 sig = (u32)info->signo;
+	int ret;
 
-	if (!info->signo || lbx_signal_ignored(p, (u32)info->signo))
+	if (!sig || lbx_signal_ignored(p, sig))
 		return 0;
 	lbx_plat_mutex_lock(&sb->lock);
 	if (!p->exiting && !lbx_list_empty(&p->threads)) {
+		/* The main thread unless it blocks sig and another takes it. */
 		t = lbx_list_entry(p->threads.next, struct lbx_thread, proc_node);
+		if (!wants_signal(t, sig)) {
+			lbx_list_for_each(pos, &p->threads) {
+				struct lbx_thread *o =
+					lbx_list_entry(pos, struct lbx_thread, proc_node);
+
+				if (wants_signal(o, sig)) {
+					t = o;
+					break;
+				}
+			}
+		}
 		lbx_thread_get(t);
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
 	if (!t)
 		return 0;	/* a zombie: signals are discarded */
-	lbx_signal_queue(t, info);
+	ret = lbx_signal_queue(t, info);
 	lbx_thread_put(t);
-	return 0;
+	return ret;
 }
 
 /* ---- ITIMER_REAL ---- */

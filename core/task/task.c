@@ -79,6 +79,7 @@ static void thread_free(struct lbx_thread *t)
 {
 	struct lbx_process *p = t->proc;
 
+	lbx_signal_flush(t);
 	lbx_plat_free(t);
 	lbx_process_put(p);
 }
@@ -160,6 +161,7 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 		/* The parent's reference, dropped when it reaps the child. */
 		lbx_ref_get(&p->refs);
 		p->parent_ref = true;
+		p->exit_signal = 17;	/* SIGCHLD; clone may choose another */
 	}
 	lbx_list_init(&p->threads);
 	p->nr_threads = 1;
@@ -210,6 +212,7 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	struct lbx_process *parent;
 	struct lbx_list_head *pos;
 	bool first = false;
+	u32 esig;
 
 	lbx_plat_mutex_lock(&sb->lock);
 	if (!p->exiting) {
@@ -224,8 +227,10 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	lbx_list_for_each(pos, &sb->procs) {
 		struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
 
-		if (c->ppid == p->pid && c != p)
+		if (c->ppid == p->pid && c != p) {
 			c->ppid = 1;
+			c->exit_signal = 17;	/* as Linux's reparenting */
+		}
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
 	/*
@@ -235,9 +240,12 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	if (first)
 		lbx_task_hook_process_release(p);
 	lbx_plat_mutex_lock(&sb->lock);
-	parent = first ? find_locked(sb, p->ppid) : NULL;
+	esig = p->exit_signal;
+	parent = first && esig && esig <= LBX_NSIG ? find_locked(sb, p->ppid) : NULL;
 	if (parent)
 		lbx_process_get(parent);
+	if (first)
+		p->notifying = true;
 	lbx_plat_mutex_unlock(&sb->lock);
 	/*
 	 * SIGCHLD first, then the waiters, as Linux's exit_notify(): a parent
@@ -246,7 +254,7 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	 */
 	if (parent) {
 		struct lbx_siginfo info = {
-			.signo = 17,	/* SIGCHLD */
+			.signo = (s32)esig,	/* SIGCHLD, usually */
 			.pid = (s32)p->pid,
 			.uid = 0,
 			.status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
@@ -257,8 +265,10 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		lbx_signal_process(parent, &info);
 		lbx_process_put(parent);
 	}
+	/* Only now a zombie for wait4: the signal is already pending. */
 	lbx_plat_mutex_lock(&sb->lock);
-	p->zombie = true;
+	if (first)
+		p->waitable = true;
 	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_all(&sb->child_wq);
@@ -305,11 +315,12 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 {
 	struct lbx_process *me = self->proc;
 	struct lbx_sandbox *sb = me->sb;
+	bool intr = false;
 
 	for (;;) {
 		struct lbx_process *zombie = NULL;
 		struct lbx_list_head *pos;
-		bool any = false;
+		bool any = false, soon = false;
 		u32 seen;
 		int ret;
 
@@ -323,10 +334,11 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			if (!wait_matches(me, c, pid) || c->reaped)
 				continue;
 			any = true;
-			if (c->zombie) {
+			if (c->waitable) {
 				zombie = c;
 				break;
 			}
+			soon |= c->notifying;	/* its SIGCHLD is on the way */
 		}
 		if (zombie) {
 			res->pid = zombie->pid;
@@ -351,11 +363,25 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			return -ECHILD;
 		if (flags & LBX_WAIT_NOHANG)
 			return 0;
+		if (intr) {
+			/*
+			 * Interrupted: as Linux, a child that became waitable
+			 * wins over the signal. One whose exit signal (likely
+			 * the interruption) is being sent is waited for, not
+			 * interruptibly: it is waitable in a moment.
+			 */
+			if (!soon)
+				return -EINTR;
+			lbx_wait_event(&sb->child_wq,
+				       __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE) != seen,
+				       LBX_NO_DEADLINE, self, 0);
+			continue;
+		}
 		ret = lbx_wait_event(&sb->child_wq,
 				     __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE) != seen,
 				     LBX_NO_DEADLINE, self, LBX_WQ_INTERRUPTIBLE);
 		if (ret == -EINTR)
-			return -EINTR;
+			intr = true;	/* one more look first */
 	}
 }
 

@@ -6,10 +6,12 @@
  * helpers (fault-safe by construction).
  */
 #define LBX_LOCKTRACE_IMPL	/* implements the lock calls */
+#include <linux/cpumask.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/cputime.h>
@@ -325,6 +327,19 @@ int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
 				      CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
 				      CLONE_THREAD | CLONE_SYSVSEM,
 				      base + LBX_STUB_BLOCK, base);
+}
+
+int lbx_plat_membarrier(bool expedited)
+{
+	/* What the host's membarrier(MEMBARRIER_CMD_GLOBAL) does: a grace
+	 * period, after which every CPU went through a full barrier. */
+	if (num_online_cpus() > 1) {
+		if (expedited)
+			synchronize_rcu_expedited();
+		else
+			synchronize_rcu();
+	}
+	return 0;
 }
 
 /* ---- time, random, log ---- */

@@ -360,6 +360,7 @@ static void flush_old_image(struct lbx_sys *s)
 		if (a->handler > 1)
 			memset(a, 0, sizeof(*a));
 	}
+	p->membarrier_reg = 0;	/* registrations belong to the old mm */
 	lbx_plat_mutex_unlock(&p->sb->lock);
 	s->t->altstack_sp = 0;
 	s->t->altstack_size = 0;

@@ -62,6 +62,9 @@ void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr);
 /* sys_task.c */
 void lbx_linux_fork_abort(struct lbx_thread *child);
 
+/* sys_sched.c: a new thread's scheduling settings, from its creator's. */
+void lbx_linux_sched_inherit(struct lbx_thread *child, const struct lbx_thread *parent);
+
 /* process.c */
 int lbx_linux_process_fs_init(struct lbx_process *p, const char *cwd);
 

@@ -60,22 +60,15 @@ struct lx_rt_sigframe {
 /* The lowest pending signal the thread does not block, dequeued; 0: none. */
 static u32 dequeue(struct lbx_thread *t, struct lbx_siginfo *info)
 {
-	u64 ready;
-	u32 sig = 0;
+	u32 sig;
 
 	lbx_plat_mutex_lock(&t->proc->sb->lock);
-	ready = t->sigpending & ~(t->sigmask & ~UNBLOCKABLE);
-	if (ready) {
-		sig = (u32)__builtin_ctzll(ready) + 1;
-		t->sigpending &= ~SIGBIT(sig);
-		*info = t->siginfo[sig - 1];
-	}
+	sig = lbx_signal_dequeue_locked(t, ~(t->sigmask & ~UNBLOCKABLE), info);
 	if (!(t->sigpending & ~t->sigmask))
 		lbx_thread_clear_interrupt(t);
 	lbx_plat_mutex_unlock(&t->proc->sb->lock);
 	return sig;
 }
-
 
 static void die_by_signal(struct lbx_sys *s, u32 sig, bool core)
 {

@@ -183,6 +183,9 @@ static long do_prlimit(struct lbx_sys *s, u32 res, u64 new_ptr, u64 old_ptr)
 			return -EINVAL;
 		if (res == LX_RLIMIT_NOFILE && nv.max > p->sb->limits.max_fds)
 			return -EPERM;
+		/* The queue of real-time signals has a hard bound. */
+		if (res == LBX_RLIMIT_SIGPENDING && nv.max > LBX_SIGQUEUE_MAX)
+			return -EPERM;
 	}
 	lbx_plat_mutex_lock(&p->sb->lock);
 	ov.cur = p->rlim[res].cur;
@@ -222,6 +225,8 @@ void lbx_linux_rlimits_init(struct lbx_process *p)
 	p->rlim[LX_RLIMIT_NOFILE].max = p->sb->limits.max_fds;
 	p->rlim[LX_RLIMIT_NPROC].cur = p->sb->limits.max_procs;
 	p->rlim[LX_RLIMIT_NPROC].max = p->sb->limits.max_procs;
+	p->rlim[LBX_RLIMIT_SIGPENDING].cur = LBX_SIGQUEUE_MAX;
+	p->rlim[LBX_RLIMIT_SIGPENDING].max = LBX_SIGQUEUE_MAX;
 }
 
 LBX_SYSCALL(sched_yield)

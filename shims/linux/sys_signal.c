@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The signal system calls: dispositions, masks, alternate stacks, sending
- * (kill, tgkill, tkill), pause and sigsuspend, and prctl. Delivery (frames,
- * default actions, rt_sigreturn) is signal.c's.
+ * (kill, tgkill, tkill, rt_sigqueueinfo, rt_tgsigqueueinfo), waiting (pause,
+ * sigsuspend, rt_sigtimedwait), and prctl. Delivery (frames, default
+ * actions, rt_sigreturn) is signal.c's; pending sets and the queue of
+ * real-time signals are core's (core/task/signal.c).
  */
+#include <litebox/waitqueue.h>
 #include "shim.h"
 
 #define LX_SIGKILL	9
@@ -17,6 +20,11 @@
 #define LX_SS_DISABLE	2
 #define LX_SS_AUTODISARM (1U << 31)
 #define LX_MINSIGSTKSZ	2048
+#define LX_SI_USER	0
+#define LX_SI_TKILL	(-6)
+/* What Linux keeps of a siginfo a guest passes in (kernel_siginfo_t): the
+ * rest of the 128 bytes is delivered as zeros. */
+#define LX_SIGINFO_KERNEL_SIZE	48
 
 #define SIGBIT(n)	(1ULL << ((n) - 1))
 #define UNBLOCKABLE	(SIGBIT(LX_SIGKILL) | SIGBIT(LX_SIGSTOP))
@@ -157,8 +165,7 @@ static long signal_self_code(struct lbx_sys *s, u64 sig, s32 code)
 		return 0;
 	if (lbx_signal_ignored(s->p, (u32)sig))
 		return 0;
-	lbx_signal_queue(s->t, &info);
-	return 0;
+	return lbx_signal_queue(s->t, &info);
 }
 
 long lbx_linux_signal_self(struct lbx_sys *s, u64 sig)
@@ -228,6 +235,7 @@ static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
 		.uid = LBX_GUEST_UID,
 	};
 	struct lbx_thread *t;
+	long ret = 0;
 
 	if (tid == s->t->tid && (!tgid || tgid == s->p->pid))
 		return signal_self_code(s, sig, -6);
@@ -239,9 +247,9 @@ static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
 		return -ESRCH;
 	}
 	if (sig && !lbx_signal_ignored(t->proc, (u32)sig))
-		lbx_signal_queue(t, &info);
+		ret = lbx_signal_queue(t, &info);
 	lbx_thread_put(t);
-	return 0;
+	return ret;
 }
 
 LBX_SYSCALL(tgkill)
@@ -256,6 +264,186 @@ LBX_SYSCALL(tkill)
 	if ((s32)a0 <= 0 || a1 > LBX_NSIG)
 		return -EINVAL;
 	return signal_thread(s, 0, (u32)a0, a1);
+}
+
+/*
+ * A guest-built siginfo (rt_sigqueueinfo, rt_tgsigqueueinfo): what Linux
+ * copies (kernel_siginfo_t), with si_signo set to sig. A guest may not
+ * forge a kernel-generated signal (si_code >= 0) nor a tgkill's (SI_TKILL)
+ * to anybody but its own thread: -EPERM, as Linux (tid: that thread's).
+ */
+static long copy_user_siginfo(struct lbx_sys *s, u64 uinfo, u64 sig, s32 tid,
+			      struct lbx_siginfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (lbx_copy_from_guest(info, uinfo, LX_SIGINFO_KERNEL_SIZE))
+		return -EFAULT;
+	info->signo = (s32)sig;
+	if ((info->code >= 0 || info->code == LX_SI_TKILL) && tid != (s32)s->t->tid)
+		return -EPERM;
+	return 0;
+}
+
+/* The live process pid of the sandbox, with a reference, or NULL. */
+static struct lbx_process *get_process(struct lbx_sandbox *sb, s32 pid)
+{
+	struct lbx_process *found = NULL;
+	struct lbx_list_head *pos;
+
+	if (pid <= 0)
+		return NULL;
+	lbx_plat_mutex_lock(&sb->lock);
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *p = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+		if (p->pid == (u32)pid && !p->exiting) {
+			lbx_process_get(p);
+			found = p;
+			break;
+		}
+	}
+	lbx_plat_mutex_unlock(&sb->lock);
+	return found;
+}
+
+/* sigqueue(3): a process-directed signal with a guest's siginfo. */
+LBX_SYSCALL(rt_sigqueueinfo)
+{
+	struct lbx_siginfo info;
+	struct lbx_process *p;
+	long ret;
+
+	ret = copy_user_siginfo(s, a2, a1, (s32)a0, &info);
+	if (ret)
+		return ret;
+	p = get_process(s->p->sb, (s32)a0);
+	if (!p)
+		return -ESRCH;
+	if (a1 > LBX_NSIG)
+		ret = -EINVAL;
+	else if (a1)
+		ret = lbx_signal_process(p, &info);
+	lbx_process_put(p);
+	return ret;
+}
+
+/* pthread_sigqueue(3): the same, directed to thread tid of process tgid. */
+LBX_SYSCALL(rt_tgsigqueueinfo)
+{
+	struct lbx_siginfo info;
+	struct lbx_thread *t;
+	long ret;
+
+	ret = copy_user_siginfo(s, a3, a2, (s32)a1, &info);
+	if (ret)
+		return ret;
+	if ((s32)a0 <= 0 || (s32)a1 <= 0)
+		return -EINVAL;
+	t = lbx_thread_find(s->p->sb, (u32)a1);
+	if (!t)
+		return -ESRCH;
+	if (t->proc->pid != (u32)a0)
+		ret = -ESRCH;
+	else if (a2 > LBX_NSIG)
+		ret = -EINVAL;
+	else if (a2 && !lbx_signal_ignored(t->proc, (u32)a2))
+		ret = lbx_signal_queue(t, &info);
+	lbx_thread_put(t);
+	return ret;
+}
+
+struct lx_timespec {
+	s64 tv_sec;
+	s64 tv_nsec;
+};
+
+struct sigwait_arg {
+	struct lbx_thread *t;
+	u64 set;
+};
+
+static bool sigwait_ready(void *arg)
+{
+	struct sigwait_arg *w = arg;
+
+	return __atomic_load_n(&w->t->sigpending, __ATOMIC_ACQUIRE) & w->set;
+}
+
+/* Under sb->lock: one signal of set, with the interruption it raised
+ * cleared when nothing else is deliverable (as delivery does). */
+static u32 sigwait_dequeue(struct lbx_thread *t, u64 set, struct lbx_siginfo *info)
+{
+	u32 sig;
+
+	lbx_plat_mutex_lock(&t->proc->sb->lock);
+	sig = lbx_signal_dequeue_locked(t, set, info);
+	if (sig && !(t->sigpending & ~t->sigmask))
+		lbx_thread_clear_interrupt(t);
+	lbx_plat_mutex_unlock(&t->proc->sb->lock);
+	return sig;
+}
+
+/*
+ * sigwaitinfo(2), sigtimedwait(2): takes a pending signal of the set (the
+ * calling thread's; a process-directed one is queued on a thread that
+ * waits for it here, see lbx_signal_process()), blocked or not. With none,
+ * sleeps until one arrives (-EAGAIN at the timeout; a zero timeout polls)
+ * or until another signal is deliverable: -EINTR, never restarted (Linux
+ * returns EINTR whatever SA_RESTART says).
+ */
+LBX_SYSCALL(rt_sigtimedwait)
+{
+	struct lbx_thread *t = s->t;
+	struct sigwait_arg w = { .t = t };
+	struct lbx_siginfo info;
+	struct lx_timespec ts;
+	u64 deadline = LBX_NO_DEADLINE, ns;
+	bool poll = false;
+	u32 sig;
+	int ret;
+
+	if (a3 != sizeof(u64))
+		return -EINVAL;
+	if (lbx_copy_from_guest(&w.set, a0, sizeof(w.set)))
+		return -EFAULT;
+	w.set &= ~UNBLOCKABLE;
+	if (a2) {
+		if (lbx_copy_from_guest(&ts, a2, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (s64)LBX_NSEC_PER_SEC)
+			return -EINVAL;
+		poll = !ts.tv_sec && !ts.tv_nsec;
+		if (lbx_mul_overflow((u64)ts.tv_sec, LBX_NSEC_PER_SEC, &ns) ||
+		    lbx_add_overflow(ns, (u64)ts.tv_nsec, &ns) ||
+		    lbx_add_overflow(lbx_plat_now_mono(), ns, &deadline) ||
+		    deadline == LBX_NO_DEADLINE)
+			deadline = LBX_NO_DEADLINE - 1;
+	}
+	s->no_restart = true;
+	__atomic_store_n(&t->sigwait_set, w.set, __ATOMIC_RELAXED);
+	for (;;) {
+		sig = sigwait_dequeue(t, w.set, &info);
+		if (sig || poll) {
+			ret = sig ? 0 : -EAGAIN;
+			break;
+		}
+		ret = lbx_wait_event_fn(&s->p->sb->sig_wq, sigwait_ready, &w, deadline,
+					t, LBX_WQ_INTERRUPTIBLE);
+		if (ret == -ETIMEDOUT) {
+			/* A last look: a signal of the set wins over the timeout. */
+			sig = sigwait_dequeue(t, w.set, &info);
+			ret = sig ? 0 : -EAGAIN;
+			break;
+		}
+		if (ret)
+			break;	/* -EINTR: another signal is deliverable */
+	}
+	__atomic_store_n(&t->sigwait_set, 0, __ATOMIC_RELAXED);
+	if (ret)
+		return ret;
+	if (a1 && lbx_copy_to_guest(a1, &info, sizeof(info)))
+		return -EFAULT;	/* the signal is gone, as in Linux */
+	return sig;
 }
 
 LBX_SYSCALL(pause)

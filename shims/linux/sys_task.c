@@ -27,6 +27,9 @@
 #define LX_CLONE_UNTRACED	0x00800000
 #define LX_CLONE_CHILD_SETTID	0x01000000
 #define LX_CLONE_NS_MASK	0x7e020080	/* every CLONE_NEW* flag */
+#define LX_CLONE_NEWTIME	0x00000080
+#define LX_CLONE_CLEAR_SIGHAND	0x100000000ULL	/* clone3 only */
+#define LX_CLONE_INTO_CGROUP	0x200000000ULL	/* clone3 only */
 #define LX_SIGCHLD		17
 
 #define LX_WNOHANG		0x00000001
@@ -68,6 +71,7 @@ static long do_thread(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 cti
 		return ret;
 	t->fs_base = flags & LX_CLONE_SETTLS ? tls : s->t->fs_base;
 	t->sigmask = s->t->sigmask;
+	lbx_linux_sched_inherit(t, s->t);
 	t->start_regs = *s->regs;
 	t->start_regs.rax = 0;
 	t->start_regs.rsp = stack;
@@ -148,6 +152,16 @@ static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid,
 	if (ret)
 		goto err;
 	memcpy(cp->sigactions, s->p->sigactions, sizeof(cp->sigactions));
+	if (flags & LX_CLONE_CLEAR_SIGHAND) {
+		/* Handlers back to SIG_DFL; ignored signals stay ignored. */
+		u32 i;
+
+		for (i = 0; i < LBX_NSIG; i++) {
+			if (cp->sigactions[i].handler != 1 /* SIG_IGN */)
+				memset(&cp->sigactions[i], 0, sizeof(cp->sigactions[i]));
+		}
+	}
+	cp->exit_signal = (u32)(flags & LX_CSIGNAL);
 	memcpy(cp->rlim, s->p->rlim, sizeof(cp->rlim));
 	cp->brk_start = s->p->brk_start;
 	cp->brk_cur = s->p->brk_cur;
@@ -158,6 +172,7 @@ static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid,
 	child->altstack_size = s->t->altstack_size;
 	child->altstack_flags = s->t->altstack_flags;
 	memcpy(child->comm, s->t->comm, sizeof(child->comm));
+	lbx_linux_sched_inherit(child, s->t);
 	child->fs_base = flags & LX_CLONE_SETTLS ? tls : s->t->fs_base;
 	child->start_regs = *s->regs;
 	child->start_regs.rax = 0;
@@ -222,8 +237,108 @@ LBX_SYSCALL(vfork)
 
 LBX_SYSCALL(clone)
 {
-	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
-	return do_fork(s, a0, a1, a2, a3, a4);
+	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. The
+	 * clone3-only flags are above bit 31: out of clone's reach. */
+	return do_fork(s, (u32)a0, a1, a2, a3, a4);
+}
+
+/* struct clone_args, as far as CLONE_ARGS_SIZE_VER2. */
+struct lx_clone_args {
+	u64 flags;
+	u64 pidfd;
+	u64 child_tid;
+	u64 parent_tid;
+	u64 exit_signal;
+	u64 stack;
+	u64 stack_size;
+	u64 tls;
+	u64 set_tid;		/* VER1 */
+	u64 set_tid_size;
+	u64 cgroup;		/* VER2 */
+};
+
+#define LX_CLONE_ARGS_SIZE_VER0	64
+#define LX_CLONE_ARGS_SIZE_VER1	80
+#define LX_CLONE_ARGS_SIZE_VER2	88
+#define LX_MAX_PID_NS_LEVEL	32
+#define LX_PAGE_SIZE		4096
+#define LX_TASK_SIZE_MAX	0x7ffffffff000ULL
+
+/*
+ * Copies a growing, size-versioned struct once: a shorter one is
+ * zero-extended, a longer one must be zero beyond what LiteBox knows
+ * (-E2BIG otherwise), as Linux's copy_struct_from_user().
+ */
+static long copy_struct_from_guest(void *dst, size_t ksize, u64 src, size_t usize)
+{
+	u8 tail[64];
+	size_t off, n;
+
+	memset(dst, 0, ksize);
+	if (lbx_copy_from_guest(dst, src, lbx_min(ksize, usize)))
+		return -EFAULT;
+	for (off = ksize; off < usize; off += n) {
+		size_t i;
+
+		n = lbx_min(usize - off, sizeof(tail));
+		if (lbx_copy_from_guest(tail, src + off, n))
+			return -EFAULT;
+		for (i = 0; i < n; i++) {
+			if (tail[i])
+				return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+/*
+ * clone3(args, size): the same processes and threads as clone, from a
+ * struct. Checked as Linux's copy_clone_args_from_user() and
+ * clone3_args_valid(); set_tid (choosing the child's pid) and
+ * CLONE_INTO_CGROUP are not provided: -EINVAL.
+ */
+LBX_SYSCALL(clone3)
+{
+	const u64 known = 0xffffffffULL | LX_CLONE_CLEAR_SIGHAND | LX_CLONE_INTO_CGROUP;
+	struct lx_clone_args ca;
+	u64 stack = 0;
+	long ret;
+
+	if (a1 > LX_PAGE_SIZE)
+		return -E2BIG;
+	if (a1 < LX_CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	ret = copy_struct_from_guest(&ca, sizeof(ca), a0, a1);
+	if (ret)
+		return ret;
+	if (ca.set_tid_size > LX_MAX_PID_NS_LEVEL ||
+	    (!ca.set_tid && ca.set_tid_size) || (ca.set_tid && !ca.set_tid_size))
+		return -EINVAL;
+	if ((ca.exit_signal & ~(u64)LX_CSIGNAL) || ca.exit_signal > LBX_NSIG)
+		return -EINVAL;
+	if ((ca.flags & LX_CLONE_INTO_CGROUP) &&
+	    (ca.cgroup > 0x7fffffff || a1 < LX_CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	/* clone3_args_valid() */
+	if (ca.flags & ~known)
+		return -EINVAL;
+	if (ca.flags & (LX_CLONE_DETACHED | (LX_CSIGNAL & ~(u64)LX_CLONE_NEWTIME)))
+		return -EINVAL;
+	if ((ca.flags & LX_CLONE_SIGHAND) && (ca.flags & LX_CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
+	if ((ca.flags & (LX_CLONE_THREAD | LX_CLONE_PARENT)) && ca.exit_signal)
+		return -EINVAL;
+	if (ca.stack ? !ca.stack_size : ca.stack_size > 0)
+		return -EINVAL;
+	if (ca.stack && (lbx_add_overflow(ca.stack, ca.stack_size, &stack) ||
+			 stack > LX_TASK_SIZE_MAX))
+		return -EINVAL;	/* not a user range (access_ok) */
+	/* What clone3 has and LiteBox does not provide. */
+	if (ca.set_tid_size || (ca.flags & LX_CLONE_INTO_CGROUP))
+		return -EINVAL;
+	/* The stack grows down: the child starts at its top. */
+	return do_fork(s, (ca.flags & ~(u64)LX_CSIGNAL) | ca.exit_signal, stack,
+		       ca.parent_tid, ca.child_tid, ca.tls);
 }
 
 /* ---- execve ---- */

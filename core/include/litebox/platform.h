@@ -111,6 +111,14 @@ int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child);
 /* Pulls guest thread t out of guest code into LiteBox soon (a signal is
  * pending for it); a no-op when t is already in LiteBox or has exited. */
 void lbx_plat_thread_kick(struct lbx_thread *t);
+/*
+ * membarrier(2): returns once every CPU that runs guest threads has
+ * executed a full memory barrier since the call began (each has passed a
+ * quiescent state, as Linux's own MEMBARRIER_CMD_GLOBAL; expedited: sooner,
+ * at a cost to other CPUs). No core serialization is promised. 0, or
+ * -ENOSYS when the platform cannot.
+ */
+int lbx_plat_membarrier(bool expedited);
 
 /* ---- time, random, log ---- */
 u64 lbx_plat_now_mono(void);	/* ns since an arbitrary epoch */

@@ -36,6 +36,12 @@ struct lbx_limits {
 };
 
 #define LBX_NSIG		64
+/* Signals from LBX_SIGRTMIN up queue: each send is a delivery of its own. */
+#define LBX_SIGRTMIN		32
+/* The index of RLIMIT_SIGPENDING in lbx_process.rlim (Linux's number). */
+#define LBX_RLIMIT_SIGPENDING	11
+/* The most RLIMIT_SIGPENDING may be: queued real-time signals per sandbox. */
+#define LBX_SIGQUEUE_MAX	1024
 
 /* A guest signal disposition, in the layout of Linux's kernel_sigaction. */
 struct lbx_sigaction {
@@ -58,11 +64,24 @@ struct lbx_siginfo {
 			s32 status;
 		};
 		u64 addr;		/* faults */
+		struct {		/* sigqueue (SI_QUEUE): si_value */
+			s32 pid;
+			u32 uid;
+			u64 value;
+		} rt;
 	};
 	u64 utime;
 	u64 stime;
 	u32 trapno;
 	u8 rest[128 - 52];
+};
+_Static_assert(sizeof(struct lbx_siginfo) == 128, "siginfo_t ABI");
+_Static_assert(__builtin_offsetof(struct lbx_siginfo, rt.value) == 24, "si_value");
+
+/* One queued real-time signal (a thread's rtq list, in arrival order). */
+struct lbx_sigqueue {
+	struct lbx_sigqueue *next;
+	struct lbx_siginfo info;
 };
 
 struct lbx_sandbox_stats {
@@ -100,6 +119,9 @@ struct lbx_sandbox {
 	struct lbx_waitqueue child_wq;
 	/* Woken (key POLLIN) whenever a signal is queued: signalfd. */
 	struct lbx_waitqueue sig_wq;
+	/* Real-time signals queued on the sandbox's threads (one user's
+	 * RLIMIT_SIGPENDING count, as all guests are one uid); atomic. */
+	u32 nr_sigqueued;
 	struct lbx_sandbox_stats stats;
 	/* The stub's direct entry (the rewriter's call target); 0: no rewriting. */
 	u64 direct_entry;
@@ -141,14 +163,21 @@ struct lbx_process {
 		u64 max;
 	} rlim[LBX_RLIM_NLIMITS];
 	u64 robust_list;
+	/* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits). */
+	u32 membarrier_reg;
 	/* ITIMER_REAL (alarm, setitimer): the monotonic expiry (0: off) and
 	 * the interval, under sb->lock; see lbx_itimer_expire(). */
 	u64 itimer_real_expires;
 	u64 itimer_real_interval;
 
+	/* Sent to the parent at exit (clone's CSIGNAL; 0: none). */
+	u32 exit_signal;
 	bool exiting;			/* exit decided: no more syscalls served */
 	bool exited;			/* its files, fs context and memory map released */
-	bool zombie;			/* its parent was told (SIGCHLD): wait4 may reap it */
+	/* Its parent notified (exit signal queued): wait4 may collect it, as
+	 * Linux's zombie state, which a waiter never sees before SIGCHLD. */
+	bool waitable;
+	bool notifying;			/* its exit signal is being sent */
 	int exit_code;			/* wait status */
 	bool reaped;			/* collected by wait4/waitid */
 	bool parent_ref;		/* the parent holds a reference until it reaps */
@@ -206,12 +235,29 @@ struct lbx_thread {
 	u64 fs_base;
 	u64 clear_child_tid;
 	u64 sigmask;			/* blocked signals, bit (n - 1) */
+	/*
+	 * Pending signals, bit (n - 1), under sb->lock (read locklessly as
+	 * a hint). A standard signal is pending once whatever its number of
+	 * sends, with siginfo[n - 1]. A real-time signal is pending while
+	 * rtq holds an instance of it (or one sent without room to queue
+	 * its siginfo: delivered once, as SI_USER, as Linux does).
+	 */
 	u64 sigpending;
-	struct lbx_siginfo siginfo[LBX_NSIG];	/* of each pending signal */
+	struct lbx_siginfo siginfo[LBX_SIGRTMIN - 1];
+	struct lbx_sigqueue *rtq_head;	/* FIFO of queued RT signals */
+	struct lbx_sigqueue *rtq_tail;
+	/* The set a thread waits for in rt_sigtimedwait (0: not waiting):
+	 * process-directed signals look for such a thread. Atomic. */
+	u64 sigwait_set;
 	u64 altstack_sp;
 	u64 altstack_size;
 	u32 altstack_flags;
 	char comm[16];			/* prctl(PR_SET_NAME) */
+	/* Scheduling as the guest set it, recorded and not enforced (the
+	 * host schedules): nice -20..19, policy (SCHED_OTHER, BATCH, IDLE;
+	 * SCHED_RESET_ON_FORK kept in the policy's bit 30). */
+	s32 nice;
+	u32 sched_policy;
 	/* During an entry: where the shim and platform record how to resume. */
 	struct lbx_resume *resume;
 	/* A thread not yet running (fork child): the registers it starts with. */
@@ -299,10 +345,31 @@ bool lbx_signal_ignored(struct lbx_process *p, u32 sig);
 bool lbx_signal_set_mask(struct lbx_thread *t, u64 mask);
 /* Whether t has a pending signal it does not block (under the lock). */
 bool lbx_signal_ready(struct lbx_thread *t);
-/* Makes info->signo pending on t and pulls t out of waits and guest code. */
-void lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info);
-/* A process-directed signal: queued on its main thread unless ignored. */
+/*
+ * Makes info->signo pending on t and pulls t out of waits and guest code
+ * (when t does not block it). A real-time signal is queued with its siginfo
+ * as a delivery of its own, within the target's RLIMIT_SIGPENDING: beyond
+ * it, a kill()-style send (code SI_USER) still makes the signal pending,
+ * without its siginfo, and any other send fails with -EAGAIN (Linux's
+ * rule). Returns 0 or -EAGAIN (-ENOMEM: no memory for the queue entry).
+ */
+int lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info);
+/*
+ * A process-directed signal, unless ignored: queued on the first thread
+ * that does not block it or waits for it in rt_sigtimedwait, else on the
+ * main thread. Returns as lbx_signal_queue().
+ */
 int lbx_signal_process(struct lbx_process *p, const struct lbx_siginfo *info);
+/*
+ * Under sb->lock: removes t's lowest pending signal in mask, the oldest
+ * instance of a real-time one, and fills *info. Returns the signal, or 0.
+ */
+u32 lbx_signal_dequeue_locked(struct lbx_thread *t, u64 mask,
+			      struct lbx_siginfo *info);
+/* Frees t's queued signals (a thread being freed). */
+void lbx_signal_flush(struct lbx_thread *t);
+/* Instances of sig queued on t (under sb->lock; tests, /proc). */
+u32 lbx_signal_queued_locked(struct lbx_thread *t, u32 sig);
 
 /* Diagnostics (core/task/stats.c): counts one served call nr and its
  * result (all_regs: the call restored all registers, ret is no result). */
