@@ -427,7 +427,8 @@ static long fork_done_parent(struct lbx_kplat_sandbox *ks, struct lbx_thread *t,
 		return 0;
 	}
 	child->host_pid = result;
-	sc->regs.rax = child->t->proc->pid;
+	/* A new thread's creator gets its tid; a forking parent the child's pid. */
+	sc->regs.rax = child->is_thread ? child->t->tid : child->t->proc->pid;
 	mutex_lock(&ks->lock);
 	list_add_tail(&child->node, &ks->embryos);
 	WRITE_ONCE(ks->embryo_seq, ks->embryo_seq + 1);

@@ -15,10 +15,18 @@ cc=${CLANG:-clang}
 cd "$root"
 mkdir -p "$out"
 
-srcs=(core/*/*.c shims/linux/*.c platforms/linux_userland/*.c)
+# lwIP (fetched by scripts/setup) is part of LiteBox's code.
+lwip=$(ls -d third_party/lwip-*/src 2>/dev/null | head -n 1)
+if [ -z "$lwip" ]; then
+	echo "not ok 1 - fuzz: lwIP sources are missing (run scripts/setup)"
+	exit 1
+fi
+srcs=(core/*/*.c shims/linux/*.c platforms/linux_userland/*.c
+      "$lwip"/core/*.c "$lwip"/core/ipv4/*.c "$lwip"/core/ipv6/*.c)
 flags=(-g -O1 -std=gnu11 -fsanitize=address,undefined
        -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-       -Icore/include -Iuapi -Iplatforms/linux_userland/include -Iplatforms/linux_userland)
+       -Icore/include -Iuapi -Icore/net/lwip_port/include -I"$lwip"/include
+       -Iplatforms/linux_userland/include -Iplatforms/linux_userland)
 
 if ! command -v "$cc" > /dev/null; then
 	echo "not ok 1 - fuzz: $cc is not installed (scripts/setup installs clang)"
