@@ -138,6 +138,14 @@ static int kthread_start(struct lbx_kplat_sandbox *ks, struct lbx_kplat_thread *
 		return ret;
 	}
 	mutex_lock(&ks->lock);
+	if (ks->init_dead && !kt->is_thread) {
+		/* Too late: the sandbox's init ended while this fork ran. */
+		mutex_unlock(&ks->lock);
+		lbx_kplat_unbind(task_pid_nr(current), kt->t);
+		put_task_struct(kt->task);
+		kt->task = NULL;
+		return -ESRCH;
+	}
 	list_add_tail(&kt->node, &ks->threads);
 	kt->listed = true;
 	mutex_unlock(&ks->lock);
@@ -178,9 +186,22 @@ static void death_work_fn(struct work_struct *work)
 		}
 	}
 	init = kt->t->proc->pid == 1;
-	if (init)
+	if (init) {
+		/* The sandbox's init is gone: so are its other processes,
+		 * including forks not registered yet (they would otherwise
+		 * run on, orphaned, and pin the sandbox). */
+		ks->init_dead = true;
 		list_for_each_entry(other, &ks->threads, node)
 			send_sig(SIGKILL, other->task, 1);
+		list_for_each_entry(other, &ks->embryos, node) {
+			struct pid *hp = find_get_pid(other->host_pid);
+
+			if (hp) {
+				kill_pid(hp, SIGKILL, 1);
+				put_pid(hp);
+			}
+		}
+	}
 	mutex_unlock(&ks->lock);
 	list_for_each_entry_safe(other, next, &siblings, node) {
 		list_del(&other->node);
@@ -450,6 +471,8 @@ static long fork_done_child(struct lbx_kplat_sandbox *ks, struct lbx_syscall *sc
 		unsigned int seen = READ_ONCE(ks->embryo_seq);
 		long left;
 
+		if (READ_ONCE(ks->init_dead))
+			return -ESRCH;	/* its sandbox's init has ended */
 		kt = take_embryo(ks);
 		if (kt)
 			break;

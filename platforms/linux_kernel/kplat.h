@@ -33,6 +33,7 @@ struct lbx_kplat_sandbox {
 	unsigned int embryo_seq;	/* bumped (under lock) per published embryo */
 	bool started;
 	bool dying;
+	bool init_dead;			/* pid 1 ended: no more guest processes */
 	struct dentry *debugfs;		/* litebox/<id>/ (kmod/diag.c) */
 };
 

@@ -42,12 +42,15 @@ static long sys_enosys(struct lbx_sys *s, u64 nr)
 }
 
 /* Calls a direct entry cannot serve: they replace every register, or end
- * in a signal frame by design. They take the trapping path from the start. */
+ * in a signal frame by design, or end the thread, whose stack (where the
+ * direct entry's frame lies) another thread may unmap as soon as the exit
+ * clears its CLONE_CHILD_CLEARTID word. They take the trapping path, whose
+ * frame is on the stub's own stack, from the start. */
 static bool needs_trap(u64 nr)
 {
 	return nr == LX_NR_rt_sigreturn || nr == LX_NR_execve ||
 	       nr == LX_NR_execveat || nr == LX_NR_rt_sigsuspend ||
-	       nr == LX_NR_pause;
+	       nr == LX_NR_pause || nr == LX_NR_exit || nr == LX_NR_exit_group;
 }
 
 /* Keeps a direct entry's exit work for the trapping path (LBX_RESUME_NR):
