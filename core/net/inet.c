@@ -2012,6 +2012,9 @@ static const struct lbx_sock_ops inet_ops = {
 
 /* ---- teardown (module exit) ---- */
 
+/* lwIP's (timeouts.c): declared by its header only in its test mode. */
+void lwip_cyclic_timer(void *arg);
+
 void lbx_inet_exit(void)
 {
 	struct tcp_pcb *pcb, *next;
@@ -2042,5 +2045,9 @@ void lbx_inet_exit(void)
 		udp_remove(u);
 	}
 	inet_pump();
+	/* The pump re-armed lwIP's cyclic timers: their entries go too (lwIP
+	 * has no deinit; kmemleak saw them at module exit). */
+	for (i = 0; i < (u32)lwip_num_cyclic_timers; i++)
+		sys_untimeout(lwip_cyclic_timer, LWIP_CONST_CAST(void *, &lwip_cyclic_timers[i]));
 	lbx_plat_mutex_unlock(&inet_lock);
 }

@@ -305,8 +305,11 @@ fi
 # busybox nc: a listener and a client process, data and EOF.
 out=$(timeout 60 lbx-launch /bin/busybox sh -c '
 	/bin/busybox nc -l -p 9000 > /tmp/nc.out & pid=$!
-	/bin/busybox usleep 200000
-	echo "through nc" | /bin/busybox nc 127.0.0.1 9000
+	# Until the listener listens (a slow debug kernel takes a while).
+	i=0; while [ $i -lt 100 ]; do
+		echo "through nc" | /bin/busybox nc 127.0.0.1 9000 2>/dev/null && break
+		/bin/busybox usleep 100000; i=$((i + 1))
+	done
 	wait $pid; /bin/busybox cat /tmp/nc.out' 2>&1)
 if [ "$out" = "through nc" ]; then
 	ok "busybox nc listener and client over 127.0.0.1"
