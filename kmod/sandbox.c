@@ -21,6 +21,7 @@
 #include "device.h"
 #include "diag.h"
 #include "ioctl_util.h"
+#include "netdev.h"
 #include "sandbox.h"
 
 #define LBX_IMAGE_MAX		(2ULL << 30)	/* lower image */
@@ -248,6 +249,8 @@ static void kbox_free(struct lbx_kplat_sandbox *ks)
 		/* The last reference: frees the file systems. */
 		lbx_sandbox_put(ks->sb);
 	}
+	if (ks->net)
+		lbx_netdev_destroy(ks->net);
 	kvfree(ks->lower_image);
 	for (i = 2; i >= 0; i--)
 		if (ks->stdio[i])
@@ -574,6 +577,8 @@ static long sandbox_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 		return sandbox_ioctl_hostop_done(ks, uarg);
 	case LBX_IOC_EVENT:
 		return sandbox_ioctl_event(ks, uarg);
+	case LBX_IOC_NET_INFO:
+		return lbx_netdev_ioctl_info(ks->net, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -655,7 +660,8 @@ long lbx_sandbox_ioctl_create(void __user *uarg)
 	ret = lbx_copy_sized_arg(&c, sizeof(c), offsetofend(struct lbx_sandbox_create, reserved), uarg);
 	if (ret)
 		return ret;
-	if (c.flags || memchr_inv(c.reserved, 0, sizeof(c.reserved)))
+	if (c.flags || memchr_inv(c.reserved, 0, sizeof(c.reserved)) ||
+	    lbx_netdev_check(&c.net))
 		return -EINVAL;
 	if ((c.lower_len && !c.lower_ptr) || (c.upper_len && !c.upper_ptr))
 		return -EFAULT;
@@ -682,6 +688,11 @@ long lbx_sandbox_ioctl_create(void __user *uarg)
 	ret = create_fs(ks, &c);
 	if (ret)
 		goto err;
+	if (c.net.flags & LBX_NET_DEVICE) {
+		ret = lbx_netdev_create(&c.net, ks->sb->id, &ks->net);
+		if (ret)
+			goto err;
+	}
 	lbx_diag_sandbox_add(ks);
 	fd = anon_inode_getfd("[litebox-sandbox]", &lbx_sandbox_fops, ks,
 			      O_RDWR | O_CLOEXEC);

@@ -180,9 +180,17 @@ static u64 inet_next_timer(void)
 	return lbx_plat_now_mono() + (u64)ms * 1000000ULL;
 }
 
+/* Whether an interface (the loopback, or a sandbox's interface sending to
+ * its own address) has queued packets to itself. */
 static bool loop_queued(void)
 {
-	return inet_loop && inet_loop->loop_first;
+	struct netif *n;
+
+	NETIF_FOREACH(n) {
+		if (n->loop_first)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -227,6 +235,7 @@ static void inet_arm_timer(void)
  * turn, then runs the timers that are due. */
 static void inet_pump(void)
 {
+	struct netif *n;
 	int rounds;
 
 	sys_check_timeouts();
@@ -236,7 +245,10 @@ static void inet_pump(void)
 			if (!loop_queued())
 				break;
 		}
-		netif_poll(inet_loop);
+		NETIF_FOREACH(n) {
+			if (n->loop_first)
+				netif_poll(n);
+		}
 	}
 	inet_arm_timer();
 }
@@ -652,6 +664,349 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t e)
 	return ERR_OK;
 }
 
+/* ---- sandbox interfaces (the platform's lbx<N> devices) ---- */
+
+/*
+ * Each is an lwIP netif that is up but never "link up": lwIP's own routing
+ * (ip4_route, ip6_route) skips interfaces without a link, so the only way
+ * out through one is lbx_inet_route4/6 (lwIP's route hooks), which pick the
+ * interface of the sending socket's sandbox: by the packet's source address
+ * when it has one (an established connection, a reply), else by the calling
+ * guest thread's sandbox (connect, an unbound sendto). What arrives on an
+ * interface must be addressed to it exactly and reaches only its sandbox's
+ * sockets (lbx_inet_tcp_inpacket, udp_recv_cb).
+ */
+#define INET_IF_MAX	200	/* lwIP numbers netifs in a byte */
+
+struct lbx_inet_if {
+	struct netif nif;		/* nif.state: this */
+	u32 owner;
+	u8 family;
+	u8 prefix;
+	bool has_gw;
+	bool dead;			/* detached (inet_lock) */
+	u16 mtu;
+	ip_addr_t addr;
+	const struct lbx_inet_if_ops *ops;
+	void *ctx;
+	struct lbx_list_head node;	/* in inet_ifs (inet_lock) */
+};
+
+static struct lbx_list_head inet_ifs = { &inet_ifs, &inet_ifs };
+static u32 inet_nifs;
+
+/* The sandbox interface behind an lwIP netif, or NULL (the loopback). */
+static struct lbx_inet_if *if_of_netif(struct netif *n)
+{
+	if (!n || n->name[0] != 'l' || n->name[1] != 'x')
+		return NULL;
+	return n->state;
+}
+
+static struct lbx_inet_if *if_of_owner(u32 owner)
+{
+	struct lbx_list_head *pos;
+
+	if (!owner)
+		return NULL;
+	lbx_list_for_each(pos, &inet_ifs) {
+		struct lbx_inet_if *ifp = lbx_list_entry(pos, struct lbx_inet_if, node);
+
+		if (ifp->owner == owner)
+			return ifp;
+	}
+	return NULL;
+}
+
+static struct lbx_inet_if *if_of_addr(const ip_addr_t *ip)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &inet_ifs) {
+		struct lbx_inet_if *ifp = lbx_list_entry(pos, struct lbx_inet_if, node);
+
+		if (ip_addr_cmp(&ifp->addr, ip))
+			return ifp;
+	}
+	return NULL;
+}
+
+/* Whether the first `prefix` bits of a and b agree. */
+static bool prefix_match(const u8 *a, const u8 *b, u32 prefix)
+{
+	u32 i;
+
+	for (i = 0; i < prefix / 8; i++)
+		if (a[i] != b[i])
+			return false;
+	if (prefix % 8) {
+		u8 mask = (u8)(0xff00 >> (prefix % 8));
+
+		return !((a[i] ^ b[i]) & mask);
+	}
+	return true;
+}
+
+static const u8 *ip_bytes(const ip_addr_t *ip)
+{
+	return IP_IS_V4(ip) ? (const u8 *)&ip_2_ip4(ip)->addr :
+			      (const u8 *)ip_2_ip6(ip)->addr;
+}
+
+/*
+ * Whether the calling sandbox may send to ip: the loopback always; other
+ * destinations through its own interface, within its prefix or (with a
+ * gateway) anywhere of its family. -ENETUNREACH otherwise, as Linux with no
+ * route. inet_lock held.
+ */
+static int route_check(const ip_addr_t *ip)
+{
+	struct lbx_inet_if *ifp;
+
+	if (ip_addr_isloopback(ip))
+		return 0;
+	ifp = if_of_owner(current_owner());
+	if (!ifp || IP_GET_TYPE(ip) != IP_GET_TYPE(&ifp->addr))
+		return -ENETUNREACH;
+	if (ifp->has_gw || prefix_match(ip_bytes(ip), ip_bytes(&ifp->addr),
+					ifp->prefix))
+		return 0;
+	return -ENETUNREACH;
+}
+
+/* Whether ip is an address of the calling sandbox's interface. */
+static bool own_address(const ip_addr_t *ip)
+{
+	struct lbx_inet_if *ifp = if_of_owner(current_owner());
+
+	return ifp && ip_addr_cmp(&ifp->addr, ip);
+}
+
+static struct netif *route_pick(const ip_addr_t *src, bool src_any)
+{
+	struct lbx_inet_if *ifp;
+
+	if (!src_any) {
+		if (ip_addr_isloopback(src))
+			return NULL;
+		ifp = if_of_addr(src);
+	} else {
+		ifp = if_of_owner(current_owner());
+	}
+	if (!ifp || ifp->dead)
+		return NULL;
+	return &ifp->nif;
+}
+
+struct netif *lbx_inet_route4(const ip4_addr_t *src, const ip4_addr_t *dest)
+{
+	ip_addr_t s = { 0 };
+	struct netif *n;
+
+	if (ip4_addr_isloopback(dest))
+		return NULL;
+	if (src)
+		ip_addr_copy_from_ip4(s, *src);
+	n = route_pick(&s, !src || ip4_addr_isany(src));
+	if (n && !IP_IS_V4(&if_of_netif(n)->addr))
+		return NULL;
+	return n;
+}
+
+struct netif *lbx_inet_route6(const ip6_addr_t *src, const ip6_addr_t *dest)
+{
+	ip_addr_t s = { 0 };
+	struct netif *n;
+
+	if (ip6_addr_isloopback(dest))
+		return NULL;
+	if (src) {
+		ip_addr_copy_from_ip6(s, *src);
+		ip6_addr_clear_zone(ip_2_ip6(&s));
+	}
+	n = route_pick(&s, !src || ip6_addr_isany(src));
+	if (n && !IP_IS_V6(&if_of_netif(n)->addr))
+		return NULL;
+	return n;
+}
+
+static err_t if_tx(struct netif *n, struct pbuf *p)
+{
+	struct lbx_inet_if *ifp = n->state;
+	void *buf, *token;
+
+	if (ifp->dead)
+		return ERR_IF;
+	buf = ifp->ops->tx_alloc(ifp->ctx, p->tot_len, &token);
+	if (!buf)
+		return ERR_MEM;
+	pbuf_copy_partial(p, buf, p->tot_len, 0);
+	ifp->ops->tx_send(ifp->ctx, token);
+	return ERR_OK;
+}
+
+static err_t if_output4(struct netif *n, struct pbuf *p, const ip4_addr_t *next)
+{
+	return if_tx(n, p);
+}
+
+static err_t if_output6(struct netif *n, struct pbuf *p, const ip6_addr_t *next)
+{
+	return if_tx(n, p);
+}
+
+static err_t if_init(struct netif *n)
+{
+	struct lbx_inet_if *ifp = n->state;
+
+	n->name[0] = 'l';
+	n->name[1] = 'x';
+	n->output = if_output4;
+	n->output_ip6 = if_output6;
+	n->mtu = ifp->mtu;
+#if LWIP_ND6_ALLOW_RA_UPDATES
+	n->mtu6 = ifp->mtu;
+#endif
+	n->hwaddr_len = 0;
+	n->flags = 0;		/* point to point; never NETIF_FLAG_LINK_UP */
+	return ERR_OK;
+}
+
+int lbx_inet_if_add(u32 owner, const struct lbx_inet_if_config *cfg,
+		    const struct lbx_inet_if_ops *ops, void *ctx,
+		    struct lbx_inet_if **out)
+{
+	struct lbx_inet_if *ifp;
+	int ret = 0;
+
+	if (!owner || (cfg->family != LX_AF_INET && cfg->family != LX_AF_INET6))
+		return -EINVAL;
+	ifp = lbx_plat_alloc(sizeof(*ifp));
+	if (!ifp)
+		return -ENOMEM;
+	ifp->owner = owner;
+	ifp->family = cfg->family;
+	ifp->prefix = cfg->prefix;
+	ifp->mtu = cfg->mtu ? cfg->mtu : 1500;
+	ifp->ops = ops;
+	ifp->ctx = ctx;
+	lbx_list_init(&ifp->node);
+	{
+		static const u8 zero[16];
+
+		ifp->has_gw = memcmp(cfg->gw, zero, 16) != 0;
+	}
+	if (cfg->family == LX_AF_INET) {
+		u32 a;
+
+		memcpy(&a, cfg->addr, 4);
+		ip_addr_set_ip4_u32_val(ifp->addr, a);
+	} else {
+		u32 w[4];
+
+		memcpy(w, cfg->addr, 16);
+		IP_ADDR6(&ifp->addr, w[0], w[1], w[2], w[3]);
+	}
+	inet_start();
+	inet_lock_stack();
+	if (if_of_owner(owner)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (if_of_addr(&ifp->addr)) {
+		ret = -EADDRINUSE;
+		goto out;
+	}
+	if (inet_nifs >= INET_IF_MAX) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (cfg->family == LX_AF_INET) {
+		ip4_addr_t mask;
+		u32 m = cfg->prefix ? ~0U << (32 - cfg->prefix) : 0;
+
+		ip4_addr_set_u32(&mask, __builtin_bswap32(m));
+		if (!netif_add(&ifp->nif, ip_2_ip4(&ifp->addr), &mask,
+			       IP4_ADDR_ANY4, ifp, if_init, ip_input)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	} else {
+		s8_t idx;
+
+		if (!netif_add_noaddr(&ifp->nif, ifp, if_init, ip_input)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (netif_add_ip6_address(&ifp->nif, ip_2_ip6(&ifp->addr),
+					  &idx) != ERR_OK) {
+			netif_remove(&ifp->nif);
+			ret = -ENOMEM;
+			goto out;
+		}
+		netif_ip6_addr_set_state(&ifp->nif, idx, IP6_ADDR_PREFERRED);
+	}
+	netif_set_up(&ifp->nif);
+	lbx_list_add_tail(&ifp->node, &inet_ifs);
+	inet_nifs++;
+	*out = ifp;
+out:
+	inet_unlock();
+	if (ret)
+		lbx_plat_free(ifp);
+	return ret;
+}
+
+/* Whether a packet from the platform is addressed to the interface. */
+static bool if_accepts(struct lbx_inet_if *ifp, const u8 *pkt, u32 len)
+{
+	u8 ver = pkt[0] >> 4;
+
+	if (ver == 4 && IP_IS_V4(&ifp->addr) && len >= 20)
+		return !memcmp(pkt + 16, ip_bytes(&ifp->addr), 4);
+	if (ver == 6 && IP_IS_V6(&ifp->addr) && len >= 40)
+		return !memcmp(pkt + 24, ip_bytes(&ifp->addr), 16);
+	return false;
+}
+
+void lbx_inet_if_input(struct lbx_inet_if *ifp, const void *pkt, u32 len)
+{
+	struct pbuf *p;
+
+	if (!len || len > 0xffff)
+		return;
+	inet_lock_stack();
+	if (ifp->dead || !if_accepts(ifp, pkt, len))
+		goto out;
+	p = pbuf_alloc(PBUF_RAW, (u16)len, PBUF_RAM);
+	if (!p)
+		goto out;
+	memcpy(p->payload, pkt, len);
+	if (ifp->nif.input(p, &ifp->nif) != ERR_OK)
+		pbuf_free(p);
+out:
+	inet_unlock();
+}
+
+void lbx_inet_if_detach(struct lbx_inet_if *ifp)
+{
+	inet_lock_stack();
+	if (!ifp->dead) {
+		/* lwIP aborts the connections on its address (a RST goes
+		 * out) and unbinds UDP sockets from it. */
+		netif_remove(&ifp->nif);
+		ifp->dead = true;
+		lbx_list_del(&ifp->node);
+		inet_nifs--;
+	}
+	inet_unlock();
+}
+
+void lbx_inet_if_free(struct lbx_inet_if *ifp)
+{
+	lbx_plat_free(ifp);
+}
+
 /* ---- sandboxes do not talk to each other ---- */
 
 err_t lbx_inet_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr,
@@ -661,6 +1016,21 @@ err_t lbx_inet_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr,
 	struct tcp_pcb *c;
 	u8 flags = TCPH_FLAGS(hdr);
 
+	struct lbx_inet_if *inif = if_of_netif(ip_current_input_netif());
+
+	if (inif) {
+		/* From a sandbox's interface: for that sandbox's sockets only
+		 * (a pcb without a socket is closing on the interface's own
+		 * address). */
+		cs = pcb->callback_arg;
+		if (!cs || cs->owner == inif->owner)
+			return ERR_OK;
+		if (pcb->state == LISTEN &&
+		    (flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN)
+			tcp_rst(NULL, 0, hdr->seqno + 1, ip_current_dest_addr(),
+				ip_current_src_addr(), hdr->dest, hdr->src);
+		return ERR_ABRT;
+	}
 	if (pcb->state != LISTEN || (flags & (TCP_SYN | TCP_ACK)) != TCP_SYN)
 		return ERR_OK;
 	ls = pcb->callback_arg;
@@ -706,7 +1076,10 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	struct inet_sock *is = arg;
 	struct inet_dgram *d;
 
-	if (!is || is->shut_rd || !same_owner_udp(is, addr, port) ||
+	struct lbx_inet_if *inif = if_of_netif(ip_current_input_netif());
+
+	if (!is || is->shut_rd ||
+	    (inif ? inif->owner != is->owner : !same_owner_udp(is, addr, port)) ||
 	    is->dgram_bytes + p->tot_len > is->rcvbuf) {
 		pbuf_free(p);	/* Linux drops what does not fit, too */
 		return;
@@ -879,8 +1252,10 @@ static int inet_bind(struct lbx_sock *sk, const void *addr, u32 len)
 		ret = -EINVAL;
 		goto out;
 	}
-	/* Only local addresses (those of the loopback, and "any"). */
-	if (!ip_addr_isany(&ip) && !ip_addr_isloopback(&ip)) {
+	/* Only local addresses: the loopback's, the sandbox's interface's,
+	 * and "any". */
+	if (!ip_addr_isany(&ip) && !ip_addr_isloopback(&ip) &&
+	    !own_address(&ip)) {
 		ret = -EADDRNOTAVAIL;
 		goto out;
 	}
@@ -1039,6 +1414,9 @@ static int tcp_connect_op(struct inet_sock *is, const ip_addr_t *ip, u16 port,
 			return -EINVAL;
 		if (port == 0)
 			return -ECONNREFUSED;
+		ret = route_check(ip);
+		if (ret)
+			return ret;
 		apply_tcp_options(is);
 		e = tcp_connect(is->tcp, ip, port, tcp_connected_cb);
 		if (e != ERR_OK)
@@ -1069,7 +1447,7 @@ static int udp_connect_op(struct inet_sock *is, const void *addr, u32 len,
 		is->state = ST_NEW;
 		return 0;
 	}
-	if (udp_connect(is->udp, ip, port) != ERR_OK)
+	if (route_check(ip) || udp_connect(is->udp, ip, port) != ERR_OK)
 		return -ENETUNREACH;
 	is->state = ST_CONNECTED;
 	return 0;
@@ -1425,6 +1803,9 @@ static ssize_t udp_send_op(struct inet_sock *is, struct lbx_msg *m, u32 flags)
 	}
 	if (len > (IP_IS_V4(&ip) ? UDP_MAX_V4 : UDP_MAX_V6))
 		return -EMSGSIZE;
+	ret = route_check(&ip);
+	if (ret)
+		return ret;
 	p = pbuf_alloc(PBUF_TRANSPORT, (u16)len, PBUF_RAM);
 	if (!p)
 		return -ENOBUFS;

@@ -14,6 +14,8 @@
 #include <linux/workqueue.h>
 #include <litebox/task.h>
 
+struct lbx_netdev;
+
 struct dentry;
 struct file;
 struct pid;
@@ -35,6 +37,7 @@ struct lbx_kplat_sandbox {
 	bool dying;
 	bool init_dead;			/* pid 1 ended: no more guest processes */
 	struct dentry *debugfs;		/* litebox/<id>/ (kmod/diag.c) */
+	struct lbx_netdev *net;		/* lbx<N>, or NULL (kmod/netdev.c) */
 };
 
 /* t->plat of a guest thread: the host task that runs it. */

@@ -5,10 +5,16 @@
  * another thread while it is in use. Runs natively in the test VM.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -340,6 +346,94 @@ static void close_while_in_use(void)
 	}
 }
 
+static void version_netdev(void)
+{
+	struct lbx_version v = { .size = sizeof(v) };
+	int fd = dev();
+
+	EXPECT(ioctl(fd, LBX_IOC_VERSION, &v) == 0, "errno %d", errno);
+	EXPECT((v.abi_version & 0xffff) >= 2, "abi %#x", v.abi_version);
+	EXPECT(v.features & LBX_FEATURE_NETDEV, "features %#llx",
+	       (unsigned long long)v.features);
+	close(fd);
+}
+
+static struct lbx_sandbox_create net_create(const char *addr, int prefix)
+{
+	struct lbx_sandbox_create c = good_create();
+
+	c.net.flags = LBX_NET_DEVICE;
+	c.net.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	c.net.prefix = prefix;
+	inet_pton(c.net.family, addr, c.net.addr);
+	return c;
+}
+
+static void create_net(void)
+{
+	struct lbx_sandbox_create c = good_create();
+	struct lbx_net_info ni = { .size = sizeof(ni) };
+	/* The ABI 1.1 layout (no net): still accepted, no device. */
+	size_t old = offsetof(struct lbx_sandbox_create, net);
+	int fd = dev(), sb, sb2;
+
+	c.size = old;
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb >= 0, "1.1 layout: errno %d", errno);
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_NET_INFO, &ni), ENODEV);
+	close(sb);
+
+	c = net_create("10.98.0.2", 24);
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb >= 0, "with a device: errno %d", errno);
+	EXPECT(ioctl(sb, LBX_IOC_NET_INFO, &ni) == 0, "NET_INFO errno %d", errno);
+	EXPECT(!strncmp(ni.ifname, "lbx", 3) && ni.ifindex > 0, "name %.16s index %u",
+	       ni.ifname, ni.ifindex);
+	EXPECT(if_nametoindex(ni.ifname) == ni.ifindex, "the device exists");
+	/* One address per sandbox. */
+	sb2 = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb2 < 0 && errno == EADDRINUSE, "same address twice: %d errno %d", sb2, errno);
+	if (sb2 >= 0)
+		close(sb2);
+	close(sb);
+	EXPECT(if_nametoindex(ni.ifname) == 0, "the device is gone with the sandbox");
+
+	c = net_create("fd00:98::2", 64);
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb >= 0, "IPv6 device: errno %d", errno);
+	close(sb);
+	close(fd);
+}
+
+static void create_net_bad(void)
+{
+	struct lbx_sandbox_create c;
+	int fd = dev();
+
+#define BAD(what) EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL)
+	c = net_create("10.98.0.2", 24); c.net.flags = 2; BAD();
+	c = net_create("10.98.0.2", 24); c.net.reserved[3] = 1; BAD();
+	c = good_create(); c.net.prefix = 24; BAD();		/* no flag, not zero */
+	c = net_create("10.98.0.2", 0); BAD();
+	c = net_create("10.98.0.2", 33); BAD();
+	c = net_create("fd00::2", 129); BAD();
+	c = net_create("10.98.0.2", 24); c.net.family = 7; BAD();
+	c = net_create("127.0.0.2", 8); BAD();
+	c = net_create("224.0.0.1", 24); BAD();
+	c = net_create("10.98.0.0", 24); BAD();
+	c = net_create("10.98.0.255", 24); BAD();
+	c = net_create("0.0.0.0", 24); BAD();
+	c = net_create("::1", 64); BAD();
+	c = net_create("fe80::1", 64); BAD();
+	c = net_create("ff02::1", 64); BAD();
+	c = net_create("10.98.0.2", 24); c.net.mtu = 575; BAD();
+	c = net_create("fd00::2", 64); c.net.mtu = 1279; BAD();
+	c = net_create("10.98.0.2", 24); c.net.addr[5] = 1; BAD();
+	c = net_create("10.98.0.2", 24); memcpy(c.net.gw, c.net.addr, 16); BAD();
+#undef BAD
+	close(fd);
+}
+
 int main(void)
 {
 	static const struct vmtest tests[] = {
@@ -351,6 +445,9 @@ int main(void)
 		{ "SANDBOX_CREATE returns a close-on-exec fd", create_ok },
 		{ "SANDBOX_CREATE rejects bad arguments", create_bad_args },
 		{ "SANDBOX_CREATE rejects malformed images", create_malformed_image },
+		{ "VERSION reports LBX_FEATURE_NETDEV (ABI 1.2)", version_netdev },
+		{ "SANDBOX_CREATE with a network device; NET_INFO", create_net },
+		{ "SANDBOX_CREATE rejects bad network configurations", create_net_bad },
 		{ "sandbox fd: wrong commands and callers", sandbox_wrong_commands },
 		{ "EXEC rejects bad arguments", exec_bad_args },
 		{ "HOSTOP_DONE rejects bad arguments and strangers", hostop_done_bad_args },

@@ -357,6 +357,121 @@ print(u.recvfrom(100)[0].decode())
 	fi
 fi
 
+# --- the sandbox's network device lbx<N> (--net): host <-> guest over it ---
+# Waits for "network device lbxN" in a launcher's -v output; sets $netdev.
+wait_netdev() {
+	netdev=
+	for i in $(seq 1 100); do
+		netdev=$(sed -n 's/.*network device \(lbx[0-9]*\) .*/\1/p' "$1")
+		[ -n "$netdev" ] && ip link show "$netdev" > /dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# A guest TCP server, a host client.
+lbx-launch -v --net 10.99.0.2/24 /bin/busybox nc -l -p 7000 > "$T/gnc.out" 2> "$T/gnc.err" &
+pg=$!
+if wait_netdev "$T/gnc.err"; then
+	ok "--net: lbx-launch -v names the device ($netdev)"
+	ip addr add 10.99.0.1/24 dev "$netdev" && ip link set "$netdev" up
+	sent=
+	for i in $(seq 1 30); do
+		echo "host to guest over $netdev" | timeout 10 nc 10.99.0.2 7000 2> /dev/null && { sent=1; break; }
+		sleep 0.3
+	done
+	timeout 20 sh -c "while kill -0 $pg 2>/dev/null; do sleep 0.2; done"
+	if [ -n "$sent" ] && grep -q "host to guest over $netdev" "$T/gnc.out"; then
+		ok "--net: a host TCP client reaches a guest server through $netdev"
+	else
+		not_ok "--net: host to guest TCP (sent=$sent, guest got: $(cat "$T/gnc.out" "$T/gnc.err" | tr '\n' '|'))"
+	fi
+	kill $pg 2>/dev/null; wait $pg 2>/dev/null
+	if ip link show "$netdev" > /dev/null 2>&1; then
+		not_ok "--net: $netdev still exists after its sandbox ended"
+	else
+		ok "--net: $netdev is gone with its sandbox"
+	fi
+else
+	not_ok "--net: no device named by lbx-launch -v ($(cat "$T/gnc.err" | tr '\n' '|'))"
+	kill $pg 2>/dev/null; wait $pg 2>/dev/null
+fi
+# A guest client (busybox wget) and a host server (busybox httpd).
+mkdir -p "$T/www" && echo "hello from the host" > "$T/www/h"
+httpd -f -p 8088 -h "$T/www" & ph=$!
+lbx-launch -v --net 10.99.0.2/24 /bin/busybox sh -c '
+	i=0
+	while [ $i -lt 40 ]; do
+		/bin/busybox wget -q -O - http://10.99.0.1:8088/h 2>/dev/null && break
+		/bin/busybox usleep 300000; i=$((i + 1))
+	done
+	/bin/busybox wget -q -O - http://10.99.0.1:8088/missing 2>/dev/null || echo "404 ok"
+	echo x | /bin/busybox nc 10.98.7.7 80 2>&1 | /bin/busybox head -n 1' > "$T/gw.out" 2> "$T/gw.err" &
+pg=$!
+if wait_netdev "$T/gw.err"; then
+	ip addr add 10.99.0.1/24 dev "$netdev" && ip link set "$netdev" up
+fi
+timeout 90 sh -c "while kill -0 $pg 2>/dev/null; do sleep 0.2; done"
+kill $pg 2>/dev/null; wait $pg 2>/dev/null
+kill $ph 2>/dev/null; wait $ph 2>/dev/null
+if [ "$(head -n 2 "$T/gw.out")" = "$(printf 'hello from the host\n404 ok')" ]; then
+	ok "--net: a guest wget fetches from a host httpd through $netdev"
+else
+	not_ok "--net: guest to host HTTP (got: $(cat "$T/gw.out" "$T/gw.err" | tr '\n' '|'))"
+fi
+case "$(sed -n 3p "$T/gw.out")" in
+*"unreachable"*) ok "--net without gw=: beyond the prefix is unreachable" ;;
+*) not_ok "--net without gw=: beyond the prefix (got: $(sed -n 3p "$T/gw.out"))" ;;
+esac
+# UDP both ways: a guest server and a host client, then the reverse.
+lbx-launch -v --net 10.99.0.2/24 "$V/udp_echo" server 7001 > "$T/gu.out" 2> "$T/gu.err" &
+pg=$!
+out=
+if wait_netdev "$T/gu.err"; then
+	ip addr add 10.99.0.1/24 dev "$netdev" && ip link set "$netdev" up
+	out=$(timeout 60 "$V/udp_echo" client 10.99.0.2 7001 "to the guest" 2>&1)
+fi
+timeout 20 sh -c "while kill -0 $pg 2>/dev/null; do sleep 0.2; done"
+kill $pg 2>/dev/null; wait $pg 2>/dev/null
+if [ "$out" = "client got TO THE GUEST" ] &&
+   grep -q "server got to the guest from 10.99.0.1" "$T/gu.out"; then
+	ok "--net: UDP host client, guest server through $netdev"
+else
+	not_ok "--net: UDP to a guest server (host got '$out', guest: $(cat "$T/gu.out" "$T/gu.err" | tr '\n' '|'))"
+fi
+timeout 60 "$V/udp_echo" server 7002 > "$T/hu.out" 2>&1 & ph=$!
+lbx-launch -v --net 10.99.0.2/24 "$V/udp_echo" client 10.99.0.1 7002 "to the host" > "$T/gu.out" 2> "$T/gu.err" &
+pg=$!
+wait_netdev "$T/gu.err" && ip addr add 10.99.0.1/24 dev "$netdev" && ip link set "$netdev" up
+timeout 60 sh -c "while kill -0 $pg 2>/dev/null; do sleep 0.2; done"
+kill $pg $ph 2>/dev/null; wait $pg $ph 2>/dev/null
+if grep -q "client got TO THE HOST" "$T/gu.out" &&
+   grep -q "server got to the host from 10.99.0.2" "$T/hu.out"; then
+	ok "--net: UDP guest client, host server through $netdev"
+else
+	not_ok "--net: UDP from a guest client (guest: $(cat "$T/gu.out" "$T/gu.err" | tr '\n' '|'), host: $(cat "$T/hu.out"))"
+fi
+# Bad --net arguments: one line, status 2, before anything starts.
+for bad in 10.99.0.2 10.99.0.2/33 10.99.0.0/24 300.1.1.1/24 fe80::1/64 \
+	   10.99.0.2/24,gw=fd00::1 10.99.0.2/24,mtu=100 tun=tap0; do
+	lbx-launch --net "$bad" /bin/busybox true > "$T/bad.out" 2>&1
+	st=$?
+	if [ $st -ne 2 ] || [ "$(wc -l < "$T/bad.out")" -ne 1 ] ||
+	   ! grep -q "invalid --net '$bad'" "$T/bad.out"; then
+		not_ok "--net $bad: status $st, $(cat "$T/bad.out")"
+		badfail=1
+	fi
+done
+[ -z "$badfail" ] && ok "bad --net arguments: one line, status 2"
+if command -v lbx-run > /dev/null; then
+	lbx-run --net 10.99.0.2/24 /bin/busybox true > "$T/bad.out" 2>&1
+	st=$?
+	if [ $st -eq 2 ] && grep -q "not supported in userland mode" "$T/bad.out"; then
+		ok "lbx-run --net: not supported in userland mode, status 2"
+	else
+		not_ok "lbx-run --net: status $st, $(cat "$T/bad.out")"
+	fi
+fi
+
 # --- a guest that tries to leave ---
 rm -f /tmp/lbx-escaped
 if lbx-launch "$V/escape_guest" > "$T/escape.out" 2>&1 && grep -q '^PASS escape_guest' "$T/escape.out"; then
@@ -448,7 +563,7 @@ fi
 # --- the ioctl contract (kselftest-style programs) ---
 for p in "$V"/*; do
 	[ -x "$p" ] || continue
-	case ${p##*/} in *_guest|lbx-launch-*) continue ;; esac
+	case ${p##*/} in *_guest|lbx-launch-*|udp_echo) continue ;; esac
 	"$p" > "$T/vm.out" 2>&1
 	rc=$?
 	name=${p##*/}

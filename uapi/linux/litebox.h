@@ -18,13 +18,14 @@
 
 /* Major in the high 16 bits: a change there breaks compatibility. */
 #define LBX_ABI_MAJOR		1
-#define LBX_ABI_MINOR		1
+#define LBX_ABI_MINOR		2
 #define LBX_ABI_VERSION		((LBX_ABI_MAJOR << 16) | LBX_ABI_MINOR)
 
 #define LBX_IOC_MAGIC		0xBB
 
 /* lbx_version.features */
 #define LBX_FEATURE_DIRECT	(1ULL << 0)	/* direct entries (ABI 1.1) */
+#define LBX_FEATURE_NETDEV	(1ULL << 1)	/* lbx_sandbox_create.net (ABI 1.2) */
 
 /* ---- on /dev/litebox ---- */
 
@@ -33,6 +34,28 @@ struct lbx_version {
 	__u32 abi_version;	/* out: LBX_ABI_VERSION */
 	__u64 features;		/* out: LBX_FEATURE_* */
 	__u64 reserved[2];	/* in: zero */
+};
+
+/*
+ * A sandbox's network device (ABI 1.2): with LBX_NET_DEVICE the kernel
+ * registers an L3 device lbx<N> in the creator's network namespace (the
+ * creator needs CAP_NET_ADMIN there) whose far end is the guest, with
+ * address addr/prefix (and gateway gw, if not all zero: destinations
+ * outside the prefix are then sent to the host too). family is AF_INET
+ * (2) or AF_INET6 (10); addresses are in network order (IPv4 in the first
+ * 4 bytes, the rest zero). mtu 0 means 1500; else 576..65535 (1280.. for
+ * IPv6). flags 0: no device, and every other field must be zero.
+ */
+#define LBX_NET_DEVICE		(1U << 0)
+
+struct lbx_net_config {
+	__u32 flags;		/* LBX_NET_DEVICE or zero */
+	__u8 family;
+	__u8 prefix;		/* 1..32 (IPv4), 1..128 (IPv6) */
+	__u16 mtu;
+	__u8 addr[16];
+	__u8 gw[16];
+	__u32 reserved[4];
 };
 
 /*
@@ -54,6 +77,7 @@ struct lbx_sandbox_create {
 	__u32 max_fds;		/* per process; 0: default */
 	__s32 stdio_fd[3];	/* host fds taken as the guest's console; -1: none */
 	__u64 reserved[4];
+	struct lbx_net_config net;	/* ABI 1.2; absent (shorter size): none */
 };
 
 #define LBX_IOC_VERSION		_IOWR(LBX_IOC_MAGIC, 0x00, struct lbx_version)
@@ -176,5 +200,15 @@ struct lbx_event {
  */
 #define LBX_IOC_HOSTOP_DONE	_IOWR(LBX_IOC_MAGIC, 0x12, struct lbx_syscall)
 #define LBX_IOC_EVENT		_IOWR(LBX_IOC_MAGIC, 0x13, struct lbx_event)
+
+/* The sandbox's network device (ABI 1.2): ENODEV without one. */
+struct lbx_net_info {
+	__u32 size;
+	__u32 ifindex;		/* out: in the creator's network namespace */
+	char ifname[16];	/* out: NUL-terminated, e.g. "lbx0" */
+	__u64 reserved[2];	/* in: zero */
+};
+
+#define LBX_IOC_NET_INFO	_IOWR(LBX_IOC_MAGIC, 0x14, struct lbx_net_info)
 
 #endif /* _UAPI_LINUX_LITEBOX_H */

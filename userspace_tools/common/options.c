@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,14 @@ static void usage(const struct lbx_opts *o, FILE *f)
 "  --max-fds N         most open files per guest process (default 1024)\n"
 "  --no-rewrite        do not rewrite the guest's syscall sites: every system\n"
 "                      call traps (slower; for comparison and debugging)\n"
+"  --net ADDR/PREFIX[,gw=GW][,mtu=N]\n"
+"                      give the guest the IPv4 or IPv6 address ADDR on a network\n"
+"                      device lbx<N> in the host's network stack (-v names it);\n"
+"                      the host side is yours to configure, e.g.\n"
+"                        ip addr add 10.99.0.1/24 dev lbx0; ip link set lbx0 up\n"
+"                      with gw=GW the guest reaches destinations beyond PREFIX\n"
+"                      through the host. Needs CAP_NET_ADMIN. Without --net the\n"
+"                      guest has loopback only. Kernel mode (lbx-launch) only\n"
 "  -v, --verbose       say what LiteBox is doing\n"
 "  -h, --help          show this help\n"
 "  -V, --version       show the version\n"
@@ -127,7 +137,101 @@ static void *grow(void *p, size_t n, size_t size)
 }
 
 enum { OPT_ROOTFS = 256, OPT_ADD, OPT_ENV, OPT_CLEAR_ENV, OPT_CWD, OPT_MEM,
-	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE };
+	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE, OPT_NET };
+
+/* A unicast address a host may use (prefix: its network's, for IPv4). */
+static bool net_unicast(int family, const unsigned char *a, unsigned int prefix)
+{
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const unsigned char zero[16];
+
+	if (family == AF_INET) {
+		uint32_t v = (uint32_t)a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+		uint32_t mask = prefix >= 32 ? 0 : ~0U >> prefix;
+
+		if (a[0] == 0 || a[0] == 127 || a[0] >= 224)
+			return false;
+		return prefix > 30 || ((v & mask) && (v & mask) != mask);
+	}
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	    (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) || !memcmp(a, mapped, 12))
+		return false;		/* multicast, link/site-local, mapped */
+	if (!memcmp(a, zero, 15) && (a[15] == 0 || a[15] == 1))
+		return false;		/* unspecified, loopback */
+	return true;
+}
+
+static void parse_net(struct lbx_opts *o, char *arg)
+{
+	struct lbx_net_opt *n = &o->net;
+	char *save = NULL, *tok, *slash, *end;
+	const char *why = "use ADDR/PREFIX[,gw=ADDR][,mtu=N]";
+	char buf[256];
+	unsigned long v;
+
+	n->arg = arg;
+	if (strlen(arg) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, arg);
+	if (!strncmp(buf, "tun=", 4)) {
+		why = "a TUN device is for lbx-run, which does not support --net yet";
+		goto bad;
+	}
+	tok = strtok_r(buf, ",", &save);
+	if (!tok || !(slash = strchr(tok, '/')))
+		goto bad;
+	*slash = '\0';
+	if (inet_pton(AF_INET, tok, n->addr) == 1) {
+		n->family = AF_INET;
+	} else if (inet_pton(AF_INET6, tok, n->addr) == 1) {
+		n->family = AF_INET6;
+	} else {
+		why = "ADDR is not an IPv4 or IPv6 address";
+		goto bad;
+	}
+	errno = 0;
+	v = strtoul(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end || !v ||
+	    v > (n->family == AF_INET ? 32UL : 128UL)) {
+		why = n->family == AF_INET ? "PREFIX must be 1..32" : "PREFIX must be 1..128";
+		goto bad;
+	}
+	n->prefix = v;
+	if (!net_unicast(n->family, n->addr, n->prefix)) {
+		why = "ADDR is not a usable unicast host address";
+		goto bad;
+	}
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		if (!strncmp(tok, "gw=", 3)) {
+			if (inet_pton(n->family, tok + 3, n->gw) != 1) {
+				why = "gw= is not an address of ADDR's family";
+				goto bad;
+			}
+			if (!net_unicast(n->family, n->gw, 128) ||
+			    !memcmp(n->gw, n->addr, 16)) {
+				why = "gw= is not a usable unicast address (other than ADDR)";
+				goto bad;
+			}
+		} else if (!strncmp(tok, "mtu=", 4)) {
+			unsigned long lo = n->family == AF_INET ? 576 : 1280;
+
+			errno = 0;
+			v = strtoul(tok + 4, &end, 10);
+			if (errno || end == tok + 4 || *end || v < lo || v > 65535) {
+				why = n->family == AF_INET ? "mtu= must be 576..65535" :
+					"mtu= must be 1280..65535 for IPv6";
+				goto bad;
+			}
+			n->mtu = v;
+		} else {
+			goto bad;
+		}
+	}
+	return;
+bad:
+	lbx_msg(o, "invalid --net '%s' (%s)", arg, why);
+	exit(LBX_EXIT_USAGE);
+}
 
 void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 {
@@ -141,6 +245,7 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 		{ "max-procs", required_argument, NULL, OPT_PROCS },
 		{ "max-fds", required_argument, NULL, OPT_FDS },
 		{ "no-rewrite", no_argument, NULL, OPT_NO_REWRITE },
+		{ "net", required_argument, NULL, OPT_NET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -214,6 +319,13 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 			break;
 		case OPT_NO_REWRITE:
 			o->no_rewrite = true;
+			break;
+		case OPT_NET:
+			if (o->net.arg) {
+				lbx_msg(o, "--net given twice (one device per sandbox)");
+				exit(LBX_EXIT_USAGE);
+			}
+			parse_net(o, optarg);
 			break;
 		case 'v':
 			o->verbose++;

@@ -11,6 +11,16 @@ struct lbx_add {
 	const char *guest;
 };
 
+/* --net ADDR/PREFIX[,gw=ADDR][,mtu=N] (lbx_net_config's fields). */
+struct lbx_net_opt {
+	const char *arg;		/* as given; NULL: no --net */
+	int family;			/* AF_INET, AF_INET6 */
+	unsigned int prefix;
+	unsigned int mtu;		/* 0: default */
+	unsigned char addr[16];
+	unsigned char gw[16];		/* all zero: none */
+};
+
 struct lbx_opts {
 	const char *tool;		/* "lbx-launch" or "lbx-run" */
 	const char *rootfs;		/* --rootfs TAR */
@@ -24,6 +34,7 @@ struct lbx_opts {
 	unsigned int max_procs;
 	unsigned int max_fds;
 	bool no_rewrite;		/* --no-rewrite */
+	struct lbx_net_opt net;		/* --net */
 	int verbose;
 	int argc;			/* PROGRAM [ARGS...] */
 	char **argv;

@@ -60,6 +60,12 @@ static int open_device(struct lbx_opts *o)
 		return -1;
 	}
 	lbx_verbose(o, "litebox.ko ABI %u.%u", v.abi_version >> 16, v.abi_version & 0xffff);
+	if (o->net.arg && !(v.features & LBX_FEATURE_NETDEV)) {
+		lbx_msg(o, "--net: litebox.ko %u.%u has no network devices (ABI 1.2 has)",
+			v.abi_version >> 16, v.abi_version & 0xffff);
+		close(fd);
+		return -1;
+	}
 	if (!(v.features & LBX_FEATURE_DIRECT) && !o->no_rewrite) {
 		lbx_verbose(o, "litebox.ko has no direct entry: syscall sites are not rewritten");
 		o->no_rewrite = true;
@@ -82,6 +88,14 @@ static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_im
 	};
 	int i, sb;
 
+	if (o->net.arg) {
+		c.net.flags = LBX_NET_DEVICE;
+		c.net.family = o->net.family;
+		c.net.prefix = o->net.prefix;
+		c.net.mtu = o->net.mtu;
+		memcpy(c.net.addr, o->net.addr, 16);
+		memcpy(c.net.gw, o->net.gw, 16);
+	}
 	/* A closed stdio fd is no console. */
 	for (i = 0; i < 3; i++)
 		if (fcntl(i, F_GETFD) < 0)
@@ -90,7 +104,12 @@ static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_im
 	if (sb < 0) {
 		int e = errno;
 
-		if (e == EINVAL || e == ENOENT || e == ENAMETOOLONG || e == EEXIST)
+		if (o->net.arg && e == EPERM)
+			lbx_msg(o, "--net %s: creating a network device needs CAP_NET_ADMIN",
+				o->net.arg);
+		else if (o->net.arg && e == EADDRINUSE)
+			lbx_msg(o, "--net %s: another sandbox has that address", o->net.arg);
+		else if (e == EINVAL || e == ENOENT || e == ENAMETOOLONG || e == EEXIST)
 			lbx_msg(o, "the root image is malformed: %s (the kernel log names the entry)",
 				strerror(e));
 		else if (e == ENOSPC)
@@ -98,6 +117,13 @@ static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_im
 		else
 			lbx_msg(o, "cannot create the sandbox: %s", strerror(e));
 		return -1;
+	}
+	if (o->net.arg) {
+		struct lbx_net_info ni = { .size = sizeof(ni) };
+
+		if (ioctl(sb, LBX_IOC_NET_INFO, &ni) == 0)
+			lbx_verbose(o, "network device %s (guest address %s)", ni.ifname,
+				    o->net.arg);
 	}
 	return sb;
 }

@@ -39,6 +39,10 @@ int main(int argc, char **argv)
 	bool sse_libc = lbx_run_sse_libc(argv);
 
 	lbx_opts_parse(&o, "lbx-run", argc, argv);
+	if (o.net.arg) {
+		lbx_msg(&o, "--net is not supported in userland mode (use lbx-launch)");
+		return LBX_EXIT_USAGE;
+	}
 	if (o.verbose)
 		lbx_userland_log_level = o.verbose > 1 ? LBX_LOG_DEBUG : LBX_LOG_INFO;
 	ret = lbx_images_build(&o, &img);

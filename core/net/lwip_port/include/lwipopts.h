@@ -107,6 +107,8 @@ void lbx_lwip_free(void *p);
 #define LWIP_HOOK_FILENAME		"lbx_lwip_hooks.h"
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
 	lbx_inet_tcp_inpacket((pcb), (hdr), (p))
+#define LWIP_HOOK_IP4_ROUTE_SRC(src, dest)	lbx_inet_route4((src), (dest))
+#define LWIP_HOOK_IP6_ROUTE(src, dest)		lbx_inet_route6((src), (dest))
 
 /* ---- diagnostics ---- */
 #define LWIP_STATS			0
