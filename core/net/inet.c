@@ -2393,9 +2393,6 @@ static const struct lbx_sock_ops inet_ops = {
 
 /* ---- teardown (module exit) ---- */
 
-/* lwIP's (timeouts.c): declared by its header only in its test mode. */
-void lwip_cyclic_timer(void *arg);
-
 void lbx_inet_exit(void)
 {
 	struct tcp_pcb *pcb, *next;
@@ -2426,9 +2423,17 @@ void lbx_inet_exit(void)
 		udp_remove(u);
 	}
 	inet_pump();
-	/* The pump re-armed lwIP's cyclic timers: their entries go too (lwIP
-	 * has no deinit; kmemleak saw them at module exit). */
-	for (i = 0; i < (u32)lwip_num_cyclic_timers; i++)
-		sys_untimeout(lwip_cyclic_timer, LWIP_CONST_CAST(void *, &lwip_cyclic_timers[i]));
+	/* The pump re-armed lwIP's timers: their entries go too (lwIP has no
+	 * deinit; kmemleak saw them at module exit). */
+	{
+		struct sys_timeo **list = sys_timeouts_get_next_timeout();
+
+		while (*list) {
+			struct sys_timeo *t = *list;
+
+			*list = t->next;
+			memp_free(MEMP_SYS_TIMEOUT, t);
+		}
+	}
 	lbx_plat_mutex_unlock(&inet_lock);
 }

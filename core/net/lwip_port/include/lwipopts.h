@@ -115,4 +115,8 @@ void lbx_lwip_free(void *p);
 #define LWIP_DEBUG			0
 #define LWIP_NOASSERT_ON_ERROR		0
 
+/* Only what it changes in timeouts.c: the timeout list is reachable
+ * (sys_timeouts_get_next_timeout), so module exit can free its entries. */
+#define LWIP_TESTMODE			1
+
 #endif
