@@ -191,6 +191,39 @@ out:
 }
 
 /*
+ * mprotect making file-backed code executable: no thread can be running it
+ * yet, so it is patched now, as at mmap time (when it is readable and the
+ * call covers the whole mapping; else its first trapped syscall does it).
+ */
+void lbx_linux_rewrite_mprotect(struct lbx_process *p, u64 start, u64 end)
+{
+	u64 pos;
+
+	if (!p->sb->direct_entry)
+		return;
+	for (pos = start; pos < end;) {
+		struct lbx_vma v;
+		u8 *code;
+
+		if (lbx_mm_lookup(p->mm, pos, &v))
+			return;
+		pos = v.end;
+		if (!(v.flags & LBX_VMA_FILE) || (v.flags & LBX_VMA_SCANNED) ||
+		    (v.prot & LBX_PROT_EXEC) || !(v.prot & LBX_PROT_READ) ||
+		    v.start < start || v.end > end || v.end - v.start > CODE_MAX)
+			continue;
+		code = lbx_plat_alloc_large(v.end - v.start);
+		if (!code)
+			return;
+		if (!lbx_copy_from_guest(code, v.start, v.end - v.start)) {
+			lbx_mm_set_flag(p->mm, v.start, v.end, LBX_VMA_SCANNED);
+			rewrite(p, v.start, code, v.end - v.start, 0);
+		}
+		lbx_plat_free_large(code);
+	}
+}
+
+/*
  * At a trapped syscall: the first trap from an executable file mapping not
  * scanned yet scans it, when no other context of this process can be inside
  * a site (one thread, no signal frame outstanding). Its sites are patched

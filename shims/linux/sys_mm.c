@@ -241,6 +241,9 @@ LBX_SYSCALL(mprotect)
 	if (a2 & ~(u64)(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
 			LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
 		return -EINVAL;
+	/* Code about to become executable is patched first (no one runs it). */
+	if (a2 & LX_PROT_EXEC)
+		lbx_linux_rewrite_mprotect(s->p, a0, a0 + len);
 	ret = lbx_mm_protect(s->p->mm, a0, a0 + len, to_lbx_prot(a2));
 	if (ret)
 		return ret;

@@ -61,22 +61,61 @@ static void test_mprotected_code(void)
 	CHECK(m != MAP_FAILED, "mmap code");
 	if (m == MAP_FAILED)
 		return;
+	before = count_rewrite_regions();
 	CHECK(mprotect(m, 4096, PROT_READ | PROT_EXEC) == 0, "mprotect exec");
 	f0 = (long (*)(void))m;
 	f1 = (long (*)(void))((char *)m + 8);
-	before = count_rewrite_regions();
 	for (i = 0; i < 5; i++) {
 		CHECK(f0() == getpid(), "getpid from mapped code, call %d", i);
 		CHECK(f1() == getppid(), "getppid from mapped code, call %d", i);
 		if (i == 0)
 			after = count_rewrite_regions();
 	}
-	/* Under LiteBox with rewriting: the first trap from the mapping
-	 * patched it (one more trampoline region). Natively, and with
-	 * --no-rewrite, there are none. */
+	/* Under LiteBox with rewriting: the mprotect (or, failing that, the
+	 * first trap from the mapping) patched it: one more trampoline
+	 * region. Natively, and with --no-rewrite, there are none. */
 	if (before > 0)
 		CHECK(after == before + 1, "lazy rewrite: %d regions before, %d after", before,
 		      after);
+	else
+		CHECK(after == 0, "no rewrite regions natively (%d)", after);
+	munmap(m, 4096);
+	unlink(path);
+}
+
+/*
+ * Code mapped executable at once, but with no syscall in the shape of a
+ * wrapper (mov %rdi,%rax; syscall; ret): not scanned at mmap; its first
+ * trapped syscall patches it (the lazy pass).
+ */
+static void test_lazy_code(void)
+{
+	static const unsigned char code[] = { 0x48, 0x89, 0xf8, 0x0f, 0x05, 0xc3 };
+	const char *path = "/tmp/rewrite-lazy.bin";
+	long (*f)(long);
+	int fd, before, after, i;
+	void *m;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0700);
+	CHECK(fd >= 0, "create %s", path);
+	if (fd < 0)
+		return;
+	CHECK(write(fd, code, sizeof(code)) == (ssize_t)sizeof(code), "write code");
+	m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	CHECK(m != MAP_FAILED, "mmap code");
+	if (m == MAP_FAILED)
+		return;
+	f = (long (*)(long))m;
+	before = count_rewrite_regions();
+	for (i = 0; i < 5; i++) {
+		CHECK(f(39) == getpid(), "getpid through mov %%rdi,%%rax, call %d", i);
+		if (i == 0)
+			after = count_rewrite_regions();
+	}
+	if (before > 0)
+		CHECK(after == before + 1, "lazy rewrite at the first trap: %d regions, then %d",
+		      before, after);
 	else
 		CHECK(after == 0, "no rewrite regions natively (%d)", after);
 	munmap(m, 4096);
@@ -224,6 +263,7 @@ int main(void)
 	test_registers_survive();
 	test_many_calls();
 	test_mprotected_code();
+	test_lazy_code();
 	test_signal_in_blocking_call();
 	return gt_finish();
 }
