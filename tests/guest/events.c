@@ -209,10 +209,12 @@ static void test_epoll_eintr(void)
 	sigaction(SIGALRM, &sa, NULL);
 
 	alarms = 0;
+	/* From before arming: a delay between arming and the wait (a busy
+	 * emulated VM) cannot make a timely signal look early. */
+	t0 = now_ns();
 	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0, "setitimer");
 	CHECK(getitimer(ITIMER_REAL, &cur) == 0 && cur.it_value.tv_usec > 0 &&
 	      cur.it_value.tv_sec == 0, "getitimer");
-	t0 = now_ns();
 	errno = 0;
 	r = epoll_wait(ep, &ev, 1, 5000);
 	CHECK(r == -1 && errno == EINTR, "epoll_wait interrupted by SIGALRM (%d)", r);
