@@ -10,7 +10,6 @@
 #include <litebox/waitqueue.h>
 
 #define ANONFS_DEV	LBX_MKDEV(0, 13)
-#define UNBLOCKABLE	((1ULL << 8) | (1ULL << 18))	/* SIGKILL, SIGSTOP */
 
 _Static_assert(sizeof(struct lbx_signalfd_siginfo) == 128, "signalfd_siginfo ABI");
 
@@ -131,7 +130,7 @@ int lbx_signalfd_set_mask(struct lbx_file *f, u64 mask)
 {
 	if (!lbx_file_is_signalfd(f))
 		return -EINVAL;
-	__atomic_store_n(&SFD(f)->mask, mask & ~UNBLOCKABLE, __ATOMIC_RELAXED);
+	__atomic_store_n(&SFD(f)->mask, mask & ~LBX_SIG_UNBLOCKABLE, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -170,7 +169,7 @@ int lbx_signalfd_create(struct lbx_vfs *vfs, u64 mask, u32 flags,
 	s->sb.type = "anon_inodefs";
 	s->sb.dev = ANONFS_DEV;
 	lbx_inode_init(&s->inode, &s->sb, 0600);
-	s->mask = mask & ~UNBLOCKABLE;
+	s->mask = mask & ~LBX_SIG_UNBLOCKABLE;
 	ret = lbx_file_alloc(vfs, NULL, &s->inode,
 			     LX_O_RDWR | (flags & LX_SFD_NONBLOCK), out);
 	if (!ret) {

@@ -303,51 +303,39 @@ void lbx_sock_current_cred(struct lbx_ucred *cred)
 	}
 }
 
-static ssize_t sock_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
+/* read/write on a socket: one message over the iterator's one segment,
+ * and the iterator moved past what it carried. */
+static ssize_t sock_rw(struct lbx_file *f, struct lbx_iter *it, bool write)
 {
 	struct lbx_msg m = { 0 };
-	struct lbx_kvec v = { .base = to->guest ? to->addr :
-				      (u64)(unsigned long)to->kbuf,
-			      .len = to->count };
+	struct lbx_kvec v = { .base = it->guest ? it->addr : (u64)(unsigned long)it->kbuf,
+			      .len = it->count };
 	ssize_t ret;
 
 	m.iter.vec = &v;
 	m.iter.nr = 1;
-	m.iter.count = to->count;
-	m.iter.guest = to->guest;
-	ret = lbx_sock_recvmsg(f, &m, 0);
+	m.iter.count = it->count;
+	m.iter.guest = it->guest;
+	ret = write ? lbx_sock_sendmsg(f, &m, 0) : lbx_sock_recvmsg(f, &m, 0);
 	if (ret > 0) {
 		/* Keep the caller's iterator honest. */
-		if (to->guest)
-			to->addr += (u64)ret;
+		if (it->guest)
+			it->addr += (u64)ret;
 		else
-			to->kbuf += ret;
-		to->count -= (size_t)ret;
+			it->kbuf += ret;
+		it->count -= (size_t)ret;
 	}
 	return ret;
 }
 
+static ssize_t sock_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
+{
+	return sock_rw(f, to, false);
+}
+
 static ssize_t sock_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 {
-	struct lbx_msg m = { 0 };
-	struct lbx_kvec v = { .base = from->guest ? from->addr :
-				      (u64)(unsigned long)from->kbuf,
-			      .len = from->count };
-	ssize_t ret;
-
-	m.iter.vec = &v;
-	m.iter.nr = 1;
-	m.iter.count = from->count;
-	m.iter.guest = from->guest;
-	ret = lbx_sock_sendmsg(f, &m, 0);
-	if (ret > 0) {
-		if (from->guest)
-			from->addr += (u64)ret;
-		else
-			from->kbuf += ret;
-		from->count -= (size_t)ret;
-	}
-	return ret;
+	return sock_rw(f, from, true);
 }
 
 static u32 sock_poll(struct lbx_file *f, struct lbx_poll_table *pt)

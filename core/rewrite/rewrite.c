@@ -40,23 +40,34 @@ static bool displaceable(u8 flags)
 			  LBX_X86_SYSCALL));
 }
 
+/* Makes room for one more element in a growing array (*n used, *cap held). */
+static int grow(void **arr, u32 n, u32 *cap, size_t elem)
+{
+	u32 ncap;
+	void *a;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	if (ncap > (1u << 24))
+		return -ENOMEM;
+	a = lbx_plat_alloc(ncap * elem);
+	if (!a)
+		return -ENOMEM;
+	if (n)
+		memcpy(a, *arr, n * elem);
+	lbx_plat_free(*arr);
+	*arr = a;
+	*cap = ncap;
+	return 0;
+}
+
 static int add_site(struct lbx_rw_plan *plan, u32 start, u8 len, u8 pre, u8 post)
 {
-	if (plan->n == plan->cap) {
-		u32 cap = plan->cap ? plan->cap * 2 : 64;
-		struct lbx_rw_site *s;
+	int ret = grow((void **)&plan->sites, plan->n, &plan->cap, sizeof(*plan->sites));
 
-		if (cap > (1u << 24))
-			return -ENOMEM;
-		s = lbx_plat_alloc(cap * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		if (plan->n)
-			memcpy(s, plan->sites, plan->n * sizeof(*s));
-		lbx_plat_free(plan->sites);
-		plan->sites = s;
-		plan->cap = cap;
-	}
+	if (ret)
+		return ret;
 	plan->sites[plan->n++] = (struct lbx_rw_site){
 		.start = start, .len = len, .pre = pre, .post = post,
 	};
@@ -119,21 +130,10 @@ struct candidate {
 static int add_candidate(struct candidate **c, u32 *n, u32 *cap,
 			 const struct candidate *cand)
 {
-	if (*n == *cap) {
-		u32 ncap = *cap ? *cap * 2 : 64;
-		struct candidate *nc;
+	int ret = grow((void **)c, *n, cap, sizeof(**c));
 
-		if (ncap > (1u << 24))
-			return -ENOMEM;
-		nc = lbx_plat_alloc(ncap * sizeof(*nc));
-		if (!nc)
-			return -ENOMEM;
-		if (*n)
-			memcpy(nc, *c, *n * sizeof(*nc));
-		lbx_plat_free(*c);
-		*c = nc;
-		*cap = ncap;
-	}
+	if (ret)
+		return ret;
 	(*c)[(*n)++] = *cand;
 	return 0;
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Where the rewriter meets the guest: code the loader or mmap just mapped
- * executable is scanned and its safe syscall sites are patched before the
- * guest runs it (when it looks like it holds syscall wrappers at all); code
- * that became executable some other way (mprotect), or that did not look
- * worth it, is patched at its first trapped syscall, when no other context
- * of the guest can be inside a patched range. The trampolines go into a small mapping
+ * Where the rewriter meets the guest: code the loader, mmap or mprotect
+ * just made executable is scanned and its safe syscall sites are patched
+ * before the guest runs it (when it looks like it holds syscall wrappers at
+ * all); code that did not look worth it, or could not be read then, is
+ * patched at its first trapped syscall, when no other context of the guest
+ * can be inside a patched range. The trampolines go into a small mapping
  * near the code ("[lbx-rewrite]" in /proc/self/maps), within rel32 reach.
  */
 #include <litebox/file.h>
@@ -63,12 +63,11 @@ static int map_region(struct lbx_process *p, u64 lo, u64 hi, u64 size, u64 *out)
 }
 
 /*
- * Patches code (a kernel copy of the guest's bytes at addr) in the guest.
- * With keep_rip, a site whose range holds that address strictly inside is
- * left alone (the trapping thread returns there).
+ * Patches the planned sites of code (a kernel copy of the guest's bytes at
+ * addr) in the guest, and frees the plan. With keep_rip, a site whose range
+ * holds that address strictly inside is left alone (the trapping thread
+ * returns there).
  */
-/* Patches the planned sites of code (the guest's bytes at addr, in a
- * kernel copy) in the guest; frees the plan. */
 static void apply_plan(struct lbx_process *p, u64 addr, u8 *code, struct lbx_rw_plan *plan0,
 		       u64 keep_rip)
 {
@@ -123,14 +122,27 @@ out:
 	lbx_rw_plan_free(&plan);
 }
 
-static void rewrite(struct lbx_process *p, u64 addr, u8 *code, size_t len,
-		    u64 keep_rip)
+/* Scans and patches the readable mapping [v->start, v->end) from the
+ * guest's own bytes; marks it scanned once they could be read. */
+static void rewrite_vma(struct lbx_process *p, const struct lbx_vma *v, u64 keep_rip)
 {
+	u64 len = v->end - v->start;
 	struct lbx_rw_plan plan;
+	u8 *code;
 
-	if (lbx_rw_scan(code, len, &plan))
+	if (len > CODE_MAX) {
+		lbx_mm_set_flag(p->mm, v->start, v->end, LBX_VMA_SCANNED);
 		return;
-	apply_plan(p, addr, code, &plan, keep_rip);
+	}
+	code = lbx_plat_alloc_large(len);
+	if (!code)
+		return;
+	if (!lbx_copy_from_guest(code, v->start, len)) {
+		lbx_mm_set_flag(p->mm, v->start, v->end, LBX_VMA_SCANNED);
+		if (!lbx_rw_scan(code, len, &plan))
+			apply_plan(p, v->start, code, &plan, keep_rip);
+	}
+	lbx_plat_free_large(code);
 }
 
 /* An lbx-rewrite output's trampolines: point their slot at the stub. */
@@ -203,23 +215,15 @@ void lbx_linux_rewrite_mprotect(struct lbx_process *p, u64 start, u64 end)
 		return;
 	for (pos = start; pos < end;) {
 		struct lbx_vma v;
-		u8 *code;
 
 		if (lbx_mm_lookup(p->mm, pos, &v))
 			return;
 		pos = v.end;
 		if (!(v.flags & LBX_VMA_FILE) || (v.flags & LBX_VMA_SCANNED) ||
 		    (v.prot & LBX_PROT_EXEC) || !(v.prot & LBX_PROT_READ) ||
-		    v.start < start || v.end > end || v.end - v.start > CODE_MAX)
+		    v.start < start || v.end > end)
 			continue;
-		code = lbx_plat_alloc_large(v.end - v.start);
-		if (!code)
-			return;
-		if (!lbx_copy_from_guest(code, v.start, v.end - v.start)) {
-			lbx_mm_set_flag(p->mm, v.start, v.end, LBX_VMA_SCANNED);
-			rewrite(p, v.start, code, v.end - v.start, 0);
-		}
-		lbx_plat_free_large(code);
+		rewrite_vma(p, &v, 0);
 	}
 }
 
@@ -232,23 +236,16 @@ void lbx_linux_rewrite_mprotect(struct lbx_process *p, u64 start, u64 end)
 void lbx_linux_rewrite_lazy(struct lbx_sys *s)
 {
 	struct lbx_process *p = s->p;
-	u64 rip = s->regs->rip, len;
+	u64 rip = s->regs->rip;
 	struct lbx_vma v;
-	u8 *code;
 
 	if (LBX_READ_ONCE(p->nr_threads) != 1 || s->t->sig_frames ||
 	    lbx_mm_lookup(p->mm, rip - 2, &v) ||
 	    (v.flags & LBX_VMA_SCANNED) || !(v.flags & LBX_VMA_FILE) ||
 	    !(v.prot & LBX_PROT_EXEC))
 		return;
+	/* Looked at once, whatever comes of it. */
 	lbx_mm_set_flag(p->mm, v.start, v.end, LBX_VMA_SCANNED);
-	len = v.end - v.start;
-	if (len > CODE_MAX || !(v.prot & LBX_PROT_READ))
-		return;
-	code = lbx_plat_alloc_large(len);
-	if (!code)
-		return;
-	if (!lbx_copy_from_guest(code, v.start, len))
-		rewrite(p, v.start, code, len, rip);
-	lbx_plat_free_large(code);
+	if (v.prot & LBX_PROT_READ)
+		rewrite_vma(p, &v, rip);
 }

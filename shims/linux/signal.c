@@ -25,7 +25,6 @@
 #define LX_NR_rt_sigreturn	15
 
 #define SIGBIT(n)		(1ULL << ((n) - 1))
-#define UNBLOCKABLE		(SIGBIT(9) | SIGBIT(19))
 
 struct lx_sigcontext {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
@@ -63,7 +62,7 @@ static u32 dequeue(struct lbx_thread *t, struct lbx_siginfo *info)
 	u32 sig;
 
 	lbx_plat_mutex_lock(&t->proc->sb->lock);
-	sig = lbx_signal_dequeue_locked(t, ~(t->sigmask & ~UNBLOCKABLE), info);
+	sig = lbx_signal_dequeue_locked(t, ~(t->sigmask & ~LBX_SIG_UNBLOCKABLE), info);
 	if (!(t->sigpending & ~t->sigmask))
 		lbx_thread_clear_interrupt(t);
 	lbx_plat_mutex_unlock(&t->proc->sb->lock);

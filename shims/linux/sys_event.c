@@ -13,7 +13,6 @@
 /* Events gathered per epoll_wait call: a bounded kernel buffer (Linux
  * returns at most maxevents; fewer is always allowed). */
 #define EP_BATCH	256
-#define SIG_UNBLOCKABLE	((1ULL << 8) | (1ULL << 18))	/* KILL, STOP */
 
 struct lx_ts {
 	s64 sec;

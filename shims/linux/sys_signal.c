@@ -27,7 +27,6 @@
 #define LX_SIGINFO_KERNEL_SIZE	48
 
 #define SIGBIT(n)	(1ULL << ((n) - 1))
-#define UNBLOCKABLE	(SIGBIT(LX_SIGKILL) | SIGBIT(LX_SIGSTOP))
 
 static bool valid_sig(u64 sig)
 {
@@ -47,7 +46,7 @@ LBX_SYSCALL(rt_sigaction)
 			return -EFAULT;
 		if (sig == LX_SIGKILL || sig == LX_SIGSTOP)
 			return -EINVAL;
-		act.mask &= ~UNBLOCKABLE;
+		act.mask &= ~LBX_SIG_UNBLOCKABLE;
 	}
 	lbx_plat_mutex_lock(&p->sb->lock);
 	old = p->sigactions[sig - 1];
@@ -406,7 +405,7 @@ LBX_SYSCALL(rt_sigtimedwait)
 		return -EINVAL;
 	if (lbx_copy_from_guest(&w.set, a0, sizeof(w.set)))
 		return -EFAULT;
-	w.set &= ~UNBLOCKABLE;
+	w.set &= ~LBX_SIG_UNBLOCKABLE;
 	if (a2) {
 		if (lbx_copy_from_guest(&ts, a2, sizeof(ts)))
 			return -EFAULT;

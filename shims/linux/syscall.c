@@ -89,11 +89,7 @@ static bool resume_deferred(struct lbx_sys *s)
 
 static bool leave_has_work(struct lbx_sys *s, long interrupted_nr)
 {
-	struct lbx_thread *t = s->t;
-	u64 unblockable = (1ULL << 8) | (1ULL << 18);
-
-	return interrupted_nr >= 0 || s->restore_sigmask ||
-	       (LBX_READ_ONCE(t->sigpending) & ~(t->sigmask & ~unblockable));
+	return interrupted_nr >= 0 || s->restore_sigmask || lbx_signal_deliverable(s->t);
 }
 
 void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
@@ -160,8 +156,7 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr)
 {
 	struct lbx_thread *t = s->t;
-	u64 unblockable = (1ULL << 8) | (1ULL << 18);
-	bool ready = LBX_READ_ONCE(t->sigpending) & ~(t->sigmask & ~unblockable);
+	bool ready = lbx_signal_deliverable(t);
 
 	if (ready || interrupted_nr >= 0) {
 		if (s->no_restart && ready)

@@ -237,6 +237,19 @@ static void run_hostop(struct lbx_syscall *sc)
 	}
 }
 
+/* The guest's new FS base, when LiteBox set one (userland mode: the entry
+ * already loaded it; tls may be NULL in a kernel-mode direct entry). */
+static void resume_fs(struct lbx_stub_tls *tls, const struct lbx_syscall *sc)
+{
+	if (!(sc->resume_flags & LBX_RESUME_SET_FS))
+		return;
+	if (tls)
+		tls->guest_fs = sc->regs.fs_base;
+#ifndef LBX_STUB_USERLAND
+	hostcall(SYS_arch_prctl, ARCH_SET_FS, sc->regs.fs_base, 0);
+#endif
+}
+
 static void sigsys_handler(int sig, siginfo_t *info, void *ucv)
 {
 	ucontext_t *uc = ucv;
@@ -255,12 +268,7 @@ static void sigsys_handler(int sig, siginfo_t *info, void *ucv)
 		stub_fatal("litebox stub: entry into LiteBox failed\n", 40);
 	run_hostop(&sc);
 	tls->in_entry--;
-	if (sc.resume_flags & LBX_RESUME_SET_FS) {
-		tls->guest_fs = sc.regs.fs_base;
-#ifndef LBX_STUB_USERLAND
-		hostcall(SYS_arch_prctl, ARCH_SET_FS, sc.regs.fs_base, 0);
-#endif
-	}
+	resume_fs(tls, &sc);
 	if (sc.resume_flags & LBX_RESUME_ALL_REGS)
 		regs_to_uc(g, &sc.regs);
 	else
@@ -290,13 +298,7 @@ long lbx_stub_direct_finish(struct lbx_syscall *sc, long ret)
 	if (ret < 0)
 		stub_fatal("litebox stub: direct entry into LiteBox failed\n", 47);
 	run_hostop(sc);
-	if (sc->resume_flags & LBX_RESUME_SET_FS) {
-		if (tls)
-			tls->guest_fs = sc->regs.fs_base;
-#ifndef LBX_STUB_USERLAND
-		hostcall(SYS_arch_prctl, ARCH_SET_FS, sc->regs.fs_base, 0);
-#endif
-	}
+	resume_fs(tls, sc);
 	if (sc->resume_flags & LBX_RESUME_TRAP)
 		return 1;
 	/* A forked child resumes where its parent called fork: the same state

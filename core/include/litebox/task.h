@@ -343,6 +343,12 @@ bool lbx_signal_ignored(struct lbx_process *p, u32 sig);
  * whether one does.
  */
 bool lbx_signal_set_mask(struct lbx_thread *t, u64 mask);
+/* The pending signals t does not block, read without the lock: the check
+ * on the way out of LiteBox (a sender also interrupts and kicks t). */
+static inline u64 lbx_signal_deliverable(const struct lbx_thread *t)
+{
+	return LBX_READ_ONCE(t->sigpending) & ~(t->sigmask & ~LBX_SIG_UNBLOCKABLE);
+}
 /* Whether t has a pending signal it does not block (under the lock). */
 bool lbx_signal_ready(struct lbx_thread *t);
 /*
