@@ -92,6 +92,9 @@ $(O)/unit/%: tests/unit/%.c tests/unit/lbx_test_main.c tests/unit/lbx_test.h $(A
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_U) -O1 $(SAN) -Wno-missing-prototypes -Itests/unit $< tests/unit/lbx_test_main.c $(ASAN_OBJS) -o $@
 
+# The image writer's test compiles the tools' tarw.c into itself.
+$(O)/unit/test_image_writer: userspace_tools/common/tarw.c userspace_tools/common/tarw.h
+
 unit: $(UNIT_BINS)
 
 # The module: Kbuild compiles in the source tree; the result is copied to build/.

@@ -404,9 +404,14 @@ int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img)
 {
 	int ret;
 
+	/* litebox.ko copies the images at sandbox creation and lbx-launch
+	 * unmaps them before the guest runs, so big files can be spliced in;
+	 * lbx-run reads its images for as long as the guest runs. */
+	bool splice = !strcmp(o->tool, "lbx-launch");
+
 	memset(img, 0, sizeof(*img));
-	tarw_init(&img->lower_w);
-	tarw_init(&img->upper_w);
+	tarw_init(&img->lower_w, splice);
+	tarw_init(&img->upper_w, splice);
 	ret = o->rootfs ? map_rootfs(o, img) : default_root(o, img);
 	if (!ret)
 		ret = add_entries(o, img);
@@ -436,11 +441,20 @@ int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img)
 	return 0;
 }
 
-void lbx_images_free(struct lbx_images *img)
+void lbx_images_unmap(struct lbx_images *img)
 {
 	if (img->rootfs_map)
 		munmap(img->rootfs_map, img->rootfs_len);
+	img->rootfs_map = NULL;
 	tarw_free(&img->lower_w);
 	tarw_free(&img->upper_w);
+	img->lower = img->upper = NULL;
+	img->lower_len = img->upper_len = 0;
+}
+
+void lbx_images_free(struct lbx_images *img)
+{
+	lbx_images_unmap(img);
 	free(img->program);
+	img->program = NULL;
 }

@@ -27,6 +27,8 @@ struct lbx_images {
  * (LBX_EXIT_*) on failure, 0 on success.
  */
 int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img);
+/* Unmaps the images (once the sandbox holds its copy), keeping program. */
+void lbx_images_unmap(struct lbx_images *img);
 void lbx_images_free(struct lbx_images *img);
 
 #endif

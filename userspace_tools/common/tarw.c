@@ -17,9 +17,10 @@
 
 #define BLK 512
 
-void tarw_init(struct tarw *t)
+void tarw_init(struct tarw *t, bool splice)
 {
 	memset(t, 0, sizeof(*t));
+	t->splice = splice;
 }
 
 void tarw_free(struct tarw *t)
@@ -29,29 +30,54 @@ void tarw_free(struct tarw *t)
 	for (i = 0; i < t->nnames; i++)
 		free(t->names[i]);
 	free(t->names);
-	free(t->buf);
+	if (t->buf)
+		munmap(t->buf, t->reserved);
 	memset(t, 0, sizeof(*t));
 }
 
+/*
+ * The image lives in one reserved range of address space that is made
+ * read-write as it grows, so it never moves: a file spliced into it stays
+ * where it was mapped. The reservation costs no memory; it shrinks when
+ * the address space is limited (RLIMIT_AS).
+ */
+#define RESERVE_MAX	(1ULL << 36)	/* 64 GiB */
+#define RESERVE_MIN	(1ULL << 26)	/* 64 MiB */
+#define COMMIT_STEP	(1UL << 20)
+
 static int reserve(struct tarw *t, size_t more)
 {
-	size_t need = t->len + more, cap = t->cap ? t->cap : 1 << 16;
-	char *nb;
+	size_t need = t->len + more, ncap;
 
 	if (need < t->len)
 		return -EOVERFLOW;
-	while (cap < need) {
-		if (cap > SIZE_MAX / 2)
-			return -ENOMEM;
-		cap *= 2;
+	if (!t->buf) {
+		size_t r = RESERVE_MAX;
+		void *p;
+
+		for (;;) {
+			p = mmap(NULL, r, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			if (p != MAP_FAILED)
+				break;
+			if (r / 2 < RESERVE_MIN)
+				return -ENOMEM;
+			r /= 2;
+		}
+		t->buf = p;
+		t->reserved = r;
 	}
-	if (cap == t->cap)
+	if (need <= t->cap)
 		return 0;
-	nb = realloc(t->buf, cap);
-	if (!nb)
+	if (need > t->reserved)
+		return -EFBIG;
+	ncap = (need + COMMIT_STEP - 1) / COMMIT_STEP * COMMIT_STEP;
+	if (ncap > t->reserved)
+		ncap = t->reserved;
+	if (mmap(t->buf + t->cap, ncap - t->cap, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
 		return -ENOMEM;
-	t->buf = nb;
-	t->cap = cap;
+	t->cap = ncap;
 	return 0;
 }
 
@@ -151,8 +177,43 @@ static int pax_record(char *out, size_t cap, const char *key, const char *val)
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : n;
 }
 
+/* Pads with empty global pax headers (each one block, ignored by readers)
+ * until the next `meta` bytes of headers end on a page boundary. */
+static int pad_to_page(struct tarw *t, size_t meta)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	int ret = 0;
+
+	while (!ret && (t->len + meta) % pg)
+		ret = write_header(t, "pax_global_header", 'g', 0644, 0, NULL);
+	return ret;
+}
+
+/*
+ * Maps size bytes of fd at the end of the image, which is page-aligned:
+ * the page cache's pages, with no copy. Bytes past the end of the file in
+ * its last page read as zeros, which is the tar padding. The mapping is
+ * private, so the next header written into that page copies it alone.
+ */
+static int splice_data(struct tarw *t, int fd, size_t size)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t span = (size + pg - 1) / pg * pg, end = t->len + span;
+
+	if (end < t->len || end > t->reserved)
+		return -EFBIG;
+	if (mmap(t->buf + t->len, span, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED)
+		return -errno;
+	if (end > t->cap)
+		t->cap = end;
+	t->len += (size + BLK - 1) / BLK * BLK;
+	return 0;
+}
+
+/* An entry's data comes from memory (data), or from a file (fd >= 0). */
 static int entry(struct tarw *t, const char *path, char type, mode_t mode,
-		 const void *data, size_t size, const char *link)
+		 const void *data, int fd, size_t size, const char *link)
 {
 	char pax[2 * PATH_MAX + 64];
 	int n = 0, ret;
@@ -171,6 +232,11 @@ static int entry(struct tarw *t, const char *path, char type, mode_t mode,
 			return ret;
 		n += ret;
 	}
+	if (fd >= 0) {
+		ret = pad_to_page(t, BLK + (n ? BLK + (n + BLK - 1) / BLK * BLK : 0));
+		if (ret)
+			return ret;
+	}
 	if (n) {
 		ret = write_header(t, "././@PaxHeader", 'x', 0644, n, NULL);
 		if (!ret)
@@ -180,7 +246,7 @@ static int entry(struct tarw *t, const char *path, char type, mode_t mode,
 	}
 	ret = write_header(t, path, type, mode, size, link);
 	if (!ret && size)
-		ret = write_data(t, data, size);
+		ret = fd >= 0 ? splice_data(t, fd, size) : write_data(t, data, size);
 	if (!ret)
 		ret = remember(t, path);
 	return ret;
@@ -205,7 +271,7 @@ static int add_parents(struct tarw *t, const char *path)
 	for (p = strchr(buf, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		if (*buf) {
-			ret = entry(t, buf, '5', 0755, NULL, 0, NULL);
+			ret = entry(t, buf, '5', 0755, NULL, -1, 0, NULL);
 			if (ret)
 				return ret;
 		}
@@ -219,7 +285,7 @@ int tarw_add_dir(struct tarw *t, const char *path, mode_t mode)
 	int ret = add_parents(t, path);
 
 	if (!ret && *rel(path))
-		ret = entry(t, rel(path), '5', mode, NULL, 0, NULL);
+		ret = entry(t, rel(path), '5', mode, NULL, -1, 0, NULL);
 	return ret;
 }
 
@@ -228,15 +294,19 @@ int tarw_add_file(struct tarw *t, const char *path, mode_t mode,
 {
 	int ret = add_parents(t, path);
 
-	return ret ? ret : entry(t, rel(path), '0', mode, data, len, NULL);
+	return ret ? ret : entry(t, rel(path), '0', mode, data, -1, len, NULL);
 }
 
 int tarw_add_symlink(struct tarw *t, const char *path, const char *target)
 {
 	int ret = add_parents(t, path);
 
-	return ret ? ret : entry(t, rel(path), '2', 0777, NULL, 0, target);
+	return ret ? ret : entry(t, rel(path), '2', 0777, NULL, -1, 0, target);
 }
+
+/* Files this big or bigger are spliced rather than copied (when the
+ * image is spliceable): the page of padding costs less than the copy. */
+#define SPLICE_MIN	(64 << 10)
 
 static int add_host_file(struct tarw *t, const char *host, const char *path,
 			 const struct stat *st)
@@ -247,6 +317,13 @@ static int add_host_file(struct tarw *t, const char *host, const char *path,
 	fd = open(host, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (t->splice && st->st_size >= SPLICE_MIN) {
+		ret = add_parents(t, path);
+		if (!ret)
+			ret = entry(t, rel(path), '0', st->st_mode, NULL, fd, st->st_size, NULL);
+		close(fd);
+		return ret;
+	}
 	if (st->st_size) {
 		data = mmap(NULL, st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (data == MAP_FAILED) {

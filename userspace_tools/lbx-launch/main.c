@@ -161,13 +161,14 @@ int main(int argc, char **argv)
 		return LBX_EXIT_SETUP;
 	sb = create_sandbox(&o, dev, &img);
 	close(dev);
+	/* The images now live in the kernel: out of the guest's way. */
+	lbx_images_unmap(&img);
 	if (sb < 0)
 		return LBX_EXIT_SETUP;
 	if (place_sandbox_fd(sb)) {
 		lbx_msg(&o, "cannot place the sandbox fd: %s", strerror(errno));
 		return LBX_EXIT_SETUP;
 	}
-	/* The images now live in the kernel. */
 	if (!lbx_stub_thread_init() || lbx_stub_install()) {
 		lbx_msg(&o, "cannot install the stub: %s", strerror(errno));
 		return LBX_EXIT_SETUP;
