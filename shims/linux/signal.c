@@ -120,6 +120,8 @@ static int setup_frame(struct lbx_sys *s, u32 sig, const struct lbx_sigaction *a
 	f.info = *info;
 	if (lbx_copy_to_guest(sp, &f, sizeof(f)))
 		return -EFAULT;
+	/* The frame's sigreturn restores it now, not the way out. */
+	s->restore_sigmask = false;
 
 	if ((act->flags & LX_SA_ONSTACK) && (t->altstack_flags & LX_SS_AUTODISARM)) {
 		t->altstack_sp = 0;

@@ -163,7 +163,14 @@ void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr)
 			interrupted_nr = -1;	/* the -EINTR stays */
 		lbx_linux_deliver_signal(s, interrupted_nr);
 	}
-	/* sigsuspend: without a handler frame to restore it, restore now. */
-	if (s->restore_sigmask && !(s->res->flags & LBX_RES_ALL_REGS))
+	/*
+	 * sigsuspend, ppoll, pselect6: without a handler frame to restore it
+	 * (none was set up, or the call restarts, as after a host signal
+	 * that was nothing to the guest), the caller's mask is back now, so
+	 * that a restarted sigsuspend saves that mask and not its own.
+	 */
+	if (s->restore_sigmask) {
+		s->restore_sigmask = false;
 		lbx_signal_set_mask(t, s->saved_sigmask);
+	}
 }

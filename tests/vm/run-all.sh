@@ -543,6 +543,39 @@ else
 	not_ok "SIGINT to lbx-launch: status $st, output: $(cat "$T/int.out")"
 fi
 
+# Host signals that are nothing to the guest (SIGWINCH, ignored by default)
+# interrupt a sigsuspend's host wait: it must wait on with the caller's mask
+# kept, and return only after the SIGUSR1 handler (natively first).
+sigsuspend_host() {
+	"$@" "$G/mp_sigsuspend" host > "$T/susp.out" 2>&1 &
+	pid=$!
+	i=0
+	while ! grep -q suspending "$T/susp.out" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for i in 1 2 3; do
+		kill -WINCH $pid
+		sleep 0.2
+	done
+	kill -USR1 $pid
+	wait $pid
+}
+for mode in native rewritten no-rewrite; do
+	case $mode in
+	native) sigsuspend_host env ;;
+	rewritten) sigsuspend_host lbx-launch ;;
+	no-rewrite) sigsuspend_host lbx-launch --no-rewrite ;;
+	esac
+	st=$?
+	if [ "$st" = 0 ] && grep -q '^PASS' "$T/susp.out"; then
+		ok "sigsuspend interrupted by host signals keeps its mask ($mode)"
+	else
+		not_ok "sigsuspend and host signals ($mode): status $st"
+		sed 's/^/#   /' "$T/susp.out" | head -n 10
+	fi
+done
+
 slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 i=0
 while [ $i -lt 10 ]; do lbx-launch "$G/hello" > /dev/null 2>&1; i=$((i + 1)); done
