@@ -68,6 +68,14 @@ GUEST_BINS += $(patsubst %,$(O)/guest/%_dyn,$(GUEST_DYN))
 # Static-PIE builds: no interpreter, relocated by their own start code.
 GUEST_SPIE := hello signals
 GUEST_BINS += $(patsubst %,$(O)/guest/%_spie,$(GUEST_SPIE))
+# Dynamically linked against musl (its ld-musl interpreter), when musl-gcc is
+# installed (scripts/setup installs musl-tools).
+MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)
+GUEST_MUSL := hello args_env signals time memory rewrite inet \
+	mp_proc mp_threads mp_signals mp_sockets
+ifneq ($(MUSL_CC),)
+GUEST_BINS += $(patsubst %,$(O)/guest/%_musl,$(GUEST_MUSL))
+endif
 VMTEST_SRCS := $(sort $(wildcard tests/vm/*.c))
 VMTEST_BINS := $(patsubst tests/vm/%.c,$(O)/vmtest/%,$(VMTEST_SRCS))
 
@@ -117,6 +125,9 @@ $(O)/guest/%_spie: tests/guest/%.c tests/guest/guest_test.h
 $(O)/guest/%_dyn: tests/guest/%.c tests/guest/guest_test.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@
+$(O)/guest/%_musl: tests/guest/%.c tests/guest/guest_test.h
+	@mkdir -p $(@D)
+	$(MUSL_CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -lpthread -o $@
 $(O)/guest/%: tests/guest/%.c tests/guest/guest_test.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@

@@ -176,12 +176,21 @@ static int seen_before(struct resolver *r, const char *path)
 	return 0;
 }
 
+/* musl's dynamic linker is its libc: programs name it "libc.so". */
+static bool is_musl_interp(const char *interp)
+{
+	const char *base = strrchr(interp, '/');
+
+	return !strncmp(base ? base + 1 : interp, "ld-musl-", 8);
+}
+
 /* Adds an ELF file, its interpreter, and (recursively) its DT_NEEDED libraries. */
 static int add_elf_closure(struct resolver *r, const char *path)
 {
 	const Elf64_Dyn *dyn = NULL;
 	size_t ndyn = 0, stroff = 0;
 	struct elf_file ef;
+	bool musl = false;
 	int i, ret;
 
 	ret = seen_before(r, path);
@@ -203,6 +212,7 @@ static int add_elf_closure(struct resolver *r, const char *path)
 			snprintf(interp, sizeof(interp), "%.*s", (int)p->p_filesz - 1,
 				 (const char *)ef.map + p->p_offset);
 			lbx_verbose(r->o, "interpreter %s", interp);
+			musl = is_musl_interp(interp);
 			ret = add_elf_closure(r, interp);
 		} else if (p->p_type == PT_DYNAMIC) {
 			dyn = (const void *)((const char *)ef.map + p->p_offset);
@@ -221,6 +231,8 @@ static int add_elf_closure(struct resolver *r, const char *path)
 		name = (const char *)ef.map + stroff + dyn[i].d_un.d_val;
 		if (!memchr(name, '\0', ef.len - (stroff + dyn[i].d_un.d_val)))
 			continue;
+		if (musl && !strcmp(name, "libc.so"))
+			continue;	/* the interpreter itself */
 		if (find_lib(name, lib, sizeof(lib))) {
 			lbx_msg(r->o, "warning: library %s needed by %s not found on the host",
 				name, path);
