@@ -100,6 +100,10 @@ $(O)/unit/%: tests/unit/%.c tests/unit/lbx_test_main.c tests/unit/lbx_test.h $(A
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_U) -O1 $(SAN) -Wno-missing-prototypes -Itests/unit $< tests/unit/lbx_test_main.c $(ASAN_OBJS) -o $@
 
+# The sanitizer objects are built by a pattern rule for other pattern rules:
+# without this, make deletes them as intermediates after every unit build.
+.SECONDARY: $(ASAN_OBJS)
+
 # The image writer's test compiles the tools' tarw.c into itself.
 $(O)/unit/test_image_writer: userspace_tools/common/tarw.c userspace_tools/common/tarw.h
 

@@ -20,17 +20,22 @@
 #define F_REL32		0x080
 #define F_CTRL		0x100
 #define F_BAD		0x200
+#define F_ESC		0x400	/* 0f, VEX (c4, c5), EVEX (62), XOP (8f): decoded apart */
+#define F_GRP		0x800	/* the ModRM reg field changes the instruction */
+#define F_IMM		(F_I8 | F_IZ | F_I16 | F_IV | F_MOFFS | F_REL8 | F_REL32)
 
 /*
  * The one-byte map, for an opcode that is not a prefix or escape (prefixes,
  * 0x0f, VEX/EVEX/XOP are handled before the lookup). F_BAD: invalid in
  * 64-bit mode.
  */
-#define ALU(b) [b] = F_MODRM, [b + 1] = F_MODRM, [b + 2] = F_MODRM, \
-	[b + 3] = F_MODRM, [b + 4] = F_I8, [b + 5] = F_IZ, [b + 6] = F_BAD, [b + 7] = F_BAD
+#define ALU(b, x7) [b] = F_MODRM, [b + 1] = F_MODRM, [b + 2] = F_MODRM, \
+	[b + 3] = F_MODRM, [b + 4] = F_I8, [b + 5] = F_IZ, [b + 6] = F_BAD, [b + 7] = x7
 static const u16 op1_tab[256] = {
-	ALU(0x00), ALU(0x08), ALU(0x10), ALU(0x18), ALU(0x20), ALU(0x28), ALU(0x30), ALU(0x38),
-	[0x60 ... 0x62] = F_BAD,
+	ALU(0x00, F_BAD), ALU(0x08, F_ESC), ALU(0x10, F_BAD), ALU(0x18, F_BAD),
+	ALU(0x20, F_BAD), ALU(0x28, F_BAD), ALU(0x30, F_BAD), ALU(0x38, F_BAD),
+	[0x60 ... 0x61] = F_BAD,
+	[0x62] = F_ESC,
 	[0x63] = F_MODRM,
 	[0x68] = F_IZ,
 	[0x69] = F_MODRM | F_IZ,
@@ -41,7 +46,8 @@ static const u16 op1_tab[256] = {
 	[0x81] = F_MODRM | F_IZ,
 	[0x82] = F_BAD,
 	[0x83] = F_MODRM | F_I8,
-	[0x84 ... 0x8f] = F_MODRM,
+	[0x84 ... 0x8e] = F_MODRM,
+	[0x8f] = F_MODRM | F_ESC,	/* pop r/m, or XOP */
 	[0x9a] = F_BAD,
 	[0xa0 ... 0xa3] = F_MOFFS,
 	[0xa8] = F_I8,
@@ -51,8 +57,9 @@ static const u16 op1_tab[256] = {
 	[0xc0 ... 0xc1] = F_MODRM | F_I8,
 	[0xc2] = F_I16 | F_CTRL,
 	[0xc3] = F_CTRL,
+	[0xc4 ... 0xc5] = F_ESC,
 	[0xc6] = F_MODRM | F_I8,
-	[0xc7] = F_MODRM | F_IZ,
+	[0xc7] = F_MODRM | F_IZ | F_GRP,	/* xbegin */
 	[0xc8] = F_I16 | F_I8,		/* enter */
 	[0xca] = F_I16 | F_CTRL,
 	[0xcb ... 0xcc] = F_CTRL,
@@ -69,8 +76,9 @@ static const u16 op1_tab[256] = {
 	[0xeb] = F_REL8 | F_CTRL,
 	[0xf1] = F_CTRL,
 	[0xf4] = F_CTRL,
-	[0xf6 ... 0xf7] = F_MODRM,
-	[0xfe ... 0xff] = F_MODRM,
+	[0xf6 ... 0xf7] = F_MODRM | F_GRP,	/* test has an immediate */
+	[0xfe] = F_MODRM,
+	[0xff] = F_MODRM | F_GRP,	/* call, jmp */
 };
 #undef ALU
 
@@ -134,32 +142,39 @@ static bool vex_map1_imm8(u8 op)
 	return (op >= 0x70 && op <= 0x73) || op == 0xc2 || (op >= 0xc4 && op <= 0xc6);
 }
 
+/*
+ * ModRM bytes: bits 0-3 are the bytes of ModRM and displacement, with the
+ * SIB byte when there is one; M_SIB: a SIB follows (its base 5 with mod 0
+ * adds a disp32); M_RIP: RIP-relative.
+ */
+#define M_SIB	0x10
+#define M_RIP	0x20
+#define MOD0	1, 1, 1, 1, M_SIB | 2, M_RIP | 5, 1, 1
+#define MOD1	2, 2, 2, 2, M_SIB | 3, 2, 2, 2
+#define MOD2	5, 5, 5, 5, M_SIB | 6, 5, 5, 5
+#define MOD3	1, 1, 1, 1, 1, 1, 1, 1
+#define X8(row)	row, row, row, row, row, row, row, row
+static const u8 modrm_tab[256] = { X8(MOD0), X8(MOD1), X8(MOD2), X8(MOD3) };
+#undef MOD0
+#undef MOD1
+#undef MOD2
+#undef MOD3
+#undef X8
+
 /* Bytes of ModRM, SIB and displacement at p; -1 if truncated. */
 static int modrm_size(const u8 *p, size_t avail, bool *riprel)
 {
-	u8 mod, rm;
-	int n = 1;
+	u8 m = modrm_tab[p[0]];
+	int n = m & 0xf;
 
-	if (avail < 1)
-		return -1;
-	mod = p[0] >> 6;
-	rm = p[0] & 7;
-	if (mod == 3)
-		return 1;
-	if (rm == 4) {
+	if (m & M_SIB) {
 		if (avail < 2)
 			return -1;
-		n = 2;
-		if (mod == 0 && (p[1] & 7) == 5)
+		if (!(p[0] & 0xc0) && (p[1] & 7) == 5)
 			n += 4;
-	} else if (mod == 0 && rm == 5) {
-		n += 4;
-		*riprel = true;
 	}
-	if (mod == 1)
-		n += 1;
-	else if (mod == 2)
-		n += 4;
+	if (m & M_RIP)
+		*riprel = true;
 	return n;
 }
 
@@ -204,9 +219,28 @@ int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out)
 		rex_w = false;
 	}
 	op = p[i++];
+	fl = op1_tab[op];
 
-	if (op == 0xc4 || op == 0xc5 || op == 0x62 ||
-	    (op == 0x8f && i < lim && (p[i] & 0x1f) >= 8)) {
+	if (!(fl & F_ESC)) {
+		/* The common case: the one-byte map. */
+	} else if (op == 0x0f) {
+		if (i >= lim)
+			return -EINVAL;
+		op = p[i++];
+		if (op == 0x38 || op == 0x3a) {
+			if (i >= lim)
+				return -EINVAL;
+			i++;	/* the third opcode byte */
+			fl = F_MODRM | (op == 0x3a ? F_I8 : 0);
+		} else {
+			fl = op2_tab[op];
+			if (op == 0x05)
+				out->flags |= LBX_X86_SYSCALL;
+			if (op == 0x1e && rep && i < lim && (p[i] == 0xfa || p[i] == 0xfb))
+				out->flags |= LBX_X86_ENDBR;
+		}
+		map = 1;
+	} else if (op != 0x8f || (i < lim && (p[i] & 0x1f) >= 8)) {
 		/* VEX (c4, c5), EVEX (62), XOP (8f with map >= 8). */
 		u8 kind = op;
 
@@ -245,25 +279,8 @@ int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out)
 			else if (map == 3 || (map == 1 && vex_map1_imm8(op)))
 				imm = 1;
 		}
-	} else if (op == 0x0f) {
-		if (i >= lim)
-			return -EINVAL;
-		op = p[i++];
-		if (op == 0x38 || op == 0x3a) {
-			if (i >= lim)
-				return -EINVAL;
-			i++;	/* the third opcode byte */
-			fl = F_MODRM | (op == 0x3a ? F_I8 : 0);
-		} else {
-			fl = op2_tab[op];
-			if (op == 0x05)
-				out->flags |= LBX_X86_SYSCALL;
-			if (op == 0x1e && rep && i < lim && (p[i] == 0xfa || p[i] == 0xfb))
-				out->flags |= LBX_X86_ENDBR;
-		}
-		map = 1;
 	} else {
-		fl = op1_tab[op];
+		fl = F_MODRM;	/* 8f: pop r/m */
 	}
 	if (fl & F_BAD)
 		return -EINVAL;
@@ -277,7 +294,7 @@ int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out)
 		n = modrm_size(p + i, lim - i, &riprel);
 		if (n < 0)
 			return -EINVAL;
-		if (map == 0) {
+		if (map == 0 && (fl & F_GRP)) {
 			u8 reg = (modrm >> 3) & 7;
 
 			if ((op == 0xf6 || op == 0xf7) && reg <= 1)
@@ -291,29 +308,31 @@ int lbx_x86_decode(const u8 *p, size_t avail, struct lbx_x86_insn *out)
 		}
 		i += n;
 	}
-	if (fl & F_I8)
-		imm += 1;
-	if (fl & F_I16)
-		imm += 2;
-	if (fl & F_IZ)
-		imm += opsize16 ? 2 : 4;
-	if (fl & F_IV)
-		imm += rex_w ? 8 : opsize16 ? 2 : 4;
-	if (fl & F_MOFFS)
-		imm += addr32 ? 4 : 8;
-	if (fl & F_REL8) {
-		if (i + 1 > lim)
-			return -EINVAL;
-		out->rel = (s8)p[i];
-		imm += 1;
-		out->flags |= LBX_X86_REL;
-	}
-	if (fl & F_REL32) {
-		if (i + 4 > lim)
-			return -EINVAL;
-		out->rel = read_s32(p + i);
-		imm += 4;
-		out->flags |= LBX_X86_REL;
+	if (fl & F_IMM) {
+		if (fl & F_I8)
+			imm += 1;
+		if (fl & F_I16)
+			imm += 2;
+		if (fl & F_IZ)
+			imm += opsize16 ? 2 : 4;
+		if (fl & F_IV)
+			imm += rex_w ? 8 : opsize16 ? 2 : 4;
+		if (fl & F_MOFFS)
+			imm += addr32 ? 4 : 8;
+		if (fl & F_REL8) {
+			if (i + 1 > lim)
+				return -EINVAL;
+			out->rel = (s8)p[i];
+			imm += 1;
+			out->flags |= LBX_X86_REL;
+		}
+		if (fl & F_REL32) {
+			if (i + 4 > lim)
+				return -EINVAL;
+			out->rel = read_s32(p + i);
+			imm += 4;
+			out->flags |= LBX_X86_REL;
+		}
 	}
 	if (i + imm > lim)
 		return -EINVAL;
