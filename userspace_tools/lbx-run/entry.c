@@ -136,35 +136,26 @@ __attribute__((no_stack_protector)) void lbx_run_write_fs(uint64_t base)
 		lbx_raw_syscall6(SYS_arch_prctl, ARCH_SET_FS, (long)base, 0, 0, 0, 0);
 }
 
+/* What LiteBox asks the stub to do next, into an entry's struct. */
+static void put_resume(const struct lbx_resume *res, __u32 *flags, __u32 *hostop,
+		       __u64 arg[4])
+{
+	*flags = res->flags;
+	*hostop = res->hostop;
+	memcpy(arg, res->arg, sizeof(res->arg));
+}
+
 /* Runs on the host's FS base: ordinary C from here on. */
 __attribute__((noinline)) static void serve(struct lbx_stub_tls *tls,
 					    struct lbx_syscall *sc)
 {
-	struct lbx_thread *t = tls->thread;
 	struct lbx_resume res;
 
 	_Static_assert(sizeof(struct lbx_regs) == sizeof(struct lbx_cpu_regs),
 		       "regs layout");
-	lbx_linux_syscall(t, (struct lbx_cpu_regs *)&sc->regs, &res,
+	lbx_linux_syscall(tls->thread, (struct lbx_cpu_regs *)&sc->regs, &res,
 			  sc->flags & LBX_SYSCALL_DIRECT ? LBX_SYS_DIRECT : 0);
-	sc->resume_flags = res.flags;
-	sc->hostop = res.hostop;
-	sc->hostop_arg[0] = res.arg[0];
-	sc->hostop_arg[1] = res.arg[1];
-	sc->hostop_arg[2] = res.arg[2];
-	sc->hostop_arg[3] = res.arg[3];
-}
-
-__attribute__((no_stack_protector)) long lbx_stub_entry(struct lbx_stub_tls *tls,
-							 struct lbx_syscall *sc)
-{
-	uint64_t guest_fs = lbx_run_read_fs();
-
-	lbx_run_write_fs(tls->host_fs);
-	serve(tls, sc);
-	/* The stub loads a new base itself when LiteBox set one. */
-	lbx_run_write_fs(sc->resume_flags & LBX_RESUME_SET_FS ? sc->regs.fs_base : guest_fs);
-	return 0;
+	put_resume(&res, &sc->resume_flags, &sc->hostop, sc->hostop_arg);
 }
 
 __attribute__((noinline)) static void serve_event(struct lbx_stub_tls *tls,
@@ -181,21 +172,46 @@ __attribute__((noinline)) static void serve_event(struct lbx_stub_tls *tls,
 	struct lbx_resume res;
 
 	lbx_linux_event(tls->thread, &info, (struct lbx_cpu_regs *)&ev->regs, &res);
-	ev->resume_flags = res.flags;
-	ev->hostop = res.hostop;
-	ev->hostop_arg[0] = res.arg[0];
-	ev->hostop_arg[1] = res.arg[1];
-	ev->hostop_arg[2] = res.arg[2];
-	ev->hostop_arg[3] = res.arg[3];
+	put_resume(&res, &ev->resume_flags, &ev->hostop, ev->hostop_arg);
+}
+
+/*
+ * The stub's two entries arrive on the guest's FS base, which has no stack
+ * protector canary of ours: they switch to the host's base around the C
+ * that serves them, and go back to the guest's, or to the base LiteBox
+ * set (the stub loads that itself).
+ */
+static inline __attribute__((always_inline, no_stack_protector)) uint64_t
+host_fs_enter(const struct lbx_stub_tls *tls)
+{
+	uint64_t guest_fs = lbx_run_read_fs();
+
+	lbx_run_write_fs(tls->host_fs);
+	return guest_fs;
+}
+
+static inline __attribute__((always_inline, no_stack_protector)) void
+host_fs_leave(__u32 resume_flags, const struct lbx_regs *regs, uint64_t guest_fs)
+{
+	lbx_run_write_fs(resume_flags & LBX_RESUME_SET_FS ? regs->fs_base : guest_fs);
+}
+
+__attribute__((no_stack_protector)) long lbx_stub_entry(struct lbx_stub_tls *tls,
+							 struct lbx_syscall *sc)
+{
+	uint64_t guest_fs = host_fs_enter(tls);
+
+	serve(tls, sc);
+	host_fs_leave(sc->resume_flags, &sc->regs, guest_fs);
+	return 0;
 }
 
 __attribute__((no_stack_protector)) long lbx_stub_event_entry(struct lbx_stub_tls *tls,
 							       struct lbx_event *ev)
 {
-	uint64_t guest_fs = lbx_run_read_fs();
+	uint64_t guest_fs = host_fs_enter(tls);
 
-	lbx_run_write_fs(tls->host_fs);
 	serve_event(tls, ev);
-	lbx_run_write_fs(ev->resume_flags & LBX_RESUME_SET_FS ? ev->regs.fs_base : guest_fs);
+	host_fs_leave(ev->resume_flags, &ev->regs, guest_fs);
 	return 0;
 }
