@@ -444,8 +444,10 @@ void lbx_sandbox_usage(struct lbx_sandbox *sb, struct lbx_sandbox_usage *u);
  * expiry. Every interruptible sleep in LiteBox (lbx_waiter_sleep(), the
  * shim's nanosleep and pause) sleeps no later than the expiry
  * (lbx_itimer_clamp()) and then calls lbx_itimer_expire(), which sends
- * SIGALRM to the process and re-arms a periodic timer. A guest that
- * computes without entering LiteBox gets its SIGALRM at its next sleep.
+ * SIGALRM to the process and re-arms a periodic timer; every system call
+ * and every kick calls it too. A guest that computes without entering
+ * LiteBox gets its SIGALRM at its next entry (the CPU-time tick of
+ * litebox/ptimer.h, when one runs, is such an entry).
  */
 /* Sets the timer (value 0: off) and returns the old one (time left). */
 void lbx_itimer_real_set(struct lbx_process *p, u64 value, u64 interval,
