@@ -158,7 +158,8 @@ static bool sig_queued_locked(struct lbx_process *p, const struct lbx_ptimer *tm
 	return false;
 }
 
-/* Signals to send once sb->lock is dropped (the wake half of a queue). */
+/* Threads to wake once sb->lock is dropped (the second half of a queue),
+ * each once. */
 #define MAX_WAKES	8
 struct wakes {
 	u32 n;
@@ -166,10 +167,31 @@ struct wakes {
 	bool wake[MAX_WAKES];
 };
 
+/* Under sb->lock. Beyond MAX_WAKES distinct threads (a rare burst), a
+ * thread is only marked interrupted: it sees its signal at its next entry
+ * into LiteBox or its next wait. */
+static void add_wake(struct wakes *w, struct lbx_thread *t, bool wake)
+{
+	u32 i;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->t[i] == t) {
+			w->wake[i] |= wake;
+			return;
+		}
+	}
+	if (w->n < MAX_WAKES) {
+		lbx_thread_get(t);
+		w->t[w->n] = t;
+		w->wake[w->n++] = wake;
+	} else if (wake) {
+		__atomic_store_n(&t->interrupt, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
 /*
  * Under sb->lock: tm expired n times (n >= 1). Queues its signal, or counts
- * overruns when it is still queued. A wake that finds no room in w is
- * done by the thread's next look at its signals (the signal is pending).
+ * overruns when it is still queued.
  */
 static void fire_locked(struct lbx_process *p, struct lbx_ptimer *tm, u64 n,
 			struct wakes *w)
@@ -204,13 +226,7 @@ static void fire_locked(struct lbx_process *p, struct lbx_ptimer *tm, u64 n,
 		e = lbx_plat_alloc(sizeof(*e));
 	if (lbx_signal_queue_locked(t, &info, e, &wake))
 		return;		/* beyond RLIMIT_SIGPENDING: lost */
-	if (w->n < MAX_WAKES) {
-		lbx_thread_get(t);
-		w->t[w->n] = t;
-		w->wake[w->n++] = wake;
-	} else if (wake) {
-		__atomic_store_n(&t->interrupt, 1, __ATOMIC_SEQ_CST);
-	}
+	add_wake(w, t, wake);
 }
 
 /* Under sb->lock: an ITIMER_VIRTUAL/PROF expiry (standard signals merge). */
@@ -230,11 +246,7 @@ static void fire_itimer_locked(struct lbx_process *p, u32 sig, struct wakes *w)
 	info.code = LX_SI_KERNEL;
 	if (lbx_signal_queue_locked(t, &info, NULL, &wake))
 		return;
-	if (w->n < MAX_WAKES) {
-		lbx_thread_get(t);
-		w->t[w->n] = t;
-		w->wake[w->n++] = wake;
-	}
+	add_wake(w, t, wake);
 }
 
 static void do_wakes(struct wakes *w)
@@ -450,16 +462,17 @@ int lbx_ptimer_settime(struct lbx_thread *t, u32 id, bool abs,
 	struct lbx_process *p = t->proc;
 	u64 mono = lbx_plat_now_mono(), now;
 	struct lbx_ptimer *tm;
-	struct cpu_now c;
+	struct cpu_now c = { 0, 0, 0 };
 	int ret = 0;
 
-	read_cpu(&c);
 	lbx_plat_mutex_lock(&p->sb->lock);
 	tm = find_locked(p, id);
 	if (!tm) {
 		ret = -EINVAL;
 		goto out;
 	}
+	if (is_cpu(tm->clock))
+		read_cpu(&c);	/* never sleeps */
 	if (!clock_now(t, tm, mono, &c, &now)) {
 		ret = -EINVAL;	/* another thread's CPU clock: not readable */
 		goto out;
@@ -483,14 +496,15 @@ int lbx_ptimer_gettime(struct lbx_thread *t, u32 id, struct lbx_itimer *cur)
 	struct lbx_process *p = t->proc;
 	u64 mono, now;
 	struct lbx_ptimer *tm;
-	struct cpu_now c;
+	struct cpu_now c = { 0, 0, 0 };
 	int ret = 0;
 
 	lbx_itimer_expire(t);	/* a due one fires (or counts) first */
 	mono = lbx_plat_now_mono();
-	read_cpu(&c);
 	lbx_plat_mutex_lock(&p->sb->lock);
 	tm = find_locked(p, id);
+	if (tm && is_cpu(tm->clock))
+		read_cpu(&c);
 	if (!tm) {
 		ret = -EINVAL;
 	} else if (!clock_now(t, tm, mono, &c, &now)) {

@@ -132,8 +132,9 @@ void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns);
  * LBX_CPU_TICK_NS while it runs guest code, so that a thread that computes
  * without system calls still enters LiteBox, where the timers are looked
  * at; off stops it. Called by t itself, outside core's locks; a thread's
- * tick also stops when it exits. A platform without a way to do this does
- * nothing (the timers are then looked at on system calls only).
+ * tick stops at the latest when the platform frees the thread. A platform
+ * without a way to do this does nothing (the timers are then looked at on
+ * system calls only).
  */
 #define LBX_CPU_TICK_NS	(10ULL * 1000 * 1000)
 void lbx_plat_cpu_tick(struct lbx_thread *t, bool on);
