@@ -96,13 +96,13 @@ static void refresh_locked(struct lbx_process *p)
 	for (i = 0; p->ptimers && i < LBX_PTIMER_MAX; i++) {
 		struct lbx_ptimer *tm = p->ptimers[i];
 
-		if (!tm || !tm->expires)
+		/* SIGEV_NONE: nobody to wake, gettime counts its expiries. */
+		if (!tm || !tm->expires || tm->ev.notify == LBX_SIGEV_NONE)
 			continue;
-		if (is_cpu(tm->clock)) {
-			cpu += tm->ev.notify != LBX_SIGEV_NONE;
-		} else if (!next || tm->expires < next) {
+		if (is_cpu(tm->clock))
+			cpu++;
+		else if (!next || tm->expires < next)
 			next = tm->expires;
-		}
 	}
 	for (i = 0; i < LBX_ARRAY_SIZE(p->itimer_cpu); i++)
 		cpu += p->itimer_cpu[i].expires != 0;
@@ -510,6 +510,8 @@ int lbx_ptimer_gettime(struct lbx_thread *t, u32 id, struct lbx_itimer *cur)
 	} else if (!clock_now(t, tm, mono, &c, &now)) {
 		ret = -EINVAL;
 	} else {
+		if (tm->ev.notify == LBX_SIGEV_NONE)
+			advance(&tm->expires, tm->interval, now);
 		cur->value = time_left(tm, now);
 		cur->interval = tm->interval;
 	}

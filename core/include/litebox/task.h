@@ -180,8 +180,8 @@ struct lbx_process {
 	/* POSIX timers (core/task/ptimer.c), under sb->lock: LBX_PTIMER_MAX
 	 * slots, allocated at the first timer_create (NULL: none yet). */
 	struct lbx_ptimer **ptimers;
-	/* The earliest monotonic expiry among them (0: none), for
-	 * lbx_itimer_clamp(); atomic. */
+	/* The earliest monotonic expiry among those that signal (0: none),
+	 * for lbx_itimer_clamp(); atomic. */
 	u64 ptimer_next;
 	/* Armed CPU-time timers that signal (POSIX timers, ITIMER_VIRTUAL,
 	 * ITIMER_PROF): while non-zero, threads ask for a tick; atomic. */
