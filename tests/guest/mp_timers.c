@@ -164,7 +164,7 @@ static void test_sigev_thread(void)
 	CHECK(n >= 3, "3 callbacks, got %d", n);
 	CHECK(cb_value == 777, "the callback's sigval %d", cb_value);
 	CHECK(timer_delete(tm) == 0, "timer_delete");
-	usleep(50000);	/* a callback already under way ends */
+	usleep(200000);	/* a callback already under way ends */
 	n = __atomic_load_n(&cb_calls, __ATOMIC_SEQ_CST);
 	usleep(100000);
 	CHECK(__atomic_load_n(&cb_calls, __ATOMIC_SEQ_CST) == n, "no callback after delete");
