@@ -217,7 +217,9 @@ static void test_prof_threads(void)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	u1 = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	CHECK(prof_hits >= 3, "SIGPROF while other threads compute: %d", (int)prof_hits);
-	CHECK(u1 - u0 >= 40 * MS, "the process CPU clock counts the threads: %lld ms",
+	/* The main thread slept throughout: the time is the burners'. (Not
+	 * 3 x 20 ms: Linux itself may signal a few ms early.) */
+	CHECK(u1 - u0 >= 20 * MS, "the process CPU clock counts the threads: %lld ms",
 	      (u1 - u0) / MS);
 	signal(SIGPROF, SIG_DFL);
 }
