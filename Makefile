@@ -63,7 +63,7 @@ include kunit/kunit.mk
 
 GUEST_BINS := $(patsubst tests/guest/%.c,$(O)/guest/%,$(GUEST_SRCS))
 # Dynamically linked builds of a few guest tests: ld.so, libc.so and mmap.
-GUEST_DYN := hello args_env
+GUEST_DYN := hello args_env mp_timers
 GUEST_BINS += $(patsubst %,$(O)/guest/%_dyn,$(GUEST_DYN))
 # Static-PIE builds: no interpreter, relocated by their own start code.
 GUEST_SPIE := hello signals

@@ -53,6 +53,7 @@ struct lbx_kplat_thread *lbx_kthread_alloc(struct lbx_kplat_sandbox *ks,
 		return NULL;
 	INIT_LIST_HEAD(&kt->node);
 	INIT_WORK(&kt->death_work, death_work_fn);
+	lbx_kplat_cpu_tick_init(kt);
 	kt->ks = ks;
 	kt->t = t;
 	t->plat = kt;
@@ -98,6 +99,7 @@ static void unwatch_death(struct lbx_kplat_thread *kt)
 /* Frees a thread whose host task ran it; not on any list any more. */
 static void kthread_release(struct lbx_kplat_thread *kt)
 {
+	hrtimer_cancel(&kt->cpu_tick);
 	lbx_kplat_unbind(task_pid_nr(kt->task), kt->t);
 	WRITE_ONCE(kt->t->plat, NULL);
 	lbx_thread_exit(kt->t);
@@ -308,6 +310,7 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 	}
 	INIT_LIST_HEAD(&kt->node);
 	INIT_WORK(&kt->death_work, death_work_fn);
+	lbx_kplat_cpu_tick_init(kt);
 	kt->ks = ks;
 	kt->task = get_task_struct(current);
 

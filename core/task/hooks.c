@@ -5,6 +5,7 @@
 #include <litebox/flock.h>
 #include <litebox/futex.h>
 #include <litebox/mm.h>
+#include <litebox/ptimer.h>
 #include <litebox/rewrite.h>
 #include <litebox/task.h>
 #include <litebox/vfs.h>
@@ -26,6 +27,8 @@ void lbx_task_hook_sandbox_release(struct lbx_sandbox *sb)
 
 void lbx_task_hook_process_release(struct lbx_process *p)
 {
+	/* Its POSIX timers stop with it. */
+	lbx_ptimers_release(p);
 	/* A process's record locks go when it exits. */
 	if (p->sb->flocks)
 		lbx_posix_lock_release(p->sb->flocks, NULL, p);

@@ -4,6 +4,7 @@
  * that discard a signal at once, pending sets, and waking the target. What a
  * delivered signal does to the target's registers is the shim's business.
  */
+#include <litebox/ptimer.h>
 #include <litebox/task.h>
 #include <litebox/waitqueue.h>
 
@@ -88,50 +89,68 @@ static void rtq_free(struct lbx_sandbox *sb, struct lbx_sigqueue *e)
 	lbx_plat_free(e);
 }
 
-int lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
+int lbx_signal_queue_locked(struct lbx_thread *t, const struct lbx_siginfo *info,
+			    struct lbx_sigqueue *e, bool *wake)
 {
-	struct lbx_sandbox *sb = t->proc->sb;
-	struct lbx_sigqueue *e = NULL;
 	u32 sig = (u32)info->signo;
-	bool wake;
 
-	if (sig < 1 || sig > LBX_NSIG)
+	*wake = false;
+	if (sig < 1 || sig > LBX_NSIG) {
+		lbx_plat_free(e);
 		return -EINVAL;
-	if (is_rt(sig)) {
-		/* Allocated outside the lock, given back if over the limit. */
-		e = lbx_plat_alloc(sizeof(*e));
-		if (e)
-			e->info = *info;
 	}
-	lbx_plat_mutex_lock(&sb->lock);
 	if (!is_rt(sig)) {
+		lbx_plat_free(e);
 		/* Standard signals do not queue: a second one merges into
 		 * the first. */
 		if (!(t->sigpending & SIGBIT(sig)))
 			t->siginfo[sig - 1] = *info;
 	} else if (!e || !rtq_charge(t)) {
 		if (info->code != LX_SI_USER) {
-			lbx_plat_mutex_unlock(&sb->lock);
 			lbx_plat_free(e);
 			return e ? -EAGAIN : -ENOMEM;
 		}
 		/* kill(): the signal still arrives, its siginfo does not. */
 		lbx_plat_free(e);
-		e = NULL;
 	} else {
+		e->info = *info;
 		rtq_append(t, e);
 	}
 	t->sigpending |= SIGBIT(sig);
-	wake = !(t->sigmask & SIGBIT(sig)) || sig == LX_SIGKILL;
-	lbx_plat_mutex_unlock(&sb->lock);
-	lbx_wake_up_key(&sb->sig_wq, -1, 0x1 /* LX_POLLIN */);
+	*wake = !(t->sigmask & SIGBIT(sig)) || sig == LX_SIGKILL;
+	return 0;
+}
+
+void lbx_signal_wake(struct lbx_thread *t, bool wake)
+{
+	lbx_wake_up_key(&t->proc->sb->sig_wq, -1, 0x1 /* LX_POLLIN */);
 	if (!wake)
-		return 0;
+		return;
 	/* Out of any LiteBox wait, and out of guest code. */
 	lbx_thread_interrupt(t);
 	if (t != lbx_plat_current())
 		lbx_plat_thread_kick(t);
-	return 0;
+}
+
+int lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
+{
+	struct lbx_sandbox *sb = t->proc->sb;
+	struct lbx_sigqueue *e = NULL;
+	u32 sig = (u32)info->signo;
+	bool wake;
+	int ret;
+
+	if (sig < 1 || sig > LBX_NSIG)
+		return -EINVAL;
+	/* Allocated outside the lock, given back if over the limit. */
+	if (is_rt(sig))
+		e = lbx_plat_alloc(sizeof(*e));
+	lbx_plat_mutex_lock(&sb->lock);
+	ret = lbx_signal_queue_locked(t, info, e, &wake);
+	lbx_plat_mutex_unlock(&sb->lock);
+	if (!ret)
+		lbx_signal_wake(t, wake);
+	return ret;
 }
 
 u32 lbx_signal_dequeue_locked(struct lbx_thread *t, u64 mask,
@@ -148,6 +167,8 @@ u32 lbx_signal_dequeue_locked(struct lbx_thread *t, u64 mask,
 	if (!is_rt(sig)) {
 		*info = t->siginfo[sig - 1];
 		t->sigpending &= ~SIGBIT(sig);
+		if (info->code == LBX_SI_TIMER)
+			lbx_ptimer_dequeued_locked(t, info);
 		return sig;
 	}
 	/* The oldest instance; the signal stays pending if there is another. */
@@ -178,6 +199,8 @@ u32 lbx_signal_dequeue_locked(struct lbx_thread *t, u64 mask,
 		t->rtq_tail = found_prev;
 	*info = found->info;
 	rtq_free(t->proc->sb, found);
+	if (info->code == LBX_SI_TIMER)
+		lbx_ptimer_dequeued_locked(t, info);
 	return sig;
 }
 
@@ -238,36 +261,42 @@ bool lbx_signal_ready(struct lbx_thread *t)
 	return ready;
 }
 
+struct lbx_thread *lbx_signal_target_locked(struct lbx_process *p, u32 sig)
+{
+	struct lbx_list_head *pos;
+	struct lbx_thread *t;
+
+	if (p->exiting || lbx_list_empty(&p->threads))
+		return NULL;	/* a zombie: signals are discarded */
+	/* The main thread unless it blocks sig and another takes it. */
+	t = lbx_list_entry(p->threads.next, struct lbx_thread, proc_node);
+	if (wants_signal(t, sig))
+		return t;
+	lbx_list_for_each(pos, &p->threads) {
+		struct lbx_thread *o = lbx_list_entry(pos, struct lbx_thread, proc_node);
+
+		if (wants_signal(o, sig))
+			return o;
+	}
+	return t;
+}
+
 int lbx_signal_process(struct lbx_process *p, const struct lbx_siginfo *info)
 {
 	struct lbx_sandbox *sb = p->sb;
-	struct lbx_list_head *pos;
-	struct lbx_thread *t = NULL;
+	struct lbx_thread *t;
 	u32 sig = (u32)info->signo;
 	int ret;
 
 	if (!sig || lbx_signal_ignored(p, sig))
 		return 0;
 	lbx_plat_mutex_lock(&sb->lock);
-	if (!p->exiting && !lbx_list_empty(&p->threads)) {
-		/* The main thread unless it blocks sig and another takes it. */
-		t = lbx_list_entry(p->threads.next, struct lbx_thread, proc_node);
-		if (!wants_signal(t, sig)) {
-			lbx_list_for_each(pos, &p->threads) {
-				struct lbx_thread *o =
-					lbx_list_entry(pos, struct lbx_thread, proc_node);
-
-				if (wants_signal(o, sig)) {
-					t = o;
-					break;
-				}
-			}
-		}
+	t = lbx_signal_target_locked(p, sig);
+	if (t)
 		lbx_thread_get(t);
-	}
 	lbx_plat_mutex_unlock(&sb->lock);
 	if (!t)
-		return 0;	/* a zombie: signals are discarded */
+		return 0;
 	ret = lbx_signal_queue(t, info);
 	lbx_thread_put(t);
 	return ret;
@@ -316,10 +345,14 @@ u64 lbx_itimer_clamp(struct lbx_thread *t, u64 deadline)
 	if (!t || !t->proc)
 		return deadline;
 	exp = __atomic_load_n(&t->proc->itimer_real_expires, __ATOMIC_RELAXED);
+	if (exp && exp < deadline)
+		deadline = exp;
+	/* POSIX timers on a clock (ptimer.c) wake a sleeper the same way. */
+	exp = __atomic_load_n(&t->proc->ptimer_next, __ATOMIC_RELAXED);
 	return exp && exp < deadline ? exp : deadline;
 }
 
-bool lbx_itimer_expire(struct lbx_thread *t)
+static bool itimer_real_expire(struct lbx_thread *t)
 {
 	struct lbx_siginfo info;
 	struct lbx_process *p;
@@ -355,4 +388,11 @@ bool lbx_itimer_expire(struct lbx_thread *t)
 	info.code = LX_SI_KERNEL;
 	lbx_signal_process(p, &info);
 	return true;
+}
+
+bool lbx_itimer_expire(struct lbx_thread *t)
+{
+	bool real = itimer_real_expire(t);
+
+	return lbx_ptimers_expire(t) || real;
 }

@@ -6,6 +6,7 @@
 #ifndef LBX_KPLAT_H
 #define LBX_KPLAT_H
 
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
@@ -61,11 +62,17 @@ struct lbx_kplat_thread {
 	struct task_struct *parent_task;
 	bool is_thread;
 	struct rcu_head rcu;		/* freed after a grace period: kicks read t->plat under RCU */
+	/* lbx_plat_cpu_tick(): kicks the task while CPU-time timers are armed;
+	 * cancelled before the thread is freed. */
+	struct hrtimer cpu_tick;
 };
 
 /* The host signal that pulls a guest thread out of guest code (the stub
  * handles it; guests never see host signals). */
 #define LBX_KICK_SIGNAL	SIGURG
+
+/* Sets up kt->cpu_tick (lbx_kthread_alloc()). */
+void lbx_kplat_cpu_tick_init(struct lbx_kplat_thread *kt);
 
 /* Records a host operation for the current entry; returns LBX_DEFERRED. */
 int lbx_kplat_queue_hostop(u32 op, u64 a0, u64 a1, u64 a2);

@@ -356,13 +356,60 @@ u64 lbx_plat_now_real(void)
 
 void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns)
 {
-	u64 ut, st;
+	struct task_struct *t;
+	u64 ut, st, u, s;
 
-	/* A guest process is one host thread group; guest threads do not
-	 * exist yet, so the calling task's time is the process's too. */
 	task_cputime_adjusted(current, &ut, &st);
+	if (process) {
+		/* A guest process is one host thread group: its other live
+		 * threads, and those that exited (their time was added to
+		 * the group's signal_struct). */
+		rcu_read_lock();
+		for_each_thread(current, t) {
+			if (t == current)
+				continue;
+			task_cputime_adjusted(t, &u, &s);
+			ut += u;
+			st += s;
+		}
+		rcu_read_unlock();
+		ut += READ_ONCE(current->signal->utime);
+		st += READ_ONCE(current->signal->stime);
+	}
 	*user_ns = ut;
 	*sys_ns = st;
+}
+
+static enum hrtimer_restart cpu_tick_fn(struct hrtimer *h)
+{
+	struct lbx_kplat_thread *kt = container_of(h, struct lbx_kplat_thread, cpu_tick);
+	struct task_struct *task = READ_ONCE(kt->task);
+
+	/* A thread asleep (in LiteBox) looks at its timers when it wakes:
+	 * only a running or runnable one is pulled in. */
+	if (task && READ_ONCE(task->__state) == TASK_RUNNING)
+		send_sig(LBX_KICK_SIGNAL, task, 1);
+	hrtimer_forward_now(h, ns_to_ktime(LBX_CPU_TICK_NS));
+	return HRTIMER_RESTART;
+}
+
+void lbx_kplat_cpu_tick_init(struct lbx_kplat_thread *kt)
+{
+	hrtimer_init(&kt->cpu_tick, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	kt->cpu_tick.function = cpu_tick_fn;
+}
+
+void lbx_plat_cpu_tick(struct lbx_thread *t, bool on)
+{
+	struct lbx_kplat_thread *kt = t->plat;
+
+	if (WARN_ON_ONCE(!kt))
+		return;
+	if (on)
+		hrtimer_start(&kt->cpu_tick, ns_to_ktime(LBX_CPU_TICK_NS),
+			      HRTIMER_MODE_REL_SOFT);
+	else
+		hrtimer_cancel(&kt->cpu_tick);
 }
 
 void lbx_plat_random(void *buf, size_t n)

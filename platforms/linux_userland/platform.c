@@ -9,10 +9,12 @@
 #define LBX_LOCKTRACE_IMPL	/* implements the lock calls */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
@@ -455,6 +457,35 @@ void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns)
 	 * microseconds; the clock is exact. Report the clock as user time. */
 	*user_ns = clock_ns(process ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID);
 	*sys_ns = 0;
+}
+
+/* The tick of the one guest thread: a host timer on its CPU clock, so it
+ * comes only while the thread computes, never while it sleeps. */
+static timer_t cpu_tick_timer;
+static bool cpu_tick_armed;
+
+void lbx_plat_cpu_tick(struct lbx_thread *t, bool on)
+{
+	struct itimerspec its = { 0 };
+	struct sigevent sev;
+
+	(void)t;
+	if (on && !cpu_tick_armed) {
+		memset(&sev, 0, sizeof(sev));
+		sev.sigev_notify = SIGEV_THREAD_ID;
+		sev.sigev_signo = SIGURG;	/* the stub's kick */
+		sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+		if (syscall(SYS_timer_create, CLOCK_THREAD_CPUTIME_ID, &sev,
+			    &cpu_tick_timer))
+			return;	/* the timers are looked at on system calls */
+		cpu_tick_armed = true;
+		its.it_value.tv_nsec = LBX_CPU_TICK_NS;
+		its.it_interval.tv_nsec = LBX_CPU_TICK_NS;
+		syscall(SYS_timer_settime, cpu_tick_timer, 0, &its, NULL);
+	} else if (!on && cpu_tick_armed) {
+		syscall(SYS_timer_delete, cpu_tick_timer);
+		cpu_tick_armed = false;
+	}
 }
 
 void lbx_plat_random(void *buf, size_t n)

@@ -7,6 +7,7 @@
 #include <litebox/fdtable.h>
 #include <litebox/fsabi.h>
 #include <litebox/mm.h>
+#include <litebox/ptimer.h>
 #include <litebox/vfs.h>
 #include "shim.h"
 #include "cpu.h"
@@ -352,6 +353,7 @@ static void flush_old_image(struct lbx_sys *s)
 
 	lbx_mm_clear(p->mm, lbx_plat_guest_unmap);
 	lbx_fd_close_on_exec(p->files);
+	lbx_ptimers_release(p);		/* POSIX timers do not survive execve */
 	lbx_plat_mutex_lock(&p->sb->lock);
 	for (i = 0; i < LBX_NSIG; i++) {
 		struct lbx_sigaction *a = &p->sigactions[i];

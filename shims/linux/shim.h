@@ -38,6 +38,13 @@ const char *lbx_linux_syscall_name(u64 nr);
 #define LBX_GUEST_UID 0
 #define LBX_GUEST_GID 0
 
+/* sys_time.c: whether clockid clk is a CPU-time clock, the caller's
+ * process's or its thread's (LBX_LINUX_CPU_*), 0 when it is not one, or
+ * -EINVAL for the CPU clock of another process or thread. */
+#define LBX_LINUX_CPU_PROCESS	1
+#define LBX_LINUX_CPU_THREAD	2
+int lbx_linux_cpu_clock(struct lbx_sys *s, u64 clk);
+
 /* sys_proc.c */
 void lbx_linux_rlimits_init(struct lbx_process *p);
 

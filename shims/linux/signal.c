@@ -289,7 +289,8 @@ void lbx_linux_event(struct lbx_thread *t, const struct lbx_event_info *ev,
 		lbx_signal_queue(t, &info);
 		break;
 	}
-	default:
+	default:	/* a kick: a signal is pending, or the CPU-time tick */
+		lbx_itimer_expire(t);
 		break;
 	}
 	/* With a direct entry's exit work deferred, the guest is on its way

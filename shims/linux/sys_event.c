@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Event notification: epoll, timerfd, signalfd (the objects are core/ipc's)
- * and the interval timers (core/task/signal.c). */
+/* Event notification: epoll, timerfd, signalfd (the objects are core/ipc's),
+ * the interval timers (core/task/signal.c, ptimer.c) and POSIX timers
+ * (core/task/ptimer.c). */
 #include <litebox/epoll.h>
 #include <litebox/fdtable.h>
 #include <litebox/file.h>
 #include <litebox/fsabi.h>
+#include <litebox/ptimer.h>
 #include <litebox/signalfd.h>
 #include <litebox/timerfd.h>
 #include <litebox/vfs.h>
@@ -305,7 +307,7 @@ LBX_SYSCALL(signalfd)
 	return lbx_sys_signalfd4(s, a0, a1, a2, 0, 0, 0);
 }
 
-/* ---- interval timers: ITIMER_REAL only ---- */
+/* ---- interval timers ---- */
 
 #define LX_ITIMER_REAL		0
 #define LX_ITIMER_VIRTUAL	1
@@ -364,7 +366,8 @@ LBX_SYSCALL(getitimer)
 		break;
 	case LX_ITIMER_VIRTUAL:
 	case LX_ITIMER_PROF:
-		value = interval = 0;	/* never armed (setitimer refuses) */
+		lbx_itimer_expire(s->t);
+		lbx_itimer_cpu_get(s->t, (int)a0, &value, &interval);
 		break;
 	default:
 		return -EINVAL;
@@ -389,18 +392,17 @@ LBX_SYSCALL(setitimer)
 	}
 	switch (a0) {
 	case LX_ITIMER_REAL:
+		lbx_itimer_expire(s->t);
+		lbx_itimer_real_set(s->p, value, interval, &ov, &oi);
 		break;
 	case LX_ITIMER_VIRTUAL:
 	case LX_ITIMER_PROF:
-		/* CPU-time timers are not implemented: disarming is a no-op. */
-		if (value)
-			return -EINVAL;
-		return a2 ? put_itimerval(a2, 0, 0) : 0;
+		lbx_itimer_expire(s->t);
+		lbx_itimer_cpu_set(s->t, (int)a0, value, interval, &ov, &oi);
+		break;
 	default:
 		return -EINVAL;
 	}
-	lbx_itimer_expire(s->t);
-	lbx_itimer_real_set(s->p, value, interval, &ov, &oi);
 	if (a2 && put_itimerval(a2, ov, oi))
 		return -EFAULT;
 	return 0;
@@ -417,4 +419,108 @@ LBX_SYSCALL(alarm)
 		return 0;
 	ov = (ov + LBX_NSEC_PER_SEC / 2) / LBX_NSEC_PER_SEC;
 	return ov ? (long)ov : 1;
+}
+
+/* ---- POSIX timers ---- */
+
+#define LX_CLOCK_REALTIME	0
+#define LX_CLOCK_MONOTONIC	1
+#define LX_CLOCK_BOOTTIME	7
+#define LX_TIMER_ABSTIME	1
+#define LX_SIGEV_THREAD		2	/* the C library's: a signal here */
+
+/* The kernel's struct sigevent (64 bytes). */
+struct lx_sigevent {
+	u64 value;
+	s32 signo;
+	s32 notify;
+	s32 tid;	/* sigev_notify_thread_id */
+	s32 pad[11];
+};
+
+LBX_SYSCALL(timer_create)
+{
+	struct lbx_sigevent ev, *evp = NULL;
+	enum lbx_pclock clock;
+	struct lx_sigevent lev;
+	u32 id;
+	int cpu;
+	long ret;
+
+	/* As Linux: the sigevent first, then the clock. */
+	if (a1) {
+		if (lbx_copy_from_guest(&lev, a1, sizeof(lev)))
+			return -EFAULT;
+		ev.notify = lev.notify == LX_SIGEV_THREAD ? LBX_SIGEV_SIGNAL : (u32)lev.notify;
+		ev.signo = (u32)lev.signo;
+		ev.value = lev.value;
+		ev.tid = (u32)lev.tid;
+		evp = &ev;
+	}
+	cpu = lbx_linux_cpu_clock(s, a0);
+	if (cpu < 0)
+		return cpu;
+	if (cpu == LBX_LINUX_CPU_PROCESS)
+		clock = LBX_PCLOCK_PROCESS_CPU;
+	else if (cpu == LBX_LINUX_CPU_THREAD)
+		clock = LBX_PCLOCK_THREAD_CPU;
+	else if (a0 == LX_CLOCK_REALTIME)
+		clock = LBX_PCLOCK_REALTIME;
+	else if (a0 == LX_CLOCK_MONOTONIC || a0 == LX_CLOCK_BOOTTIME)
+		clock = LBX_PCLOCK_MONOTONIC;
+	else
+		return -EINVAL;
+	ret = lbx_ptimer_create(s->t, clock, s->t->tid, evp, &id);
+	if (ret)
+		return ret;
+	if (lbx_copy_to_guest(a2, &id, sizeof(id))) {
+		lbx_ptimer_delete(s->t, id);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+LBX_SYSCALL(timer_settime)
+{
+	struct lbx_itimer val, old;
+	struct lx_itimerspec its;
+	long ret;
+
+	if (!a2)
+		return -EINVAL;
+	if (lbx_copy_from_guest(&its, a2, sizeof(its)))
+		return -EFAULT;
+	ret = ts_to_ns(&its.value, &val.value);
+	if (!ret)
+		ret = ts_to_ns(&its.interval, &val.interval);
+	if (ret)
+		return ret;
+	/* A due expiry of the old setting counts before it is replaced. */
+	lbx_itimer_expire(s->t);
+	ret = lbx_ptimer_settime(s->t, (u32)a0, a1 & LX_TIMER_ABSTIME, &val,
+				 a3 ? &old : NULL);
+	if (!ret && a3 && put_itimerspec(a3, &old))
+		ret = -EFAULT;
+	return ret;
+}
+
+LBX_SYSCALL(timer_gettime)
+{
+	struct lbx_itimer cur;
+	long ret;
+
+	ret = lbx_ptimer_gettime(s->t, (u32)a0, &cur);
+	if (!ret && put_itimerspec(a1, &cur))
+		ret = -EFAULT;
+	return ret;
+}
+
+LBX_SYSCALL(timer_getoverrun)
+{
+	return lbx_ptimer_getoverrun(s->t, (u32)a0);
+}
+
+LBX_SYSCALL(timer_delete)
+{
+	return lbx_ptimer_delete(s->t, (u32)a0);
 }

@@ -26,10 +26,46 @@ struct lx_timeval {
 	s64 tv_usec;
 };
 
-/* Returns the clock's reading in ns, or -EINVAL for clocks not served. */
-static s64 clock_read(u64 clk, bool *realtime)
+/* The CPU-time clockids of clock_getcpuclockid(3) and
+ * pthread_getcpuclockid(3): ~pid << 3 | perthread (4) | kind (0 PROF,
+ * 1 VIRT, 2 SCHED), pid 0 for the caller's. */
+#define LX_CPUCLOCK_PERTHREAD	4
+#define LX_CPUCLOCK_KIND	3
+
+int lbx_linux_cpu_clock(struct lbx_sys *s, u64 clk)
 {
+	s32 c = (s32)clk;
+	u32 id;
+
+	if (clk == LX_CLOCK_PROCESS_CPUTIME_ID)
+		return LBX_LINUX_CPU_PROCESS;
+	if (clk == LX_CLOCK_THREAD_CPUTIME_ID)
+		return LBX_LINUX_CPU_THREAD;
+	if (clk > 0xffffffffULL || c >= 0)
+		return 0;
+	if ((c & LX_CPUCLOCK_KIND) == LX_CPUCLOCK_KIND)
+		return -EINVAL;
+	/* All three kinds read user + system time here. */
+	id = (u32)~(c >> 3);
+	if (c & LX_CPUCLOCK_PERTHREAD)
+		return !id || id == s->t->tid ? LBX_LINUX_CPU_THREAD : -EINVAL;
+	return !id || id == s->p->pid ? LBX_LINUX_CPU_PROCESS : -EINVAL;
+}
+
+/* Returns the clock's reading in ns, or -EINVAL for clocks not served. */
+static s64 clock_read(struct lbx_sys *s, u64 clk, bool *realtime)
+{
+	int cpu = lbx_linux_cpu_clock(s, clk);
+
 	*realtime = false;
+	if (cpu < 0)
+		return -EINVAL;
+	if (cpu) {
+		u64 u, sy;
+
+		lbx_plat_cputime(cpu == LBX_LINUX_CPU_PROCESS, &u, &sy);
+		return (s64)(u + sy);
+	}
 	switch (clk) {
 	case LX_CLOCK_REALTIME:
 	case LX_CLOCK_REALTIME_COARSE:
@@ -37,13 +73,6 @@ static s64 clock_read(u64 clk, bool *realtime)
 	case LX_CLOCK_TAI:
 		*realtime = true;
 		return (s64)lbx_plat_now_real();
-	case LX_CLOCK_PROCESS_CPUTIME_ID:
-	case LX_CLOCK_THREAD_CPUTIME_ID: {
-		u64 u, sy;
-
-		lbx_plat_cputime(clk == LX_CLOCK_PROCESS_CPUTIME_ID, &u, &sy);
-		return (s64)(u + sy);
-	}
 	case LX_CLOCK_MONOTONIC:
 	case LX_CLOCK_MONOTONIC_RAW:
 	case LX_CLOCK_MONOTONIC_COARSE:
@@ -69,7 +98,7 @@ LBX_SYSCALL(clock_gettime)
 {
 	struct lx_timespec ts;
 	bool rt;
-	s64 ns = clock_read(a0, &rt);
+	s64 ns = clock_read(s, a0, &rt);
 
 	if (ns < 0)
 		return ns;
@@ -82,7 +111,7 @@ LBX_SYSCALL(clock_getres)
 	struct lx_timespec ts = { 0, 1 };
 	bool rt;
 
-	if (clock_read(a0, &rt) < 0)
+	if (clock_read(s, a0, &rt) < 0)
 		return -EINVAL;
 	if (a0 == LX_CLOCK_REALTIME_COARSE || a0 == LX_CLOCK_MONOTONIC_COARSE)
 		ts.tv_nsec = 4000000;	/* one tick at HZ=250 */
@@ -163,7 +192,7 @@ static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
 	s64 now;
 	int ret;
 
-	now = clock_read(clk, &rt);
+	now = clock_read(s, clk, &rt);
 	if (now < 0)
 		return -EINVAL;
 	ret = read_ts(req, &ts);

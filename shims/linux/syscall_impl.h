@@ -165,7 +165,7 @@ LBX_IMPL(ppoll)
 LBX_IMPL(select)
 LBX_IMPL(pselect6)
 
-/* sys_event.c: event notification (epoll, timerfd, signalfd, interval timers) */
+/* sys_event.c: event notification (epoll, timerfd, signalfd, interval and POSIX timers) */
 LBX_IMPL(epoll_create)
 LBX_IMPL(epoll_create1)
 LBX_IMPL(epoll_ctl)
@@ -180,6 +180,11 @@ LBX_IMPL(signalfd4)
 LBX_IMPL(alarm)
 LBX_IMPL(getitimer)
 LBX_IMPL(setitimer)
+LBX_IMPL(timer_create)
+LBX_IMPL(timer_settime)
+LBX_IMPL(timer_gettime)
+LBX_IMPL(timer_getoverrun)
+LBX_IMPL(timer_delete)
 
 /* sys_net.c: sockets */
 LBX_IMPL(socket)

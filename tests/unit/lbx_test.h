@@ -67,6 +67,11 @@ void lbx_test_register(struct lbx_test_case *tc);
 #define EXPECT_NE(a, b) LBX__CMP(0, a, !=, b)
 #define EXPECT_TRUE(a) LBX__CMP(0, !!(a), ==, 1)
 #define EXPECT_FALSE(a) LBX__CMP(0, !!(a), ==, 0)
+#define EXPECT_LT(a, b) LBX__CMP(0, a, <, b)
+#define EXPECT_LE(a, b) LBX__CMP(0, a, <=, b)
+#define EXPECT_GT(a, b) LBX__CMP(0, a, >, b)
+#define EXPECT_GE(a, b) LBX__CMP(0, a, >=, b)
+#define EXPECT_NULL(a) LBX__CMP(0, (a) == NULL, ==, 1)
 
 #define ASSERT_STREQ(a, b)						\
 	do {								\

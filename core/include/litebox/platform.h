@@ -126,6 +126,18 @@ u64 lbx_plat_now_real(void);	/* ns since 1970 */
 /* CPU time (user and system, ns) of the calling guest thread, or of its
  * whole process when process is true. */
 void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns);
+/*
+ * CPU-time timers (litebox/ptimer.h): while on, the platform kicks the
+ * calling guest thread t (as lbx_plat_thread_kick()) about every
+ * LBX_CPU_TICK_NS while it runs guest code, so that a thread that computes
+ * without system calls still enters LiteBox, where the timers are looked
+ * at; off stops it. Called by t itself, outside core's locks; a thread's
+ * tick stops at the latest when the platform frees the thread. A platform
+ * without a way to do this does nothing (the timers are then looked at on
+ * system calls only).
+ */
+#define LBX_CPU_TICK_NS	(10ULL * 1000 * 1000)
+void lbx_plat_cpu_tick(struct lbx_thread *t, bool on);
 void lbx_plat_random(void *buf, size_t n);
 
 #define LBX_LOG_ERR	3

@@ -27,6 +27,7 @@ struct lbx_mm;
 struct lbx_fdtable;
 struct lbx_futex_table;
 struct lbx_flock_table;
+struct lbx_ptimer;
 
 struct lbx_limits {
 	u64 fs_mem;
@@ -69,6 +70,11 @@ struct lbx_siginfo {
 			u32 uid;
 			u64 value;
 		} rt;
+		struct {		/* a POSIX timer (SI_TIMER) */
+			s32 tid;	/* si_timerid */
+			s32 overrun;
+			u64 value;
+		} timer;
 	};
 	u64 utime;
 	u64 stime;
@@ -77,6 +83,8 @@ struct lbx_siginfo {
 };
 _Static_assert(sizeof(struct lbx_siginfo) == 128, "siginfo_t ABI");
 _Static_assert(__builtin_offsetof(struct lbx_siginfo, rt.value) == 24, "si_value");
+_Static_assert(__builtin_offsetof(struct lbx_siginfo, timer.overrun) == 20, "si_overrun");
+_Static_assert(__builtin_offsetof(struct lbx_siginfo, timer.value) == 24, "si_value");
 
 /* One queued real-time signal (a thread's rtq list, in arrival order). */
 struct lbx_sigqueue {
@@ -169,6 +177,21 @@ struct lbx_process {
 	 * the interval, under sb->lock; see lbx_itimer_expire(). */
 	u64 itimer_real_expires;
 	u64 itimer_real_interval;
+	/* POSIX timers (core/task/ptimer.c), under sb->lock: LBX_PTIMER_MAX
+	 * slots, allocated at the first timer_create (NULL: none yet). */
+	struct lbx_ptimer **ptimers;
+	/* The earliest monotonic expiry among those that signal (0: none),
+	 * for lbx_itimer_clamp(); atomic. */
+	u64 ptimer_next;
+	/* Armed CPU-time timers that signal (POSIX timers, ITIMER_VIRTUAL,
+	 * ITIMER_PROF): while non-zero, threads ask for a tick; atomic. */
+	u32 cpu_timers;
+	/* ITIMER_VIRTUAL and ITIMER_PROF: the expiry on the process's user
+	 * (resp. user + system) CPU clock (0: off) and the interval. */
+	struct {
+		u64 expires;
+		u64 interval;
+	} itimer_cpu[2];
 
 	/* Sent to the parent at exit (clone's CSIGNAL; 0: none). */
 	u32 exit_signal;
@@ -263,6 +286,9 @@ struct lbx_thread {
 	/* A thread not yet running (fork child): the registers it starts with. */
 	struct lbx_cpu_regs start_regs;
 	u64 set_child_tid;
+	/* The platform kicks this thread periodically (lbx_plat_cpu_tick()):
+	 * its process has CPU-time timers. Only the thread itself changes it. */
+	bool cpu_tick;
 	/* Set and woken to pull the thread out of any core wait. */
 	u32 interrupt;
 	/* Signal frames delivered and not yet returned from (a bound: a
@@ -361,6 +387,18 @@ bool lbx_signal_ready(struct lbx_thread *t);
  */
 int lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info);
 /*
+ * The same in two steps, for a caller that decides under sb->lock: queues
+ * info on t with e, the entry of a real-time signal (lbx_plat_alloc() of a
+ * struct lbx_sigqueue, or NULL; consumed either way), and says whether t
+ * must be woken; after the lock, lbx_signal_wake(t, wake) (on success).
+ */
+int lbx_signal_queue_locked(struct lbx_thread *t, const struct lbx_siginfo *info,
+			    struct lbx_sigqueue *e, bool *wake);
+void lbx_signal_wake(struct lbx_thread *t, bool wake);
+/* Under sb->lock: the thread of p a process-directed sig goes to, or NULL
+ * (p is exiting). */
+struct lbx_thread *lbx_signal_target_locked(struct lbx_process *p, u32 sig);
+/*
  * A process-directed signal, unless ignored: queued on the first thread
  * that does not block it or waits for it in rt_sigtimedwait, else on the
  * main thread. Returns as lbx_signal_queue().
@@ -406,8 +444,10 @@ void lbx_sandbox_usage(struct lbx_sandbox *sb, struct lbx_sandbox_usage *u);
  * expiry. Every interruptible sleep in LiteBox (lbx_waiter_sleep(), the
  * shim's nanosleep and pause) sleeps no later than the expiry
  * (lbx_itimer_clamp()) and then calls lbx_itimer_expire(), which sends
- * SIGALRM to the process and re-arms a periodic timer. A guest that
- * computes without entering LiteBox gets its SIGALRM at its next sleep.
+ * SIGALRM to the process and re-arms a periodic timer; every system call
+ * and every kick calls it too. A guest that computes without entering
+ * LiteBox gets its SIGALRM at its next entry (the CPU-time tick of
+ * litebox/ptimer.h, when one runs, is such an entry).
  */
 /* Sets the timer (value 0: off) and returns the old one (time left). */
 void lbx_itimer_real_set(struct lbx_process *p, u64 value, u64 interval,
@@ -416,7 +456,8 @@ void lbx_itimer_real_set(struct lbx_process *p, u64 value, u64 interval,
 void lbx_itimer_real_get(struct lbx_process *p, u64 *value, u64 *interval);
 /* min(deadline, t's process timer expiry); deadline when t is NULL. */
 u64 lbx_itimer_clamp(struct lbx_thread *t, u64 deadline);
-/* Fires t's process timer if it is due; true if it did. */
+/* Fires t's process timers that are due (ITIMER_REAL, and the POSIX and
+ * CPU-time timers of litebox/ptimer.h); true if one did. */
 bool lbx_itimer_expire(struct lbx_thread *t);
 
 static inline struct lbx_thread *lbx_current(void)
