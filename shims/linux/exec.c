@@ -350,6 +350,8 @@ static void flush_old_image(struct lbx_sys *s)
 	struct lbx_process *p = s->p;
 	int i;
 
+	/* The robust lists point into the image that goes. */
+	lbx_linux_robust_exit_all(s->t);
 	lbx_mm_clear(p->mm, lbx_plat_guest_unmap);
 	lbx_fd_close_on_exec(p->files);
 	lbx_plat_mutex_lock(&p->sb->lock);

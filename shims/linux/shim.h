@@ -41,6 +41,12 @@ const char *lbx_linux_syscall_name(u64 nr);
 /* sys_proc.c */
 void lbx_linux_rlimits_init(struct lbx_process *p);
 
+/* sys_robust.c: what a thread's end does with its robust futex list; the
+ * caller runs on the dying thread's address space. _all: every thread of
+ * self's process (exit_group, a fatal signal, execve). */
+void lbx_linux_robust_exit(struct lbx_thread *t);
+void lbx_linux_robust_exit_all(struct lbx_thread *self);
+
 /* sys_fs.c: a reference to the file at fd, or -EBADF. */
 struct lbx_file;
 int lbx_linux_fd_file(struct lbx_sys *s, int fd, struct lbx_file **out);

@@ -162,7 +162,6 @@ struct lbx_process {
 		u64 cur;
 		u64 max;
 	} rlim[LBX_RLIM_NLIMITS];
-	u64 robust_list;
 	/* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits). */
 	u32 membarrier_reg;
 	/* ITIMER_REAL (alarm, setitimer): the monotonic expiry (0: off) and
@@ -234,6 +233,9 @@ struct lbx_thread {
 
 	u64 fs_base;
 	u64 clear_child_tid;
+	/* set_robust_list(): the guest's robust_list_head (0: none); walked
+	 * when the thread ends (shims/linux/sys_robust.c). */
+	u64 robust_list;
 	u64 sigmask;			/* blocked signals, bit (n - 1) */
 	/*
 	 * Pending signals, bit (n - 1), under sb->lock (read locklessly as
