@@ -12,6 +12,7 @@
 #define LX_SIG_IGN	1
 #define LX_SIGKILL	9
 #define LX_SIGSTOP	19
+#define LX_SIGCONT	18
 #define LX_SIGALRM	14
 #define LX_SI_KERNEL	0x80
 
@@ -36,7 +37,9 @@ bool lbx_signal_ignored(struct lbx_process *p, u32 sig)
 	u64 h = p->sigactions[sig - 1].handler;
 	int d;
 
-	if (sig == LX_SIGKILL || sig == LX_SIGSTOP)
+	/* SIGCONT continues a stopped process whatever its disposition
+	 * (lbx_jobctl_prepare() at the send); its delivery discards it. */
+	if (sig == LX_SIGKILL || sig == LX_SIGSTOP || sig == LX_SIGCONT)
 		return false;
 	if (h == LX_SIG_IGN)
 		return true;
@@ -97,6 +100,7 @@ int lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
 
 	if (sig < 1 || sig > LBX_NSIG)
 		return -EINVAL;
+	lbx_jobctl_prepare(t->proc, sig);
 	if (is_rt(sig)) {
 		/* Allocated outside the lock, given back if over the limit. */
 		e = lbx_plat_alloc(sizeof(*e));
@@ -125,6 +129,8 @@ int lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
 	wake = !(t->sigmask & SIGBIT(sig)) || sig == LX_SIGKILL;
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_key(&sb->sig_wq, -1, 0x1 /* LX_POLLIN */);
+	if (sig == LX_SIGKILL)
+		lbx_jobctl_wake(t->proc);	/* a stopped process dies too */
 	if (!wake)
 		return 0;
 	/* Out of any LiteBox wait, and out of guest code. */

@@ -62,6 +62,9 @@ long lbx_linux_signal_self(struct lbx_sys *s, u64 sig);
 /* signal.c: delivery at the exit from LiteBox; interrupted_nr >= 0 when
  * that syscall returned -EINTR (restart or EINTR, by SA_RESTART). */
 void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr);
+/* signal.c: parks the thread while its process is stopped (job control);
+ * true when the entry must end at once (exit, or a host signal). */
+bool lbx_linux_park(struct lbx_sys *s);
 /* syscall.c: what every exit from LiteBox does (signal delivery). */
 void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr);
 

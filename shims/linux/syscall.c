@@ -89,7 +89,8 @@ static bool resume_deferred(struct lbx_sys *s)
 
 static bool leave_has_work(struct lbx_sys *s, long interrupted_nr)
 {
-	return interrupted_nr >= 0 || s->restore_sigmask || lbx_signal_deliverable(s->t);
+	return interrupted_nr >= 0 || s->restore_sigmask || lbx_signal_deliverable(s->t) ||
+	       LBX_READ_ONCE(s->p->stopped);
 }
 
 void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
@@ -156,8 +157,15 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr)
 {
 	struct lbx_thread *t = s->t;
-	bool ready = lbx_signal_deliverable(t);
+	bool ready;
 
+	/* A stopped process's threads sleep here until it continues. A
+	 * host signal that ends the sleep early is handled by the stub,
+	 * whose event entry parks again. */
+	if (LBX_READ_ONCE(s->p->stopped) && lbx_linux_park(s) &&
+	    s->res->hostop == LBX_HOP_EXIT_GROUP)
+		return;
+	ready = lbx_signal_deliverable(t);
 	if (ready || interrupted_nr >= 0) {
 		if (s->no_restart && ready)
 			interrupted_nr = -1;	/* the -EINTR stays */
