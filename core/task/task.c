@@ -171,6 +171,7 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 	lbx_list_init(&p->threads);
 	p->nr_threads = 1;
 	lbx_waitqueue_init(&p->stop_wq);
+	lbx_waitqueue_init(&p->thread_wq);
 
 	lbx_ref_init(&t->refs);
 	t->tid = p->pid;
@@ -201,8 +202,60 @@ void lbx_thread_exit(struct lbx_thread *t)
 		stopped = lbx_jobctl_stop_complete_locked(p, &sig);
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_wake_up_all(&p->thread_wq);
 	if (stopped)
 		lbx_jobctl_notify_parent(p, LBX_CLD_STOPPED, sig);
+}
+
+/* How often de_thread kicks the threads it waits for again: a kick that
+ * reached a thread inside the stub (between two entries) is not acted on. */
+#define DE_THREAD_REKICK_NS	(10ULL * 1000 * 1000)
+
+/* Under sb->lock: pulls every thread of p but self into LiteBox. */
+static void kick_others_locked(struct lbx_process *p, struct lbx_thread *self)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &p->threads) {
+		struct lbx_thread *t = lbx_list_entry(pos, struct lbx_thread, proc_node);
+
+		if (t == self)
+			continue;
+		LBX_WRITE_ONCE(t->exec_killed, true);
+		lbx_thread_interrupt(t);
+		lbx_plat_thread_kick(t);
+	}
+}
+
+int lbx_process_de_thread(struct lbx_thread *self)
+{
+	struct lbx_process *p = self->proc;
+	struct lbx_sandbox *sb = p->sb;
+	bool alone;
+	int ret;
+
+	for (;;) {
+		lbx_plat_mutex_lock(&sb->lock);
+		alone = p->nr_threads <= 1;
+		if (!alone) {
+			p->in_exec = true;
+			kick_others_locked(p, self);
+		} else {
+			p->in_exec = false;
+			/* The thread group leader's pid is the survivor's. */
+			self->tid = p->pid;
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (alone)
+			return 0;
+		/* Not the thread's interruptible sleep: its own guest signals
+		 * wait for the exec; a host signal ends the sleep. */
+		ret = lbx_wait_event(&p->thread_wq, LBX_READ_ONCE(p->nr_threads) <= 1,
+				     lbx_plat_now_mono() + DE_THREAD_REKICK_NS, NULL,
+				     LBX_WQ_INTERRUPTIBLE);
+		if (ret == -EINTR)
+			return ret;
+	}
 }
 
 static struct lbx_process *find_locked(struct lbx_sandbox *sb, u32 pid)
@@ -444,7 +497,7 @@ int lbx_thread_create(struct lbx_process *p, struct lbx_thread **out)
 	if (!t)
 		return -ENOMEM;
 	lbx_plat_mutex_lock(&sb->lock);
-	if (sb->dying || p->exiting) {
+	if (sb->dying || p->exiting || p->in_exec) {
 		ret = -ESRCH;
 	} else if (sb->nr_threads >= sb->limits.max_threads) {
 		ret = -EAGAIN;

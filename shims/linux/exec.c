@@ -399,8 +399,14 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 		if (ret)
 			goto out;
 	}
-	if (replace)
+	if (replace) {
+		/* The point of no return: the other threads go first. */
+		s->restart_always = true;
+		ret = lbx_process_de_thread(s->t);
+		if (ret)
+			goto out;
 		flush_old_image(s);
+	}
 	ret = lbx_elf_load(&img->rd, &img->info);
 	if (ret)
 		goto out_fatal;

@@ -14,6 +14,9 @@ struct lbx_sys {
 	struct lbx_resume *res;
 	/* -EINTR means "a handler ran", never "try again" (pause, sigsuspend). */
 	bool no_restart;
+	/* Restarted after a handler even without SA_RESTART (execve's wait
+	 * for its other threads, as Linux's -ERESTARTNOINTR). */
+	bool restart_always;
 	/* sigsuspend: the mask to put back once the signal is delivered. */
 	bool restore_sigmask;
 	u64 saved_sigmask;
@@ -40,6 +43,9 @@ const char *lbx_linux_syscall_name(u64 nr);
 
 /* sys_proc.c */
 void lbx_linux_rlimits_init(struct lbx_process *p);
+/* The calling thread ends (exit, or killed by another thread's execve):
+ * robust list, CLONE_CHILD_CLEARTID, and the host thread's exit. */
+void lbx_linux_thread_die(struct lbx_sys *s, int code);
 
 /* sys_robust.c: what a thread's end does with its robust futex list; the
  * caller runs on the dying thread's address space. _all: every thread of

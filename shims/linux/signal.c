@@ -215,7 +215,7 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 		}
 		/* A handler. */
 		if (interrupted_nr >= 0) {
-			if (act.flags & LX_SA_RESTART) {
+			if ((act.flags & LX_SA_RESTART) || s->restart_always) {
 				restart(s, interrupted_nr);
 			} else {
 				s->regs->rax = (u64)-EINTR;

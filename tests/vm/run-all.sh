@@ -605,6 +605,24 @@ else
 	not_ok "SIGTSTP: ticks $n0 -> $n1 stopped, $n2 continued; status $st; refcount $(refcount)"
 fi
 
+# execve from a non-leader thread: the other host threads are gone (the
+# zombie leader aside), the guest goes on.
+lbx-launch "$G/mp_exec_threads" exec-sleep > "$T/execth.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q image-sleep "$T/execth.out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+live=$(for f in /proc/$pid/task/*/stat; do awk '{ print $3 }' "$f"; done 2>/dev/null | grep -vc Z)
+wait $pid
+st=$?
+if grep -q "image-sleep 1" "$T/execth.out" && [ "$live" = 1 ] && [ "$st" = 0 ]; then
+	ok "execve from a thread: the new image runs as pid 1 on one live host thread"
+else
+	not_ok "execve from a thread: live host threads $live, status $st, output: $(cat "$T/execth.out" | tr '\n' '|')"
+fi
+
 slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 i=0
 while [ $i -lt 10 ]; do lbx-launch "$G/hello" > /dev/null 2>&1; i=$((i + 1)); done

@@ -182,6 +182,10 @@ struct lbx_process {
 	u32 stop_sig;
 	u32 nr_parked;
 	u32 cont_seq;			/* SIGCONTs sent (a stop decided before one is void) */
+	/* execve from a multithreaded process: its other threads are being
+	 * killed (no new ones); thread_wq is woken whenever a thread leaves. */
+	bool in_exec;
+	struct lbx_waitqueue thread_wq;
 	struct lbx_waitqueue stop_wq;	/* parked threads */
 
 	/* Sent to the parent at exit (clone's CSIGNAL; 0: none). */
@@ -282,6 +286,9 @@ struct lbx_thread {
 	u64 set_child_tid;
 	/* Set and woken to pull the thread out of any core wait. */
 	u32 interrupt;
+	/* Killed by another thread's execve: it exits at its next entry into
+	 * LiteBox, without running guest code again (atomic). */
+	bool exec_killed;
 	/* Signal frames delivered and not yet returned from (a bound: a
 	 * handler may leave by longjmp); lazy rewriting waits for zero. */
 	u32 sig_frames;
@@ -317,6 +324,14 @@ void lbx_thread_get(struct lbx_thread *t);
 void lbx_thread_put(struct lbx_thread *t);
 /* Detaches a thread from its process (thread exit). */
 void lbx_thread_exit(struct lbx_thread *t);
+/*
+ * execve's de_thread(): kills every other thread of self's process (each
+ * exits at its next entry into LiteBox, pulled in by interruption and
+ * kicks) and waits until they have left the process; then self takes the
+ * process's pid as its tid. 0, or -EINTR when a host signal came first
+ * (the threads are still being killed: call again).
+ */
+int lbx_process_de_thread(struct lbx_thread *self);
 
 /*
  * Records that p exited with the wait status `status` (first call wins),
