@@ -439,7 +439,8 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 					c->wait_report = LBX_WAIT_REPORT_NONE;
 				break;
 			}
-			soon |= c->notifying;	/* its SIGCHLD is on the way */
+			if (flags & LBX_WAIT_EXITED)
+				soon |= c->notifying;	/* its SIGCHLD is on the way */
 		}
 		if (zombie) {
 			res->pid = zombie->pid;
@@ -463,17 +464,18 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 		}
 		if (!any)
 			return -ECHILD;
-		if (flags & LBX_WAIT_NOHANG)
-			return 0;
-		if (intr) {
+		if ((flags & LBX_WAIT_NOHANG) || intr) {
 			/*
-			 * Interrupted: as Linux, a child that became waitable
-			 * wins over the signal. One whose exit signal (likely
-			 * the interruption) is being sent is waited for, not
-			 * interruptibly: it is waitable in a moment.
+			 * WNOHANG, or interrupted: as Linux, a child that
+			 * became waitable wins over the signal. One whose
+			 * exit signal is being sent is waited for, not
+			 * interruptibly: it is waitable in a moment. (In
+			 * Linux the signal and the zombie state are one step
+			 * under tasklist_lock: a parent whose SIGCHLD handler
+			 * ran finds the zombie with WNOHANG.)
 			 */
 			if (!soon)
-				return -EINTR;
+				return flags & LBX_WAIT_NOHANG ? 0 : -EINTR;
 			lbx_wait_event(&sb->child_wq,
 				       __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE) != seen,
 				       LBX_NO_DEADLINE, self, 0);
