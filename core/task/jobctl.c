@@ -12,7 +12,8 @@
  * a report for wait4's WUNTRACED). A SIGCONT continues the process at the
  * moment it is sent, whatever its disposition (a handler, if any, runs
  * once the threads are back), and tells the parent (CLD_CONTINUED). SIGKILL,
- * the process's exit and the sandbox's end also end the parking.
+ * the process's exit, another thread's execve (which kills this one) and
+ * the sandbox's end also end the parking.
  */
 #include <litebox/task.h>
 #include <litebox/waitqueue.h>
@@ -142,7 +143,7 @@ static bool park_over(struct lbx_thread *t)
 	struct lbx_process *p = t->proc;
 
 	return !LBX_READ_ONCE(p->stopped) || LBX_READ_ONCE(p->exiting) ||
-	       LBX_READ_ONCE(p->sb->dying) ||
+	       LBX_READ_ONCE(p->sb->dying) || LBX_READ_ONCE(t->exec_killed) ||
 	       (LBX_READ_ONCE(t->sigpending) & SIGBIT(LX_SIGKILL));
 }
 

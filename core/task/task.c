@@ -225,6 +225,8 @@ static void kick_others_locked(struct lbx_process *p, struct lbx_thread *self)
 		lbx_thread_interrupt(t);
 		lbx_plat_thread_kick(t);
 	}
+	/* Killed threads parked in a group stop go, as Linux's SIGKILL. */
+	lbx_jobctl_wake(p);
 }
 
 int lbx_process_de_thread(struct lbx_thread *self)

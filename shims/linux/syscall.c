@@ -165,18 +165,18 @@ void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr)
 	struct lbx_thread *t = s->t;
 	bool ready;
 
-	/* Killed by another thread's execve (once any host operation of
-	 * this entry is done: de_thread kicks it again). */
-	if (LBX_READ_ONCE(t->exec_killed) && s->res->hostop == LBX_HOP_NONE) {
-		lbx_linux_thread_die(s, 0);
-		return;
-	}
 	/* A stopped process's threads sleep here until it continues. A
 	 * host signal that ends the sleep early is handled by the stub,
 	 * whose event entry parks again. */
 	if (LBX_READ_ONCE(s->p->stopped) && lbx_linux_park(s) &&
 	    s->res->hostop == LBX_HOP_EXIT_GROUP)
 		return;
+	/* Killed by another thread's execve (once any host operation of
+	 * this entry is done: de_thread kicks it again). */
+	if (LBX_READ_ONCE(t->exec_killed) && s->res->hostop == LBX_HOP_NONE) {
+		lbx_linux_thread_die(s, 0);
+		return;
+	}
 	ready = lbx_signal_deliverable(t);
 	if (ready || interrupted_nr >= 0) {
 		if (s->no_restart && ready)

@@ -4,7 +4,9 @@
  * a group stop that completes when the last thread parks (the parent's
  * SIGCHLD and the wait report), SIGCONT continuing parked threads,
  * SA_NOCLDSTOP, a stop cancelled by a SIGCONT sent after its dequeue,
- * SIGKILL ending a park; and de_thread on a process with one thread.
+ * SIGKILL ending a park; de_thread on a process with one thread, and
+ * with a second thread parked in a stop (killed out of it, as Linux's
+ * SIGKILL of de_thread).
  */
 #include <pthread.h>
 #include <time.h>
@@ -96,6 +98,9 @@ static void *park_thread(void *arg)
 	struct parker *pk = arg;
 
 	pk->ret = lbx_jobctl_park(pk->t);
+	/* As the shim's exit from LiteBox: a killed thread ends. */
+	if (LBX_READ_ONCE(pk->t->exec_killed))
+		lbx_thread_exit(pk->t);
 	__atomic_store_n(&pk->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -243,5 +248,34 @@ TEST(jobctl_de_thread_alone)
 	EXPECT_EQ(lbx_process_de_thread(x.tc), 0);
 	EXPECT_EQ(x.tc->tid, x.c->pid);
 	EXPECT_FALSE(x.c->in_exec);
+	jf_fini(&x);
+}
+
+TEST(jobctl_de_thread_kills_a_parked_thread)
+{
+	struct parker pk = { 0 };
+	struct lbx_thread *t2;
+	pthread_t th;
+	struct jfix x;
+
+	jf_init(&x);
+	ASSERT_EQ(lbx_thread_create(x.c, &t2), 0);
+	EXPECT_NE(t2->tid, x.c->pid);
+	/* A stop decided; the main thread parks, the second one execs. */
+	lbx_jobctl_stop(t2, SIGSTOP, x.c->cont_seq);
+	pk.t = x.tc;
+	ASSERT_EQ(pthread_create(&th, NULL, park_thread, &pk), 0);
+	msleep(20);
+	EXPECT_EQ(__atomic_load_n(&pk.done, __ATOMIC_SEQ_CST), 0);
+	EXPECT_EQ(lbx_process_de_thread(t2), 0);
+	pthread_join(th, NULL);
+	EXPECT_EQ(pk.ret, 0);
+	EXPECT_TRUE(x.tc->exec_killed);
+	EXPECT_EQ(x.c->nr_threads, 1);
+	/* The survivor takes the process's pid as its tid. */
+	EXPECT_EQ(t2->tid, x.c->pid);
+	EXPECT_FALSE(x.c->in_exec);
+	lbx_thread_exit(t2);
+	lbx_thread_put(t2);
 	jf_fini(&x);
 }
