@@ -157,6 +157,20 @@ static int kthread_start(struct lbx_kplat_sandbox *ks, struct lbx_kplat_thread *
 }
 
 /*
+ * The wait status of a host thread group whose leader is kt->task: the group
+ * exit's (a fatal signal, exit_group) when there was one, as the leader may
+ * have ended on its own before (an execve from another thread kills it).
+ */
+static int host_exit_status(struct task_struct *leader)
+{
+	struct signal_struct *sig = leader->signal;
+
+	if (READ_ONCE(sig->flags) & SIGNAL_GROUP_EXIT)
+		return READ_ONCE(sig->group_exit_code);
+	return READ_ONCE(leader->exit_code);
+}
+
+/*
  * A guest process's host task is gone (exit_group, a host signal, a crash):
  * its exit status becomes the guest's wait status, and its LiteBox state
  * goes. When pid 1 goes, the sandbox's other processes are killed, as in a
@@ -210,7 +224,7 @@ static void death_work_fn(struct work_struct *work)
 		list_del(&other->node);
 		kthread_release(other);
 	}
-	lbx_process_exit(kt->t->proc, kt->task->exit_code);
+	lbx_process_exit(kt->t->proc, host_exit_status(kt->task));
 	/* Not unwatch_death(): it would wait for this very work. */
 	remove_wait_queue(&kt->hpid->wait_pidfd, &kt->death_wait);
 	put_pid(kt->hpid);

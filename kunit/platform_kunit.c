@@ -317,6 +317,36 @@ static void guest_copies_round_trip_and_fault_at_the_edge(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r5, 0);
 }
 
+/* lbx_guest_cmpxchg_u32: stores only on a match and reports the value
+ * found; -EINVAL unaligned, -EFAULT unmapped or a kernel address. */
+static void guest_cmpxchg_u32(struct kunit *test)
+{
+	unsigned long a = enter_user_mm(test);
+	u32 v = 5, cur = 0, cur1 = 0, cur2 = 0, back = 0;
+	int r0, r1, r2, r3, r4, r5;
+
+	if (!a)
+		return;
+	r0 = lbx_copy_to_guest(a + 64, &v, sizeof(v));
+	r1 = lbx_guest_cmpxchg_u32(a + 64, 5, 7, &cur1);	/* match */
+	r2 = lbx_guest_cmpxchg_u32(a + 64, 5, 9, &cur2);	/* no match */
+	lbx_copy_from_guest(&back, a + 64, sizeof(back));
+	r3 = lbx_guest_cmpxchg_u32(a + 66, 0, 1, &cur);
+	r4 = lbx_guest_cmpxchg_u32(a + PAGE_SIZE, 0, 1, &cur);
+	r5 = lbx_guest_cmpxchg_u32((u64)(unsigned long)&v, 5, 1, &cur);
+	leave_user_mm(a);
+	KUNIT_EXPECT_EQ(test, r0, 0);
+	KUNIT_EXPECT_EQ(test, r1, 0);
+	KUNIT_EXPECT_EQ(test, cur1, 5U);
+	KUNIT_EXPECT_EQ(test, r2, 0);
+	KUNIT_EXPECT_EQ(test, cur2, 7U);
+	KUNIT_EXPECT_EQ(test, back, 7U);
+	KUNIT_EXPECT_EQ(test, r3, -EINVAL);
+	KUNIT_EXPECT_EQ(test, r4, -EFAULT);
+	KUNIT_EXPECT_EQ(test, r5, -EFAULT);
+	KUNIT_EXPECT_EQ(test, v, 5U);
+}
+
 /* strncpy_from_guest: the length; -ENAMETOOLONG (terminated) when no NUL
  * within n bytes; -EFAULT when the string runs into an unmapped page. */
 static void guest_strncpy_lengths_and_limits(struct kunit *test)
@@ -384,6 +414,7 @@ static struct kunit_case platform_cases[] = {
 	KUNIT_CASE(guest_copies_of_bad_pointers_are_efault),
 	KUNIT_CASE(guest_copies_round_trip_and_fault_at_the_edge),
 	KUNIT_CASE(guest_strncpy_lengths_and_limits),
+	KUNIT_CASE(guest_cmpxchg_u32),
 	KUNIT_CASE(allocations_are_zeroed),
 	{}
 };

@@ -13,6 +13,7 @@
 #define LX_SIG_IGN	1
 #define LX_SIGKILL	9
 #define LX_SIGSTOP	19
+#define LX_SIGCONT	18
 #define LX_SIGALRM	14
 #define LX_SI_KERNEL	0x80
 
@@ -37,7 +38,9 @@ bool lbx_signal_ignored(struct lbx_process *p, u32 sig)
 	u64 h = p->sigactions[sig - 1].handler;
 	int d;
 
-	if (sig == LX_SIGKILL || sig == LX_SIGSTOP)
+	/* SIGCONT continues a stopped process whatever its disposition
+	 * (lbx_jobctl_prepare() at the send); its delivery discards it. */
+	if (sig == LX_SIGKILL || sig == LX_SIGSTOP || sig == LX_SIGCONT)
 		return false;
 	if (h == LX_SIG_IGN)
 		return true;
@@ -142,15 +145,19 @@ int lbx_signal_queue(struct lbx_thread *t, const struct lbx_siginfo *info)
 
 	if (sig < 1 || sig > LBX_NSIG)
 		return -EINVAL;
+	lbx_jobctl_prepare(t->proc, sig);
 	/* Allocated outside the lock, given back if over the limit. */
 	if (is_rt(sig))
 		e = lbx_plat_alloc(sizeof(*e));
 	lbx_plat_mutex_lock(&sb->lock);
 	ret = lbx_signal_queue_locked(t, info, e, &wake);
 	lbx_plat_mutex_unlock(&sb->lock);
-	if (!ret)
-		lbx_signal_wake(t, wake);
-	return ret;
+	if (ret)
+		return ret;
+	if (sig == LX_SIGKILL)
+		lbx_jobctl_wake(t->proc);	/* a stopped process dies too */
+	lbx_signal_wake(t, wake);
+	return 0;
 }
 
 u32 lbx_signal_dequeue_locked(struct lbx_thread *t, u64 mask,

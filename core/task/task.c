@@ -61,8 +61,13 @@ void lbx_sandbox_get(struct lbx_sandbox *sb)
 
 void lbx_sandbox_kill(struct lbx_sandbox *sb)
 {
+	struct lbx_list_head *pos;
+
 	lbx_plat_mutex_lock(&sb->lock);
 	sb->dying = true;
+	/* Stopped threads go on, to their end. */
+	lbx_list_for_each(pos, &sb->procs)
+		lbx_jobctl_wake(lbx_list_entry(pos, struct lbx_process, sb_node));
 	lbx_plat_mutex_unlock(&sb->lock);
 }
 
@@ -165,6 +170,8 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 	}
 	lbx_list_init(&p->threads);
 	p->nr_threads = 1;
+	lbx_waitqueue_init(&p->stop_wq);
+	lbx_waitqueue_init(&p->thread_wq);
 
 	lbx_ref_init(&t->refs);
 	t->tid = p->pid;
@@ -183,14 +190,74 @@ void lbx_thread_exit(struct lbx_thread *t)
 {
 	struct lbx_process *p = t->proc;
 	struct lbx_sandbox *sb = p->sb;
+	bool stopped = false;
+	u32 sig = 0;
 
 	lbx_plat_mutex_lock(&sb->lock);
 	if (!lbx_list_empty(&t->proc_node)) {
 		lbx_list_del(&t->proc_node);
 		p->nr_threads--;
 		sb->nr_threads--;
+		/* The last thread not parked in a group stop: it is complete. */
+		stopped = lbx_jobctl_stop_complete_locked(p, &sig);
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_wake_up_all(&p->thread_wq);
+	if (stopped)
+		lbx_jobctl_notify_parent(p, LBX_CLD_STOPPED, sig);
+}
+
+/* How often de_thread kicks the threads it waits for again: a kick that
+ * reached a thread inside the stub (between two entries) is not acted on. */
+#define DE_THREAD_REKICK_NS	(10ULL * 1000 * 1000)
+
+/* Under sb->lock: pulls every thread of p but self into LiteBox. */
+static void kick_others_locked(struct lbx_process *p, struct lbx_thread *self)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &p->threads) {
+		struct lbx_thread *t = lbx_list_entry(pos, struct lbx_thread, proc_node);
+
+		if (t == self)
+			continue;
+		LBX_WRITE_ONCE(t->exec_killed, true);
+		lbx_thread_interrupt(t);
+		lbx_plat_thread_kick(t);
+	}
+	/* Killed threads parked in a group stop go, as Linux's SIGKILL. */
+	lbx_jobctl_wake(p);
+}
+
+int lbx_process_de_thread(struct lbx_thread *self)
+{
+	struct lbx_process *p = self->proc;
+	struct lbx_sandbox *sb = p->sb;
+	bool alone;
+	int ret;
+
+	for (;;) {
+		lbx_plat_mutex_lock(&sb->lock);
+		alone = p->nr_threads <= 1;
+		if (!alone) {
+			p->in_exec = true;
+			kick_others_locked(p, self);
+		} else {
+			p->in_exec = false;
+			/* The thread group leader's pid is the survivor's. */
+			self->tid = p->pid;
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (alone)
+			return 0;
+		/* Not the thread's interruptible sleep: its own guest signals
+		 * wait for the exec; a host signal ends the sleep. */
+		ret = lbx_wait_event(&p->thread_wq, LBX_READ_ONCE(p->nr_threads) <= 1,
+				     lbx_plat_now_mono() + DE_THREAD_REKICK_NS, NULL,
+				     LBX_WQ_INTERRUPTIBLE);
+		if (ret == -EINTR)
+			return ret;
+	}
 }
 
 static struct lbx_process *find_locked(struct lbx_sandbox *sb, u32 pid)
@@ -204,6 +271,19 @@ static struct lbx_process *find_locked(struct lbx_sandbox *sb, u32 pid)
 			return p;
 	}
 	return NULL;
+}
+
+struct lbx_process *lbx_process_parent_get(struct lbx_process *p)
+{
+	struct lbx_sandbox *sb = p->sb;
+	struct lbx_process *parent;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	parent = find_locked(sb, p->ppid);
+	if (parent)
+		lbx_process_get(parent);
+	lbx_plat_mutex_unlock(&sb->lock);
+	return parent;
 }
 
 void lbx_process_exit(struct lbx_process *p, int status)
@@ -223,6 +303,8 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		p->exited = true;
 		first = true;
 	}
+	/* Parked threads of a stopped process go on, to their end. */
+	lbx_jobctl_wake(p);
 	/* Orphans go to pid 1, as to init in a pid namespace. */
 	lbx_list_for_each(pos, &sb->procs) {
 		struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
@@ -310,6 +392,15 @@ static bool wait_matches(const struct lbx_process *me, const struct lbx_process 
 	return c->pgid == (u32)-pid;
 }
 
+/* A stop or continuation of live child c that the waiter asks for. */
+static bool report_matches(const struct lbx_process *c, u32 flags)
+{
+	if (c->exiting)
+		return false;
+	return (c->wait_report == LBX_WAIT_REPORT_STOPPED && (flags & LBX_WAIT_STOPPED)) ||
+	       (c->wait_report == LBX_WAIT_REPORT_CONTINUED && (flags & LBX_WAIT_CONTINUED));
+}
+
 int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 		     struct lbx_wait_result *res)
 {
@@ -326,6 +417,7 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 
 		res->pid = 0;
 		res->status = 0;
+		res->what = LBX_WAIT_REPORT_NONE;
 		lbx_plat_mutex_lock(&sb->lock);
 		seen = __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE);
 		lbx_list_for_each(pos, &sb->procs) {
@@ -335,13 +427,26 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 				continue;
 			any = true;
 			if (c->waitable) {
+				if (!(flags & LBX_WAIT_EXITED))
+					continue;
 				zombie = c;
 				break;
 			}
-			soon |= c->notifying;	/* its SIGCHLD is on the way */
+			if (report_matches(c, flags)) {
+				res->pid = c->pid;
+				res->what = c->wait_report;
+				res->status = c->wait_report == LBX_WAIT_REPORT_STOPPED ?
+					      0x7f | (int)(c->stop_sig << 8) : 0xffff;
+				if (!(flags & LBX_WAIT_NOWAIT))
+					c->wait_report = LBX_WAIT_REPORT_NONE;
+				break;
+			}
+			if (flags & LBX_WAIT_EXITED)
+				soon |= c->notifying;	/* its SIGCHLD is on the way */
 		}
 		if (zombie) {
 			res->pid = zombie->pid;
+			res->what = LBX_WAIT_REPORT_EXITED;
 			res->status = zombie->exit_code;
 			if (!(flags & LBX_WAIT_NOWAIT)) {
 				zombie->reaped = true;
@@ -361,17 +466,18 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 		}
 		if (!any)
 			return -ECHILD;
-		if (flags & LBX_WAIT_NOHANG)
-			return 0;
-		if (intr) {
+		if ((flags & LBX_WAIT_NOHANG) || intr) {
 			/*
-			 * Interrupted: as Linux, a child that became waitable
-			 * wins over the signal. One whose exit signal (likely
-			 * the interruption) is being sent is waited for, not
-			 * interruptibly: it is waitable in a moment.
+			 * WNOHANG, or interrupted: as Linux, a child that
+			 * became waitable wins over the signal. One whose
+			 * exit signal is being sent is waited for, not
+			 * interruptibly: it is waitable in a moment. (In
+			 * Linux the signal and the zombie state are one step
+			 * under tasklist_lock: a parent whose SIGCHLD handler
+			 * ran finds the zombie with WNOHANG.)
 			 */
 			if (!soon)
-				return -EINTR;
+				return flags & LBX_WAIT_NOHANG ? 0 : -EINTR;
 			lbx_wait_event(&sb->child_wq,
 				       __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE) != seen,
 				       LBX_NO_DEADLINE, self, 0);
@@ -395,7 +501,7 @@ int lbx_thread_create(struct lbx_process *p, struct lbx_thread **out)
 	if (!t)
 		return -ENOMEM;
 	lbx_plat_mutex_lock(&sb->lock);
-	if (sb->dying || p->exiting) {
+	if (sb->dying || p->exiting || p->in_exec) {
 		ret = -ESRCH;
 	} else if (sb->nr_threads >= sb->limits.max_threads) {
 		ret = -EAGAIN;

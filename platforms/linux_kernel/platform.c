@@ -21,6 +21,7 @@
 #include <linux/vmalloc.h>
 #include <linux/wait_bit.h>
 #include <linux/xarray.h>
+#include <asm/futex.h>
 
 #include <litebox/core.h>
 #include <litebox/task.h>
@@ -94,6 +95,15 @@ long lbx_strncpy_from_guest(char *dst, u64 src, size_t n)
 int lbx_clear_guest(u64 dst, size_t n)
 {
 	return clear_user(uptr(dst), n) ? -EFAULT : 0;
+}
+
+int lbx_guest_cmpxchg_u32(u64 addr, u32 old, u32 new, u32 *cur)
+{
+	if (addr & (sizeof(u32) - 1))
+		return -EINVAL;
+	/* With page faults enabled: a missing page is faulted in, a bad or
+	 * read-only address is -EFAULT through the exception table. */
+	return futex_atomic_cmpxchg_inatomic(cur, uptr(addr), old, new) ? -EFAULT : 0;
 }
 
 int lbx_poke_guest(u64 dst, const void *src, size_t n)

@@ -108,13 +108,26 @@ __asm__(".text\n"
 	"	ret\n"
 	"uland_clear_fixup:\n"
 	"	mov %rcx, %rax\n"
+	"	ret\n"
+	"uland_cmpxchg:\n"
+	"	mov %esi, %eax\n"
+	"uland_cmpxchg_insn:\n"
+	"	lock cmpxchg %edx, (%rdi)\n"
+	"	mov %eax, (%rcx)\n"
+	"	xor %eax, %eax\n"
+	"	ret\n"
+	"uland_cmpxchg_fixup:\n"
+	"	mov $-1, %eax\n"
 	"	ret\n");
 size_t uland_copy(void *dst, const void *src, size_t n);
 long uland_strncpy(char *dst, const char *src, size_t n);
 size_t uland_clear(void *dst, size_t n);
+/* int uland_cmpxchg(u32 *addr, u32 old, u32 new, u32 *cur): 0, -1 on a fault. */
+int uland_cmpxchg(u32 *addr, u32 old, u32 new, u32 *cur);
 extern const char uland_copy_insn[], uland_copy_fixup[];
 extern const char uland_strncpy_insn[], uland_strncpy_fixup[];
 extern const char uland_clear_insn[], uland_clear_fixup[];
+extern const char uland_cmpxchg_insn[], uland_cmpxchg_fixup[];
 
 bool lbx_userland_fault_fixup(uint64_t *rip)
 {
@@ -122,6 +135,7 @@ bool lbx_userland_fault_fixup(uint64_t *rip)
 		{ uland_copy_insn, uland_copy_fixup },
 		{ uland_strncpy_insn, uland_strncpy_fixup },
 		{ uland_clear_insn, uland_clear_fixup },
+		{ uland_cmpxchg_insn, uland_cmpxchg_fixup },
 	};
 	size_t i;
 
@@ -214,6 +228,22 @@ int lbx_clear_guest(u64 dst, size_t n)
 		n -= chunk;
 	}
 	return 0;
+}
+
+int lbx_guest_cmpxchg_u32(u64 addr, u32 old, u32 new, u32 *cur)
+{
+	int ret;
+
+	if (addr & (sizeof(u32) - 1))
+		return -EINVAL;
+	if (lbx_userland_fast_copy)
+		return uland_cmpxchg((u32 *)(uintptr_t)addr, old, new, cur) ? -EFAULT : 0;
+	/* Through the kernel (unit tests, no guest threads): not atomic
+	 * against another thread, which nothing here has. */
+	ret = self_vm_copy(cur, addr, sizeof(*cur), false);
+	if (!ret && *cur == old)
+		ret = self_vm_copy(&new, addr, sizeof(new), true);
+	return ret;
 }
 
 int lbx_poke_guest(u64 dst, const void *src, size_t n)

@@ -351,6 +351,8 @@ static void flush_old_image(struct lbx_sys *s)
 	struct lbx_process *p = s->p;
 	int i;
 
+	/* The robust lists point into the image that goes. */
+	lbx_linux_robust_exit_all(s->t);
 	lbx_mm_clear(p->mm, lbx_plat_guest_unmap);
 	lbx_fd_close_on_exec(p->files);
 	lbx_ptimers_release(p);		/* POSIX timers do not survive execve */
@@ -399,8 +401,14 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 		if (ret)
 			goto out;
 	}
-	if (replace)
+	if (replace) {
+		/* The point of no return: the other threads go first. */
+		s->restart_always = true;
+		ret = lbx_process_de_thread(s->t);
+		if (ret)
+			goto out;
 		flush_old_image(s);
+	}
 	ret = lbx_elf_load(&img->rd, &img->info);
 	if (ret)
 		goto out_fatal;

@@ -14,6 +14,9 @@ struct lbx_sys {
 	struct lbx_resume *res;
 	/* -EINTR means "a handler ran", never "try again" (pause, sigsuspend). */
 	bool no_restart;
+	/* Restarted after a handler even without SA_RESTART (execve's wait
+	 * for its other threads, as Linux's -ERESTARTNOINTR). */
+	bool restart_always;
 	/* sigsuspend: the mask to put back once the signal is delivered. */
 	bool restore_sigmask;
 	u64 saved_sigmask;
@@ -47,6 +50,15 @@ int lbx_linux_cpu_clock(struct lbx_sys *s, u64 clk);
 
 /* sys_proc.c */
 void lbx_linux_rlimits_init(struct lbx_process *p);
+/* The calling thread ends (exit, or killed by another thread's execve):
+ * robust list, CLONE_CHILD_CLEARTID, and the host thread's exit. */
+void lbx_linux_thread_die(struct lbx_sys *s, int code);
+
+/* sys_robust.c: what a thread's end does with its robust futex list; the
+ * caller runs on the dying thread's address space. _all: every thread of
+ * self's process (exit_group, a fatal signal, execve). */
+void lbx_linux_robust_exit(struct lbx_thread *t);
+void lbx_linux_robust_exit_all(struct lbx_thread *self);
 
 /* sys_fs.c: a reference to the file at fd, or -EBADF. */
 struct lbx_file;
@@ -63,6 +75,9 @@ long lbx_linux_signal_self(struct lbx_sys *s, u64 sig);
 /* signal.c: delivery at the exit from LiteBox; interrupted_nr >= 0 when
  * that syscall returned -EINTR (restart or EINTR, by SA_RESTART). */
 void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr);
+/* signal.c: parks the thread while its process is stopped (job control);
+ * true when the entry must end at once (exit, or a host signal). */
+bool lbx_linux_park(struct lbx_sys *s);
 /* syscall.c: what every exit from LiteBox does (signal delivery). */
 void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr);
 

@@ -56,13 +56,15 @@ struct lx_rt_sigframe {
 	struct lbx_siginfo info;
 };
 
-/* The lowest pending signal the thread does not block, dequeued; 0: none. */
-static u32 dequeue(struct lbx_thread *t, struct lbx_siginfo *info)
+/* The lowest pending signal the thread does not block, dequeued; 0: none.
+ * *cont_seq: the process's count of SIGCONTs at that moment. */
+static u32 dequeue(struct lbx_thread *t, struct lbx_siginfo *info, u32 *cont_seq)
 {
 	u32 sig;
 
 	lbx_plat_mutex_lock(&t->proc->sb->lock);
 	sig = lbx_signal_dequeue_locked(t, ~(t->sigmask & ~LBX_SIG_UNBLOCKABLE), info);
+	*cont_seq = t->proc->cont_seq;
 	if (!(t->sigpending & ~t->sigmask))
 		lbx_thread_clear_interrupt(t);
 	lbx_plat_mutex_unlock(&t->proc->sb->lock);
@@ -71,6 +73,7 @@ static u32 dequeue(struct lbx_thread *t, struct lbx_siginfo *info)
 
 static void die_by_signal(struct lbx_sys *s, u32 sig, bool core)
 {
+	lbx_linux_robust_exit_all(s->t);
 	lbx_process_exit(s->p, (int)sig | (core ? 0x80 : 0));
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = 128 + sig;
@@ -80,6 +83,28 @@ static bool on_altstack(const struct lbx_thread *t, u64 sp)
 {
 	return t->altstack_size && sp > t->altstack_sp &&
 	       sp - t->altstack_sp <= t->altstack_size;
+}
+
+/*
+ * Parks the thread while its process is stopped. Returns true when the
+ * entry must end now: the process exits (the thread with it), or a host
+ * signal came first (the stub handles it, and parks again at its entry).
+ */
+static bool park(struct lbx_sys *s)
+{
+	int ret = lbx_jobctl_park(s->t);
+
+	if (LBX_READ_ONCE(s->p->exiting)) {
+		s->res->hostop = LBX_HOP_EXIT_GROUP;
+		s->res->arg[0] = 128 + 9;
+		return true;
+	}
+	return ret != 0;
+}
+
+bool lbx_linux_park(struct lbx_sys *s)
+{
+	return park(s);
 }
 
 /* Builds the handler's frame and points the registers at the handler. */
@@ -159,10 +184,10 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 	struct lbx_thread *t = s->t;
 	struct lbx_sigaction act;
 	struct lbx_siginfo info;
-	u32 sig;
+	u32 sig, cont_seq;
 
 	for (;;) {
-		sig = dequeue(t, &info);
+		sig = dequeue(t, &info, &cont_seq);
 		if (!sig)
 			break;
 		lbx_plat_mutex_lock(&s->p->sb->lock);
@@ -177,14 +202,22 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 		if (act.handler == LX_SIG_DFL || sig == 9 || sig == 19) {
 			int d = lbx_signal_default_action(sig);
 
-			if (d == LBX_SIGDFL_IGN || d == LBX_SIGDFL_CONT || d == LBX_SIGDFL_STOP)
-				continue;	/* no job control stops yet */
+			if (d == LBX_SIGDFL_IGN || d == LBX_SIGDFL_CONT)
+				continue;
+			if (d == LBX_SIGDFL_STOP) {
+				/* The whole process stops; this thread parks
+				 * here, then looks for more signals. */
+				lbx_jobctl_stop(t, sig, cont_seq);
+				if (park(s))
+					break;
+				continue;
+			}
 			die_by_signal(s, sig, d == LBX_SIGDFL_CORE);
 			return;
 		}
 		/* A handler. */
 		if (interrupted_nr >= 0) {
-			if (act.flags & LX_SA_RESTART) {
+			if ((act.flags & LX_SA_RESTART) || s->restart_always) {
 				restart(s, interrupted_nr);
 			} else {
 				s->regs->rax = (u64)-EINTR;
@@ -297,5 +330,9 @@ void lbx_linux_event(struct lbx_thread *t, const struct lbx_event_info *ev,
 	 * to LBX_NR_RESUME: the signal waits for it. */
 	if (!ev->nested && !t->deferred.valid)
 		lbx_linux_leave(&s, -1);
+	else if (ev->nested)
+		/* A host signal ended a parked entry: park again here, where
+		 * the stub blocks host signals (but SIGKILL). */
+		park(&s);
 	t->resume = NULL;
 }

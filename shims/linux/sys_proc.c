@@ -18,6 +18,7 @@
 
 static long do_exit_group(struct lbx_sys *s, int code)
 {
+	lbx_linux_robust_exit_all(s->t);
 	lbx_process_exit(s->p, (code & 0xff) << 8);
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = code & 0xff;
@@ -29,14 +30,13 @@ LBX_SYSCALL(exit_group)
 	return do_exit_group(s, (int)a0);
 }
 
-LBX_SYSCALL(exit)
+void lbx_linux_thread_die(struct lbx_sys *s, int code)
 {
 	struct lbx_thread *t = s->t;
 	u32 zero = 0;
 
-	/* The last thread's exit is the process's. */
-	if (s->p->nr_threads <= 1)
-		return do_exit_group(s, (int)a0);
+	/* The robust list first, then the tid word, as Linux's mm_release. */
+	lbx_linux_robust_exit(t);
 	/* CLONE_CHILD_CLEARTID: what pthread_join waits on. */
 	if (t->clear_child_tid &&
 	    !lbx_copy_to_guest(t->clear_child_tid, &zero, sizeof(zero)))
@@ -44,7 +44,15 @@ LBX_SYSCALL(exit)
 			       0xffffffffU);
 	lbx_thread_exit(t);
 	s->res->hostop = LBX_HOP_EXIT_THREAD;
-	s->res->arg[0] = a0 & 0xff;
+	s->res->arg[0] = code & 0xff;
+}
+
+LBX_SYSCALL(exit)
+{
+	/* The last thread's exit is the process's. */
+	if (s->p->nr_threads <= 1)
+		return do_exit_group(s, (int)a0);
+	lbx_linux_thread_die(s, (int)a0);
 	return 0;
 }
 
@@ -123,14 +131,6 @@ LBX_SYSCALL(set_tid_address)
 {
 	s->t->clear_child_tid = a0;
 	return s->t->tid;
-}
-
-LBX_SYSCALL(set_robust_list)
-{
-	if (a1 != 24)	/* sizeof(struct robust_list_head) */
-		return -EINVAL;
-	s->p->robust_list = a0;
-	return 0;
 }
 
 struct lx_utsname {

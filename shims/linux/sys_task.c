@@ -34,6 +34,7 @@
 
 #define LX_WNOHANG		0x00000001
 #define LX_WUNTRACED		0x00000002
+#define LX_WSTOPPED		LX_WUNTRACED
 #define LX_WEXITED		0x00000004
 #define LX_WCONTINUED		0x00000008
 #define LX_WNOWAIT		0x01000000
@@ -393,8 +394,13 @@ LBX_SYSCALL(wait4)
 		return -EINVAL;
 	if ((s32)a0 == (s32)0x80000000)
 		return -ESRCH;	/* -INT_MIN has no process group */
+	flags = LBX_WAIT_EXITED;
 	if (a2 & LX_WNOHANG)
 		flags |= LBX_WAIT_NOHANG;
+	if (a2 & LX_WUNTRACED)
+		flags |= LBX_WAIT_STOPPED;
+	if (a2 & LX_WCONTINUED)
+		flags |= LBX_WAIT_CONTINUED;
 	ret = lbx_process_wait(s->t, (s32)a0, flags, &r);
 	if (ret)
 		return ret;
@@ -459,8 +465,12 @@ LBX_SYSCALL(waitid)
 	default:
 		return -EINVAL;
 	}
-	if (!(a3 & LX_WEXITED))
-		return -ECHILD;	/* stopped/continued children: no job control yet */
+	if (a3 & LX_WEXITED)
+		flags |= LBX_WAIT_EXITED;
+	if (a3 & LX_WSTOPPED)
+		flags |= LBX_WAIT_STOPPED;
+	if (a3 & LX_WCONTINUED)
+		flags |= LBX_WAIT_CONTINUED;
 	if (a3 & LX_WNOHANG)
 		flags |= LBX_WAIT_NOHANG;
 	if (a3 & LX_WNOWAIT)
@@ -473,7 +483,13 @@ LBX_SYSCALL(waitid)
 		si.si_signo = LX_SIGCHLD;
 		si.si_pid = (s32)r.pid;
 		si.si_uid = LBX_GUEST_UID;
-		if (r.status & 0x7f) {
+		if (r.what == LBX_WAIT_REPORT_STOPPED) {
+			si.si_code = LBX_CLD_STOPPED;
+			si.si_status = (r.status >> 8) & 0xff;
+		} else if (r.what == LBX_WAIT_REPORT_CONTINUED) {
+			si.si_code = LBX_CLD_CONTINUED;
+			si.si_status = 18;	/* SIGCONT */
+		} else if (r.status & 0x7f) {
 			si.si_code = r.status & 0x80 ? LX_CLD_DUMPED : LX_CLD_KILLED;
 			si.si_status = r.status & 0x7f;
 		} else {

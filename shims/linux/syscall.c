@@ -89,7 +89,8 @@ static bool resume_deferred(struct lbx_sys *s)
 
 static bool leave_has_work(struct lbx_sys *s, long interrupted_nr)
 {
-	return interrupted_nr >= 0 || s->restore_sigmask || lbx_signal_deliverable(s->t);
+	return interrupted_nr >= 0 || s->restore_sigmask || lbx_signal_deliverable(s->t) ||
+	       LBX_READ_ONCE(s->p->stopped);
 }
 
 void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
@@ -109,11 +110,17 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 		res->arg[0] = 128 + 9;
 		return;
 	}
-	if (direct && needs_trap(nr)) {
+	if (direct && (needs_trap(nr) || LBX_READ_ONCE(t->exec_killed))) {
 		res->flags = LBX_RES_TRAP;
 		return;
 	}
 	t->resume = res;
+	if (LBX_READ_ONCE(t->exec_killed)) {
+		/* Another thread's execve: gone before any more guest code. */
+		lbx_linux_thread_die(&s, 0);
+		t->resume = NULL;
+		return;
+	}
 	if (nr == LBX_RESUME_NR && !direct && resume_deferred(&s)) {
 		t->resume = NULL;
 		return;
@@ -156,8 +163,21 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 void lbx_linux_leave(struct lbx_sys *s, long interrupted_nr)
 {
 	struct lbx_thread *t = s->t;
-	bool ready = lbx_signal_deliverable(t);
+	bool ready;
 
+	/* A stopped process's threads sleep here until it continues. A
+	 * host signal that ends the sleep early is handled by the stub,
+	 * whose event entry parks again. */
+	if (LBX_READ_ONCE(s->p->stopped) && lbx_linux_park(s) &&
+	    s->res->hostop == LBX_HOP_EXIT_GROUP)
+		return;
+	/* Killed by another thread's execve (once any host operation of
+	 * this entry is done: de_thread kicks it again). */
+	if (LBX_READ_ONCE(t->exec_killed) && s->res->hostop == LBX_HOP_NONE) {
+		lbx_linux_thread_die(s, 0);
+		return;
+	}
+	ready = lbx_signal_deliverable(t);
 	if (ready || interrupted_nr >= 0) {
 		if (s->no_restart && ready)
 			interrupted_nr = -1;	/* the -EINTR stays */

@@ -18,12 +18,15 @@ LBX_IMPL(getegid)
 LBX_IMPL(getgroups)
 LBX_IMPL(arch_prctl)
 LBX_IMPL(set_tid_address)
-LBX_IMPL(set_robust_list)
 LBX_IMPL(uname)
 LBX_IMPL(prlimit64)
 LBX_IMPL(getrlimit)
 LBX_IMPL(sched_yield)
 LBX_IMPL(getrandom)
+
+/* sys_robust.c: robust futex lists */
+LBX_IMPL(set_robust_list)
+LBX_IMPL(get_robust_list)
 
 /* sys_mm.c: memory */
 LBX_IMPL(brk)

@@ -495,7 +495,7 @@ TEST(procfs_second_process_comes_and_goes)
 	ASSERT_EQ(readlink_(x.ctx, "/proc/2/cwd", buf, sizeof(buf)), -ENOENT);
 
 	/* Reaped: gone. */
-	ASSERT_EQ(lbx_process_wait(x.t, 2, LBX_WAIT_NOHANG, &res), 0);
+	ASSERT_EQ(lbx_process_wait(x.t, 2, LBX_WAIT_NOHANG | LBX_WAIT_EXITED, &res), 0);
 	ASSERT_EQ(res.pid, 2);
 	ASSERT_EQ(list_dir(x.ctx, "/proc", list, sizeof(list), 1), 0);
 	ASSERT_FALSE(has_item(list, "2"));
@@ -521,7 +521,7 @@ TEST(procfs_open_file_outlives_its_process)
 	lbx_process_exit(ct->proc, 0);
 	lbx_thread_exit(ct);
 	lbx_thread_put(ct);
-	ASSERT_EQ(lbx_process_wait(x.t, 2, LBX_WAIT_NOHANG, &res), 0);
+	ASSERT_EQ(lbx_process_wait(x.t, 2, LBX_WAIT_NOHANG | LBX_WAIT_EXITED, &res), 0);
 	n = fread_(f, buf, sizeof(buf) - 1);
 	ASSERT_GT(n, 0);
 	buf[n] = '\0';

@@ -576,6 +576,86 @@ for mode in native rewritten no-rewrite; do
 	fi
 done
 
+# --- job control (docs/jobctl.md) ---
+# A guest shell stops, continues and kills a background job.
+t0=$(date +%s)
+out=$(timeout 30 lbx-launch /bin/busybox sh -c 'sleep 100 & p=$!; kill -STOP $p; kill -CONT $p; kill $p; wait $p; echo "status $?"' 2>&1)
+t1=$(date +%s)
+if echo "$out" | grep -qx "status 143" && [ $((t1 - t0)) -lt 10 ]; then
+	ok "busybox sh: a background job stopped, continued and killed (status 143)"
+else
+	not_ok "busybox sh job control ($((t1 - t0)) s): $out"
+fi
+# Host CPU time (utime + stime, ticks) of every thread of host process $1.
+cputicks() { cat /proc/$1/task/*/stat 2>/dev/null | awk '{ t += $14 + $15 } END { print t + 0 }'; }
+# A guest that stops itself sleeps in the kernel; a host SIGCONT continues it.
+lbx-launch /bin/busybox sh -c 'echo ready; kill -STOP $$; echo resumed' > "$T/stop.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q ready "$T/stop.out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
+c0=$(cputicks $pid)
+sleep 1
+c1=$(cputicks $pid)
+resumed_early=$(grep -c resumed "$T/stop.out")
+kill -CONT $pid
+wait $pid
+st=$?
+if [ "$resumed_early" = 0 ] && [ $((c1 - c0)) -le 2 ] && [ "$st" = 0 ] && grep -q resumed "$T/stop.out"; then
+	ok "a stopped guest sleeps (CPU $((c1 - c0)) ticks in 1 s); SIGCONT to lbx-launch continues it"
+else
+	not_ok "self-stop: resumed early $resumed_early, CPU ticks $((c1 - c0)), status $st, output: $(cat "$T/stop.out" | tr '\n' '|')"
+fi
+# SIGTSTP to lbx-launch stops the guest (its default action), SIGCONT
+# continues it; SIGKILL to the launcher of a stopped guest tears down.
+lbx-launch /bin/busybox sh -c 'echo ready; while :; do echo tick; /bin/busybox sleep 0.1; done' > "$T/tstp.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q tick "$T/tstp.out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -TSTP $pid
+sleep 0.5
+n0=$(grep -c tick "$T/tstp.out")
+sleep 1
+n1=$(grep -c tick "$T/tstp.out")
+kill -CONT $pid
+sleep 1
+n2=$(grep -c tick "$T/tstp.out")
+kill -TSTP $pid
+sleep 0.5
+busy=$(refcount)
+kill -9 $pid
+wait $pid 2>/dev/null
+st=$?
+if [ "$n0" = "$n1" ] && [ "$n2" -gt "$n1" ] && [ "$st" = 137 ] && [ "$(refcount)" = 0 ]; then
+	ok "SIGTSTP/SIGCONT to lbx-launch stop and continue the guest; SIGKILL while stopped tears down (refcount $busy -> 0)"
+else
+	not_ok "SIGTSTP: ticks $n0 -> $n1 stopped, $n2 continued; status $st; refcount $(refcount)"
+fi
+
+# execve from a non-leader thread: the other host threads are gone (the
+# zombie leader aside), the guest goes on.
+lbx-launch "$G/mp_exec_threads" exec-sleep > "$T/execth.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q image-sleep "$T/execth.out" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+live=$(for f in /proc/$pid/task/*/stat; do awk '{ print $3 }' "$f"; done 2>/dev/null | grep -vc Z)
+wait $pid
+st=$?
+if grep -q "image-sleep 1" "$T/execth.out" && [ "$live" = 1 ] && [ "$st" = 0 ]; then
+	ok "execve from a thread: the new image runs as pid 1 on one live host thread"
+else
+	not_ok "execve from a thread: live host threads $live, status $st, output: $(cat "$T/execth.out" | tr '\n' '|')"
+fi
+
 slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 i=0
 while [ $i -lt 10 ]; do lbx-launch "$G/hello" > /dev/null 2>&1; i=$((i + 1)); done

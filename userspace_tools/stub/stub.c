@@ -399,6 +399,7 @@ static const int event_signals[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
 	SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGURG,
 	SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGTSTP, SIGTTIN, SIGTTOU,
+	SIGCONT,
 };
 
 struct lbx_stub_tls *lbx_stub_thread_init(void)
@@ -464,7 +465,9 @@ int lbx_stub_install(void)
 		sys_mask &= ~sigbit(event_signals[i]);
 	if (set_handler(SIGSYS, sigsys_handler, sys_mask, 0))
 		return -1;
-	ev_mask &= ~(sigbit(SIGSEGV) | sigbit(SIGBUS));
+	/* SIGCONT also reaches a thread parked by a guest stop inside an
+	 * event entry (docs/processes.md): it is what continues the guest. */
+	ev_mask &= ~(sigbit(SIGSEGV) | sigbit(SIGBUS) | sigbit(SIGCONT));
 	for (i = 0; i < sizeof(event_signals) / sizeof(event_signals[0]); i++)
 		if (set_handler(event_signals[i], event_handler, ev_mask, SA_RESTART))
 			return -1;

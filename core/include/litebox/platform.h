@@ -40,6 +40,13 @@ int lbx_copy_to_guest(u64 dst, const void *src, size_t n);
  * its length, -EFAULT, or -ENAMETOOLONG when no NUL is found in n bytes. */
 long lbx_strncpy_from_guest(char *dst, u64 src, size_t n);
 int lbx_clear_guest(u64 dst, size_t n);
+/*
+ * Atomically: if the aligned u32 at guest addr equals old, stores new.
+ * *cur is the value found (the store happened iff *cur == old). Atomic
+ * against the guest's own locked instructions (futex words). -EFAULT for a
+ * bad or read-only address, -EINVAL for an unaligned one.
+ */
+int lbx_guest_cmpxchg_u32(u64 addr, u32 old, u32 new, u32 *cur);
 /* Writes into guest memory whatever the mapping's protection (loader). */
 int lbx_poke_guest(u64 dst, const void *src, size_t n);
 

@@ -170,7 +170,6 @@ struct lbx_process {
 		u64 cur;
 		u64 max;
 	} rlim[LBX_RLIM_NLIMITS];
-	u64 robust_list;
 	/* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits). */
 	u32 membarrier_reg;
 	/* ITIMER_REAL (alarm, setitimer): the monotonic expiry (0: off) and
@@ -192,6 +191,25 @@ struct lbx_process {
 		u64 expires;
 		u64 interval;
 	} itimer_cpu[2];
+
+	/*
+	 * Job control (core/task/jobctl.c), under sb->lock: a group stop
+	 * decided (threads park as they leave LiteBox; read locklessly as a
+	 * hint), by which signal, how many threads are parked, and whether
+	 * the parent was told. wait_report: what wait4's WUNTRACED or
+	 * WCONTINUED has yet to collect (LBX_WAIT_REPORT_*).
+	 */
+	bool stopped;
+	bool stop_notified;
+	u8 wait_report;
+	u32 stop_sig;
+	u32 nr_parked;
+	u32 cont_seq;			/* SIGCONTs sent (a stop decided before one is void) */
+	/* execve from a multithreaded process: its other threads are being
+	 * killed (no new ones); thread_wq is woken whenever a thread leaves. */
+	bool in_exec;
+	struct lbx_waitqueue thread_wq;
+	struct lbx_waitqueue stop_wq;	/* parked threads */
 
 	/* Sent to the parent at exit (clone's CSIGNAL; 0: none). */
 	u32 exit_signal;
@@ -257,6 +275,9 @@ struct lbx_thread {
 
 	u64 fs_base;
 	u64 clear_child_tid;
+	/* set_robust_list(): the guest's robust_list_head (0: none); walked
+	 * when the thread ends (shims/linux/sys_robust.c). */
+	u64 robust_list;
 	u64 sigmask;			/* blocked signals, bit (n - 1) */
 	/*
 	 * Pending signals, bit (n - 1), under sb->lock (read locklessly as
@@ -291,6 +312,9 @@ struct lbx_thread {
 	bool cpu_tick;
 	/* Set and woken to pull the thread out of any core wait. */
 	u32 interrupt;
+	/* Killed by another thread's execve: it exits at its next entry into
+	 * LiteBox, without running guest code again (atomic). */
+	bool exec_killed;
 	/* Signal frames delivered and not yet returned from (a bound: a
 	 * handler may leave by longjmp); lazy rewriting waits for zero. */
 	u32 sig_frames;
@@ -326,6 +350,14 @@ void lbx_thread_get(struct lbx_thread *t);
 void lbx_thread_put(struct lbx_thread *t);
 /* Detaches a thread from its process (thread exit). */
 void lbx_thread_exit(struct lbx_thread *t);
+/*
+ * execve's de_thread(): kills every other thread of self's process (each
+ * exits at its next entry into LiteBox, pulled in by interruption and
+ * kicks) and waits until they have left the process; then self takes the
+ * process's pid as its tid. 0, or -EINTR when a host signal came first
+ * (the threads are still being killed: call again).
+ */
+int lbx_process_de_thread(struct lbx_thread *self);
 
 /*
  * Records that p exited with the wait status `status` (first call wins),
@@ -335,14 +367,31 @@ void lbx_process_exit(struct lbx_process *p, int status);
 /* Drops the references parents hold on unreaped children (teardown). */
 void lbx_sandbox_release_zombies(struct lbx_sandbox *sb);
 
-/* wait4/waitid: a child matching `pid` (wait4's encoding: -1 any, >0 that
- * pid, 0 own group, <-1 group -pid) that has exited. */
+/* The parent's struct process, with a reference, or NULL (none, or gone). */
+struct lbx_process *lbx_process_parent_get(struct lbx_process *p);
+
+/*
+ * wait4/waitid: a child matching `pid` (wait4's encoding: -1 any, >0 that
+ * pid, 0 own group, <-1 group -pid) that has exited (LBX_WAIT_EXITED),
+ * stopped (LBX_WAIT_STOPPED: status 0x7f | sig << 8) or continued
+ * (LBX_WAIT_CONTINUED: status 0xffff); what: LBX_WAIT_REPORT_*.
+ */
 struct lbx_wait_result {
 	u32 pid;
 	int status;
+	u32 what;
 };
-#define LBX_WAIT_NOHANG	(1U << 0)
-#define LBX_WAIT_NOWAIT	(1U << 1)	/* leave the child waitable */
+#define LBX_WAIT_NOHANG		(1U << 0)
+#define LBX_WAIT_NOWAIT		(1U << 1)	/* leave the child waitable */
+#define LBX_WAIT_EXITED		(1U << 2)
+#define LBX_WAIT_STOPPED	(1U << 3)
+#define LBX_WAIT_CONTINUED	(1U << 4)
+enum {
+	LBX_WAIT_REPORT_NONE,
+	LBX_WAIT_REPORT_EXITED,
+	LBX_WAIT_REPORT_STOPPED,
+	LBX_WAIT_REPORT_CONTINUED,
+};
 int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 		     struct lbx_wait_result *res);
 
@@ -414,6 +463,33 @@ u32 lbx_signal_dequeue_locked(struct lbx_thread *t, u64 mask,
 void lbx_signal_flush(struct lbx_thread *t);
 /* Instances of sig queued on t (under sb->lock; tests, /proc). */
 u32 lbx_signal_queued_locked(struct lbx_thread *t, u32 sig);
+
+/* Job control (core/task/jobctl.c). SIGCHLD codes: */
+#define LBX_CLD_STOPPED		5
+#define LBX_CLD_CONTINUED	6
+/* At every send of sig to p: SIGCONT continues a stopped p and discards
+ * its pending stop signals; a stop signal discards a pending SIGCONT. */
+void lbx_jobctl_prepare(struct lbx_process *p, u32 sig);
+/* A stop signal's default action, dequeued by self: starts the group stop
+ * (the other threads are pulled out to park); self parks next. cont_seq:
+ * p->cont_seq as read under sb->lock at the dequeue; a SIGCONT sent since
+ * then cancels this stop, as if it had come before the dequeue. */
+void lbx_jobctl_stop(struct lbx_thread *self, u32 sig, u32 cont_seq);
+/*
+ * Parks self while its process is stopped, until SIGCONT, SIGKILL, the
+ * process's exit or the sandbox's end: 0. -EINTR when a host signal for
+ * the host thread ended the sleep first (the process may still be
+ * stopped: park again at the next entry).
+ */
+int lbx_jobctl_park(struct lbx_thread *self);
+/* Wakes p's parked threads to look again (exit, SIGKILL, teardown). */
+void lbx_jobctl_wake(struct lbx_process *p);
+/* Under sb->lock: every thread parked, parent not told yet: records the
+ * report and returns true (and the stop signal): the caller then calls
+ * lbx_jobctl_notify_parent(p, LBX_CLD_STOPPED, sig) unlocked. */
+bool lbx_jobctl_stop_complete_locked(struct lbx_process *p, u32 *sig);
+/* SIGCHLD (unless the parent set SA_NOCLDSTOP) and a wake of wait4. */
+void lbx_jobctl_notify_parent(struct lbx_process *p, int why, u32 sig);
 
 /* Diagnostics (core/task/stats.c): counts one served call nr and its
  * result (all_regs: the call restored all registers, ret is no result). */
