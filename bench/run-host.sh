@@ -53,7 +53,7 @@ echo "   native file in $NDIR ($(fstype "$NDIR")); lbx-run file in the sandbox's
 status=0
 # Three sides, alternating: native, lbx-run (syscall sites rewritten: the
 # default) and lbx-run --no-rewrite (every syscall through the SIGSYS trap).
-for m in getpid pread4k openclose stat pipe4k spawn forkwait thread futex signal; do
+for m in getpid pread4k pwrite4k openclose stat pipe4k spawn forkwait thread futex signal; do
 	timeout 300 "$SB" -t "$T" -r "$R" -d "$NDIR" "$m" >> "$OUT/native.out" 2>&1 || status=1
 	timeout 300 "$RUN" "$SB" -t "$T" -r "$R" "$m" >> "$OUT/lbx-run.out" 2>> "$OUT/lbx-run.err" || status=1
 	timeout 300 "$RUN" --no-rewrite "$SB" -t "$T" -r "$R" "$m" >> "$OUT/lbx-run-trap.out" 2>> "$OUT/lbx-run.err" || status=1

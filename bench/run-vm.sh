@@ -44,7 +44,7 @@ echo "   native file in /tmp ($(stat -f -c %T /tmp 2>/dev/null)); lbx-launch fil
 status=0
 # Three sides, alternating: native, lbx-launch (syscall sites rewritten: the
 # default) and lbx-launch --no-rewrite (every syscall through the SIGSYS trap).
-for m in getpid pread4k openclose stat pipe4k spawn forkwait thread futex signal; do
+for m in getpid pread4k pwrite4k openclose stat pipe4k spawn forkwait thread futex signal; do
 	timeout 600 "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/native.out" 2>&1 || status=1
 	timeout 600 lbx-launch "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch.out" 2>&1 || status=1
 	timeout 600 lbx-launch --no-rewrite "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1

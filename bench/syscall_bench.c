@@ -16,6 +16,7 @@
  *
  *   getpid     syscall(SYS_getpid): the null system call, no libc caching
  *   pread4k    pread() of the same 4 KiB of a file in DIR (default /tmp)
+ *   pwrite4k   pwrite() of 4 KiB over the same 4 KiB of that file
  *   openclose  open(O_RDONLY) + close() of that file
  *   stat       stat() of that file
  *   pipe4k     4 KiB written into a pipe and read back, in one process
@@ -90,6 +91,17 @@ static int op_pread4k(void)
 	if (n >= 0)
 		errno = EIO;
 	return fail("pread");
+}
+
+static int op_pwrite4k(void)
+{
+	ssize_t n = pwrite(fd, buf, sizeof(buf), 0);
+
+	if (n == (ssize_t)sizeof(buf))
+		return 0;
+	if (n >= 0)
+		errno = EIO;
+	return fail("pwrite");
 }
 
 static int op_openclose(void)
@@ -377,6 +389,7 @@ static const struct {
 } ops[] = {
 	{ "getpid", op_getpid },
 	{ "pread4k", op_pread4k },
+	{ "pwrite4k", op_pwrite4k },
 	{ "openclose", op_openclose },
 	{ "stat", op_stat },
 	{ "pipe4k", op_pipe4k },
@@ -391,7 +404,7 @@ static const struct {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: syscall_bench [-d DIR] [-t SECONDS] [-r RUNS] [NAME...]\n"
-		   "  NAME: getpid pread4k openclose stat pipe4k spawn forkwait thread futex signal\n"
+		   "  NAME: getpid pread4k pwrite4k openclose stat pipe4k spawn forkwait thread futex signal\n"
 		   "        (default: all)\n");
 }
 

@@ -44,10 +44,7 @@ static ssize_t null_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 
 static ssize_t zero_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 {
-	size_t n = lbx_iter_count(to);
-	int ret = lbx_iter_zero(to, n);
-
-	return ret ? ret : (ssize_t)n;
+	return lbx_iter_zero_partial(to, lbx_iter_count(to));
 }
 
 static ssize_t full_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
@@ -64,11 +61,17 @@ static ssize_t random_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 	while (lbx_iter_count(to)) {
 		size_t n = lbx_min(lbx_iter_count(to), sizeof(buf));
 
+		ssize_t m;
+
 		lbx_plat_random(buf, n);
-		ret = lbx_iter_copy_to(to, buf, n);
-		if (ret)
+		m = lbx_iter_copy_to_partial(to, buf, n);
+		if (m < 0) {
+			ret = (int)m;
 			break;
-		done += n;
+		}
+		done += m;
+		if ((size_t)m < n)
+			break;
 	}
 	memset(buf, 0, sizeof(buf));
 	return done ? done : ret;

@@ -9,61 +9,114 @@
 /* getdents64 fills at most this much kernel buffer per call. */
 #define LBX_DIRENT_BUF		(32U * 1024)
 
-int lbx_iter_copy_to(struct lbx_iter *it, const void *src, size_t n)
-{
-	int ret = 0;
+enum iter_op { ITER_TO, ITER_FROM, ITER_ZERO };
 
-	if (n > it->count)
-		return -EFAULT;
-	if (it->guest)
-		ret = lbx_copy_to_guest(it->addr, src, n);
-	else
-		memcpy(it->kbuf, src, n);
-	if (ret)
-		return ret;
+static int guest_op(enum iter_op op, u64 addr, u8 *kbuf, size_t n)
+{
+	switch (op) {
+	case ITER_TO:
+		return lbx_copy_to_guest(addr, kbuf, n);
+	case ITER_FROM:
+		return lbx_copy_from_guest(kbuf, addr, n);
+	default:
+		return lbx_clear_guest(addr, n);
+	}
+}
+
+static void kernel_op(enum iter_op op, u8 *ibuf, u8 *kbuf, size_t n)
+{
+	switch (op) {
+	case ITER_TO:
+		memcpy(ibuf, kbuf, n);
+		break;
+	case ITER_FROM:
+		memcpy(kbuf, ibuf, n);
+		break;
+	default:
+		memset(ibuf, 0, n);
+	}
+}
+
+static void iter_advance(struct lbx_iter *it, size_t n)
+{
 	it->addr += n;
 	if (it->kbuf)
 		it->kbuf += n;
 	it->count -= n;
-	return 0;
+}
+
+/*
+ * Moves n bytes between the iterator and kbuf. A guest copy that faults
+ * moves nothing, or with partial the bytes before the first guest page
+ * that faults: a page is readable (writable) whole or not at all, so page
+ * by page after the failed whole copy finds what Linux's copy_to_user()
+ * and copy_from_user() would have moved. Returns the count, or -EFAULT
+ * when nothing moved.
+ */
+static ssize_t iter_move(struct lbx_iter *it, enum iter_op op, u8 *kbuf, size_t n,
+			 bool partial)
+{
+	size_t done = 0;
+
+	if (n > it->count)
+		return -EFAULT;
+	if (!it->guest) {
+		kernel_op(op, it->kbuf, kbuf, n);
+		iter_advance(it, n);
+		return n;
+	}
+	if (!guest_op(op, it->addr, kbuf, n)) {
+		iter_advance(it, n);
+		return n;
+	}
+	if (!partial)
+		return -EFAULT;
+	while (done < n) {
+		u64 at = it->addr + done;
+		size_t chunk = lbx_min(n - done, (size_t)(LBX_PAGE_SIZE - (at & (LBX_PAGE_SIZE - 1))));
+
+		if (guest_op(op, at, kbuf ? kbuf + done : NULL, chunk))
+			break;
+		done += chunk;
+	}
+	iter_advance(it, done);
+	return done ? (ssize_t)done : -EFAULT;
+}
+
+int lbx_iter_copy_to(struct lbx_iter *it, const void *src, size_t n)
+{
+	ssize_t r = iter_move(it, ITER_TO, (u8 *)src, n, false);
+
+	return r < 0 ? (int)r : 0;
 }
 
 int lbx_iter_copy_from(struct lbx_iter *it, void *dst, size_t n)
 {
-	int ret = 0;
+	ssize_t r = iter_move(it, ITER_FROM, dst, n, false);
 
-	if (n > it->count)
-		return -EFAULT;
-	if (it->guest)
-		ret = lbx_copy_from_guest(dst, it->addr, n);
-	else
-		memcpy(dst, it->kbuf, n);
-	if (ret)
-		return ret;
-	it->addr += n;
-	if (it->kbuf)
-		it->kbuf += n;
-	it->count -= n;
-	return 0;
+	return r < 0 ? (int)r : 0;
 }
 
 int lbx_iter_zero(struct lbx_iter *it, size_t n)
 {
-	int ret = 0;
+	ssize_t r = iter_move(it, ITER_ZERO, NULL, n, false);
 
-	if (n > it->count)
-		return -EFAULT;
-	if (it->guest)
-		ret = lbx_clear_guest(it->addr, n);
-	else
-		memset(it->kbuf, 0, n);
-	if (ret)
-		return ret;
-	it->addr += n;
-	if (it->kbuf)
-		it->kbuf += n;
-	it->count -= n;
-	return 0;
+	return r < 0 ? (int)r : 0;
+}
+
+ssize_t lbx_iter_copy_to_partial(struct lbx_iter *it, const void *src, size_t n)
+{
+	return iter_move(it, ITER_TO, (u8 *)src, n, true);
+}
+
+ssize_t lbx_iter_copy_from_partial(struct lbx_iter *it, void *dst, size_t n)
+{
+	return iter_move(it, ITER_FROM, dst, n, true);
+}
+
+ssize_t lbx_iter_zero_partial(struct lbx_iter *it, size_t n)
+{
+	return iter_move(it, ITER_ZERO, NULL, n, true);
 }
 
 int lbx_file_alloc(struct lbx_vfs *vfs, struct lbx_mount *mnt,

@@ -644,19 +644,25 @@ static ssize_t memfs_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 		u64 off = *pos % LBX_PAGE_SIZE;
 		size_t n = lbx_min((u64)lbx_iter_count(to), mi->i.size - *pos);
 		const u8 *page;
+		ssize_t m;
 
 		if (mi->reg.ext) {
-			ret = lbx_iter_copy_to(to, mi->reg.ext + *pos, n);
+			m = lbx_iter_copy_to_partial(to, mi->reg.ext + *pos, n);
 		} else {
 			n = lbx_min((u64)n, LBX_PAGE_SIZE - off);
 			page = radix_lookup(mi, *pos / LBX_PAGE_SIZE);
-			ret = page ? lbx_iter_copy_to(to, page + off, n) :
-				     lbx_iter_zero(to, n);
+			m = page ? lbx_iter_copy_to_partial(to, page + off, n) :
+				   lbx_iter_zero_partial(to, n);
 		}
-		if (ret)
+		if (m < 0) {
+			ret = (int)m;
 			break;
-		*pos += n;
-		done += n;
+		}
+		*pos += m;
+		done += m;
+		/* The buffer turned bad: what came before it counts. */
+		if ((size_t)m < n)
+			break;
 	}
 	lbx_plat_mutex_unlock(&mi->i.lock);
 	return done ? done : ret;
@@ -683,6 +689,7 @@ static ssize_t memfs_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 	while (lbx_iter_count(from)) {
 		u64 off = *pos % LBX_PAGE_SIZE;
 		size_t n = lbx_min((u64)lbx_iter_count(from), LBX_PAGE_SIZE - off);
+		ssize_t m;
 		u8 *page;
 
 		if (*pos >= max)
@@ -690,13 +697,17 @@ static ssize_t memfs_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 		ret = radix_get(mi, *pos / LBX_PAGE_SIZE, &page);
 		if (ret)
 			break;
-		ret = lbx_iter_copy_from(from, page + off, n);
-		if (ret)
+		m = lbx_iter_copy_from_partial(from, page + off, n);
+		if (m < 0) {
+			ret = (int)m;
 			break;
-		*pos += n;
-		done += n;
+		}
+		*pos += m;
+		done += m;
 		if (*pos > mi->i.size)
 			mi->i.size = *pos;
+		if ((size_t)m < n)
+			break;
 	}
 	if (done) {
 		lbx_now(&mi->i.mtime);

@@ -1372,17 +1372,16 @@ static const struct lbx_inode_ops proc_iops = {
 static ssize_t proc_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 {
 	struct pbuf *b = f->priv;
+	ssize_t ret;
 	size_t n;
-	int ret;
 
 	if (*pos >= b->len)
 		return 0;
 	n = lbx_min(b->len - (size_t)*pos, lbx_iter_count(to));
-	ret = lbx_iter_copy_to(to, b->data + *pos, n);
-	if (ret)
-		return ret;
-	*pos += n;
-	return n;
+	ret = lbx_iter_copy_to_partial(to, b->data + *pos, n);
+	if (ret > 0)
+		*pos += ret;
+	return ret;
 }
 
 static s64 proc_llseek(struct lbx_file *f, s64 off, int whence)

@@ -14,6 +14,8 @@ int lbx_mm_create(struct lbx_mm **out)
 		return -ENOMEM;
 	lbx_plat_mutex_init(&mm->lock);
 	lbx_list_init(&mm->vmas);
+	/* Until the loader places a stack: as for a stack at the very top. */
+	lbx_mm_set_layout(mm, LBX_MM_TASK_SIZE, 0, false);
 	*out = mm;
 	return 0;
 }
@@ -68,6 +70,8 @@ int lbx_mm_copy(struct lbx_mm *src, struct lbx_mm **out)
 	if (ret)
 		return ret;
 	lbx_plat_mutex_lock(&src->lock);
+	mm->mmap_base = src->mmap_base;
+	mm->bottom_up = src->bottom_up;
 	lbx_list_for_each(pos, &src->vmas) {
 		struct lbx_vma *v = vma_of(pos);
 		struct lbx_vma *c = vma_new(v->start, v->end, v->prot, v->flags,
@@ -299,6 +303,134 @@ int lbx_mm_lookup(struct lbx_mm *mm, u64 addr, struct lbx_vma *out)
 			ret = 0;
 			break;
 		}
+	}
+	lbx_plat_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+void lbx_mm_set_layout(struct lbx_mm *mm, u64 stack_top, u64 stack_max, bool legacy)
+{
+	u64 gap = stack_max;
+
+	if (lbx_add_overflow(gap, LBX_MM_STACK_GUARD_GAP, &gap) || gap > LBX_MM_GAP_MAX)
+		gap = LBX_MM_GAP_MAX;
+	if (gap < LBX_MM_GAP_MIN)
+		gap = LBX_MM_GAP_MIN;
+	stack_top = lbx_min(LBX_ALIGN_DOWN(stack_top, LBX_PAGE_SIZE), LBX_MM_TASK_SIZE);
+	lbx_plat_mutex_lock(&mm->lock);
+	mm->bottom_up = legacy;
+	if (legacy)
+		mm->mmap_base = LBX_MM_UNMAPPED_BASE;
+	else
+		mm->mmap_base = stack_top > LBX_MM_MIN_ADDR + gap ? stack_top - gap :
+								   LBX_MM_MIN_ADDR;
+	lbx_plat_mutex_unlock(&mm->lock);
+}
+
+/* Where v begins for a non-fixed mapping: a stack claims its guard gap. */
+static u64 start_gap(const struct lbx_vma *v)
+{
+	if (!(v->flags & LBX_VMA_GROWSDOWN))
+		return v->start;
+	return v->start > LBX_MM_STACK_GUARD_GAP ? v->start - LBX_MM_STACK_GUARD_GAP : 0;
+}
+
+/*
+ * Caller holds the lock. Walks the holes between ranges (guard gaps
+ * taken out) and keeps the highest fit in [lo, hi), or returns the first
+ * one with up.
+ */
+static int find_locked(struct lbx_mm *mm, u64 len, u64 lo, u64 hi, bool up, u64 *out)
+{
+	struct lbx_list_head *pos = mm->vmas.next;
+	u64 prev_end = 0;
+	bool found = false;
+
+	if (!len || hi <= lo || hi - lo < len)
+		return -ENOMEM;
+	for (;;) {
+		struct lbx_vma *v = pos != &mm->vmas ? vma_of(pos) : NULL;
+		u64 gap_lo = lbx_max(prev_end, lo);
+		u64 gap_hi = v ? lbx_min(start_gap(v), hi) : hi;
+
+		if (gap_hi > gap_lo && gap_hi - gap_lo >= len) {
+			*out = up ? gap_lo : gap_hi - len;
+			found = true;
+			if (up)
+				break;
+		}
+		if (!v || start_gap(v) >= hi)
+			break;
+		prev_end = lbx_max(prev_end, v->end);
+		pos = pos->next;
+	}
+	return found ? 0 : -ENOMEM;
+}
+
+int lbx_mm_find_free(struct lbx_mm *mm, u64 len, u64 lo, u64 hi, bool up, u64 *out)
+{
+	int ret;
+
+	lbx_plat_mutex_lock(&mm->lock);
+	ret = find_locked(mm, len, lo, hi, up, out);
+	lbx_plat_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+/*
+ * Caller holds the lock: may a non-fixed mapping take [start, end)? As
+ * Linux: the first range ending above start must begin (its guard gap
+ * included) at or after end. Linux, too, looks at that neighbour only.
+ */
+static bool hint_free(struct lbx_mm *mm, u64 start, u64 end)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if (v->end > start)
+			return end <= start_gap(v);
+	}
+	return true;
+}
+
+int lbx_mm_get_unmapped_area(struct lbx_mm *mm, u64 addr, u64 len, int flags, u64 *out)
+{
+	u64 end;
+	int ret;
+
+	if (!len || !LBX_IS_ALIGNED(len, LBX_PAGE_SIZE) ||
+	    len > LBX_MM_TASK_SIZE - LBX_MM_MIN_ADDR)
+		return -ENOMEM;
+	if (flags & (LBX_MAP_FIXED | LBX_MAP_FIXED_NOREPLACE)) {
+		if (!LBX_IS_ALIGNED(addr, LBX_PAGE_SIZE) ||
+		    lbx_add_overflow(addr, len, &end) || end > LBX_MM_TASK_SIZE)
+			return -EINVAL;
+		/* As for a process without CAP_SYS_RAWIO: no page zero. */
+		if (addr < LBX_MM_MIN_ADDR)
+			return -EPERM;
+		if ((flags & LBX_MAP_FIXED_NOREPLACE) && !lbx_mm_is_free(mm, addr, end))
+			return -EEXIST;
+		*out = addr;
+		return 0;
+	}
+	lbx_plat_mutex_lock(&mm->lock);
+	/* Linux's round_hint_to_min() and x86's hint check. */
+	addr = LBX_ALIGN_DOWN(addr, LBX_PAGE_SIZE);
+	if (addr && addr < LBX_MM_MIN_ADDR)
+		addr = LBX_MM_MIN_ADDR;
+	if (addr && addr <= LBX_MM_TASK_SIZE - len && hint_free(mm, addr, addr + len)) {
+		*out = addr;
+		ret = 0;
+	} else if (mm->bottom_up) {
+		ret = find_locked(mm, len, mm->mmap_base, LBX_MM_TASK_SIZE, true, out);
+	} else {
+		ret = find_locked(mm, len, LBX_MM_MIN_ADDR, mm->mmap_base, false, out);
+		/* A full lower half: Linux falls back to a bottom-up search. */
+		if (ret)
+			ret = find_locked(mm, len, LBX_MM_UNMAPPED_BASE, LBX_MM_TASK_SIZE,
+					  true, out);
 	}
 	lbx_plat_mutex_unlock(&mm->lock);
 	return ret;

@@ -1541,6 +1541,17 @@ static ssize_t dgram_recvmsg(struct usock *u, struct lbx_msg *m, u32 flags,
 	skb = lbx_list_entry(u->rq.next, struct uskb, node);
 	n = (u32)lbx_min((size_t)skb->len, len);
 	if (lbx_msg_copy_to(&m->iter, skb->data, n)) {
+		/* Linux has dequeued the datagram when the copy faults: it is
+		 * lost, and the descriptors it carried are closed. */
+		if (!peek) {
+			skb_unlink(u, skb);
+			fds = skb->fds;
+			nfds = skb->nfds;
+			skb->fds = NULL;
+			skb->nfds = 0;
+			skb_free(skb);
+			wake_writers(u);
+		}
 		ret = -EFAULT;
 		goto out;
 	}
@@ -1565,8 +1576,13 @@ out:
 	lbx_plat_mutex_unlock(&ns->lock);
 	if (ret >= 0 && u->passcred)
 		scm_put_creds(m, &cred);
-	if (fds)
+	if (fds && ret >= 0) {
 		scm_deliver_fds(m, fds, nfds, flags);
+	} else if (fds) {
+		while (nfds)
+			lbx_file_put(fds[--nfds]);
+		lbx_plat_free(fds);
+	}
 	return ret;
 }
 

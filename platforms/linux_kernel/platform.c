@@ -68,7 +68,11 @@ static void __user *uptr(u64 addr)
 
 int lbx_copy_from_guest(void *dst, u64 src, size_t n)
 {
-	return copy_from_user(dst, uptr(src), n) ? -EFAULT : 0;
+	/* Not copy_from_user(): it zeroes what it could not copy, and the
+	 * contract is to leave that alone (a partial write into file data). */
+	if (!access_ok(uptr(src), n))
+		return -EFAULT;
+	return __copy_from_user(dst, uptr(src), n) ? -EFAULT : 0;
 }
 
 int lbx_copy_to_guest(u64 dst, const void *src, size_t n)

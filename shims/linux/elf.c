@@ -314,17 +314,20 @@ int lbx_elf_load(const struct lbx_elf_reader *r, struct lbx_elf_info *info)
 	struct elf64_phdr *ph;
 	struct elf64_ehdr eh;
 	u64 span, base;
-	int ret;
+	int flags, ret;
 
 	ret = load_headers(r, &eh, &ph, info);
 	if (ret)
 		return ret;
 	span = info->hi - info->lo;
 	/* Reserve the whole extent first: an LX_ET_EXEC that collides with memory
-	 * in use fails cleanly, and a PIE gets a base chosen by the host. */
+	 * in use fails cleanly, and a PIE gets the base its placer chooses. */
 	base = info->is_dyn ? 0 : info->lo;
-	ret = lbx_plat_guest_map(&base, span, 0,
-				 info->is_dyn ? 0 : LBX_MAP_FIXED_NOREPLACE);
+	flags = info->is_dyn ? 0 : LBX_MAP_FIXED_NOREPLACE;
+	if (r->reserve)
+		ret = r->reserve(r->map_ctx, &base, span, flags);
+	else
+		ret = lbx_plat_guest_map(&base, span, 0, flags);
 	if (ret)
 		goto out;
 	if (r->mapped)

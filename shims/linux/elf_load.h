@@ -22,6 +22,11 @@ struct lbx_elf_reader {
 	/* Optional: told of each executable segment once it holds its bytes
 	 * (file bytes [offset, offset + filesz) at addr), for the rewriter. */
 	void (*code_loaded)(void *map_ctx, u64 addr, u64 filesz, u64 offset);
+	/* Optional: reserves the image's extent of len bytes (prot none) as
+	 * lbx_plat_guest_map(addr, len, 0, flags) would, flags 0 for an
+	 * ET_DYN image (its base is the caller's to choose), and puts its
+	 * address in *addr. Without it, the platform chooses. */
+	int (*reserve)(void *map_ctx, u64 *addr, u64 len, int flags);
 };
 
 struct lbx_elf_info {

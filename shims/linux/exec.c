@@ -47,6 +47,7 @@ struct exec_image {
 	struct lbx_elf_info info;
 	struct lbx_sys *s;
 	const char *name;
+	u64 dyn_hint;		/* where an ET_DYN image would go, 0: the layout's choice */
 };
 
 /* The loader's mappings go into the process's memory map. */
@@ -55,6 +56,16 @@ static void record_mapping(void *ctx, u64 start, u64 end, int prot, u64 offset)
 	struct exec_image *img = ctx;
 
 	lbx_mm_insert(img->s->p->mm, start, end, prot, LBX_VMA_FILE, offset, img->name);
+}
+
+/* The image's extent, placed by the core's layout (exec.c's hint for a PIE). */
+static int reserve_image(void *ctx, u64 *addr, u64 len, int flags)
+{
+	struct exec_image *img = ctx;
+
+	if (!flags)
+		*addr = img->dyn_hint;
+	return lbx_linux_place(img->s, addr, len, 0, flags);
 }
 
 static void code_loaded(void *ctx, u64 addr, u64 filesz, u64 offset)
@@ -95,6 +106,7 @@ static int open_image(struct lbx_sys *s, const char *path, struct exec_image *im
 	img->rd.mapped = record_mapping;
 	img->rd.map_ctx = img;
 	img->rd.code_loaded = code_loaded;
+	img->rd.reserve = reserve_image;
 	img->s = s;
 	img->name = path;
 	return 0;
@@ -263,17 +275,49 @@ out:
 	return ret;
 }
 
+/*
+ * The main stack: LBX_STACK_SIZE bytes, mapped whole (it does not grow:
+ * RLIMIT_STACK is not enforced, and nothing is mapped on a fault below
+ * it), and recorded as a stack, so that the guard gap below it stays free
+ * of non-fixed mappings. It is the one mapping whose place the host
+ * chooses: there is room for it below the host's own mappings (the
+ * launcher or lbx-run, the stub), and the guest's layout follows from it,
+ * as Linux's follows from its stack: mmap_base below it by RLIMIT_STACK
+ * plus the gap (at least 128 MiB), the legacy bottom-up layout when
+ * RLIMIT_STACK is unlimited.
+ */
 static int map_stack(struct lbx_sys *s, bool exec, u64 *top)
 {
-	u64 addr = 0;
+	struct lbx_process *p = s->p;
+	u64 addr = 0, limit = p->rlim[LX_RLIMIT_STACK].cur;
 	int prot = LBX_PROT_READ | LBX_PROT_WRITE | (exec ? LBX_PROT_EXEC : 0);
 	int ret;
 
-	ret = lbx_linux_map(s, &addr, LBX_STACK_SIZE, prot, 0, 0, 0, "[stack]");
+	ret = lbx_plat_guest_map(&addr, LBX_STACK_SIZE, prot, 0);
 	if (ret)
 		return ret;
+	ret = lbx_mm_insert(p->mm, addr, addr + LBX_STACK_SIZE, prot, LBX_VMA_GROWSDOWN, 0,
+			    "[stack]");
+	if (ret) {
+		lbx_plat_guest_unmap(addr, LBX_STACK_SIZE);
+		return ret;
+	}
 	*top = addr + LBX_STACK_SIZE;
+	lbx_mm_set_layout(p->mm, *top, lbx_max(limit, LBX_STACK_SIZE),
+			  limit == LX_RLIM_INFINITY);
 	return 0;
+}
+
+/* Linux's ELF_ET_DYN_BASE plus arch_mmap_rnd() (28 bits of pages). */
+#define LBX_ET_DYN_BASE		0x555555554000ULL
+#define LBX_MMAP_RND_PAGES	(1ULL << 28)
+
+static u64 pie_base(void)
+{
+	u64 rnd;
+
+	lbx_plat_random(&rnd, sizeof(rnd));
+	return LBX_ET_DYN_BASE + (rnd & (LBX_MMAP_RND_PAGES - 1)) * LBX_PAGE_SIZE;
 }
 
 /* Joins strings NUL-separated (each with its NUL), as /proc shows them. */
@@ -409,6 +453,14 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 			goto out;
 		flush_old_image(s);
 	}
+	/* The stack first: the layout follows from it. A PIE with an
+	 * interpreter goes where Linux puts it, the interpreter and a static
+	 * PIE top-down from mmap_base. */
+	ret = map_stack(s, img->info.exec_stack, &stack_top);
+	if (ret)
+		goto out_fatal;
+	if (interp.file)
+		img->dyn_hint = pie_base();
 	ret = lbx_elf_load(&img->rd, &img->info);
 	if (ret)
 		goto out_fatal;
@@ -419,9 +471,7 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 			goto out_fatal;
 		entry = interp.info.entry;
 	}
-	ret = map_stack(s, img->info.exec_stack, &stack_top);
-	if (!ret)
-		ret = build_stack(s, args, img, interp.file ? &interp : NULL, path,
+	ret = build_stack(s, args, img, interp.file ? &interp : NULL, path,
 				  stack_top, &sp);
 	if (!ret)
 		ret = set_exe_path(p, path);

@@ -17,19 +17,25 @@
 #define CODE_MAX	(256ULL << 20)	/* larger executable mappings are left alone */
 
 /*
- * Maps a trampoline region of size bytes within reach of [lo, hi). Below
- * the code first, the nearest free hole: above it lies the heap of a
- * program (brk grows up from the image's end) or the next mapping.
+ * Maps a trampoline region of size bytes within reach of [lo, hi), where
+ * the core's map has room: the nearest free range below the code first
+ * (above it lies the heap of a program, which brk grows up from the
+ * image's end, or the next mapping), else the nearest one above, past
+ * where a heap would grow in the common case. A range the host refuses
+ * (host memory the map does not know) moves the search past it.
  */
-#define PROBE_STEP	(64 * 1024ULL)
-#define PROBES		256
-#define LOW_LIMIT	0x10000ULL	/* mmap_min_addr */
+#define REACH		0x7ff00000ULL	/* rel32, with room for the region itself */
+#define HEAP_ROOM	(256ULL << 20)
+#define TRIES		8
 
 static int try_map(struct lbx_process *p, u64 at, u64 size, u64 lo, u64 hi, u64 *out)
 {
-	if (lbx_plat_guest_map(&at, size, LBX_PROT_READ | LBX_PROT_EXEC,
-			       LBX_MAP_FIXED_NOREPLACE))
-		return -EEXIST;
+	int ret;
+
+	ret = lbx_plat_guest_map(&at, size, LBX_PROT_READ | LBX_PROT_EXEC,
+				 LBX_MAP_FIXED_NOREPLACE);
+	if (ret)
+		return ret;
 	if (!lbx_rw_reach(lo, at) || !lbx_rw_reach(hi, at + size) ||
 	    !lbx_rw_reach(at + size, lo) || !lbx_rw_reach(at, hi) ||
 	    lbx_mm_insert(p->mm, at, at + size, LBX_PROT_READ | LBX_PROT_EXEC, 0, 0,
@@ -41,25 +47,40 @@ static int try_map(struct lbx_process *p, u64 at, u64 size, u64 lo, u64 hi, u64 
 	return 0;
 }
 
+/* Searches [wlo, whi) from its top (or, up, its bottom) for a range the
+ * host takes too. */
+static int map_in(struct lbx_process *p, u64 wlo, u64 whi, bool up, u64 size, u64 lo,
+		  u64 hi, u64 *out)
+{
+	int i, ret;
+	u64 at;
+
+	for (i = 0; i < TRIES; i++) {
+		if (lbx_mm_find_free(p->mm, size, wlo, whi, up, &at))
+			return -ENOSPC;
+		ret = try_map(p, at, size, lo, hi, out);
+		if (ret != -EEXIST)
+			return ret;
+		if (up)
+			wlo = at + size;
+		else
+			whi = at;
+	}
+	return -ENOSPC;
+}
+
 static int map_region(struct lbx_process *p, u64 lo, u64 hi, u64 size, u64 *out)
 {
 	u64 base = LBX_ALIGN_DOWN(lo, PG), top = LBX_ALIGN_UP(hi, PG);
-	int i;
+	u64 floor = top > LBX_MM_MIN_ADDR + REACH ? top - REACH : LBX_MM_MIN_ADDR;
+	u64 ceil = lbx_min(base + REACH, LBX_MM_TASK_SIZE);
 
-	for (i = 0; i < PROBES; i++) {
-		u64 off = size + i * PROBE_STEP;
-
-		if (base < LOW_LIMIT + off)
-			break;
-		if (!try_map(p, base - off, size, lo, hi, out))
-			return 0;
-	}
-	/* Above, past where a heap would grow in the common case. */
-	for (i = 0; i < PROBES; i++) {
-		if (!try_map(p, top + (256ULL << 20) + i * PROBE_STEP, size, lo, hi, out))
-			return 0;
-	}
-	return -ENOSPC;
+	if (!map_in(p, floor, base, false, size, lo, hi, out))
+		return 0;
+	if (top + HEAP_ROOM < ceil &&
+	    !map_in(p, top + HEAP_ROOM, ceil, true, size, lo, hi, out))
+		return 0;
+	return map_in(p, top, ceil, true, size, lo, hi, out);
 }
 
 /*

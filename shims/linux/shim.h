@@ -49,6 +49,8 @@ const char *lbx_linux_syscall_name(u64 nr);
 int lbx_linux_cpu_clock(struct lbx_sys *s, u64 clk);
 
 /* sys_proc.c */
+#define LX_RLIMIT_STACK	3
+#define LX_RLIM_INFINITY	(~0ULL)
 void lbx_linux_rlimits_init(struct lbx_process *p);
 /* The calling thread ends (exit, or killed by another thread's execve):
  * robust list, CLONE_CHILD_CLEARTID, and the host thread's exit. */
@@ -64,7 +66,12 @@ void lbx_linux_robust_exit_all(struct lbx_thread *self);
 struct lbx_file;
 int lbx_linux_fd_file(struct lbx_sys *s, int fd, struct lbx_file **out);
 
-/* sys_mm.c: guest mappings, recorded in the process's memory map */
+/*
+ * sys_mm.c: guest mappings, recorded in the process's memory map. Placed
+ * by the core's layout (lbx_mm_get_unmapped_area); lbx_linux_place maps
+ * without recording (the ELF loader records its own ranges).
+ */
+int lbx_linux_place(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags);
 int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
 		  u32 vflags, u64 offset, const char *name);
 int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);

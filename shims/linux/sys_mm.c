@@ -18,6 +18,7 @@
 #define LX_MAP_TYPE		0x0f
 #define LX_MAP_FIXED		0x10
 #define LX_MAP_ANONYMOUS	0x20
+#define LX_MAP_GROWSDOWN	0x100
 #define LX_MAP_FIXED_NOREPLACE	0x100000
 
 #define LX_USER_TOP		0x7ffffffff000ULL
@@ -45,11 +46,51 @@ static int check_range(u64 addr, u64 len, u64 *alen)
 	return 0;
 }
 
+/*
+ * A non-fixed range the core chose may still hold host memory the guest's
+ * map does not know (the launcher's image, the stub, lbx-run's own
+ * allocations, or a racing thread's new mapping): the host refuses it, and
+ * the search goes on beyond it (below, in the top-down layout), a few
+ * times; then the host chooses.
+ */
+#define LBX_PLACE_TRIES	8
+
+int lbx_linux_place(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags)
+{
+	struct lbx_mm *mm = s->p->mm;
+	u64 at;
+	int i, ret;
+
+	ret = lbx_mm_get_unmapped_area(mm, *addr, len, lflags, &at);
+	if (ret)
+		return ret;
+	if (lflags)
+		goto map;
+	for (i = 0; i < LBX_PLACE_TRIES; i++) {
+		ret = lbx_plat_guest_map(&at, len, prot, LBX_MAP_FIXED_NOREPLACE);
+		if (ret != -EEXIST)
+			goto out;
+		if (mm->bottom_up)
+			ret = lbx_mm_find_free(mm, len, at + len, LBX_MM_TASK_SIZE, true, &at);
+		else
+			ret = lbx_mm_find_free(mm, len, LBX_MM_MIN_ADDR, at, false, &at);
+		if (ret)
+			break;
+	}
+	at = 0;
+map:
+	ret = lbx_plat_guest_map(&at, len, prot, lflags);
+out:
+	if (!ret)
+		*addr = at;
+	return ret;
+}
+
 /* Maps guest memory and records it in the process's memory map. */
 int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
 		  u32 vflags, u64 offset, const char *name)
 {
-	int ret = lbx_plat_guest_map(addr, len, prot, lflags);
+	int ret = lbx_linux_place(s, addr, len, prot, lflags);
 
 	if (ret)
 		return ret;
@@ -214,7 +255,10 @@ LBX_SYSCALL(mmap)
 			return -EINVAL;
 		lflags = LBX_MAP_FIXED_NOREPLACE;
 	}
-	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags, 0, 0, "");
+	/* A MAP_GROWSDOWN mapping does not grow here, but keeps its guard gap
+	 * free of other non-fixed mappings, as Linux's stacks do. */
+	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags,
+			    flags & LX_MAP_GROWSDOWN ? LBX_VMA_GROWSDOWN : 0, 0, "");
 	return ret ? ret : (long)addr;
 }
 

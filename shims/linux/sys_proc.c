@@ -8,7 +8,6 @@
 #define LX_ARCH_GET_FS	0x1003
 #define LX_ARCH_GET_GS	0x1004
 
-#define LX_RLIMIT_STACK	3
 #define LX_RLIMIT_NPROC	6
 #define LX_RLIMIT_NOFILE	7
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * Placement of non-fixed mappings (top-down, hints, the stack guard gap),
  * mremap (shrink, grow in place, grow by moving, MREMAP_FIXED, errors),
  * madvise (DONTNEED zeroes anonymous pages, hints, errors) and flock(2)
  * (shared and exclusive, LOCK_NB, owned by the open file description,
@@ -7,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -152,8 +154,77 @@ static void test_flock(void)
 	unlink(path);
 }
 
+static void *map_at(void *hint, size_t len, int flags)
+{
+	return mmap(hint, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+}
+
+/* The lowest address of the [stack] line of /proc/self/maps, or 0. */
+static unsigned long stack_start(void)
+{
+	unsigned long lo = 0, a, b;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &a, &b) == 2)
+			lo = a;
+	fclose(f);
+	return lo;
+}
+
+static void test_placement(void)
+{
+	char *a, *b, *c, *r, *hint;
+	unsigned long st;
+
+	/* Top-down: each new mapping below the one before. */
+	a = map_at(NULL, PG, 0);
+	b = map_at(NULL, PG, 0);
+	c = map_at(NULL, 2 * PG, 0);
+	CHECK(a != MAP_FAILED && b != MAP_FAILED && c != MAP_FAILED, "three mmaps");
+	CHECK(b < a && c < b, "successive mmaps go down: %p %p %p", a, b, c);
+
+	/* A free hint is honoured exactly (not a fixed mapping, though). */
+	r = map_at(NULL, 16 * PG, 0);
+	CHECK(r != MAP_FAILED && munmap(r, 16 * PG) == 0, "a free range");
+	hint = r + 4 * PG;
+	r = map_at(hint, 2 * PG, 0);
+	CHECK(r == hint, "hint %p honoured: %p", hint, r);
+	if (r != MAP_FAILED)
+		munmap(r, 2 * PG);
+
+	/* A taken hint is ignored, and what is there stays. */
+	a[0] = 'a';
+	r = map_at(a, PG, 0);
+	CHECK(r != MAP_FAILED && r != a && a[0] == 'a', "taken hint %p ignored: %p", a, r);
+	if (r != MAP_FAILED)
+		munmap(r, PG);
+	errno = 0;
+	r = map_at(a, PG, MAP_FIXED_NOREPLACE);
+	CHECK(r == MAP_FAILED && errno == EEXIST, "MAP_FIXED_NOREPLACE over it: EEXIST");
+
+	/* A hint right below the stack falls in its guard gap (256 pages). */
+	st = stack_start();
+	CHECK(st != 0, "[stack] in /proc/self/maps");
+	if (st) {
+		hint = (char *)(st - PG);
+		r = map_at(hint, PG, 0);
+		CHECK(r != MAP_FAILED && r != hint, "hint %p in the stack gap not taken: %p",
+		      hint, r);
+		if (r != MAP_FAILED)
+			munmap(r, PG);
+	}
+	munmap(a, PG);
+	munmap(b, PG);
+	munmap(c, 2 * PG);
+}
+
 int main(void)
 {
+	test_placement();
 	test_mremap();
 	test_madvise();
 	test_flock();

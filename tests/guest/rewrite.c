@@ -19,12 +19,17 @@
 #include <unistd.h>
 #include "guest_test.h"
 
-static int count_rewrite_regions(void)
+/*
+ * The pages of "[lbx-rewrite]" mappings in /proc/self/maps (pages, not
+ * lines: a new region placed right next to an old one shows as one line).
+ */
+static long rewrite_pages(void)
 {
-	char buf[65536];
-	int fd = open("/proc/self/maps", O_RDONLY), n = 0;
+	char buf[65536], *line, *nl;
+	int fd = open("/proc/self/maps", O_RDONLY);
 	ssize_t len, off = 0;
-	char *p;
+	unsigned long a, b;
+	long n = 0;
 
 	if (fd < 0)
 		return -1;
@@ -32,8 +37,14 @@ static int count_rewrite_regions(void)
 		off += len;
 	close(fd);
 	buf[off] = 0;
-	for (p = buf; (p = strstr(p, "[lbx-rewrite]")); p++)
-		n++;
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		if (strstr(line, "[lbx-rewrite]") && sscanf(line, "%lx-%lx", &a, &b) == 2)
+			n += (b - a) / 4096;
+	}
 	return n;
 }
 
@@ -47,8 +58,8 @@ static void test_mprotected_code(void)
 		0xb8, 110, 0, 0, 0, 0x0f, 0x05, 0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff, 0xc3,
 	};
 	const char *path = "/tmp/rewrite-code.bin";
-	int fd, before, after, i;
-	long (*f0)(void), (*f1)(void);
+	long (*f0)(void), (*f1)(void), before, after = 0;
+	int fd, i;
 	void *m;
 
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0700);
@@ -61,7 +72,7 @@ static void test_mprotected_code(void)
 	CHECK(m != MAP_FAILED, "mmap code");
 	if (m == MAP_FAILED)
 		return;
-	before = count_rewrite_regions();
+	before = rewrite_pages();
 	CHECK(mprotect(m, 4096, PROT_READ | PROT_EXEC) == 0, "mprotect exec");
 	f0 = (long (*)(void))m;
 	f1 = (long (*)(void))((char *)m + 8);
@@ -69,16 +80,16 @@ static void test_mprotected_code(void)
 		CHECK(f0() == getpid(), "getpid from mapped code, call %d", i);
 		CHECK(f1() == getppid(), "getppid from mapped code, call %d", i);
 		if (i == 0)
-			after = count_rewrite_regions();
+			after = rewrite_pages();
 	}
 	/* Under LiteBox with rewriting: the mprotect (or, failing that, the
 	 * first trap from the mapping) patched it: one more trampoline
 	 * region. Natively, and with --no-rewrite, there are none. */
 	if (before > 0)
-		CHECK(after == before + 1, "lazy rewrite: %d regions before, %d after", before,
-		      after);
+		CHECK(after > before, "lazy rewrite: %ld region pages before, %ld after",
+		      before, after);
 	else
-		CHECK(after == 0, "no rewrite regions natively (%d)", after);
+		CHECK(after == 0, "no rewrite regions natively (%ld)", after);
 	munmap(m, 4096);
 	unlink(path);
 }
@@ -92,8 +103,8 @@ static void test_lazy_code(void)
 {
 	static const unsigned char code[] = { 0x48, 0x89, 0xf8, 0x0f, 0x05, 0xc3 };
 	const char *path = "/tmp/rewrite-lazy.bin";
-	long (*f)(long);
-	int fd, before, after, i;
+	long (*f)(long), before, after = 0;
+	int fd, i;
 	void *m;
 
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0700);
@@ -107,17 +118,17 @@ static void test_lazy_code(void)
 	if (m == MAP_FAILED)
 		return;
 	f = (long (*)(long))m;
-	before = count_rewrite_regions();
+	before = rewrite_pages();
 	for (i = 0; i < 5; i++) {
 		CHECK(f(39) == getpid(), "getpid through mov %%rdi,%%rax, call %d", i);
 		if (i == 0)
-			after = count_rewrite_regions();
+			after = rewrite_pages();
 	}
 	if (before > 0)
-		CHECK(after == before + 1, "lazy rewrite at the first trap: %d regions, then %d",
+		CHECK(after > before, "lazy rewrite at the first trap: %ld region pages, then %ld",
 		      before, after);
 	else
-		CHECK(after == 0, "no rewrite regions natively (%d)", after);
+		CHECK(after == 0, "no rewrite regions natively (%ld)", after);
 	munmap(m, 4096);
 	unlink(path);
 }

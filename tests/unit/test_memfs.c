@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* core/fs/memfs.c: sparse page-backed files and memory accounting. */
+#include <sys/mman.h>
 #include <litebox/memfs.h>
 #include "test_vfs_util.h"
 
@@ -253,4 +254,38 @@ TEST(memfs_guest_iterator_faults_are_efault)
 	ASSERT_MEMEQ(buf, "guest data", 10);
 	lbx_file_put(f);
 	fix_fini(&fx);
+}
+
+/* A guest buffer that turns bad part way: the good part moves and counts. */
+TEST(memfs_partly_bad_guest_buffer_moves_the_good_part)
+{
+	const size_t pg = 4096;
+	struct fsfix fx;
+	struct lbx_file *f;
+	struct lbx_iter it;
+	char buf[16], *m;
+
+	m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(m != MAP_FAILED);
+	ASSERT_EQ(mprotect(m + pg, pg, PROT_NONE), 0);
+	fix_init(&fx);
+	ASSERT_EQ(put_file(&fx.ctx, "/f", "0123456789abcdef"), 16);
+	ASSERT_EQ(fopen_(&fx.ctx, "/f", LX_O_RDWR, 0, &f), 0);
+	lbx_iter_init_guest(&it, (unsigned long)(m + pg - 6), 12);
+	ASSERT_EQ(lbx_file_pread_iter(f, &it, 2), 6);
+	ASSERT_MEMEQ(m + pg - 6, "234567", 6);
+	ASSERT_EQ(lbx_iter_count(&it), 6);
+	/* Read from the guest: exactly the readable bytes land in the file. */
+	memcpy(m + pg - 3, "XYZ", 3);
+	lbx_iter_init_guest(&it, (unsigned long)(m + pg - 3), 8);
+	ASSERT_EQ(lbx_file_pwrite_iter(f, &it, 4), 3);
+	ASSERT_EQ(lbx_file_pread(f, buf, sizeof(buf), 0), 16);
+	ASSERT_MEMEQ(buf, "0123XYZ789abcdef", 16);
+	/* Nothing good at all: EFAULT, nothing moved. */
+	lbx_iter_init_guest(&it, (unsigned long)(m + pg), 8);
+	ASSERT_EQ(lbx_file_pwrite_iter(f, &it, 0), -EFAULT);
+	ASSERT_EQ(lbx_iter_count(&it), 8);
+	lbx_file_put(f);
+	fix_fini(&fx);
+	munmap(m, 2 * pg);
 }

@@ -53,6 +53,16 @@ static inline size_t lbx_iter_count(const struct lbx_iter *it)
 int lbx_iter_copy_to(struct lbx_iter *it, const void *src, size_t n);
 int lbx_iter_copy_from(struct lbx_iter *it, void *dst, size_t n);
 int lbx_iter_zero(struct lbx_iter *it, size_t n);
+/*
+ * The same for file data, where Linux moves what it can: when the guest
+ * buffer turns bad part way, the bytes before its first bad page move and
+ * count (the iterator advances by them). Returns that count, or -EFAULT
+ * when nothing moved. Pipes and sockets use the exact calls above: Linux
+ * moves their data in whole buffers (docs/efault.md).
+ */
+ssize_t lbx_iter_copy_to_partial(struct lbx_iter *it, const void *src, size_t n);
+ssize_t lbx_iter_copy_from_partial(struct lbx_iter *it, void *dst, size_t n);
+ssize_t lbx_iter_zero_partial(struct lbx_iter *it, size_t n);
 
 /* ---- directory iteration ---- */
 

@@ -26,11 +26,28 @@ struct lbx_vma {
 #define LBX_VMA_SHARED	(1U << 0)
 #define LBX_VMA_FILE	(1U << 1)	/* offset is a file offset */
 #define LBX_VMA_SCANNED	(1U << 2)	/* its syscall sites were rewritten */
+#define LBX_VMA_GROWSDOWN (1U << 3)	/* a stack: keeps the guard gap below it */
+
+/*
+ * The layout of a guest address space, as Linux x86-64 (4-level paging)
+ * lays one out: non-fixed mappings go top-down below mmap_base, which lies
+ * below the stack, or bottom-up from a third of the address space in the
+ * legacy layout; nothing goes below vm.mmap_min_addr; a stack keeps
+ * stack_guard_gap below it free of non-fixed mappings.
+ */
+#define LBX_MM_TASK_SIZE	0x7ffffffff000ULL	/* TASK_SIZE_MAX */
+#define LBX_MM_MIN_ADDR		0x10000ULL		/* vm.mmap_min_addr */
+#define LBX_MM_UNMAPPED_BASE	0x2aaaaaaab000ULL	/* PAGE_ALIGN(TASK_SIZE / 3) */
+#define LBX_MM_STACK_GUARD_GAP	(256ULL * LBX_PAGE_SIZE)	/* stack_guard_gap */
+#define LBX_MM_GAP_MIN		(128ULL << 20)		/* mmap_base: at least this below */
+#define LBX_MM_GAP_MAX		(LBX_MM_TASK_SIZE / 6 * 5) /* the stack top, at most this */
 
 struct lbx_mm {
 	struct lbx_plat_mutex lock;
 	struct lbx_list_head vmas;
 	u32 count;
+	u64 mmap_base;			/* top of the top-down search (bottom of bottom-up) */
+	bool bottom_up;			/* the legacy layout */
 };
 
 #define LBX_MM_MAX_VMAS 65530	/* vm.max_map_count */
@@ -54,6 +71,30 @@ bool lbx_mm_is_free(struct lbx_mm *mm, u64 start, u64 end);
 int lbx_mm_lookup(struct lbx_mm *mm, u64 addr, struct lbx_vma *out);
 /* Sets flag on every range that overlaps [start, end). */
 void lbx_mm_set_flag(struct lbx_mm *mm, u64 start, u64 end, u32 flag);
+/*
+ * Sets the layout for a stack whose top is stack_top and which may use
+ * stack_max bytes: mmap_base = stack_top - clamp(stack_max + guard gap,
+ * 128 MiB, 5/6 of the address space), as Linux's mmap_base(); legacy
+ * puts mmap_base at LBX_MM_UNMAPPED_BASE and searches bottom-up.
+ */
+void lbx_mm_set_layout(struct lbx_mm *mm, u64 stack_top, u64 stack_max, bool legacy);
+/*
+ * Linux's get_unmapped_area for len (page-aligned) bytes. flags:
+ * LBX_MAP_FIXED (addr, if page-aligned and at or above mmap_min_addr:
+ * -EPERM below it), LBX_MAP_FIXED_NOREPLACE (the same, -EEXIST when any of
+ * it is mapped), or 0: addr is a hint, taken (rounded down to a page, and
+ * up to mmap_min_addr) when it and the stack guard gaps are free, else the
+ * layout's search, top-down falling back to bottom-up above
+ * LBX_MM_UNMAPPED_BASE as Linux does. -ENOMEM when nothing fits.
+ */
+int lbx_mm_get_unmapped_area(struct lbx_mm *mm, u64 addr, u64 len, int flags, u64 *out);
+/*
+ * The free range of len bytes within [lo, hi) (guard gaps kept) that is
+ * highest (or, with up, lowest); -ENOMEM when none. For callers with
+ * constraints of their own: a range within reach of code, a retry below
+ * host memory that the map does not know.
+ */
+int lbx_mm_find_free(struct lbx_mm *mm, u64 len, u64 lo, u64 hi, bool up, u64 *out);
 /* Removes every range, calling unmap(start, len) on each (execve). */
 void lbx_mm_clear(struct lbx_mm *mm, int (*unmap)(u64 start, u64 len));
 /* Renders /proc/self/maps into buf; returns the full length. */

@@ -34,6 +34,9 @@ void lbx_plat_page_free(void *page);
  * gives -EFAULT, never a crash. The calls act on the current guest
  * thread's address space.
  */
+/* A copy that faults may have written a prefix of its destination and
+ * leaves the rest as it was (no zero fill): file data being written from
+ * a partly bad buffer keeps its bytes past the good part. */
 int lbx_copy_from_guest(void *dst, u64 src, size_t n);
 int lbx_copy_to_guest(u64 dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most n-1 bytes plus NUL. Returns

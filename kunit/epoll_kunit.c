@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * litebox_epoll: core/ipc/epoll.c against epoll(7) in kernel mode:
+ * level-triggered reports on every wait, edge-triggered only on a new
+ * edge (and the writer's close is one), EPOLLONESHOT disarms until
+ * EPOLL_CTL_MOD, an epoll file watched by another epoll file (and by
+ * poll), and a watch that goes with the last reference to its file,
+ * including an epoll file closed before the files it watches.
+ *
+ * Not here: a wake-up that runs through a nested epoll (an event on a
+ * file watched by an epoll that another epoll watches). Under lockdep it
+ * reports "possible recursive locking": the inner and the outer epoll's
+ * poll_wq locks share one class, taken nested in lbx_wake_up_key(). Cycles
+ * are refused (ELOOP), so the order is a tree, but the locks need a
+ * nesting annotation (Linux: spin_lock_irqsave_nested() by ep->nests) that
+ * the wait queues do not have yet. tests/unit/test_epoll.c covers that
+ * path's behaviour in userland.
+ */
+#include <litebox/epoll.h>
+#include <litebox/eventfd.h>
+#include <litebox/pipe.h>
+#include <litebox/poll.h>
+#include "lbx_kunit.h"
+
+/* ---- fixture: a VFS and the files of a case, put as a resource ---- */
+
+#define EP_FILES	8
+
+struct ep_fix {
+	struct lbx_kunit_fs *fx;
+	struct lbx_file *f[EP_FILES];
+	int n;
+};
+
+static int ep_res_init(struct kunit_resource *res, void *context)
+{
+	res->data = context;
+	return 0;
+}
+
+/* Reverse order of creation: the epoll files before what they watch. */
+static void ep_res_free(struct kunit_resource *res)
+{
+	struct ep_fix *e = res->data;
+
+	while (e->n > 0) {
+		struct lbx_file *f = e->f[--e->n];
+
+		if (f)
+			lbx_file_put(f);
+	}
+}
+
+/* Registered after the VFS fixture, so released before it. */
+static struct ep_fix *ep_init(struct kunit *test)
+{
+	struct ep_fix *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->fx = lbx_kunit_fs_init(test, 64ULL << 20);
+	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, ep_res_init, ep_res_free,
+							 GFP_KERNEL, e));
+	return e;
+}
+
+static struct lbx_file *keep(struct kunit *test, struct ep_fix *e, int ret,
+			     struct lbx_file *f)
+{
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_LT(test, e->n, EP_FILES);
+	e->f[e->n++] = f;
+	return f;
+}
+
+static struct lbx_file *mk_epoll(struct kunit *test, struct ep_fix *e)
+{
+	struct lbx_file *f = NULL;
+	int ret = lbx_epoll_create(e->fx->vfs, &f);
+
+	return keep(test, e, ret, f);
+}
+
+static struct lbx_file *mk_efd(struct kunit *test, struct ep_fix *e, u64 init)
+{
+	struct lbx_file *f = NULL;
+	int ret = lbx_eventfd_create(e->fx->vfs, init, LX_EFD_NONBLOCK, &f);
+
+	return keep(test, e, ret, f);
+}
+
+static void mk_pipe(struct kunit *test, struct ep_fix *e, struct lbx_file **rd,
+		    struct lbx_file **wr)
+{
+	int ret = lbx_pipe_create(e->fx->vfs, LX_O_NONBLOCK, rd, wr);
+
+	keep(test, e, ret, *rd);
+	keep(test, e, 0, *wr);
+}
+
+/* Closes f now (the fixture forgets it). */
+static void drop(struct ep_fix *e, struct lbx_file *f)
+{
+	int i;
+
+	for (i = 0; i < e->n; i++) {
+		if (e->f[i] == f) {
+			e->f[i] = NULL;
+			lbx_file_put(f);
+			return;
+		}
+	}
+}
+
+/* Releases everything now; all the memory charged must be back. */
+static void ep_fini(struct kunit *test, struct ep_fix *e)
+{
+	while (e->n > 0) {
+		struct lbx_file *f = e->f[--e->n];
+
+		if (f)
+			lbx_file_put(f);
+	}
+	lbx_kunit_fs_fini(test, e->fx);
+}
+
+static int ctl(struct lbx_file *ep, int op, int fd, struct lbx_file *tf, u32 events, u64 data)
+{
+	struct lbx_epoll_event ev = { .events = events, .data = data };
+
+	return lbx_epoll_ctl(ep, op, fd, tf, &ev);
+}
+
+/* A wait that does not block. */
+static int poll_now(struct lbx_file *ep, struct lbx_epoll_event *ev, u32 max)
+{
+	return lbx_epoll_wait(ep, ev, max, lbx_plat_now_mono(), NULL);
+}
+
+static long put64(struct lbx_file *f, u64 v)
+{
+	return lbx_kunit_write(f, &v, sizeof(v));
+}
+
+/* ---- cases ---- */
+
+/* Level-triggered: reported on every wait while readable, with its data;
+ * EPOLL_CTL_MOD changes the events and the data. */
+static void level_triggered_reports_every_wait(struct kunit *test)
+{
+	struct ep_fix *e = ep_init(test);
+	struct lbx_file *ep = mk_epoll(test, e), *efd = mk_efd(test, e, 0);
+	struct lbx_epoll_event ev[4];
+	u64 v;
+
+	KUNIT_ASSERT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 3, efd, LX_EPOLLIN, 0xabcdef0123ULL), 0);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	KUNIT_EXPECT_EQ(test, put64(efd, 2), 8L);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].events, (u32)LX_EPOLLIN);
+	KUNIT_EXPECT_EQ(test, ev[0].data, 0xabcdef0123ULL);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_read(efd, &v, sizeof(v)), 8L);
+	KUNIT_EXPECT_EQ(test, v, 2ULL);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_MOD, 3, efd, LX_EPOLLOUT, 7), 0);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].events, (u32)LX_EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, ev[0].data, 7ULL);
+	/* Errors: a second ADD, a MOD or DEL of what is not watched. */
+	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 3, efd, LX_EPOLLIN, 0), -EEXIST);
+	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_DEL, 3, efd, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_MOD, 3, efd, LX_EPOLLIN, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_DEL, 3, efd, 0, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 4, ep, LX_EPOLLIN, 0), -EINVAL);
+	ep_fini(test, e);
+}
+
+/* Edge-triggered: a report per new edge, none while the state stays;
+ * the last writer's close is an edge (EPOLLHUP). */
+static void edge_triggered_reports_each_edge_once(struct kunit *test)
+{
+	struct ep_fix *e = ep_init(test);
+	struct lbx_file *ep = mk_epoll(test, e), *rd, *wr;
+	struct lbx_epoll_event ev[4];
+	char buf[8];
+
+	mk_pipe(test, e, &rd, &wr);
+	KUNIT_ASSERT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 3, rd, LX_EPOLLIN | LX_EPOLLET, 1), 0);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_write(wr, "ab", 2), 2L);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].events, (u32)LX_EPOLLIN);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);	/* still readable, no edge */
+	KUNIT_EXPECT_EQ(test, lbx_kunit_write(wr, "c", 1), 1L);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_read(rd, buf, sizeof(buf)), 3L);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	drop(e, wr);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].events, (u32)LX_EPOLLHUP);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	ep_fini(test, e);
+}
+
+/* EPOLLONESHOT: one report, then nothing (even on a new edge) until
+ * EPOLL_CTL_MOD re-arms it. */
+static void oneshot_disarms_until_mod(struct kunit *test)
+{
+	struct ep_fix *e = ep_init(test);
+	struct lbx_file *ep = mk_epoll(test, e), *efd = mk_efd(test, e, 1);
+	struct lbx_epoll_event ev[4];
+
+	KUNIT_ASSERT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 3, efd,
+				  LX_EPOLLIN | LX_EPOLLONESHOT, 5), 0);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].data, 5ULL);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	KUNIT_EXPECT_EQ(test, put64(efd, 1), 8L);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_MOD, 3, efd,
+				  LX_EPOLLIN | LX_EPOLLONESHOT, 6), 0);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].data, 6ULL);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	ep_fini(test, e);
+}
+
+/* An epoll file in another: the inner one's readiness is the outer's
+ * event (found when the inner one is added: no nested wake-up, see the
+ * top); poll() on an epoll file sees it too; a cycle is refused. */
+static void nested_epoll_reports_inner_readiness(struct kunit *test)
+{
+	struct ep_fix *e = ep_init(test);
+	struct lbx_file *outer = mk_epoll(test, e), *inner = mk_epoll(test, e);
+	struct lbx_file *efd = mk_efd(test, e, 1), *idle = mk_efd(test, e, 0);
+	struct lbx_epoll_event ev[2];
+	struct lbx_poll_entry pe = { .file = inner, .events = LX_POLLIN };
+
+	KUNIT_ASSERT_EQ(test, ctl(inner, LX_EPOLL_CTL_ADD, 6, idle, LX_EPOLLIN, 9), 0);
+	KUNIT_ASSERT_EQ(test, ctl(outer, LX_EPOLL_CTL_ADD, 4, inner, LX_EPOLLIN, 2), 0);
+	KUNIT_EXPECT_EQ(test, ctl(inner, LX_EPOLL_CTL_ADD, 5, outer, LX_EPOLLIN, 3), -ELOOP);
+	KUNIT_EXPECT_EQ(test, poll_now(outer, ev, 2), 0);
+	KUNIT_EXPECT_EQ(test, ctl(outer, LX_EPOLL_CTL_DEL, 4, inner, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, ctl(inner, LX_EPOLL_CTL_ADD, 3, efd, LX_EPOLLIN, 1), 0);
+	KUNIT_ASSERT_EQ(test, ctl(outer, LX_EPOLL_CTL_ADD, 4, inner, LX_EPOLLIN, 2), 0);
+	KUNIT_EXPECT_EQ(test, poll_now(outer, ev, 2), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].data, 2ULL);
+	KUNIT_EXPECT_EQ(test, lbx_poll_wait(&pe, 1, 0, NULL), 1);
+	KUNIT_EXPECT_EQ(test, pe.revents, (u32)LX_POLLIN);
+	KUNIT_EXPECT_EQ(test, poll_now(inner, ev, 2), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].data, 1ULL);
+	ep_fini(test, e);
+}
+
+/* Closing a watched file: a second reference keeps the watch, the last
+ * one removes it (and gives its memory back); an epoll file closed before
+ * the files it watches leaves them working (KASAN watches the wakeup). */
+static void watch_goes_with_the_last_reference(struct kunit *test)
+{
+	struct ep_fix *e = ep_init(test);
+	struct lbx_file *ep = mk_epoll(test, e), *ep2 = mk_epoll(test, e), *efd, *rd, *wr;
+	struct lbx_epoll_event ev[4];
+	u64 before = lbx_memacct_used(&e->fx->acct);
+
+	efd = mk_efd(test, e, 1);
+	KUNIT_ASSERT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 3, efd, LX_EPOLLIN, 0), 0);
+	KUNIT_EXPECT_GT(test, lbx_memacct_used(&e->fx->acct), before);
+	lbx_file_get(efd);		/* a dup */
+	lbx_file_put(efd);
+	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep), 1);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
+	drop(e, efd);
+	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep), 0);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	KUNIT_EXPECT_EQ(test, lbx_memacct_used(&e->fx->acct), before);
+
+	/* An epoll file's last reference: gone from the epoll watching it;
+	 * the files it watched live on and wake nobody that is gone. */
+	mk_pipe(test, e, &rd, &wr);
+	KUNIT_ASSERT_EQ(test, ctl(ep2, LX_EPOLL_CTL_ADD, 3, rd, LX_EPOLLIN, 0), 0);
+	KUNIT_ASSERT_EQ(test, ctl(ep2, LX_EPOLL_CTL_ADD, 4, wr, LX_EPOLLOUT, 0), 0);
+	KUNIT_ASSERT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 5, ep2, LX_EPOLLIN, 0), 0);
+	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep), 1);
+	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep2), 2);
+	drop(e, ep2);
+	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep), 0);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_write(wr, "x", 1), 1L);
+	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
+	ep_fini(test, e);
+}
+
+static struct kunit_case epoll_cases[] = {
+	KUNIT_CASE(level_triggered_reports_every_wait),
+	KUNIT_CASE(edge_triggered_reports_each_edge_once),
+	KUNIT_CASE(oneshot_disarms_until_mod),
+	KUNIT_CASE(nested_epoll_reports_inner_readiness),
+	KUNIT_CASE(watch_goes_with_the_last_reference),
+	{}
+};
+
+static struct kunit_suite epoll_suite = {
+	.name = "litebox_epoll",
+	.test_cases = epoll_cases,
+};
+
+kunit_test_suite(epoll_suite);
