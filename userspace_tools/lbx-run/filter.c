@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -27,20 +28,24 @@
 #define IP_LO offsetof(struct seccomp_data, instruction_pointer)
 #define IP_HI (offsetof(struct seccomp_data, instruction_pointer) + 4)
 
-int lbx_run_install_filter(uintptr_t start, uintptr_t end)
+/*
+ * The filter for text [start, end): allow from inside, trap from outside.
+ * Returns its length, or -EINVAL for a range it cannot express.
+ */
+int lbx_run_filter_build(uintptr_t start, uintptr_t end,
+			 struct sock_filter *out)
 {
 	uint32_t shi = start >> 32, slo = (uint32_t)start;
 	uint32_t ehi = end >> 32, elo = (uint32_t)end;
-	/* The text range must not straddle a 4 GiB boundary (checked below). */
-	struct sock_filter f[] = {
+	/* Text below one 4 GiB boundary: ip's high half is start's. */
+	const struct sock_filter one[] = {
 		/* [0] */ LD(offsetof(struct seccomp_data, arch)),
 		JEQ(AUDIT_ARCH_X86_64, 1, 0),
 		RET(SECCOMP_RET_KILL_PROCESS),
 		/* [3] */ LD(offsetof(struct seccomp_data, nr)),
 		JGE(0x40000000, 0, 1),
 		RET(SECCOMP_RET_KILL_PROCESS),
-		/* [6] start <= ip < end, with ip's high half equal to start's */
-		LD(IP_HI),
+		/* [6] */ LD(IP_HI),
 		JEQ(shi, 0, 4),			/* else -> [12] trap */
 		LD(IP_LO),
 		JGE(slo, 0, 2),			/* else -> [12] */
@@ -48,10 +53,48 @@ int lbx_run_install_filter(uintptr_t start, uintptr_t end)
 		/* [11] */ RET(SECCOMP_RET_ALLOW),
 		/* [12] */ RET(SECCOMP_RET_TRAP),
 	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+	/* Text across one (ASLR may put it anywhere). */
+	const struct sock_filter two[] = {
+		/* [0] */ LD(offsetof(struct seccomp_data, arch)),
+		JEQ(AUDIT_ARCH_X86_64, 1, 0),
+		RET(SECCOMP_RET_KILL_PROCESS),
+		/* [3] */ LD(offsetof(struct seccomp_data, nr)),
+		JGE(0x40000000, 0, 1),
+		RET(SECCOMP_RET_KILL_PROCESS),
+		/* [6] below the boundary: ip >= start */
+		LD(IP_HI),
+		JEQ(shi, 0, 3),			/* else -> [11] */
+		LD(IP_LO),
+		JGE(slo, 0, 5),			/* else -> [15] trap */
+		/* [10] */ RET(SECCOMP_RET_ALLOW),
+		/* [11] above it: ip < end (A still holds ip's high half) */
+		JEQ(ehi, 0, 3),			/* else -> [15] */
+		LD(IP_LO),
+		JGE(elo, 1, 0),			/* ip >= end -> [15] */
+		/* [14] */ RET(SECCOMP_RET_ALLOW),
+		/* [15] */ RET(SECCOMP_RET_TRAP),
+	};
 
-	if (shi != ehi || start >= end)
+	_Static_assert(sizeof(two) / sizeof(two[0]) <= LBX_RUN_FILTER_MAX, "filter size");
+	if (start >= end || ehi - shi > 1)
 		return -EINVAL;
+	if (shi == ehi) {
+		memcpy(out, one, sizeof(one));
+		return sizeof(one) / sizeof(one[0]);
+	}
+	memcpy(out, two, sizeof(two));
+	return sizeof(two) / sizeof(two[0]);
+}
+
+int lbx_run_install_filter(uintptr_t start, uintptr_t end)
+{
+	struct sock_filter f[LBX_RUN_FILTER_MAX];
+	struct sock_fprog prog = { .filter = f };
+	int n = lbx_run_filter_build(start, end, f);
+
+	if (n < 0)
+		return n;
+	prog.len = (unsigned short)n;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -errno;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))

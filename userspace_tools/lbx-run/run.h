@@ -7,6 +7,11 @@
 
 /* filter.c: trap every syscall made outside lbx-run's own code. */
 int lbx_run_install_filter(uintptr_t text_start, uintptr_t text_end);
+/* The filter itself (tests): its length, or -EINVAL. */
+#define LBX_RUN_FILTER_MAX	16
+struct sock_filter;
+int lbx_run_filter_build(uintptr_t text_start, uintptr_t text_end,
+			 struct sock_filter *out);
 
 /* entry.c */
 void lbx_run_entry_init(void);
