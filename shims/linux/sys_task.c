@@ -472,7 +472,7 @@ LBX_SYSCALL(waitid)
 	if (r.pid) {
 		si.si_signo = LX_SIGCHLD;
 		si.si_pid = (s32)r.pid;
-		si.si_uid = LBX_GUEST_UID;
+		si.si_uid = r.uid;
 		if (r.status & 0x7f) {
 			si.si_code = r.status & 0x80 ? LX_CLD_DUMPED : LX_CLD_KILLED;
 			si.si_status = r.status & 0x7f;

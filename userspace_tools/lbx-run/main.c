@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	lbx_verbose(&o, "starting %s", img.program);
 	ret = lbx_linux_start(sb, NULL, img.program, (const char *const *)o.argv,
 			      (const char *const *)env, o.cwd ? o.cwd : "/",
-			      &regs, &res, &t);
+			      NULL, &regs, &res, &t);
 	if (ret)
 		return lbx_exec_error(&o, img.program, -ret);
 	tls->thread = t;

@@ -9,6 +9,7 @@
 #define LITEBOX_TASK_H
 
 #include <litebox/core.h>
+#include <litebox/cred.h>
 #include <litebox/memacct.h>
 #include <litebox/list.h>
 #include <litebox/waitqueue.h>
@@ -139,6 +140,8 @@ struct lbx_process {
 	struct lbx_list_head threads;
 	u32 nr_threads;
 
+	/* Under sb->lock; changed only through lbx_cred_install_locked(). */
+	struct lbx_cred cred;
 	struct lbx_fs_ctx *fs;
 	struct lbx_fdtable *files;
 	struct lbx_mm *mm;
@@ -314,6 +317,7 @@ void lbx_sandbox_release_zombies(struct lbx_sandbox *sb);
 struct lbx_wait_result {
 	u32 pid;
 	int status;
+	u32 uid;	/* the child's real uid (waitid's si_uid) */
 };
 #define LBX_WAIT_NOHANG	(1U << 0)
 #define LBX_WAIT_NOWAIT	(1U << 1)	/* leave the child waitable */
