@@ -292,6 +292,8 @@ void lbx_cred_install_locked(struct lbx_process *p, const struct lbx_cred *n)
 		LBX_WRITE_ONCE(p->fs->ngroups, n->ngroups);
 		LBX_WRITE_ONCE(p->fs->fsuid, n->fsuid);
 		LBX_WRITE_ONCE(p->fs->fsgid, n->fsgid);
+		LBX_WRITE_ONCE(p->fs->ruid, n->uid);
+		LBX_WRITE_ONCE(p->fs->rgid, n->gid);
 	}
 }
 

@@ -243,7 +243,9 @@ static int build_stack(struct lbx_sys *s, const struct exec_args *a,
 	AUX(LX_AT_EUID, s->p->cred.euid);
 	AUX(LX_AT_GID, s->p->cred.gid);
 	AUX(LX_AT_EGID, s->p->cred.egid);
-	AUX(LX_AT_SECURE, 0);	/* set-id bits are ignored: never secure */
+	/* As Linux's secureexec without set-id files: ids that differ. */
+	AUX(LX_AT_SECURE, s->p->cred.euid != s->p->cred.uid ||
+			  s->p->cred.egid != s->p->cred.gid);
 	AUX(LX_AT_RANDOM, random_at);
 	AUX(LX_AT_HWCAP, lbx_cpu_hwcap());
 	AUX(LX_AT_HWCAP2, 0);

@@ -28,7 +28,7 @@ struct lx_cap_data {
  * ones under the sandbox lock, so that two threads' changes serialize. */
 struct cred_args {
 	u32 a, b, c;
-	const u32 *groups;
+	const u32 *groups;	/* setgroups' list; capset's data */
 };
 typedef int (*cred_fn)(const struct lbx_cred *c, struct lbx_cred *n,
 		       const struct cred_args *args);
@@ -311,33 +311,39 @@ LBX_SYSCALL(capget)
 	return 0;
 }
 
-/* All of the capabilities (true) or none (false) in one field of the data
- * (v1: the low 32 only); the model has no partial sets: -EINVAL. */
-static int cap_all(const struct lx_cap_data *d, u32 nstructs, size_t field, bool *all)
+/* One field of the capability data as 64 bits (v1: the low 32 only). */
+static u64 cap_field(const struct lx_cap_data *d, u32 nstructs, size_t field)
 {
-	u64 full = nstructs == 1 ? 0xffffffffULL : LBX_CAP_FULL;
 	u64 v = *(const u32 *)((const char *)&d[0] + field);
 
 	if (nstructs == 2)
 		v |= (u64)*(const u32 *)((const char *)&d[1] + field) << 32;
-	if (v & ~full)
-		return -EPERM;	/* not a subset of what anybody is permitted */
-	if (v && v != full)
-		return -EINVAL;
-	*all = v != 0;
-	return 0;
+	return v;
 }
 
+/*
+ * Linux's checks first: the permitted set may only shrink, the effective
+ * set must lie within the new permitted one, the inheritable within the
+ * old permitted (EPERM). Then the model's own limit: all or nothing, and
+ * no inheritable set (EINVAL).
+ */
 static int do_capset(const struct lbx_cred *c, struct lbx_cred *n,
 		     const struct cred_args *x)
 {
-	bool prm = x->a, eff = x->b;
+	const struct lx_cap_data *d = (const void *)x->groups;
+	u64 full = x->c == 1 ? 0xffffffffULL : LBX_CAP_FULL;
+	u64 old = c->cap_permitted ? full : 0;
+	u64 eff = cap_field(d, x->c, __builtin_offsetof(struct lx_cap_data, effective));
+	u64 prm = cap_field(d, x->c, __builtin_offsetof(struct lx_cap_data, permitted));
+	u64 inh = cap_field(d, x->c, __builtin_offsetof(struct lx_cap_data, inheritable));
 
-	if ((prm && !c->cap_permitted) || (eff && !prm))
+	if ((prm & ~old) || (eff & ~prm) || (inh & ~old))
 		return -EPERM;
+	if (inh || (prm && prm != full) || (eff && eff != full))
+		return -EINVAL;
 	*n = *c;
-	n->cap_permitted = prm;
-	n->cap_effective = eff;
+	n->cap_permitted = prm != 0;
+	n->cap_effective = eff != 0;
 	return 0;
 }
 
@@ -345,28 +351,17 @@ LBX_SYSCALL(capset)
 {
 	struct lx_cap_data d[2] = {};
 	struct lx_cap_header h;
-	struct cred_args x = {};
-	bool prm, eff;
-	u32 nstructs;
+	struct cred_args x = { .groups = (const u32 *)d };
 	long ret;
 
-	ret = cap_header(s, a0, &h, &nstructs);
+	ret = cap_header(s, a0, &h, &x.c);
 	if (ret)
 		return ret;
-	/* Only the caller's own: Linux's rule without CAP_SETPCAP games. */
-	if (h.pid && (u32)h.pid != s->t->tid && (u32)h.pid != s->p->pid)
+	/* Only the calling thread itself, as Linux (-EPERM). */
+	if (h.pid && (u32)h.pid != s->t->tid)
 		return -EPERM;
-	if (lbx_copy_from_guest(d, a1, nstructs * sizeof(d[0])))
+	if (lbx_copy_from_guest(d, a1, x.c * sizeof(d[0])))
 		return -EFAULT;
-	if (d[0].inheritable || (nstructs == 2 && d[1].inheritable))
-		return -EINVAL;	/* no inheritable set in the model */
-	ret = cap_all(d, nstructs, __builtin_offsetof(struct lx_cap_data, permitted), &prm);
-	if (!ret)
-		ret = cap_all(d, nstructs, __builtin_offsetof(struct lx_cap_data, effective), &eff);
-	if (ret)
-		return ret;
-	x.a = prm;
-	x.b = eff;
 	return cred_change(s, do_capset, &x, NULL);
 }
 

@@ -135,6 +135,55 @@ else
 	not_ok "lbx-launch --help"
 fi
 
+# --- --user: the guest's identity (docs/creds.md) ---
+out=$(lbx-launch --user 1000:1000 /bin/busybox id 2>&1)
+if [ "$out" = "uid=1000 gid=1000" ]; then
+	ok "--user 1000:1000: id"
+else
+	not_ok "--user 1000:1000: id (got: $out)"
+fi
+out=$(lbx-launch --user 1000:1000 /bin/busybox grep -E '^(Uid|Gid|Groups|CapEff):' /proc/self/status 2>&1)
+if [ "$out" = "$(printf 'Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\nGroups:\t \nCapEff:\t0000000000000000')" ]; then
+	ok "--user 1000:1000: /proc/self/status Uid, Gid, Groups, CapEff"
+else
+	not_ok "--user 1000:1000: /proc/self/status (got: $out)"
+fi
+printf 'top secret\n' > "$T/secret"
+chmod 600 "$T/secret"
+out=$(lbx-launch --user 1000:1000 --add "$T/secret:/secret" /bin/busybox cat /secret 2>&1)
+st=$?
+rout=$(lbx-launch --add "$T/secret:/secret" /bin/busybox cat /secret 2>&1)
+if [ $st -eq 1 ] && echo "$out" | grep -q "Permission denied" && [ "$rout" = "top secret" ]; then
+	ok "--user 1000:1000: EACCES on a root-only (0600) file that root reads"
+else
+	not_ok "--user 1000:1000: a root-only file (status $st, got: $out; as root: $rout)"
+fi
+out=$(lbx-launch --user 1000:1000 /bin/busybox sh -c 'echo x > /tmp/f && stat -c "%u:%g %a" /tmp/f; echo y > /f' 2>&1)
+if [ "$(echo "$out" | head -n 1)" = "1000:1000 644" ] && echo "$out" | grep -q "Permission denied"; then
+	ok "--user 1000:1000: new files are 1000:1000; / is not writable"
+else
+	not_ok "--user 1000:1000: file creation (got: $out)"
+fi
+printf 'root:x:0:0::/root:/bin/sh\nu:x:1000:1000::/:/bin/sh\n' > "$T/passwd"
+printf 'root:x:0:\ng:x:1000:\nfive:x:5:u\nseven:x:7:x,u\n' > "$T/group"
+out=$(lbx-launch --add "$T/passwd:/etc/passwd" --add "$T/group:/etc/group" --user u /bin/busybox id 2>&1)
+out2=$(lbx-launch --add "$T/passwd:/etc/passwd" --add "$T/group:/etc/group" --user u:five /bin/busybox id 2>&1)
+if [ "$out" = "uid=1000(u) gid=1000(g) groups=5(five),7(seven),1000(g)" ] &&
+   [ "$out2" = "uid=1000(u) gid=5(five) groups=5(five),7(seven)" ]; then
+	ok "--user NAME[:GROUP] from the sandbox's /etc/passwd and /etc/group, with its groups"
+else
+	not_ok "--user by name (got: $out / $out2)"
+fi
+for bad in "" ":5" "1000:" "12ab" "4294967295" "1000:4294967295" "nobody" "1000:nogroup"; do
+	lbx-launch --user "$bad" /bin/busybox true > "$T/out" 2> "$T/err" < /dev/null
+	st=$?
+	if [ $st -eq 125 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q -- "--user" "$T/err"; then
+		ok "--user '$bad': exit 125 and one line"
+	else
+		not_ok "--user '$bad': status $st, stderr: $(cat "$T/err")"
+	fi
+done
+
 # --- stdin passes through ---
 out=$(printf 'line one\nline two\n' | lbx-launch "$G/args_env" cat 2>&1)
 if [ "$out" = "$(printf 'line one\nline two')" ]; then

@@ -120,8 +120,9 @@ struct lbx_sandbox {
 	struct lbx_waitqueue child_wq;
 	/* Woken (key POLLIN) whenever a signal is queued: signalfd. */
 	struct lbx_waitqueue sig_wq;
-	/* Real-time signals queued on the sandbox's threads (one user's
-	 * RLIMIT_SIGPENDING count, as all guests are one uid); atomic. */
+	/* Real-time signals queued on the sandbox's threads: one
+	 * RLIMIT_SIGPENDING count for the whole sandbox (Linux counts per
+	 * user; a sandbox's users share the one bound); atomic. */
 	u32 nr_sigqueued;
 	struct lbx_sandbox_stats stats;
 	/* The stub's direct entry (the rewriter's call target); 0: no rewriting. */

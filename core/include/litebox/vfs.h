@@ -186,6 +186,7 @@ struct lbx_fs_ctx {
 	struct lbx_path cwd;
 	u32 umask;
 	u32 fsuid, fsgid;
+	u32 ruid, rgid;		/* real ids: access(2) checks with these */
 	u32 ngroups;
 	u32 groups[LBX_NGROUPS_MAX];
 };
