@@ -520,6 +520,7 @@ LBX_SYSCALL(rt_sigsuspend)
 #define LX_PR_GET_KEEPCAPS	7
 #define LX_PR_SET_KEEPCAPS	8
 #define LX_PR_SET_NAME		15
+#define LX_PR_CAPBSET_READ	23
 #define LX_PR_GET_NAME		16
 #define LX_PR_GET_NO_NEW_PRIVS	39
 #define LX_PR_SET_NO_NEW_PRIVS	38
@@ -547,6 +548,9 @@ LBX_SYSCALL(prctl)
 		return lbx_linux_prctl_keepcaps(s, false, 0);
 	case LX_PR_SET_KEEPCAPS:
 		return lbx_linux_prctl_keepcaps(s, true, a1);
+	case LX_PR_CAPBSET_READ:
+		/* The bounding set is every capability (docs/creds.md). */
+		return a1 < 64 && (LBX_CAP_FULL >> a1) & 1 ? 1 : -EINVAL;
 	case LX_PR_SET_PDEATHSIG:
 		return a1 > LBX_NSIG ? -EINVAL : 0;
 	case LX_PR_GET_PDEATHSIG:

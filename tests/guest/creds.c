@@ -2,10 +2,10 @@
 /*
  * Credentials in one process: the set*id rules for root and for an
  * unprivileged process (EPERM), setfsuid/setfsgid, supplementary groups,
- * capget/capset and PR_SET_KEEPCAPS, /proc/self/status, and file access
- * by the fs ids (EACCES on a root-only file; new files get fsuid:fsgid;
- * access(2) by the real ids). Starts as root and drops its privileges
- * itself, for good at the end. Runs natively (as root) first.
+ * capget/capset, PR_SET_KEEPCAPS and PR_CAPBSET_READ, /proc/self/status,
+ * and file access by the fs ids (EACCES on a root-only file; new files get
+ * fsuid:fsgid; access(2) by the real ids). Starts as root and drops its
+ * privileges itself, for good at the end. Runs natively (as root) first.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -209,6 +209,8 @@ static void root_state(void)
 	CHECK(setresuid(0, 0, 0) == 0 && ids_are(0, 0, 0), "back to root");
 
 	/* PR_SET_KEEPCAPS keeps the permitted set when no uid is 0. */
+	CHECK(prctl(PR_CAPBSET_READ, CAP_SETUID) == 1, "CAP_SETUID is in the bounding set");
+	CHECK_ERR(prctl(PR_CAPBSET_READ, 63), EINVAL);
 	CHECK(prctl(PR_GET_KEEPCAPS) == 0, "keepcaps off by default");
 	CHECK_ERR(prctl(PR_SET_KEEPCAPS, 2), EINVAL);
 	CHECK(prctl(PR_SET_KEEPCAPS, 1) == 0 && prctl(PR_GET_KEEPCAPS) == 1, "keepcaps on");

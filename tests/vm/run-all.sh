@@ -526,6 +526,67 @@ if command -v lbx-run > /dev/null; then
 	fi
 fi
 
+# --- redis-server (Debian 12): on the sandbox's loopback, and over --net ---
+if [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then
+	# Both programs and their libraries (the default root has only
+	# PROGRAM's): resolved paths, copied under the names ld.so looks for.
+	ld=/lib64/ld-linux-x86-64.so.2
+	radds="--add $(readlink -f $ld):$ld --add /usr/bin/redis-server:/usr/bin/redis-server"
+	radds="$radds --add /usr/bin/redis-cli:/usr/bin/redis-cli --add $S/redis.sh:/redis.sh"
+	for lib in $($ld --list /usr/bin/redis-server; $ld --list /usr/bin/redis-cli); do
+		case "$lib" in
+		/*.so*) [ "$lib" != $ld ] && radds="$radds --add $(readlink -f "$lib"):$lib" ;;
+		esac
+	done
+	/bin/busybox sh "$S/redis.sh" 6390 > "$T/redis-native.out" 2>&1
+	for mode in "" --no-rewrite; do
+		# shellcheck disable=SC2086 # radds is a list of options
+		timeout 120 lbx-launch $mode $radds /bin/busybox sh /redis.sh 6391 \
+			> "$T/redis-lbx.out" 2>&1 < /dev/null
+		if cmp -s "$T/redis-native.out" "$T/redis-lbx.out" &&
+		   grep -q "^redis-server exited with status 0$" "$T/redis-lbx.out"; then
+			ok "redis-server and redis-cli in one sandbox${mode:+ ($mode)}: SET/GET/INCR/LPUSH/LRANGE and SHUTDOWN as natively ($(wc -l < "$T/redis-lbx.out") lines)"
+		else
+			not_ok "redis-server and redis-cli in one sandbox${mode:+ ($mode)}: differs from the native run"
+			diff "$T/redis-native.out" "$T/redis-lbx.out" | head -n 20 | sed 's/^/#   /'
+		fi
+	done
+	# The server in a sandbox with --net, the client on the host.
+	lbx-launch -v --net 10.99.0.2/24 /usr/bin/redis-server --port 6379 --bind 10.99.0.2 \
+		--protected-mode no --save '' --appendonly no --dir /tmp \
+		> "$T/redis-net.out" 2> "$T/redis-net.err" < /dev/null &
+	pr=$!
+	if wait_netdev "$T/redis-net.err"; then
+		ip addr add 10.99.0.1/24 dev "$netdev" && ip link set "$netdev" up
+		for i in $(seq 1 100); do
+			[ "$(timeout 5 redis-cli -h 10.99.0.2 PING 2> /dev/null)" = PONG ] && break
+			sleep 0.2
+		done
+		{
+			redis-cli -h 10.99.0.2 SET k "over $netdev"
+			redis-cli -h 10.99.0.2 GET k
+			redis-cli -h 10.99.0.2 INCR n
+			redis-cli -h 10.99.0.2 LPUSH l x y
+			redis-cli -h 10.99.0.2 LRANGE l 0 -1
+			redis-cli -h 10.99.0.2 SHUTDOWN
+		} > "$T/redis-host.out" 2>&1
+		timeout 30 sh -c "while kill -0 $pr 2>/dev/null; do sleep 0.2; done"
+		wait $pr
+		st=$?
+		if [ "$(cat "$T/redis-host.out")" = "$(printf 'OK\nover %s\n1\n2\ny\nx' "$netdev")" ] &&
+		   [ $st -eq 0 ] && grep -q "ready to exit, bye bye" "$T/redis-net.out"; then
+			ok "--net: a host redis-cli drives a sandboxed redis-server through $netdev; SHUTDOWN ends it (status 0)"
+		else
+			not_ok "--net: host redis-cli to a sandboxed redis-server (status $st; got: $(tr '\n' '|' < "$T/redis-host.out"); server: $(tail -n 5 "$T/redis-net.out" "$T/redis-net.err" | tr '\n' '|'))"
+		fi
+	else
+		not_ok "--net: redis-server's sandbox has no device ($(tr '\n' '|' < "$T/redis-net.err"))"
+	fi
+	kill $pr 2> /dev/null; wait $pr 2> /dev/null
+else
+	echo "# redis-server or redis-cli is not in this VM: skipped"
+fi
+
 # --- a guest that tries to leave ---
 rm -f /tmp/lbx-escaped
 if lbx-launch "$V/escape_guest" > "$T/escape.out" 2>&1 && grep -q '^PASS escape_guest' "$T/escape.out"; then
