@@ -280,12 +280,44 @@ static int sandbox_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * lbx_exec.cred: the first process's credentials, copied once and checked
+ * (NULL out: root).
+ */
+static int exec_cred(const struct lbx_exec_cred *ec, struct lbx_cred *c,
+		     struct lbx_cred **out)
+{
+	u32 groups[LBX_CRED_NGROUPS_MAX];
+
+	static_assert(LBX_CRED_NGROUPS_MAX == LBX_NGROUPS_MAX);
+	*out = NULL;
+	if (!ec->flags) {
+		if (ec->uid || ec->gid || ec->ngroups || ec->groups_ptr ||
+		    memchr_inv(ec->reserved, 0, sizeof(ec->reserved)))
+			return -EINVAL;
+		return 0;
+	}
+	if (ec->flags != LBX_CRED_SET || ec->ngroups > LBX_CRED_NGROUPS_MAX ||
+	    memchr_inv(ec->reserved, 0, sizeof(ec->reserved)) ||
+	    (!ec->ngroups && ec->groups_ptr))
+		return -EINVAL;
+	if (ec->ngroups &&
+	    copy_from_user(groups, u64_to_user_ptr(ec->groups_ptr),
+			   array_size(ec->ngroups, sizeof(groups[0]))))
+		return -EFAULT;
+	if (lbx_cred_init(c, ec->uid, ec->gid, groups, ec->ngroups))
+		return -EINVAL;
+	*out = c;
+	return 0;
+}
+
 static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 {
 	struct lbx_kplat_thread *kt = NULL;
 	char **argv = NULL, **envp = NULL;
 	char *path = NULL, *cwd = NULL;
 	u64 budget = LBX_ARGV_MAX;
+	struct lbx_cred cred, *credp;
 	struct lbx_cpu_regs regs;
 	struct lbx_resume res;
 	struct lbx_thread *t;
@@ -300,6 +332,9 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 	/* The direct entry is code of the caller's own: a user address. */
 	if (ex.stub_entry >= TASK_SIZE_MAX)
 		return -EINVAL;
+	ret = exec_cred(&ex.cred, &cred, &credp);
+	if (ret)
+		return ret;
 	path = strndup_user(u64_to_user_ptr(ex.path_ptr), PATH_MAX);
 	if (IS_ERR(path))
 		return PTR_ERR(path) == -EINVAL ? -ENAMETOOLONG : PTR_ERR(path);
@@ -336,7 +371,7 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 	ks->sb->direct_entry = ex.stub_entry;
 	ret = lbx_linux_start(ks->sb, kt, path, (const char *const *)argv,
 			      (const char *const *)envp, cwd ? cwd : "/",
-			      &regs, &res, &t);
+			      credp, &regs, &res, &t);
 	if (ret)
 		goto out_unlock;
 	kt->t = t;

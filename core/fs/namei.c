@@ -1360,6 +1360,7 @@ unlock:
 int lbx_vfs_faccessat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 		      const char *path, int mode, int flags)
 {
+	struct lbx_fs_ctx *who = ctx, *real = NULL;
 	struct lbx_path p;
 	int ret;
 
@@ -1368,16 +1369,34 @@ int lbx_vfs_faccessat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 	if (flags & ~(LX_AT_EACCESS | LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
 		return -EINVAL;
 	ns_lock(ctx);
-	ret = resolve(ctx, dir, path,
+	/*
+	 * As Linux's access(2): the lookup and the check use the real uid
+	 * and gid (AT_EACCESS: the effective ones, as everything else). The
+	 * copy borrows root and cwd, which do not change under ns_lock.
+	 */
+	if (!(flags & LX_AT_EACCESS) &&
+	    (ctx->ruid != ctx->fsuid || ctx->rgid != ctx->fsgid)) {
+		real = lbx_plat_alloc(sizeof(*real));
+		if (!real) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+		*real = *ctx;
+		real->fsuid = ctx->ruid;
+		real->fsgid = ctx->rgid;
+		who = real;
+	}
+	ret = resolve(who, dir, path,
 		      (flags & LX_AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
 		      flags & LX_AT_EMPTY_PATH, &p);
 	if (ret)
 		goto unlock;
 	if (mode)
-		ret = lbx_inode_permission(ctx, p.inode, mode);
+		ret = lbx_inode_permission(who, p.inode, mode);
 	lbx_path_put(&p);
 unlock:
 	ns_unlock(ctx);
+	lbx_plat_free(real);
 	return ret;
 }
 

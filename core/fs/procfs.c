@@ -835,8 +835,10 @@ static int show_status(struct proc_show *s)
 {
 	struct lbx_process *p = s->p;
 	bool alive = !p->exited;
-	u32 uid = alive && p->fs ? p->fs->fsuid : 0;
-	u32 gid = alive && p->fs ? p->fs->fsgid : 0;
+	const struct lbx_cred *c = &p->cred;
+	u64 prm = c->cap_permitted ? LBX_CAP_FULL : 0;
+	u64 eff = c->cap_effective ? LBX_CAP_FULL : 0;
+	u32 n;
 	struct sigsets ss;
 	char comm[16];
 	char st = proc_state(p);
@@ -849,9 +851,14 @@ static int show_status(struct proc_show *s)
 	pb_printf(s->b, "Tgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\nTracerPid:\t0\n",
 		  p->pid, p->pid, p->ppid);
 	pb_printf(s->b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
-		  uid, uid, uid, uid, gid, gid, gid, gid);
-	pb_printf(s->b, "FDSize:\t%u\nGroups:\t\n",
+		  c->uid, c->euid, c->suid, c->fsuid,
+		  c->gid, c->egid, c->sgid, c->fsgid);
+	pb_printf(s->b, "FDSize:\t%u\nGroups:\t",
 		  alive && p->files ? LBX_READ_ONCE(p->files->size) : 0);
+	/* Space-separated, with Linux's trailing space. */
+	for (n = 0; n < c->ngroups; n++)
+		pb_printf(s->b, n ? " %u" : "%u", c->groups[n]);
+	pb_printf(s->b, " \n");
 	pb_printf(s->b, "NStgid:\t%u\nNSpid:\t%u\nNSpgid:\t%u\nNSsid:\t%u\n",
 		  p->pid, p->pid, p->pgid, p->sid);
 	if (alive)
@@ -865,9 +872,11 @@ static int show_status(struct proc_show *s)
 		  (unsigned long long)ss.blocked);
 	pb_printf(s->b, "SigIgn:\t%016llx\nSigCgt:\t%016llx\n",
 		  (unsigned long long)ss.ignored, (unsigned long long)ss.caught);
-	pb_printf(s->b, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
-		  "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
-		  "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	pb_printf(s->b, "CapInh:\t0000000000000000\nCapPrm:\t%016llx\n"
+		  "CapEff:\t%016llx\nCapBnd:\t%016llx\n"
+		  "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n",
+		  (unsigned long long)prm, (unsigned long long)eff,
+		  (unsigned long long)LBX_CAP_FULL);
 	pb_printf(s->b, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n"
 		  "Mems_allowed:\t1\nMems_allowed_list:\t0\n"
 		  "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
@@ -1156,17 +1165,15 @@ static u32 dir_nlink(const struct proc_ent *e)
 	return links;
 }
 
-/* A process's entries belong to its (fs) user, as Linux's to its euid. */
+/* A process's entries belong to its euid and egid, as Linux's. */
 static void proc_owner(struct lbx_vfs *vfs, u32 pid, struct lbx_inode *i)
 {
 	struct lbx_process *p = proc_lock(vfs, pid);
 
 	if (!p)
 		return;
-	if (!p->exited && p->fs) {
-		i->uid = p->fs->fsuid;
-		i->gid = p->fs->fsgid;
-	}
+	i->uid = p->cred.euid;
+	i->gid = p->cred.egid;
 	proc_unlock(p);
 }
 

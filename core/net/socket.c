@@ -289,18 +289,45 @@ u64 lbx_sock_snd_deadline(struct lbx_sock *sk)
 	return deadline_after(LBX_READ_ONCE(sk->sndtimeo));
 }
 
-void lbx_sock_current_cred(struct lbx_ucred *cred)
+/* The calling thread's process's credentials are its own to change: a
+ * field at a time is read without the sandbox lock. */
+static void current_cred(struct lbx_ucred *cred, bool effective)
 {
 	struct lbx_thread *t = lbx_current();
+	struct lbx_cred *c;
 
 	memset(cred, 0, sizeof(*cred));
 	if (!t || !t->proc)
 		return;
+	c = &t->proc->cred;
 	cred->pid = t->proc->pid;
-	if (t->proc->fs) {
-		cred->uid = t->proc->fs->fsuid;
-		cred->gid = t->proc->fs->fsgid;
-	}
+	cred->uid = effective ? LBX_READ_ONCE(c->euid) : LBX_READ_ONCE(c->uid);
+	cred->gid = effective ? LBX_READ_ONCE(c->egid) : LBX_READ_ONCE(c->gid);
+}
+
+void lbx_sock_current_cred(struct lbx_ucred *cred)
+{
+	current_cred(cred, false);
+}
+
+void lbx_sock_current_peercred(struct lbx_ucred *cred)
+{
+	current_cred(cred, true);
+}
+
+bool lbx_sock_may_claim_cred(const struct lbx_ucred *want)
+{
+	struct lbx_thread *t = lbx_current();
+	struct lbx_cred c;
+
+	if (!t || !t->proc)
+		return false;
+	lbx_cred_get(t->proc, &c);
+	if (lbx_cred_capable(&c))
+		return true;	/* CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID */
+	return want->pid == t->proc->pid &&
+	       (want->uid == c.uid || want->uid == c.euid || want->uid == c.suid) &&
+	       (want->gid == c.gid || want->gid == c.egid || want->gid == c.sgid);
 }
 
 /* read/write on a socket: one message over the iterator's one segment,

@@ -417,15 +417,12 @@ static int scm_rights(struct scm *scm, struct lbx_msg *m, struct lbx_cmsghdr *c)
 
 static int scm_creds(struct scm *scm, struct lbx_cmsghdr *c)
 {
-	struct lbx_ucred me, want;
+	struct lbx_ucred want;
 
 	if (c->len != LBX_CMSG_LEN(sizeof(want)))
 		return -EINVAL;
 	memcpy(&want, LBX_CMSG_DATA(c), sizeof(want));
-	lbx_sock_current_cred(&me);
-	/* Only root may claim another identity (CAP_SYS_ADMIN/SETUID). */
-	if (me.uid != 0 && (want.pid != me.pid || want.uid != me.uid ||
-			    want.gid != me.gid))
+	if (!lbx_sock_may_claim_cred(&want))
 		return -EPERM;
 	scm->cred = want;
 	scm->has_cred = true;
@@ -751,7 +748,7 @@ static int unix_listen(struct lbx_sock *sk, int backlog)
 		ret = -EINVAL;
 	if (!ret) {
 		if (u->state != US_LISTENING)
-			lbx_sock_current_cred(&u->peercred);
+			lbx_sock_current_peercred(&u->peercred);
 		u->has_peercred = true;
 		u->state = US_LISTENING;
 		u->backlog = backlog;
@@ -847,7 +844,7 @@ static int stream_connect(struct usock *u, struct uaddr *a, bool nonblock)
 		n->addr_len = l->addr_len;
 		u->peercred = l->peercred;
 		u->has_peercred = true;
-		lbx_sock_current_cred(&n->peercred);
+		lbx_sock_current_peercred(&n->peercred);
 		n->has_peercred = true;
 		n->sndbuf = l->sndbuf;
 		n->rcvbuf = l->rcvbuf;
@@ -1853,7 +1850,7 @@ static int unix_socketpair(struct lbx_vfs *vfs, int type, int protocol,
 	ub = U(lbx_file_sock(*b));
 	lbx_plat_mutex_lock(&ua->ns->lock);
 	pair(ua, ub);
-	lbx_sock_current_cred(&ua->peercred);
+	lbx_sock_current_peercred(&ua->peercred);
 	ub->peercred = ua->peercred;
 	ua->has_peercred = true;
 	ub->has_peercred = true;

@@ -47,7 +47,7 @@ void lbx_jobctl_notify_parent(struct lbx_process *p, int why, u32 sig)
 				.signo = LX_SIGCHLD,
 				.code = why,
 				.pid = (s32)p->pid,
-				.uid = 0,
+				.uid = p->cred.uid,
 				.status = (s32)sig,
 			};
 

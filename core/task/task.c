@@ -147,6 +147,12 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 		lbx_plat_trace_limit(LBX_LIMIT_THREADS, sb->limits.max_threads);
 	}
 	if (!ret) {
+		/* A child has its parent's credentials; a first process is
+		 * root until its starter says otherwise. */
+		if (parent)
+			p->cred = parent->cred;
+		else
+			lbx_cred_init_root(&p->cred);
 		p->pid = sb->next_pid++;
 		sb->nr_procs++;
 		sb->nr_threads++;
@@ -338,7 +344,7 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		struct lbx_siginfo info = {
 			.signo = (s32)esig,	/* SIGCHLD, usually */
 			.pid = (s32)p->pid,
-			.uid = 0,
+			.uid = p->cred.uid,
 			.status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
 				  (p->exit_code >> 8) & 0xff,
 			.code = p->exit_code & 0x7f ? (p->exit_code & 0x80 ? 3 : 2) : 1,
@@ -418,6 +424,7 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 		res->pid = 0;
 		res->status = 0;
 		res->what = LBX_WAIT_REPORT_NONE;
+		res->uid = 0;
 		lbx_plat_mutex_lock(&sb->lock);
 		seen = __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE);
 		lbx_list_for_each(pos, &sb->procs) {
@@ -434,6 +441,7 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			}
 			if (report_matches(c, flags)) {
 				res->pid = c->pid;
+				res->uid = c->cred.uid;
 				res->what = c->wait_report;
 				res->status = c->wait_report == LBX_WAIT_REPORT_STOPPED ?
 					      0x7f | (int)(c->stop_sig << 8) : 0xffff;
@@ -448,6 +456,7 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			res->pid = zombie->pid;
 			res->what = LBX_WAIT_REPORT_EXITED;
 			res->status = zombie->exit_code;
+			res->uid = zombie->cred.uid;
 			if (!(flags & LBX_WAIT_NOWAIT)) {
 				zombie->reaped = true;
 				if (zombie->parent_ref)

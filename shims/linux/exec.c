@@ -252,11 +252,13 @@ static int build_stack(struct lbx_sys *s, const struct exec_args *a,
 	AUX(LX_AT_BASE, interp ? interp->info.bias : 0);
 	AUX(LX_AT_FLAGS, 0);
 	AUX(LX_AT_ENTRY, main->info.entry);
-	AUX(LX_AT_UID, LBX_GUEST_UID);
-	AUX(LX_AT_EUID, LBX_GUEST_UID);
-	AUX(LX_AT_GID, LBX_GUEST_GID);
-	AUX(LX_AT_EGID, LBX_GUEST_GID);
-	AUX(LX_AT_SECURE, 0);
+	AUX(LX_AT_UID, s->p->cred.uid);
+	AUX(LX_AT_EUID, s->p->cred.euid);
+	AUX(LX_AT_GID, s->p->cred.gid);
+	AUX(LX_AT_EGID, s->p->cred.egid);
+	/* As Linux's secureexec without set-id files: ids that differ. */
+	AUX(LX_AT_SECURE, s->p->cred.euid != s->p->cred.uid ||
+			  s->p->cred.egid != s->p->cred.gid);
 	AUX(LX_AT_RANDOM, random_at);
 	AUX(LX_AT_HWCAP, lbx_cpu_hwcap());
 	AUX(LX_AT_HWCAP2, 0);
@@ -423,6 +425,23 @@ static void flush_old_image(struct lbx_sys *s)
  * Loads the ELF in img (and its interpreter) and starts it with args. Every
  * check that can fail cleanly runs before the old image is dropped.
  */
+/*
+ * The credentials after an execve: set-user-ID and set-group-ID bits on
+ * files in the sandbox are ignored, as on a nosuid mount (docs/creds.md),
+ * so only the saved and fs ids follow the effective ones and capabilities
+ * are recomputed as for a file without any.
+ */
+static void exec_creds(struct lbx_process *p)
+{
+	struct lbx_cred n;
+
+	lbx_plat_mutex_lock(&p->sb->lock);
+	n = p->cred;
+	lbx_cred_exec(&n);
+	lbx_cred_install_locked(p, &n);
+	lbx_plat_mutex_unlock(&p->sb->lock);
+}
+
 static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 		    const struct exec_args *args, const char *path, bool replace)
 {
@@ -461,6 +480,7 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 		goto out_fatal;
 	if (interp.file)
 		img->dyn_hint = pie_base();
+	exec_creds(p);
 	ret = lbx_elf_load(&img->rd, &img->info);
 	if (ret)
 		goto out_fatal;
@@ -584,8 +604,9 @@ out:
 
 int lbx_linux_start(struct lbx_sandbox *sb, void *thread_plat, const char *path,
 		    const char *const *argv, const char *const *envp,
-		    const char *cwd, struct lbx_cpu_regs *regs,
-		    struct lbx_resume *res, struct lbx_thread **out)
+		    const char *cwd, const struct lbx_cred *cred,
+		    struct lbx_cpu_regs *regs, struct lbx_resume *res,
+		    struct lbx_thread **out)
 {
 	struct lbx_thread *t;
 	struct lbx_sys s;
@@ -604,6 +625,11 @@ int lbx_linux_start(struct lbx_sandbox *sb, void *thread_plat, const char *path,
 	ret = lbx_linux_process_fs_init(s.p, cwd);
 	if (ret)
 		goto err;
+	if (cred) {
+		lbx_plat_mutex_lock(&sb->lock);
+		lbx_cred_install_locked(s.p, cred);
+		lbx_plat_mutex_unlock(&sb->lock);
+	}
 	lbx_plat_set_current(t);
 	ret = lbx_linux_exec(&s, path, argv, envp, false);
 	if (ret)

@@ -23,13 +23,15 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
  * Starts a sandbox's first process in the calling host thread: creates the
  * process (its main thread's platform state is thread_plat), makes it
  * current, and execs path with argv/envp (NULL-terminated arrays of
- * LiteBox-memory strings) in cwd. On success *regs is the initial state and
+ * LiteBox-memory strings) in cwd, with credentials cred (NULL: root;
+ * lbx_cred_init() builds others). On success *regs is the initial state and
  * *out the new thread (one reference, owned by the platform).
  */
 int lbx_linux_start(struct lbx_sandbox *sb, void *thread_plat, const char *path,
 		    const char *const *argv, const char *const *envp,
-		    const char *cwd, struct lbx_cpu_regs *regs,
-		    struct lbx_resume *res, struct lbx_thread **out);
+		    const char *cwd, const struct lbx_cred *cred,
+		    struct lbx_cpu_regs *regs, struct lbx_resume *res,
+		    struct lbx_thread **out);
 
 /*
  * An event entry (enum lbx_event_kind of the uapi: 1 host signal, 2 fault,

@@ -37,9 +37,11 @@ typedef long (*lbx_sys_fn)(struct lbx_sys *s, u64 a0, u64 a1, u64 a2,
 /* Name of syscall nr, or NULL. */
 const char *lbx_linux_syscall_name(u64 nr);
 
-/* Guest-visible identity (uid/gid model: root by default). */
-#define LBX_GUEST_UID 0
-#define LBX_GUEST_GID 0
+/* sys_cred.c: kill(2)'s permission (me, p: processes, under sb->lock);
+ * prctl's PR_GET_KEEPCAPS (set false) and PR_SET_KEEPCAPS. */
+bool lbx_linux_may_signal_locked(const struct lbx_process *me,
+				 const struct lbx_process *p, u32 sig);
+long lbx_linux_prctl_keepcaps(struct lbx_sys *s, bool set, u64 arg);
 
 /* sys_time.c: whether clockid clk is a CPU-time clock, the caller's
  * process's or its thread's (LBX_LINUX_CPU_*), 0 when it is not one, or

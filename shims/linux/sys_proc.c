@@ -70,37 +70,9 @@ LBX_SYSCALL(gettid)
 	return s->t->tid;
 }
 
-LBX_SYSCALL(getuid)
-{
-	return LBX_GUEST_UID;
-}
-
-LBX_SYSCALL(geteuid)
-{
-	return LBX_GUEST_UID;
-}
-
-LBX_SYSCALL(getgid)
-{
-	return LBX_GUEST_GID;
-}
-
-LBX_SYSCALL(getegid)
-{
-	return LBX_GUEST_GID;
-}
-
 static bool canonical_user(u64 addr)
 {
 	return addr < 0x800000000000ULL;
-}
-
-LBX_SYSCALL(getgroups)
-{
-	/* No supplementary groups in the sandbox's identity model. */
-	if ((s32)a0 < 0)
-		return -EINVAL;
-	return 0;
 }
 
 LBX_SYSCALL(arch_prctl)

@@ -355,7 +355,7 @@ static long for_each_prio_target(struct lbx_sys *s, u32 which, s32 who,
 			proc_match = p->pgid == (who ? (u32)who : s->p->pgid);
 			break;
 		case LX_PRIO_USER:
-			proc_match = !who || who == LBX_GUEST_UID;
+			proc_match = p->cred.uid == (who ? (u32)who : s->p->cred.uid);
 			break;
 		default:
 			proc_match = true;

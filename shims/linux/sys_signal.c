@@ -157,7 +157,7 @@ static long signal_self_code(struct lbx_sys *s, u64 sig, s32 code)
 		.signo = (s32)sig,
 		.code = code,
 		.pid = (s32)s->p->pid,
-		.uid = LBX_GUEST_UID,
+		.uid = LBX_READ_ONCE(s->p->cred.uid),
 	};
 
 	if (!sig)
@@ -181,22 +181,26 @@ static bool kill_matches(const struct lbx_process *me, const struct lbx_process 
 	if (pid == 0)
 		return p->pgid == me->pgid;
 	if (pid == -1)
-		return p->pid != 1;
+		return p->pid != 1 && p != me;	/* as Linux: not itself */
 	return p->pgid == (u32)-pid;
 }
 
+/*
+ * kill(2). Each target must be one the caller may signal (EPERM). As
+ * Linux: a group kill succeeds when one send does, else it fails with
+ * EPERM; kill(-1) succeeds when it found any target at all.
+ */
 LBX_SYSCALL(kill)
 {
 	struct lbx_sandbox *sb = s->p->sb;
 	struct lbx_process *targets[LBX_DEFAULT_MAX_PROCS];
 	struct lbx_list_head *pos;
 	s32 pid = (s32)a0;
-	u32 n = 0, i;
+	u32 n = 0, found = 0, i;
 	struct lbx_siginfo info = {
 		.signo = (s32)a1,
 		.code = 0,	/* SI_USER */
 		.pid = (s32)s->p->pid,
-		.uid = LBX_GUEST_UID,
 	};
 
 	if (a1 > LBX_NSIG)
@@ -204,10 +208,15 @@ LBX_SYSCALL(kill)
 	if (pid == (s32)0x80000000)
 		return -ESRCH;
 	lbx_plat_mutex_lock(&sb->lock);
+	info.uid = s->p->cred.uid;
 	lbx_list_for_each(pos, &sb->procs) {
 		struct lbx_process *p = lbx_list_entry(pos, struct lbx_process, sb_node);
 
-		if (kill_matches(s->p, p, pid) && n < LBX_ARRAY_SIZE(targets)) {
+		if (!kill_matches(s->p, p, pid))
+			continue;
+		found++;
+		if (lbx_linux_may_signal_locked(s->p, p, (u32)a1) &&
+		    n < LBX_ARRAY_SIZE(targets)) {
 			lbx_process_get(p);
 			targets[n++] = p;
 		}
@@ -220,7 +229,20 @@ LBX_SYSCALL(kill)
 			lbx_signal_process(targets[i], &info);
 		lbx_process_put(targets[i]);
 	}
-	return n ? 0 : -ESRCH;
+	if (!found)
+		return -ESRCH;
+	return n || pid == -1 ? 0 : -EPERM;
+}
+
+/* Whether the caller may signal process p (takes the sandbox lock). */
+static bool may_signal(struct lbx_sys *s, struct lbx_process *p, u64 sig)
+{
+	bool ok;
+
+	lbx_plat_mutex_lock(&s->p->sb->lock);
+	ok = lbx_linux_may_signal_locked(s->p, p, (u32)sig);
+	lbx_plat_mutex_unlock(&s->p->sb->lock);
+	return ok;
 }
 
 /* A thread-directed signal (SI_TKILL) to thread tid, of process tgid
@@ -231,7 +253,7 @@ static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
 		.signo = (s32)sig,
 		.code = -6,	/* SI_TKILL */
 		.pid = (s32)s->p->pid,
-		.uid = LBX_GUEST_UID,
+		.uid = LBX_READ_ONCE(s->p->cred.uid),
 	};
 	struct lbx_thread *t;
 	long ret = 0;
@@ -245,7 +267,9 @@ static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
 		lbx_thread_put(t);
 		return -ESRCH;
 	}
-	if (sig && !lbx_signal_ignored(t->proc, (u32)sig))
+	if (!may_signal(s, t->proc, sig))
+		ret = -EPERM;
+	else if (sig && !lbx_signal_ignored(t->proc, (u32)sig))
 		ret = lbx_signal_queue(t, &info);
 	lbx_thread_put(t);
 	return ret;
@@ -320,6 +344,8 @@ LBX_SYSCALL(rt_sigqueueinfo)
 		return -ESRCH;
 	if (a1 > LBX_NSIG)
 		ret = -EINVAL;
+	else if (!may_signal(s, p, a1))
+		ret = -EPERM;
 	else if (a1)
 		ret = lbx_signal_process(p, &info);
 	lbx_process_put(p);
@@ -345,6 +371,8 @@ LBX_SYSCALL(rt_tgsigqueueinfo)
 		ret = -ESRCH;
 	else if (a2 > LBX_NSIG)
 		ret = -EINVAL;
+	else if (!may_signal(s, t->proc, a2))
+		ret = -EPERM;
 	else if (a2 && !lbx_signal_ignored(t->proc, (u32)a2))
 		ret = lbx_signal_queue(t, &info);
 	lbx_thread_put(t);
@@ -489,7 +517,10 @@ LBX_SYSCALL(rt_sigsuspend)
 #define LX_PR_GET_PDEATHSIG	2
 #define LX_PR_GET_DUMPABLE	3
 #define LX_PR_SET_DUMPABLE	4
+#define LX_PR_GET_KEEPCAPS	7
+#define LX_PR_SET_KEEPCAPS	8
 #define LX_PR_SET_NAME		15
+#define LX_PR_CAPBSET_READ	23
 #define LX_PR_GET_NAME		16
 #define LX_PR_GET_NO_NEW_PRIVS	39
 #define LX_PR_SET_NO_NEW_PRIVS	38
@@ -513,6 +544,13 @@ LBX_SYSCALL(prctl)
 	}
 	case LX_PR_GET_NAME:
 		return lbx_copy_to_guest(a1, t->comm, sizeof(t->comm));
+	case LX_PR_GET_KEEPCAPS:
+		return lbx_linux_prctl_keepcaps(s, false, 0);
+	case LX_PR_SET_KEEPCAPS:
+		return lbx_linux_prctl_keepcaps(s, true, a1);
+	case LX_PR_CAPBSET_READ:
+		/* The bounding set is every capability (docs/creds.md). */
+		return a1 < 64 && (LBX_CAP_FULL >> a1) & 1 ? 1 : -EINVAL;
 	case LX_PR_SET_PDEATHSIG:
 		return a1 > LBX_NSIG ? -EINVAL : 0;
 	case LX_PR_GET_PDEATHSIG:

@@ -123,6 +123,13 @@ static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid,
 		if (ret) {
 			lbx_plat_free(cp->fs);
 			cp->fs = NULL;
+		} else {
+			/* The ids the child's checks use are those of the
+			 * credentials it was created with, even if another
+			 * thread of the parent changed its own since. */
+			lbx_plat_mutex_lock(&cp->sb->lock);
+			lbx_cred_install_locked(cp, &cp->cred);
+			lbx_plat_mutex_unlock(&cp->sb->lock);
 		}
 	}
 	if (!ret)
@@ -482,7 +489,7 @@ LBX_SYSCALL(waitid)
 	if (r.pid) {
 		si.si_signo = LX_SIGCHLD;
 		si.si_pid = (s32)r.pid;
-		si.si_uid = LBX_GUEST_UID;
+		si.si_uid = r.uid;
 		if (r.what == LBX_WAIT_REPORT_STOPPED) {
 			si.si_code = LBX_CLD_STOPPED;
 			si.si_status = (r.status >> 8) & 0xff;

@@ -146,6 +146,8 @@ TEST(procfs_status_fields)
 	EXPECT_TRUE(strstr(buf, "\nUmask:\t0022\n"));
 	EXPECT_TRUE(strstr(buf, "\nState:\tR (running)\n"));
 	EXPECT_TRUE(strstr(buf, "\nUid:\t0\t0\t0\t0\n"));
+	EXPECT_TRUE(strstr(buf, "\nGroups:\t \n"));		/* Linux's trailing space */
+	EXPECT_TRUE(strstr(buf, "\nCapEff:\t000001ffffffffff\n"));
 	EXPECT_TRUE(strstr(buf, "\nThreads:\t1\n"));
 	EXPECT_TRUE(strstr(buf, "\nSigPnd:\t0000000000000800\n"));
 	EXPECT_TRUE(strstr(buf, "\nSigBlk:\t0000000000000200\n"));
@@ -157,6 +159,26 @@ TEST(procfs_status_fields)
 	EXPECT_TRUE(strstr(buf, "Name:\tworker\n"));
 	ASSERT_EQ(get_file(x.ctx, "/proc/1/comm", buf, sizeof(buf)), 7);
 	ASSERT_STREQ(buf, "worker\n");
+	/* The process's credentials, each id in its column. */
+	x.p->cred.uid = 1;
+	x.p->cred.euid = 2;
+	x.p->cred.suid = 3;
+	x.p->cred.fsuid = 4;
+	x.p->cred.gid = 5;
+	x.p->cred.egid = 6;
+	x.p->cred.sgid = 7;
+	x.p->cred.fsgid = 8;
+	x.p->cred.ngroups = 2;
+	x.p->cred.groups[0] = 10;
+	x.p->cred.groups[1] = 20;
+	x.p->cred.cap_effective = false;
+	ASSERT_GT(get_file(x.ctx, "/proc/1/status", buf, sizeof(buf)), 0);
+	EXPECT_TRUE(strstr(buf, "\nUid:\t1\t2\t3\t4\n"));
+	EXPECT_TRUE(strstr(buf, "\nGid:\t5\t6\t7\t8\n"));
+	EXPECT_TRUE(strstr(buf, "\nGroups:\t10 20 \n"));
+	EXPECT_TRUE(strstr(buf, "\nCapPrm:\t000001ffffffffff\n"));
+	EXPECT_TRUE(strstr(buf, "\nCapEff:\t0000000000000000\n"));
+	lbx_cred_init_root(&x.p->cred);
 	pf_fini(&x);
 }
 

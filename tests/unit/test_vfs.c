@@ -612,8 +612,8 @@ TEST(vfs_umask_and_setgid_directory)
 /* Everything below as an ordinary user (uid 1000, gid 1000). */
 static void become_user(struct fsfix *fx)
 {
-	fx->ctx.fsuid = 1000;
-	fx->ctx.fsgid = 1000;
+	fx->ctx.fsuid = fx->ctx.ruid = 1000;
+	fx->ctx.fsgid = fx->ctx.rgid = 1000;
 }
 
 TEST(vfs_permissions_non_root)
@@ -648,6 +648,13 @@ TEST(vfs_permissions_non_root)
 	ASSERT_EQ(lbx_vfs_faccessat(&fx.ctx, NULL, "/home/mine", LX_R_OK | LX_W_OK, 0), 0);
 	ASSERT_EQ(lbx_vfs_faccessat(&fx.ctx, NULL, "/home/mine", LX_X_OK, 0), -EACCES);
 	ASSERT_EQ(lbx_vfs_faccessat(&fx.ctx, NULL, "/home/mine", 8, 0), -EINVAL);
+	/* access(2) asks as the real ids; AT_EACCESS as the fs ones. */
+	fx.ctx.ruid = fx.ctx.rgid = 0;
+	ASSERT_EQ(lbx_vfs_faccessat(&fx.ctx, NULL, "/secret", LX_R_OK, 0), 0);
+	ASSERT_EQ(lbx_vfs_faccessat(&fx.ctx, NULL, "/closed/f", LX_R_OK, 0), 0);
+	ASSERT_EQ(lbx_vfs_faccessat(&fx.ctx, NULL, "/secret", LX_R_OK, LX_AT_EACCESS),
+		  -EACCES);
+	ASSERT_EQ(try_open(&fx.ctx, "/secret", LX_O_RDONLY), -EACCES);
 	fix_fini(&fx);
 }
 

@@ -170,6 +170,30 @@ run "$R" --mem-limit 8M --add "$T/two-mib:/big" "$BB" wc -c /big
 verdict "--mem-limit 8M with a 2 MiB --add fits" \
 	eval '[ $rc -eq 0 ] && [ "$(cat "$T/out" | tr -s " " | cut -d" " -f1)" = 2097152 ]'
 
+# --- --user: the guest's identity (docs/creds.md) ---
+run "$R" --user 1000:1000 "$BB" id
+verdict "--user 1000:1000: id" eval '[ $rc -eq 0 ] && out_is "uid=1000 gid=1000"'
+run "$R" --user 1000 "$BB" id
+verdict "--user 1000 without a passwd entry: gid 0" eval '[ $rc -eq 0 ] && out_is "uid=1000 gid=0"'
+printf 'top secret\n' > "$T/secret"
+chmod 600 "$T/secret"
+run "$R" --user 1000:1000 --add "$T/secret:/secret" "$BB" cat /secret
+verdict "--user 1000:1000: EACCES on a root-only file" \
+	eval '[ $rc -eq 1 ] && grep -q "Permission denied" "$T/err"'
+printf 'u:x:1000:1000::/:/bin/sh\n' > "$T/passwd"
+printf 'g:x:1000:\nfive:x:5:u\nseven:x:7:x,u\n' > "$T/group"
+run "$R" --add "$T/passwd:/etc/passwd" --add "$T/group:/etc/group" --user u "$BB" id
+verdict "--user NAME: the sandbox's /etc/passwd and /etc/group, with the groups" \
+	eval '[ $rc -eq 0 ] && out_is "uid=1000(u) gid=1000(g) groups=5(five),7(seven),1000(g)"'
+run "$R" --add "$T/passwd:/etc/passwd" --add "$T/group:/etc/group" --user 1000:five "$BB" id
+verdict "--user UID:GROUP: a number and a group name" \
+	eval '[ $rc -eq 0 ] && out_is "uid=1000(u) gid=5(five) groups=5(five),7(seven)"'
+for bad in "" ":5" "1000:" "12ab" "4294967295" "nobody" "1000:nogroup"; do
+	run "$R" --user "$bad" "$BB" true
+	verdict "--user '$bad': exit 125 and one line" \
+		eval '[ $rc -eq 125 ] && err_lines 1 && grep -q -- "--user" "$T/err"'
+done
+
 # --- a dynamically linked program (ld.so and libc from the host) ---
 if [ -x "$G/hello_dyn" ]; then
 	run "$R" "$G/hello_dyn"

@@ -262,6 +262,74 @@ static void exec_bad_args(void)
 	close(sb);
 }
 
+static void version_cred(void)
+{
+	struct lbx_version v = { .size = sizeof(v) };
+	int fd = dev();
+
+	EXPECT(ioctl(fd, LBX_IOC_VERSION, &v) == 0, "errno %d", errno);
+	EXPECT((v.abi_version & 0xffff) >= 3, "abi %#x", v.abi_version);
+	EXPECT(v.features & LBX_FEATURE_CRED, "features %#llx",
+	       (unsigned long long)v.features);
+	close(fd);
+}
+
+/* lbx_exec.cred (1.3): checked before the program is looked up, so a
+ * good one reaches ENOENT for a missing program and a bad one stops first. */
+static void exec_cred_args(void)
+{
+	static const char *argv[] = { "x", NULL };
+	static const __u32 groups[LBX_CRED_NGROUPS_MAX + 1] = { 10, 20 };
+	static const __u32 bad_group[1] = { (__u32)-1 };
+	struct lbx_exec ex;
+	int sb = new_sandbox();
+
+#define RESET() do { memset(&ex, 0, sizeof(ex)); ex.size = sizeof(ex); \
+	ex.path_ptr = (uintptr_t)"/nonexistent"; ex.argv_ptr = (uintptr_t)argv; } while (0)
+	RESET();
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), ENOENT);	/* no cred: root */
+	ex.size = offsetof(struct lbx_exec, cred);		/* a 1.2 caller */
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), ENOENT);
+	RESET();
+	ex.cred.flags = LBX_CRED_SET;
+	ex.cred.uid = 1000;
+	ex.cred.gid = 1000;
+	ex.cred.ngroups = 2;
+	ex.cred.groups_ptr = (uintptr_t)groups;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), ENOENT);	/* accepted */
+	ex.cred.ngroups = LBX_CRED_NGROUPS_MAX;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), ENOENT);
+	ex.cred.ngroups = LBX_CRED_NGROUPS_MAX + 1;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.cred.ngroups = 1;
+	ex.cred.groups_ptr = 8;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EFAULT);
+	ex.cred.groups_ptr = (uintptr_t)bad_group;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.cred.ngroups = 0;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);	/* a pointer, no groups */
+	ex.cred.groups_ptr = 0;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), ENOENT);
+	ex.cred.uid = (__u32)-1;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.cred.uid = 1000;
+	ex.cred.gid = (__u32)-1;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.cred.gid = 1000;
+	ex.cred.reserved[1] = 1;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.cred.reserved[1] = 0;
+	ex.cred.flags = 2;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.cred.flags = 0;					/* flags 0: all zero */
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), EINVAL);
+	ex.cred.uid = 0;
+	ex.cred.gid = 0;
+	EXPECT_ERRNO(ioctl(sb, LBX_IOC_EXEC, &ex), ENOENT);
+#undef RESET
+	close(sb);
+}
+
 static void hostop_done_bad_args(void)
 {
 	struct lbx_syscall sc = { .size = sizeof(sc) };
@@ -450,6 +518,8 @@ int main(void)
 		{ "SANDBOX_CREATE rejects bad network configurations", create_net_bad },
 		{ "sandbox fd: wrong commands and callers", sandbox_wrong_commands },
 		{ "EXEC rejects bad arguments", exec_bad_args },
+		{ "VERSION reports LBX_FEATURE_CRED (ABI 1.3)", version_cred },
+		{ "EXEC's credentials (ABI 1.3): checked, old sizes served", exec_cred_args },
 		{ "HOSTOP_DONE rejects bad arguments and strangers", hostop_done_bad_args },
 		{ "EVENT rejects bad arguments and strangers", event_bad_args },
 		{ "sandbox fd closed by another thread while in use", close_while_in_use },

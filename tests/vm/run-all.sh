@@ -135,6 +135,55 @@ else
 	not_ok "lbx-launch --help"
 fi
 
+# --- --user: the guest's identity (docs/creds.md) ---
+out=$(lbx-launch --user 1000:1000 /bin/busybox id 2>&1)
+if [ "$out" = "uid=1000 gid=1000" ]; then
+	ok "--user 1000:1000: id"
+else
+	not_ok "--user 1000:1000: id (got: $out)"
+fi
+out=$(lbx-launch --user 1000:1000 /bin/busybox grep -E '^(Uid|Gid|Groups|CapEff):' /proc/self/status 2>&1)
+if [ "$out" = "$(printf 'Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\nGroups:\t \nCapEff:\t0000000000000000')" ]; then
+	ok "--user 1000:1000: /proc/self/status Uid, Gid, Groups, CapEff"
+else
+	not_ok "--user 1000:1000: /proc/self/status (got: $out)"
+fi
+printf 'top secret\n' > "$T/secret"
+chmod 600 "$T/secret"
+out=$(lbx-launch --user 1000:1000 --add "$T/secret:/secret" /bin/busybox cat /secret 2>&1)
+st=$?
+rout=$(lbx-launch --add "$T/secret:/secret" /bin/busybox cat /secret 2>&1)
+if [ $st -eq 1 ] && echo "$out" | grep -q "Permission denied" && [ "$rout" = "top secret" ]; then
+	ok "--user 1000:1000: EACCES on a root-only (0600) file that root reads"
+else
+	not_ok "--user 1000:1000: a root-only file (status $st, got: $out; as root: $rout)"
+fi
+out=$(lbx-launch --user 1000:1000 /bin/busybox sh -c 'echo x > /tmp/f && stat -c "%u:%g %a" /tmp/f; echo y > /f' 2>&1)
+if [ "$(echo "$out" | head -n 1)" = "1000:1000 644" ] && echo "$out" | grep -q "Permission denied"; then
+	ok "--user 1000:1000: new files are 1000:1000; / is not writable"
+else
+	not_ok "--user 1000:1000: file creation (got: $out)"
+fi
+printf 'root:x:0:0::/root:/bin/sh\nu:x:1000:1000::/:/bin/sh\n' > "$T/passwd"
+printf 'root:x:0:\ng:x:1000:\nfive:x:5:u\nseven:x:7:x,u\n' > "$T/group"
+out=$(lbx-launch --add "$T/passwd:/etc/passwd" --add "$T/group:/etc/group" --user u /bin/busybox id 2>&1)
+out2=$(lbx-launch --add "$T/passwd:/etc/passwd" --add "$T/group:/etc/group" --user u:five /bin/busybox id 2>&1)
+if [ "$out" = "uid=1000(u) gid=1000(g) groups=5(five),7(seven),1000(g)" ] &&
+   [ "$out2" = "uid=1000(u) gid=5(five) groups=5(five),7(seven)" ]; then
+	ok "--user NAME[:GROUP] from the sandbox's /etc/passwd and /etc/group, with its groups"
+else
+	not_ok "--user by name (got: $out / $out2)"
+fi
+for bad in "" ":5" "1000:" "12ab" "4294967295" "1000:4294967295" "nobody" "1000:nogroup"; do
+	lbx-launch --user "$bad" /bin/busybox true > "$T/out" 2> "$T/err" < /dev/null
+	st=$?
+	if [ $st -eq 125 ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q -- "--user" "$T/err"; then
+		ok "--user '$bad': exit 125 and one line"
+	else
+		not_ok "--user '$bad': status $st, stderr: $(cat "$T/err")"
+	fi
+done
+
 # --- stdin passes through ---
 out=$(printf 'line one\nline two\n' | lbx-launch "$G/args_env" cat 2>&1)
 if [ "$out" = "$(printf 'line one\nline two')" ]; then
@@ -475,6 +524,67 @@ if command -v lbx-run > /dev/null; then
 	else
 		not_ok "lbx-run --net: status $st, $(cat "$T/bad.out")"
 	fi
+fi
+
+# --- redis-server (Debian 12): on the sandbox's loopback, and over --net ---
+if [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then
+	# Both programs and their libraries (the default root has only
+	# PROGRAM's): resolved paths, copied under the names ld.so looks for.
+	ld=/lib64/ld-linux-x86-64.so.2
+	radds="--add $(readlink -f $ld):$ld --add /usr/bin/redis-server:/usr/bin/redis-server"
+	radds="$radds --add /usr/bin/redis-cli:/usr/bin/redis-cli --add $S/redis.sh:/redis.sh"
+	for lib in $($ld --list /usr/bin/redis-server; $ld --list /usr/bin/redis-cli); do
+		case "$lib" in
+		/*.so*) [ "$lib" != $ld ] && radds="$radds --add $(readlink -f "$lib"):$lib" ;;
+		esac
+	done
+	/bin/busybox sh "$S/redis.sh" 6390 > "$T/redis-native.out" 2>&1
+	for mode in "" --no-rewrite; do
+		# shellcheck disable=SC2086 # radds is a list of options
+		timeout 120 lbx-launch $mode $radds /bin/busybox sh /redis.sh 6391 \
+			> "$T/redis-lbx.out" 2>&1 < /dev/null
+		if cmp -s "$T/redis-native.out" "$T/redis-lbx.out" &&
+		   grep -q "^redis-server exited with status 0$" "$T/redis-lbx.out"; then
+			ok "redis-server and redis-cli in one sandbox${mode:+ ($mode)}: SET/GET/INCR/LPUSH/LRANGE and SHUTDOWN as natively ($(wc -l < "$T/redis-lbx.out") lines)"
+		else
+			not_ok "redis-server and redis-cli in one sandbox${mode:+ ($mode)}: differs from the native run"
+			diff "$T/redis-native.out" "$T/redis-lbx.out" | head -n 20 | sed 's/^/#   /'
+		fi
+	done
+	# The server in a sandbox with --net, the client on the host.
+	lbx-launch -v --net 10.99.0.2/24 /usr/bin/redis-server --port 6379 --bind 10.99.0.2 \
+		--protected-mode no --save '' --appendonly no --dir /tmp \
+		> "$T/redis-net.out" 2> "$T/redis-net.err" < /dev/null &
+	pr=$!
+	if wait_netdev "$T/redis-net.err"; then
+		ip addr add 10.99.0.1/24 dev "$netdev" && ip link set "$netdev" up
+		for i in $(seq 1 100); do
+			[ "$(timeout 5 redis-cli -h 10.99.0.2 PING 2> /dev/null)" = PONG ] && break
+			sleep 0.2
+		done
+		{
+			redis-cli -h 10.99.0.2 SET k "over $netdev"
+			redis-cli -h 10.99.0.2 GET k
+			redis-cli -h 10.99.0.2 INCR n
+			redis-cli -h 10.99.0.2 LPUSH l x y
+			redis-cli -h 10.99.0.2 LRANGE l 0 -1
+			redis-cli -h 10.99.0.2 SHUTDOWN
+		} > "$T/redis-host.out" 2>&1
+		timeout 30 sh -c "while kill -0 $pr 2>/dev/null; do sleep 0.2; done"
+		wait $pr
+		st=$?
+		if [ "$(cat "$T/redis-host.out")" = "$(printf 'OK\nover %s\n1\n2\ny\nx' "$netdev")" ] &&
+		   [ $st -eq 0 ] && grep -q "ready to exit, bye bye" "$T/redis-net.out"; then
+			ok "--net: a host redis-cli drives a sandboxed redis-server through $netdev; SHUTDOWN ends it (status 0)"
+		else
+			not_ok "--net: host redis-cli to a sandboxed redis-server (status $st; got: $(tr '\n' '|' < "$T/redis-host.out"); server: $(tail -n 5 "$T/redis-net.out" "$T/redis-net.err" | tr '\n' '|'))"
+		fi
+	else
+		not_ok "--net: redis-server's sandbox has no device ($(tr '\n' '|' < "$T/redis-net.err"))"
+	fi
+	kill $pr 2> /dev/null; wait $pr 2> /dev/null
+else
+	echo "# redis-server or redis-cli is not in this VM: skipped"
 fi
 
 # --- a guest that tries to leave ---

@@ -18,7 +18,7 @@
 
 /* Major in the high 16 bits: a change there breaks compatibility. */
 #define LBX_ABI_MAJOR		1
-#define LBX_ABI_MINOR		2
+#define LBX_ABI_MINOR		3
 #define LBX_ABI_VERSION		((LBX_ABI_MAJOR << 16) | LBX_ABI_MINOR)
 
 #define LBX_IOC_MAGIC		0xBB
@@ -26,6 +26,7 @@
 /* lbx_version.features */
 #define LBX_FEATURE_DIRECT	(1ULL << 0)	/* direct entries (ABI 1.1) */
 #define LBX_FEATURE_NETDEV	(1ULL << 1)	/* lbx_sandbox_create.net (ABI 1.2) */
+#define LBX_FEATURE_CRED	(1ULL << 2)	/* lbx_exec.cred (ABI 1.3) */
 
 /* ---- on /dev/litebox ---- */
 
@@ -102,6 +103,25 @@ struct lbx_regs {
  * jumps to regs.rip with regs.rsp; from then on every guest system call is
  * an LBX_IOC_SYSCALL.
  */
+/*
+ * The first process's credentials (ABI 1.3). With LBX_CRED_SET its real,
+ * effective, saved and fs uid are uid, its gids gid, and its supplementary
+ * groups the ngroups (at most LBX_CRED_NGROUPS_MAX) gids at groups_ptr; uid
+ * and gids must not be (__u32)-1. flags 0: root (uid and gid 0, no
+ * groups, every capability), and every other field must be zero.
+ */
+#define LBX_CRED_SET		(1U << 0)
+#define LBX_CRED_NGROUPS_MAX	32
+
+struct lbx_exec_cred {
+	__u32 flags;		/* LBX_CRED_SET or zero */
+	__u32 uid;
+	__u32 gid;
+	__u32 ngroups;
+	__u64 groups_ptr;	/* __u32[ngroups] */
+	__u64 reserved[2];
+};
+
 struct lbx_exec {
 	__u32 size;
 	__u32 flags;		/* zero */
@@ -116,6 +136,7 @@ struct lbx_exec {
 	__u32 resume_flags;	/* out: LBX_RESUME_* */
 	__u32 pid;		/* out: the guest pid (1) */
 	__u64 reserved[4];
+	struct lbx_exec_cred cred;	/* ABI 1.3; absent (shorter size): root */
 };
 
 /* Host operations the stub performs for the kernel (DESIGN.md 3.4). */

@@ -61,6 +61,11 @@ static void usage(const struct lbx_opts *o, FILE *f)
 "  --mem-limit SIZE    file-system memory limit, e.g. 64M, 1G (default 256M)\n"
 "  --max-procs N       most guest processes at once (default 64)\n"
 "  --max-fds N         most open files per guest process (default 1024)\n"
+"  --user UID[:GID]    run as UID (and GID; by default the user's group in\n"
+"                      the sandbox's /etc/passwd, else 0) instead of root;\n"
+"                      NAME[:GROUP] looks the names up in the sandbox's\n"
+"                      /etc/passwd and /etc/group, which also give a named\n"
+"                      user its supplementary groups\n"
 "  --no-rewrite        do not rewrite the guest's syscall sites: every system\n"
 "                      call traps (slower; for comparison and debugging)\n"
 "  --net ADDR/PREFIX[,gw=GW][,mtu=N]\n"
@@ -137,7 +142,7 @@ static void *grow(void *p, size_t n, size_t size)
 }
 
 enum { OPT_ROOTFS = 256, OPT_ADD, OPT_ENV, OPT_CLEAR_ENV, OPT_CWD, OPT_MEM,
-	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE, OPT_NET };
+	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE, OPT_NET, OPT_USER };
 
 /* A unicast address a host may use (prefix: its network's, for IPv4). */
 static bool net_unicast(int family, const unsigned char *a, unsigned int prefix)
@@ -246,6 +251,7 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 		{ "max-fds", required_argument, NULL, OPT_FDS },
 		{ "no-rewrite", no_argument, NULL, OPT_NO_REWRITE },
 		{ "net", required_argument, NULL, OPT_NET },
+		{ "user", required_argument, NULL, OPT_USER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -326,6 +332,10 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 				exit(LBX_EXIT_USAGE);
 			}
 			parse_net(o, optarg);
+			break;
+		case OPT_USER:
+			/* Names need the sandbox's /etc/passwd: lbx_user_resolve(). */
+			o->user = optarg;
 			break;
 		case 'v':
 			o->verbose++;

@@ -35,6 +35,7 @@ struct lbx_opts {
 	unsigned int max_fds;
 	bool no_rewrite;		/* --no-rewrite */
 	struct lbx_net_opt net;		/* --net */
+	const char *user;		/* --user UID[:GID]; NULL: root */
 	int verbose;
 	int argc;			/* PROGRAM [ARGS...] */
 	char **argv;

@@ -23,6 +23,7 @@
 #include "launch.h"
 #include "options.h"
 #include "stub.h"
+#include "user.h"
 
 #define LBX_DEV "/dev/litebox"
 
@@ -62,6 +63,12 @@ static int open_device(struct lbx_opts *o)
 	lbx_verbose(o, "litebox.ko ABI %u.%u", v.abi_version >> 16, v.abi_version & 0xffff);
 	if (o->net.arg && !(v.features & LBX_FEATURE_NETDEV)) {
 		lbx_msg(o, "--net: litebox.ko %u.%u has no network devices (ABI 1.2 has)",
+			v.abi_version >> 16, v.abi_version & 0xffff);
+		close(fd);
+		return -1;
+	}
+	if (o->user && !(v.features & LBX_FEATURE_CRED)) {
+		lbx_msg(o, "--user: litebox.ko %u.%u cannot set the guest's identity (ABI 1.3 can)",
 			v.abi_version >> 16, v.abi_version & 0xffff);
 		close(fd);
 		return -1;
@@ -143,6 +150,7 @@ int main(int argc, char **argv)
 {
 	struct lbx_exec ex = { .size = sizeof(ex) };
 	struct lbx_images img;
+	struct lbx_user user;
 	struct lbx_opts o;
 	char **env;
 	int dev, sb, ret;
@@ -151,6 +159,16 @@ int main(int argc, char **argv)
 	ret = lbx_images_build(&o, &img);
 	if (ret)
 		return ret;
+	if (o.user) {
+		ret = lbx_user_resolve(&o, &img, &user);
+		if (ret)
+			return ret;
+		ex.cred.flags = LBX_CRED_SET;
+		ex.cred.uid = user.uid;
+		ex.cred.gid = user.gid;
+		ex.cred.ngroups = user.ngroups;
+		ex.cred.groups_ptr = user.ngroups ? (uintptr_t)user.groups : 0;
+	}
 	env = lbx_opts_environ(&o);
 	if (!env) {
 		lbx_msg(&o, "out of memory");

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <litebox/cred.h>
 #include <litebox/task.h>
 #include <litebox/vfs.h>
 #include "image.h"
@@ -18,6 +19,7 @@
 #include "options.h"
 #include "run.h"
 #include "stub.h"
+#include "user.h"
 #include "userland.h"
 
 extern char __executable_start[];
@@ -25,6 +27,7 @@ extern char etext[];
 
 int main(int argc, char **argv)
 {
+	struct lbx_cred cred, *credp = NULL;
 	struct lbx_limits limits = { 0 };
 	struct lbx_stub_tls *tls;
 	struct lbx_cpu_regs regs;
@@ -48,6 +51,18 @@ int main(int argc, char **argv)
 	ret = lbx_images_build(&o, &img);
 	if (ret)
 		return ret;
+	if (o.user) {
+		struct lbx_user user;
+
+		ret = lbx_user_resolve(&o, &img, &user);
+		if (ret)
+			return ret;
+		if (lbx_cred_init(&cred, user.uid, user.gid, user.groups, user.ngroups)) {
+			lbx_msg(&o, "invalid --user '%s'", o.user);
+			return LBX_EXIT_SETUP;
+		}
+		credp = &cred;
+	}
 	env = lbx_opts_environ(&o);
 	if (!env) {
 		lbx_msg(&o, "out of memory");
@@ -89,7 +104,7 @@ int main(int argc, char **argv)
 	lbx_verbose(&o, "starting %s", img.program);
 	ret = lbx_linux_start(sb, NULL, img.program, (const char *const *)o.argv,
 			      (const char *const *)env, o.cwd ? o.cwd : "/",
-			      &regs, &res, &t);
+			      credp, &regs, &res, &t);
 	if (ret)
 		return lbx_exec_error(&o, img.program, -ret);
 	tls->thread = t;

@@ -328,9 +328,14 @@ bool lbx_sock_nonblock(struct lbx_sock *sk);
 /* Absolute deadlines from SO_RCVTIMEO / SO_SNDTIMEO (or LBX_NO_DEADLINE). */
 u64 lbx_sock_rcv_deadline(struct lbx_sock *sk);
 u64 lbx_sock_snd_deadline(struct lbx_sock *sk);
-/* The caller's credentials (SO_PEERCRED, SCM_CREDENTIALS): guest pid and
- * fs ids of the current thread; zeros without one. */
+/* The caller's credentials as Linux hands them out: its guest pid with the
+ * real uid and gid (the SCM_CREDENTIALS a sender attaches by default) or
+ * the effective ones (SO_PEERCRED); zeros without a current thread. */
 void lbx_sock_current_cred(struct lbx_ucred *cred);
+void lbx_sock_current_peercred(struct lbx_ucred *cred);
+/* Whether the caller may send SCM_CREDENTIALS want: its own pid, and ids
+ * among its real, effective and saved ones, unless capable. */
+bool lbx_sock_may_claim_cred(const struct lbx_ucred *want);
 
 /* ---- the calls (the shim's entry points) ---- */
 

@@ -9,6 +9,7 @@
 #define LITEBOX_TASK_H
 
 #include <litebox/core.h>
+#include <litebox/cred.h>
 #include <litebox/memacct.h>
 #include <litebox/list.h>
 #include <litebox/waitqueue.h>
@@ -127,8 +128,9 @@ struct lbx_sandbox {
 	struct lbx_waitqueue child_wq;
 	/* Woken (key POLLIN) whenever a signal is queued: signalfd. */
 	struct lbx_waitqueue sig_wq;
-	/* Real-time signals queued on the sandbox's threads (one user's
-	 * RLIMIT_SIGPENDING count, as all guests are one uid); atomic. */
+	/* Real-time signals queued on the sandbox's threads: one
+	 * RLIMIT_SIGPENDING count for the whole sandbox (Linux counts per
+	 * user; a sandbox's users share the one bound); atomic. */
 	u32 nr_sigqueued;
 	struct lbx_sandbox_stats stats;
 	/* The stub's direct entry (the rewriter's call target); 0: no rewriting. */
@@ -147,6 +149,8 @@ struct lbx_process {
 	struct lbx_list_head threads;
 	u32 nr_threads;
 
+	/* Under sb->lock; changed only through lbx_cred_install_locked(). */
+	struct lbx_cred cred;
 	struct lbx_fs_ctx *fs;
 	struct lbx_fdtable *files;
 	struct lbx_mm *mm;
@@ -379,6 +383,7 @@ struct lbx_process *lbx_process_parent_get(struct lbx_process *p);
 struct lbx_wait_result {
 	u32 pid;
 	int status;
+	u32 uid;	/* the child's real uid (waitid's si_uid) */
 	u32 what;
 };
 #define LBX_WAIT_NOHANG		(1U << 0)

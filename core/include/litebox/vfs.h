@@ -18,6 +18,7 @@
 #define LITEBOX_VFS_H
 
 #include <litebox/core.h>
+#include <litebox/cred.h>
 #include <litebox/fsabi.h>
 #include <litebox/file.h>
 #include <litebox/list.h>
@@ -174,15 +175,18 @@ struct lbx_vfs {
 	u32 next_dev;
 };
 
-#define LBX_NGROUPS_MAX	32
-
-/* Per process (CLONE_FS shares it): root, cwd, umask, credentials. */
+/*
+ * Per process (CLONE_FS shares it): root, cwd, umask, and the identity
+ * permission checks use: a copy of the process's fsuid, fsgid and groups
+ * (struct lbx_cred, kept in step by lbx_cred_install_locked()).
+ */
 struct lbx_fs_ctx {
 	struct lbx_vfs *vfs;
 	struct lbx_path root;
 	struct lbx_path cwd;
 	u32 umask;
 	u32 fsuid, fsgid;
+	u32 ruid, rgid;		/* real ids: access(2) checks with these */
 	u32 ngroups;
 	u32 groups[LBX_NGROUPS_MAX];
 };
