@@ -988,6 +988,22 @@ out:
 	inet_unlock();
 }
 
+bool lbx_inet_if_sending(struct lbx_inet_if *ifp)
+{
+	struct tcp_pcb *pcb;
+	bool busy = false;
+
+	inet_lock_stack();
+	for (pcb = tcp_active_pcbs; pcb && !busy; pcb = pcb->next) {
+		if (!ip_addr_cmp(&pcb->local_ip, &ifp->addr))
+			continue;
+		busy = pcb->unsent || pcb->unacked || pcb->state == FIN_WAIT_1 ||
+		       pcb->state == CLOSING || pcb->state == LAST_ACK;
+	}
+	inet_unlock();
+	return busy;
+}
+
 void lbx_inet_if_detach(struct lbx_inet_if *ifp)
 {
 	inet_lock_stack();

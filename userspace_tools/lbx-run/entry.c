@@ -21,6 +21,7 @@
 #include "linux_shim.h"
 #include "run.h"
 #include "stub.h"
+#include "userland.h"
 
 #ifndef HWCAP2_FSGSBASE
 #define HWCAP2_FSGSBASE (1 << 1)
@@ -147,6 +148,8 @@ __attribute__((noinline)) static void serve(struct lbx_stub_tls *tls,
 		       "regs layout");
 	lbx_linux_syscall(t, (struct lbx_cpu_regs *)&sc->regs, &res,
 			  sc->flags & LBX_SYSCALL_DIRECT ? LBX_SYS_DIRECT : 0);
+	if (res.hostop == LBX_HOSTOP_EXIT_GROUP)
+		lbx_userland_tun_close();	/* the guest is done */
 	sc->resume_flags = res.flags;
 	sc->hostop = res.hostop;
 	sc->hostop_arg[0] = res.arg[0];
@@ -181,6 +184,8 @@ __attribute__((noinline)) static void serve_event(struct lbx_stub_tls *tls,
 	struct lbx_resume res;
 
 	lbx_linux_event(tls->thread, &info, (struct lbx_cpu_regs *)&ev->regs, &res);
+	if (res.hostop == LBX_HOSTOP_EXIT_GROUP)
+		lbx_userland_tun_close();	/* the guest is done */
 	ev->resume_flags = res.flags;
 	ev->hostop = res.hostop;
 	ev->hostop_arg[0] = res.arg[0];
