@@ -455,6 +455,70 @@ if grep -q "client got TO THE HOST" "$T/gu.out" &&
 else
 	not_ok "--net: UDP from a guest client (guest: $(cat "$T/gu.out" "$T/gu.err" | tr '\n' '|'), host: $(cat "$T/hu.out"))"
 fi
+# net_peer over lbx<N>: a guest (lbx-launch) and a host peer, each way.
+# peer_guest_server NAME NETARG HOSTADDR/PREFIX PROTO FAMILY PORT CLIENT_ARGS...
+# peer_host_server  NAME NETARG HOSTADDR/PREFIX PROTO FAMILY PORT CLIENT_ARGS...
+# Then peer_verdict NAME GUEST_LINE HOST_LINE.
+peer_up() {
+	wait_netdev "$1" || return 1
+	ip addr add "$2" dev "$netdev" nodad 2> /dev/null || ip addr add "$2" dev "$netdev"
+	ip link set "$netdev" up
+}
+peer_guest_server() {
+	local net=$1 haddr=$2 proto=$3 fam=$4 port=$5
+	shift 5
+	lbx-launch -v --net "$net" "$V/net_peer" "$proto-server" "$fam" "$port" > "$T/pg.out" 2> "$T/pg.err" &
+	local pg=$!
+	prc=1
+	if peer_up "$T/pg.err" "$haddr"; then
+		timeout 60 "$V/net_peer" "$proto-client" "$@" > "$T/ph.out" 2> "$T/ph.err"
+		prc=$?
+	fi
+	timeout 20 sh -c "while kill -0 $pg 2>/dev/null; do sleep 0.2; done"
+	kill $pg 2> /dev/null; wait $pg 2> /dev/null
+	grc=$?
+}
+peer_host_server() {
+	local net=$1 haddr=$2 proto=$3 fam=$4 port=$5
+	shift 5
+	timeout 90 "$V/net_peer" "$proto-server" "$fam" "$port" > "$T/ph.out" 2> "$T/ph.err" &
+	local ph=$!
+	lbx-launch -v --net "$net" "$V/net_peer" "$proto-client" "$@" > "$T/pg.out" 2> "$T/pg.err" &
+	local pg=$!
+	peer_up "$T/pg.err" "$haddr"
+	timeout 90 sh -c "while kill -0 $pg 2>/dev/null; do sleep 0.2; done"
+	kill $pg 2> /dev/null; wait $pg 2> /dev/null
+	grc=$?
+	timeout 20 sh -c "while kill -0 $ph 2>/dev/null; do sleep 0.2; done"
+	kill $ph 2> /dev/null; wait $ph 2> /dev/null
+	prc=$?
+}
+peer_verdict() {
+	if [ $grc -eq 0 ] && [ $prc -eq 0 ] && [ "$(cat "$T/pg.out")" = "$2" ] &&
+	   [ "$(cat "$T/ph.out")" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1 (guest $grc, host $prc; guest: $(cat "$T/pg.out" "$T/pg.err" | tr '\n' '|') host: $(cat "$T/ph.out" "$T/ph.err" | tr '\n' '|'))"
+	fi
+}
+# Bulk TCP (more than a send buffer of small segments) over IPv4.
+peer_guest_server 10.99.0.2/24 10.99.0.1/24 tcp 4 7010 10.99.0.2 7010 1000000
+peer_verdict "--net: 1 MB TCP echo, host client, guest server, EOF both ways" \
+	"tcp-server: echoed 1000000 bytes from 10.99.0.1" "tcp-client: 1000000 bytes echoed by 10.99.0.2"
+# IPv6: the guest's one address is fd99::2 (no link-local, no neighbour
+# discovery on the point-to-point device).
+peer_guest_server fd99::2/64 fd99::1/64 tcp 6 7011 fd99::2 7011 300000
+peer_verdict "--net IPv6: TCP host client, guest server (300 kB echoed, EOF both ways)" \
+	"tcp-server: echoed 300000 bytes from fd99::1" "tcp-client: 300000 bytes echoed by fd99::2"
+peer_host_server fd99::2/64 fd99::1/64 tcp 6 7012 fd99::1 7012 300000
+peer_verdict "--net IPv6: TCP guest client, host server (300 kB echoed, EOF both ways)" \
+	"tcp-client: 300000 bytes echoed by fd99::1" "tcp-server: echoed 300000 bytes from fd99::2"
+peer_guest_server fd99::2/64 fd99::1/64 udp 6 7013 fd99::2 7013 to-the-guest
+peer_verdict "--net IPv6: UDP host client, guest server" \
+	"udp-server: got to-the-guest from fd99::1" "udp-client: got TO-THE-GUEST"
+peer_host_server fd99::2/64 fd99::1/64 udp 6 7014 fd99::1 7014 to-the-host
+peer_verdict "--net IPv6: UDP guest client, host server" \
+	"udp-client: got TO-THE-HOST" "udp-server: got to-the-host from fd99::2"
 # Bad --net arguments: one line, status 2, before anything starts.
 for bad in 10.99.0.2 10.99.0.2/33 10.99.0.0/24 300.1.1.1/24 fe80::1/64 \
 	   10.99.0.2/24,gw=fd00::1 10.99.0.2/24,mtu=100 tun=tap0; do
