@@ -361,8 +361,23 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 		}
 		if (!any)
 			return -ECHILD;
-		if (flags & LBX_WAIT_NOHANG)
+		if ((flags & LBX_WAIT_NOHANG) && !soon)
 			return 0;
+		if (flags & LBX_WAIT_NOHANG) {
+			/*
+			 * A child whose exit signal is being sent, or was sent,
+			 * is waitable in a moment; on Linux the signal and the
+			 * zombie come together. A WNOHANG wait after that
+			 * signal must find the child: a shell's wait loop (ash)
+			 * clears its SIGCHLD flag, polls with WNOHANG and
+			 * sleeps in sigsuspend() for the next SIGCHLD, which
+			 * would never come.
+			 */
+			lbx_wait_event(&sb->child_wq,
+				       __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE) != seen,
+				       LBX_NO_DEADLINE, self, 0);
+			continue;
+		}
 		if (intr) {
 			/*
 			 * Interrupted: as Linux, a child that became waitable
