@@ -207,10 +207,7 @@ print(ep.poll(0.2), hits)
 os.close(w)
 print(ep.poll(1))
 '
-	# Hung under lbx-launch in the first VM run (not yet diagnosed; it
-	# passes natively and, up to the subprocess part, under lbx-run):
-	# opt in with LBX_VM_ASYNCIO=1 until it is fixed.
-	[ "${LBX_VM_ASYNCIO:-0}" = 1 ] && compare_native "python3 asyncio (socketpair streams, sleep, subprocess, unix server)" /usr/bin/python3 -c '
+	compare_native "python3 asyncio (socketpair streams, sleep, subprocess, unix server)" /usr/bin/python3 -c '
 import asyncio, os, socket, sys
 async def echo(reader, writer):
     while True:
