@@ -516,19 +516,27 @@ peer_guest_server 10.99.0.2/24 10.99.0.1/24 tcp 4 7010 10.99.0.2 7010 1000000
 peer_verdict "--net: 1 MB TCP echo, host client, guest server, EOF both ways" \
 	"tcp-server: echoed 1000000 bytes from 10.99.0.1" "tcp-client: 1000000 bytes echoed by 10.99.0.2"
 # IPv6: the guest's one address is fd99::2 (no link-local, no neighbour
-# discovery on the point-to-point device).
-peer_guest_server fd99::2/64 fd99::1/64 tcp 6 7011 fd99::2 7011 300000
-peer_verdict "--net IPv6: TCP host client, guest server (300 kB echoed, EOF both ways)" \
-	"tcp-server: echoed 300000 bytes from fd99::1" "tcp-client: 300000 bytes echoed by fd99::2"
-peer_host_server fd99::2/64 fd99::1/64 tcp 6 7012 fd99::1 7012 300000
-peer_verdict "--net IPv6: TCP guest client, host server (300 kB echoed, EOF both ways)" \
-	"tcp-client: 300000 bytes echoed by fd99::1" "tcp-server: echoed 300000 bytes from fd99::2"
-peer_guest_server fd99::2/64 fd99::1/64 udp 6 7013 fd99::2 7013 to-the-guest
-peer_verdict "--net IPv6: UDP host client, guest server" \
-	"udp-server: got to-the-guest from fd99::1" "udp-client: got TO-THE-GUEST"
-peer_host_server fd99::2/64 fd99::1/64 udp 6 7014 fd99::1 7014 to-the-host
-peer_verdict "--net IPv6: UDP guest client, host server" \
-	"udp-client: got TO-THE-HOST" "udp-server: got to-the-host from fd99::2"
+# discovery on the point-to-point device). The host side needs IPv6 in the
+# VM's kernel (the debug kernel of the kunit lane has none): else skipped.
+if [ -d /proc/sys/net/ipv6 ]; then
+	peer_guest_server fd99::2/64 fd99::1/64 tcp 6 7011 fd99::2 7011 300000
+	peer_verdict "--net IPv6: TCP host client, guest server (300 kB echoed, EOF both ways)" \
+		"tcp-server: echoed 300000 bytes from fd99::1" "tcp-client: 300000 bytes echoed by fd99::2"
+	peer_host_server fd99::2/64 fd99::1/64 tcp 6 7012 fd99::1 7012 300000
+	peer_verdict "--net IPv6: TCP guest client, host server (300 kB echoed, EOF both ways)" \
+		"tcp-client: 300000 bytes echoed by fd99::1" "tcp-server: echoed 300000 bytes from fd99::2"
+	peer_guest_server fd99::2/64 fd99::1/64 udp 6 7013 fd99::2 7013 to-the-guest
+	peer_verdict "--net IPv6: UDP host client, guest server" \
+		"udp-server: got to-the-guest from fd99::1" "udp-client: got TO-THE-GUEST"
+	peer_host_server fd99::2/64 fd99::1/64 udp 6 7014 fd99::1 7014 to-the-host
+	peer_verdict "--net IPv6: UDP guest client, host server" \
+		"udp-client: got TO-THE-HOST" "udp-server: got to-the-host from fd99::2"
+else
+	for what in "TCP both ways" "UDP both ways"; do
+		n=$((n + 1))
+		echo "ok $n - --net IPv6: $what # SKIP this kernel has no IPv6 for the host side"
+	done
+fi
 # Bad --net arguments: one line, status 2, before anything starts.
 for bad in 10.99.0.2 10.99.0.2/33 10.99.0.0/24 300.1.1.1/24 fe80::1/64 \
 	   10.99.0.2/24,gw=fd00::1 10.99.0.2/24,mtu=100 tun=tap0; do
