@@ -4,7 +4,7 @@
 # under lbx-run and under lbx-launch alike. Included by the top-level Makefile
 # or used on its own: make -f bench/bench.mk bench-bins
 O ?= build
-BENCH_BINS := $(O)/bench/syscall_bench $(O)/bench/spawn_timer
+BENCH_BINS := $(O)/bench/syscall_bench $(O)/bench/spawn_timer $(O)/bench/net_bench
 
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(@D)

@@ -88,6 +88,13 @@ if [ -x /usr/bin/python3 ]; then
 	timeout 600 "$D/spawn_timer" -n "$FN" -l python3-start lbx-launch --no-rewrite /usr/bin/python3 -c pass >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
 fi
 
+# TCP over the sandbox's device and its loopback (bench/net-vm.sh): its
+# details go with the others, its table after the others.
+: > "$OUT/net.log"
+if [ -x "$D/net_bench" ] && [ -f "$D/net-vm.sh" ]; then
+	sh "$D/net-vm.sh" -r "$R" > "$OUT/net.log" 2>&1 || status=1
+fi
+
 detail() { awk '!/^# syscall_bench:/ || !h++ { print "   " $0 }' "$1"; }
 echo "-- native:"
 detail "$OUT/native.out"
@@ -95,11 +102,13 @@ echo "-- lbx-launch:"
 detail "$OUT/lbx-launch.out"
 echo "-- lbx-launch --no-rewrite:"
 detail "$OUT/lbx-launch-trap.out"
+sed '/^== table/,$d' "$OUT/net.log"
 echo "== table: VM (TCG), native vs lbx-launch (ratio = lbx-launch / native)"
 awk -v a=native -v b=lbx-launch -v targets="getpid=2.5 start-exit=3" \
 	-f "$D/table.awk" "$OUT/native.out" "$OUT/lbx-launch.out"
 echo "== table: VM (TCG), native vs lbx-launch --no-rewrite (every syscall traps)"
 awk -v a=native -v b=trap -f "$D/table.awk" "$OUT/native.out" "$OUT/lbx-launch-trap.out"
+sed -n '/^== table/,/^== end/p' "$OUT/net.log" | sed '/^== end/d'
 echo "== end"
 [ $status -eq 0 ] || echo "run-vm.sh: a measurement failed (see above)" >&2
 exit $status

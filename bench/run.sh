@@ -66,6 +66,8 @@ if [ $vm = 1 ]; then
 		--mem 1G "${pyadds[@]}" \
 		--add "$B/bench/syscall_bench:/opt/litebox/bench/syscall_bench" \
 		--add "$B/bench/spawn_timer:/opt/litebox/bench/spawn_timer" \
+		--add "$B/bench/net_bench:/opt/litebox/bench/net_bench" \
+		--add "$ROOT/bench/net-vm.sh:/opt/litebox/bench/net-vm.sh" \
 		--add "$ROOT/bench/run-vm.sh:/opt/litebox/bench/run-vm.sh" \
 		--add "$ROOT/bench/table.awk:/opt/litebox/bench/table.awk" \
 		-- sh /opt/litebox/bench/run-vm.sh "${args[@]}" 2>&1 | tee "$B/bench/vm.log"

@@ -13,14 +13,16 @@
  * in process context under that lock; it builds an skb and hands it to the
  * host stack with netif_rx().
  *
- * Teardown (with the sandbox fd): detach the lwIP interface (no more
- * output), unregister the device (no more xmit), cancel the work (no more
+ * Teardown (with the sandbox fd): wait (5 s at most) for TCP data the
+ * guests left in flight, detach the lwIP interface (no more output), unregister the device (no more xmit), cancel the work (no more
  * input), drop what is queued, free. The open sandbox fd holds the module.
  */
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jiffies.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
@@ -277,10 +279,22 @@ err_free:
 	return ret;
 }
 
+/* How long a sandbox's end waits for TCP data its guests left in flight. */
+#define LBX_NETDEV_LINGER_MS	5000
+
 void lbx_netdev_destroy(struct lbx_netdev *nd)
 {
 	struct net_device *dev = nd->dev;
+	unsigned long end = jiffies + msecs_to_jiffies(LBX_NETDEV_LINGER_MS);
 
+	/*
+	 * The guests have closed their sockets; as Linux goes on sending
+	 * after a process exits, let lwIP deliver what they left (the device
+	 * still takes the ACKs, the timer work still runs), for a bounded
+	 * time: detaching resets what is still in flight.
+	 */
+	while (lbx_inet_if_sending(nd->ifp) && time_before(jiffies, end))
+		msleep(10);
 	WRITE_ONCE(nd->dying, true);
 	lbx_inet_if_detach(nd->ifp);	/* no more output */
 	unregister_netdev(dev);		/* no more xmit */

@@ -988,6 +988,22 @@ out:
 	inet_unlock();
 }
 
+bool lbx_inet_if_sending(struct lbx_inet_if *ifp)
+{
+	struct tcp_pcb *pcb;
+	bool busy = false;
+
+	inet_lock_stack();
+	for (pcb = tcp_active_pcbs; pcb && !busy; pcb = pcb->next) {
+		if (!ip_addr_cmp(&pcb->local_ip, &ifp->addr))
+			continue;
+		busy = pcb->unsent || pcb->unacked || pcb->state == FIN_WAIT_1 ||
+		       pcb->state == CLOSING || pcb->state == LAST_ACK;
+	}
+	inet_unlock();
+	return busy;
+}
+
 void lbx_inet_if_detach(struct lbx_inet_if *ifp)
 {
 	inet_lock_stack();
@@ -1540,14 +1556,28 @@ static bool tcp_can_read(void *arg)
 	       is->state == ST_CLOSED || is->state == ST_NEW;
 }
 
-/* Room for the next tcp_write(). */
+/*
+ * Room for the next tcp_write(): within the send buffer, and within the
+ * segment queue. tcp_write() fails (ERR_MEM) rather than queue more than
+ * TCP_SND_QUEUELEN pbufs: one for what it appends to the last segment,
+ * then one per segment of at most its mss_local. Over a device (an MTU of
+ * 1500) a segment is far smaller than TCP_MSS, so the queue, not the
+ * buffer, is what runs out.
+ */
 static u32 tcp_room(struct inet_sock *is)
 {
-	if (!is->tcp)
+	struct tcp_pcb *pcb = is->tcp;
+	u32 q, seg;
+
+	if (!pcb)
 		return 0;
-	if (tcp_sndqueuelen(is->tcp) >= TCP_SND_QUEUELEN - 2)
+	q = tcp_sndqueuelen(pcb);
+	if (q + 2 >= TCP_SND_QUEUELEN)
 		return 0;
-	return tcp_sndbuf(is->tcp);
+	seg = lbx_min((u32)pcb->mss, (u32)(pcb->snd_wnd_max / 2));
+	if (!seg)
+		seg = pcb->mss;
+	return lbx_min((u32)tcp_sndbuf(pcb), (TCP_SND_QUEUELEN - 2 - q) * seg);
 }
 
 static bool tcp_can_write(void *arg)

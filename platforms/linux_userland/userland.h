@@ -17,4 +17,18 @@ extern bool lbx_userland_fast_copy;
 /* A fault at *rip: when it is in a guest copy, moves *rip to its fixup. */
 bool lbx_userland_fault_fixup(uint64_t *rip);
 
+/*
+ * tun.c: the sandbox's network device, a host TUN device (docs/net.md), and
+ * the net thread that feeds it to lwIP and runs lwIP's timers. Also the
+ * platform's lbx_plat_net_timer_arm() (false while no device runs).
+ */
+struct lbx_inet_if_config;
+/* Attaches to (or creates) TUN device name: 0, or -errno from opening
+ * /dev/net/tun (-ENOENT) or from TUNSETIFF (-EPERM, -EBUSY, -EINVAL). */
+int lbx_userland_tun_open(const char *name);
+/* Makes it owner's lwIP interface and starts the net thread. */
+int lbx_userland_tun_start(uint32_t owner, const struct lbx_inet_if_config *cfg);
+/* Stops the thread, takes the interface out of lwIP, closes the device. */
+void lbx_userland_tun_close(void);
+
 #endif

@@ -98,6 +98,67 @@ static void test_many_children(void)
 	CHECK(seen == 0xff, "collected %#x", seen);
 }
 
+static volatile sig_atomic_t got_chld, alarmed;
+
+static void on_chld(int sig)
+{
+	got_chld = 1;
+}
+
+static void on_alarm(int sig)
+{
+	alarmed = 1;
+}
+
+/*
+ * A shell's wait (busybox ash's waitproc): clear the SIGCHLD flag, poll
+ * with WNOHANG, and when nothing is there sleep in sigsuspend() until the
+ * next SIGCHLD. A child whose SIGCHLD has arrived must then be found by the
+ * WNOHANG poll (on Linux the zombie and the signal come together), or the
+ * shell sleeps for ever. An alarm bounds each sleep.
+ */
+static void test_wnohang_after_sigchld(void)
+{
+	struct sigaction sa = { .sa_handler = on_chld }, sa_alrm = { .sa_handler = on_alarm };
+	struct sigaction old_chld, old_alrm;
+	int i, reaped = 0, stuck = 0;
+	sigset_t all, prev;
+
+	sigaction(SIGCHLD, &sa, &old_chld);
+	sigaction(SIGALRM, &sa_alrm, &old_alrm);
+	sigfillset(&all);
+	for (i = 0; i < 300 && !stuck; i++) {
+		pid_t pid = fork(), r;
+
+		if (pid == 0)
+			_exit(0);
+		for (;;) {
+			got_chld = 0;
+			r = waitpid(-1, NULL, WNOHANG);
+			if (r != 0)
+				break;
+			sigprocmask(SIG_SETMASK, &all, &prev);
+			alarmed = 0;
+			alarm(5);
+			while (!got_chld && !alarmed)
+				sigsuspend(&prev);
+			alarm(0);
+			sigprocmask(SIG_SETMASK, &prev, NULL);
+			if (alarmed && !got_chld) {
+				stuck++;
+				waitpid(pid, NULL, 0);
+				break;
+			}
+		}
+		reaped += r == pid;
+	}
+	sigaction(SIGCHLD, &old_chld, NULL);
+	sigaction(SIGALRM, &old_alrm, NULL);
+	CHECK(!stuck && reaped == 300,
+	      "%d of 300 children reaped; a WNOHANG poll after a SIGCHLD found nothing %d time(s)",
+	      reaped, stuck);
+}
+
 static void test_vfork(void)
 {
 	int status;
@@ -157,6 +218,7 @@ int main(int argc, char **argv)
 	test_killed_by_signal();
 	test_wnohang_and_waitid();
 	test_many_children();
+	test_wnohang_after_sigchld();
 	test_vfork();
 	test_exec();
 	test_process_groups();

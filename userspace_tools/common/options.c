@@ -68,14 +68,7 @@ static void usage(const struct lbx_opts *o, FILE *f)
 "                      user its supplementary groups\n"
 "  --no-rewrite        do not rewrite the guest's syscall sites: every system\n"
 "                      call traps (slower; for comparison and debugging)\n"
-"  --net ADDR/PREFIX[,gw=GW][,mtu=N]\n"
-"                      give the guest the IPv4 or IPv6 address ADDR on a network\n"
-"                      device lbx<N> in the host's network stack (-v names it);\n"
-"                      the host side is yours to configure, e.g.\n"
-"                        ip addr add 10.99.0.1/24 dev lbx0; ip link set lbx0 up\n"
-"                      with gw=GW the guest reaches destinations beyond PREFIX\n"
-"                      through the host. Needs CAP_NET_ADMIN. Without --net the\n"
-"                      guest has loopback only. Kernel mode (lbx-launch) only\n"
+"%s"
 "  -v, --verbose       say what LiteBox is doing\n"
 "  -h, --help          show this help\n"
 "  -V, --version       show the version\n"
@@ -88,7 +81,23 @@ static void usage(const struct lbx_opts *o, FILE *f)
 "its system calls are served in the kernel by litebox.ko (/dev/litebox).\n" :
 "its system calls are served in this process by LiteBox's userland platform.\n"
 "Userland mode shares one address space between LiteBox and the guest: it is\n"
-"a compatibility and development runner, not a security boundary.\n");
+"a compatibility and development runner, not a security boundary.\n",
+		kernel ?
+"  --net ADDR/PREFIX[,gw=GW][,mtu=N]\n"
+"                      give the guest the IPv4 or IPv6 address ADDR on a network\n"
+"                      device lbx<N> in the host's network stack (-v names it);\n"
+"                      the host side is yours to configure, e.g.\n"
+"                        ip addr add 10.99.0.1/24 dev lbx0; ip link set lbx0 up\n"
+"                      with gw=GW the guest reaches destinations beyond PREFIX\n"
+"                      through the host. Needs CAP_NET_ADMIN. Without --net the\n"
+"                      guest has loopback only\n" :
+"  --net tun=NAME,ADDR/PREFIX[,gw=GW][,mtu=N]\n"
+"                      give the guest the IPv4 or IPv6 address ADDR behind the\n"
+"                      host TUN device NAME: an existing persistent one you own\n"
+"                        (ip tuntap add dev NAME mode tun user $USER), or a new\n"
+"                      one (needs CAP_NET_ADMIN). The host side is yours to\n"
+"                      configure (ip addr add, ip link set NAME up). Without\n"
+"                      --net the guest has loopback only\n");
 }
 
 static unsigned long long parse_size(const struct lbx_opts *o, const char *s)
@@ -170,7 +179,9 @@ static void parse_net(struct lbx_opts *o, char *arg)
 {
 	struct lbx_net_opt *n = &o->net;
 	char *save = NULL, *tok, *slash, *end;
-	const char *why = "use ADDR/PREFIX[,gw=ADDR][,mtu=N]";
+	bool userland = !strcmp(o->tool, "lbx-run");
+	const char *why = userland ? "use tun=NAME,ADDR/PREFIX[,gw=ADDR][,mtu=N]" :
+		"use ADDR/PREFIX[,gw=ADDR][,mtu=N]";
 	char buf[256];
 	unsigned long v;
 
@@ -178,11 +189,26 @@ static void parse_net(struct lbx_opts *o, char *arg)
 	if (strlen(arg) >= sizeof(buf))
 		goto bad;
 	strcpy(buf, arg);
-	if (!strncmp(buf, "tun=", 4)) {
-		why = "a TUN device is for lbx-run, which does not support --net yet";
+	tok = strtok_r(buf, ",", &save);
+	if (tok && !strncmp(tok, "tun=", 4)) {
+		size_t len = strlen(tok + 4);
+
+		if (!userland) {
+			why = "tun= is for lbx-run; lbx-launch makes its own device lbx<N>";
+			goto bad;
+		}
+		/* The kernel's rules for a device name (dev_valid_name()). */
+		if (!len || len >= sizeof(n->tun) || !strcmp(tok + 4, ".") ||
+		    !strcmp(tok + 4, "..") || strpbrk(tok + 4, "/: \t\n")) {
+			why = "tun=NAME: a device name of 1 to 15 characters, no '/', ':' or spaces";
+			goto bad;
+		}
+		memcpy(n->tun, tok + 4, len + 1);
+		tok = strtok_r(NULL, ",", &save);
+	} else if (userland) {
+		why = "userland mode needs a host TUN device: tun=NAME,ADDR/PREFIX[,gw=ADDR][,mtu=N]";
 		goto bad;
 	}
-	tok = strtok_r(buf, ",", &save);
 	if (!tok || !(slash = strchr(tok, '/')))
 		goto bad;
 	*slash = '\0';

@@ -11,9 +11,11 @@ struct lbx_add {
 	const char *guest;
 };
 
-/* --net ADDR/PREFIX[,gw=ADDR][,mtu=N] (lbx_net_config's fields). */
+/* --net [tun=NAME,]ADDR/PREFIX[,gw=ADDR][,mtu=N] (lbx_net_config's fields;
+ * tun= for lbx-run only). */
 struct lbx_net_opt {
 	const char *arg;		/* as given; NULL: no --net */
+	char tun[16];			/* host TUN device (IFNAMSIZ); "": none */
 	int family;			/* AF_INET, AF_INET6 */
 	unsigned int prefix;
 	unsigned int mtu;		/* 0: default */

@@ -21,6 +21,7 @@
 #include "linux_shim.h"
 #include "run.h"
 #include "stub.h"
+#include "userland.h"
 
 #ifndef HWCAP2_FSGSBASE
 #define HWCAP2_FSGSBASE (1 << 1)
@@ -140,6 +141,8 @@ __attribute__((no_stack_protector)) void lbx_run_write_fs(uint64_t base)
 static void put_resume(const struct lbx_resume *res, __u32 *flags, __u32 *hostop,
 		       __u64 arg[4])
 {
+	if (res->hostop == LBX_HOSTOP_EXIT_GROUP)
+		lbx_userland_tun_close();	/* the guest is done */
 	*flags = res->flags;
 	*hostop = res->hostop;
 	memcpy(arg, res->arg, sizeof(res->arg));

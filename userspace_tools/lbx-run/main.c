@@ -6,12 +6,15 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <litebox/cred.h>
+#include <litebox/inet.h>
+#include <litebox/net.h>
 #include <litebox/task.h>
 #include <litebox/vfs.h>
 #include "image.h"
@@ -24,6 +27,66 @@
 
 extern char __executable_start[];
 extern char etext[];
+
+/* --net tun=NAME,...: attaches to the host's TUN device before anything
+ * else is set up (a usage error is status 2). */
+static int open_tun(const struct lbx_opts *o)
+{
+	int ret = lbx_userland_tun_open(o->net.tun);
+
+	switch (ret) {
+	case 0:
+		return 0;
+	case -ENOENT:
+	case -ENODEV:
+	case -ENXIO:
+		lbx_msg(o, "--net %s: no /dev/net/tun on this host (is the tun module loaded?)",
+			o->net.arg);
+		break;
+	case -EPERM:
+	case -EACCES:
+		lbx_msg(o, "--net %s: not permitted to use TUN device %s (create it with "
+			"'ip tuntap add dev %s mode tun user $USER', or run with CAP_NET_ADMIN)",
+			o->net.arg, o->net.tun, o->net.tun);
+		break;
+	case -EBUSY:
+		lbx_msg(o, "--net %s: TUN device %s is in use by another process",
+			o->net.arg, o->net.tun);
+		break;
+	case -EINVAL:
+		lbx_msg(o, "--net %s: %s exists and is not a TUN device (IFF_TUN, no packet information)",
+			o->net.arg, o->net.tun);
+		break;
+	default:
+		lbx_msg(o, "--net %s: cannot attach TUN device %s: %s", o->net.arg,
+			o->net.tun, strerror(-ret));
+		return LBX_EXIT_SETUP;
+	}
+	return LBX_EXIT_USAGE;
+}
+
+/* Gives the sandbox its interface behind the TUN device. */
+static int start_tun(const struct lbx_opts *o, u32 owner)
+{
+	struct lbx_inet_if_config cfg = {
+		.family = o->net.family == AF_INET6 ? LX_AF_INET6 : LX_AF_INET,
+		.prefix = o->net.prefix,
+		.mtu = o->net.mtu,
+	};
+	int ret;
+
+	memcpy(cfg.addr, o->net.addr, 16);
+	memcpy(cfg.gw, o->net.gw, 16);
+	ret = lbx_userland_tun_start(owner, &cfg);
+	if (ret) {
+		lbx_msg(o, "--net %s: cannot start the network device: %s", o->net.arg,
+			strerror(-ret));
+		lbx_userland_tun_close();
+		return LBX_EXIT_SETUP;
+	}
+	lbx_verbose(o, "network device %s (guest address %s)", o->net.tun, o->net.arg);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -43,8 +106,9 @@ int main(int argc, char **argv)
 
 	lbx_opts_parse(&o, "lbx-run", argc, argv);
 	if (o.net.arg) {
-		lbx_msg(&o, "--net is not supported in userland mode (use lbx-launch)");
-		return LBX_EXIT_USAGE;
+		ret = open_tun(&o);
+		if (ret)
+			return ret;
 	}
 	if (o.verbose)
 		lbx_userland_log_level = o.verbose > 1 ? LBX_LOG_DEBUG : LBX_LOG_INFO;
@@ -82,6 +146,11 @@ int main(int argc, char **argv)
 			lbx_msg(&o, "cannot create the sandbox: %s%s", strerror(-ret),
 				ret == -EINVAL ? " (malformed root image)" : "");
 		return LBX_EXIT_SETUP;
+	}
+	if (o.net.arg) {
+		ret = start_tun(&o, sb->id);
+		if (ret)
+			return ret;
 	}
 	lbx_run_entry_init();
 	tls = lbx_stub_thread_init();

@@ -49,6 +49,11 @@ int lbx_inet_if_add(u32 owner, const struct lbx_inet_if_config *cfg,
 		    struct lbx_inet_if **out);
 /* A packet from the platform (process context; takes the stack's lock). */
 void lbx_inet_if_input(struct lbx_inet_if *ifp, const void *pkt, u32 len);
+/* Whether TCP connections on the interface still have data or a FIN to
+ * deliver (or unacknowledged): a platform that ends with its sandbox
+ * waits for them (bounded) before it detaches the interface, which resets
+ * what is left. */
+bool lbx_inet_if_sending(struct lbx_inet_if *ifp);
 /* Takes the interface out of the stack: no ops are called once it returns
  * and later input is dropped. Then, with no input call left running,
  * lbx_inet_if_free(). */
