@@ -6,6 +6,7 @@
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/mm.h>
 #include <linux/fs.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
@@ -113,6 +114,30 @@ static void kthread_free(struct lbx_kplat_thread *kt)
 {
 	unwatch_death(kt);
 	kthread_release(kt);
+}
+
+void lbx_kthread_reap_exited(struct lbx_kplat_sandbox *ks, struct lbx_process *proc)
+{
+	struct lbx_kplat_thread *kt, *next;
+	LIST_HEAD(dead);
+
+	mutex_lock(&ks->lock);
+	list_for_each_entry_safe(kt, next, &ks->threads, node) {
+		/* Only a non-leader thread's task ends alone; the leader's
+		 * end is the process's (death_work_fn). */
+		if (!kt->is_thread || kt->t->proc != proc || !READ_ONCE(kt->task->exit_state))
+			continue;
+		list_move(&kt->node, &dead);
+		kt->listed = false;
+	}
+	mutex_unlock(&ks->lock);
+	list_for_each_entry_safe(kt, next, &dead, node) {
+		list_del(&kt->node);
+		/* The task no longer runs on its block: it has left its mm. */
+		if (kt->stub_block)
+			vm_munmap(kt->stub_block, LBX_STUB_BLOCK);
+		kthread_release(kt);
+	}
 }
 
 /* Frees a forked child that never started. */
@@ -498,6 +523,9 @@ static long fork_done_parent(struct lbx_kplat_sandbox *ks, struct lbx_thread *t,
 		return -EINVAL;
 	kt->fork_child = NULL;
 	if (result <= 0) {
+		/* No thread ever ran on it: its block goes at once. */
+		if (child->stub_block)
+			vm_munmap(child->stub_block, LBX_STUB_BLOCK);
 		lbx_kthread_free_embryo(child);
 		sc->regs.rax = result < 0 ? result : -EAGAIN;
 		return 0;

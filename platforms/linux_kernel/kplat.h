@@ -61,11 +61,19 @@ struct lbx_kplat_thread {
 	pid_t host_pid;
 	struct task_struct *parent_task;
 	bool is_thread;
+	/* A thread's stub block (its stack and alternate signal stack in the
+	 * guest's address space), unmapped once its host task has exited. */
+	unsigned long stub_block;
 	struct rcu_head rcu;		/* freed after a grace period: kicks read t->plat under RCU */
 	/* lbx_plat_cpu_tick(): kicks the task while CPU-time timers are armed;
 	 * cancelled before the thread is freed. */
 	struct hrtimer cpu_tick;
 };
+
+/* A new guest thread runs the stub first, on a stack LiteBox maps for it:
+ * LBX_STUB_BLOCK bytes aligned to their size (the stub finds its per-thread
+ * block by aligning its stack pointer). */
+#define LBX_STUB_BLOCK	(256 * 1024)
 
 /* The host signal that pulls a guest thread out of guest code (the stub
  * handles it; guests never see host signals). */
@@ -85,6 +93,12 @@ void lbx_kplat_unbind(pid_t pid, struct lbx_thread *t);
 struct lbx_kplat_thread *lbx_kthread_alloc(struct lbx_kplat_sandbox *ks,
 					   struct lbx_thread *t);
 void lbx_kthread_free_embryo(struct lbx_kplat_thread *kt);
+/*
+ * Frees what the exited threads of proc (a guest thread's exit ends its
+ * host task, not the process) still hold: their records and stub blocks.
+ * In a thread of proc: the blocks are unmapped from current's mm.
+ */
+void lbx_kthread_reap_exited(struct lbx_kplat_sandbox *ks, struct lbx_process *proc);
 
 /* Module exit: stops lwIP's timer work (platforms/linux_kernel/net.c). */
 void lbx_kplat_net_exit(void);

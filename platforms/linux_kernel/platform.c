@@ -308,10 +308,6 @@ void lbx_plat_thread_kick(struct lbx_thread *t)
 	rcu_read_unlock();
 }
 
-/* A new guest thread runs the stub first, on a stack LiteBox maps for it:
- * LBX_STUB_BLOCK bytes aligned to their size (the stub finds its per-thread
- * block by aligning its stack pointer). */
-#define LBX_STUB_BLOCK	(256 * 1024)
 
 int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
 {
@@ -320,6 +316,9 @@ int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
 
 	if (WARN_ON_ONCE(pkt->fork_child))
 		return -EBUSY;
+	/* Threads that came and went: their records and blocks go now, so
+	 * that a guest creating threads for ever does not run out. */
+	lbx_kthread_reap_exited(pkt->ks, parent->proc);
 	addr = vm_mmap(NULL, 0, 2 * LBX_STUB_BLOCK, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	if (IS_ERR_VALUE(addr))
@@ -335,6 +334,7 @@ int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
 		return -ENOMEM;
 	}
 	ckt->is_thread = true;
+	ckt->stub_block = base;
 	ckt->parent_task = current->group_leader;
 	pkt->fork_child = ckt;
 	return lbx_kplat_queue_hostop(LBX_HOP_THREAD,

@@ -848,6 +848,33 @@ else
 	not_ok "execve from a thread: live host threads $live, status $st, output: $(cat "$T/execth.out" | tr '\n' '|')"
 fi
 
+# Threads that come and go: an exited thread's host task, record and stub
+# block (256 KiB) are freed, so the launcher's address space stays flat
+# over 2000 more threads (kB of VmSize at "warm" and at "done").
+vmsize() { awk '/^VmSize:/ { print $2 }' /proc/$1/status 2>/dev/null; }
+lbx-launch "$G/mp_thread_churn" host > "$T/churn.out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q warm "$T/churn.out" 2>/dev/null && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+v0=$(vmsize $pid)
+i=0
+while ! grep -q done "$T/churn.out" 2>/dev/null && [ $i -lt 1200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+v1=$(vmsize $pid)
+wait $pid
+st=$?
+if [ "$st" = 0 ] && grep -q '^PASS' "$T/churn.out" && [ -n "$v0" ] && [ -n "$v1" ] &&
+   [ $((v1 - v0)) -lt 65536 ]; then
+	ok "2000 threads come and go: the launcher's VmSize moved $((v1 - v0)) kB"
+else
+	not_ok "thread churn: status $st, VmSize $v0 -> $v1 kB, output: $(tail -n 3 "$T/churn.out" | tr '\n' '|')"
+fi
+
 slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 i=0
 while [ $i -lt 10 ]; do lbx-launch "$G/hello" > /dev/null 2>&1; i=$((i + 1)); done
