@@ -174,7 +174,7 @@ long lbx_linux_signal_self(struct lbx_sys *s, u64 sig)
 
 static bool kill_matches(const struct lbx_process *me, const struct lbx_process *p, s32 pid)
 {
-	if (p->exiting)
+	if (p->reaped)
 		return false;
 	if (pid > 0)
 		return p->pid == (u32)pid;
@@ -196,7 +196,7 @@ LBX_SYSCALL(kill)
 	struct lbx_process *targets[LBX_DEFAULT_MAX_PROCS];
 	struct lbx_list_head *pos;
 	s32 pid = (s32)a0;
-	u32 n = 0, found = 0, i;
+	u32 n = 0, found = 0, zombies = 0, i;
 	struct lbx_siginfo info = {
 		.signo = (s32)a1,
 		.code = 0,	/* SI_USER */
@@ -215,8 +215,13 @@ LBX_SYSCALL(kill)
 		if (!kill_matches(s->p, p, pid))
 			continue;
 		found++;
-		if (lbx_linux_may_signal_locked(s->p, p, (u32)a1) &&
-		    n < LBX_ARRAY_SIZE(targets)) {
+		if (!lbx_linux_may_signal_locked(s->p, p, (u32)a1))
+			continue;
+		if (p->exiting) {
+			/* As Linux: a zombie is there to signal (nothing
+			 * happens) until it is reaped. */
+			zombies++;
+		} else if (n < LBX_ARRAY_SIZE(targets)) {
 			lbx_process_get(p);
 			targets[n++] = p;
 		}
@@ -231,7 +236,7 @@ LBX_SYSCALL(kill)
 	}
 	if (!found)
 		return -ESRCH;
-	return n || pid == -1 ? 0 : -EPERM;
+	return n || zombies || pid == -1 ? 0 : -EPERM;
 }
 
 /* Whether the caller may signal process p (takes the sandbox lock). */

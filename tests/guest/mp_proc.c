@@ -159,6 +159,29 @@ static void test_wnohang_after_sigchld(void)
 	      reaped, stuck);
 }
 
+/* A zombie can be signalled (nothing happens) until it is reaped. */
+static void test_kill_zombie(void)
+{
+	siginfo_t si;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(3);
+	memset(&si, 0, sizeof(si));
+	CHECK(waitid(P_PID, pid, &si, WEXITED | WNOWAIT) == 0 && si.si_pid == pid,
+	      "the child is a zombie");
+	CHECK(kill(pid, 0) == 0, "kill(zombie, 0) succeeds");
+	CHECK(kill(pid, SIGTERM) == 0, "kill(zombie, SIGTERM) succeeds");
+	CHECK(kill(-getpgrp(), 0) == 0, "kill(own group, 0) succeeds");
+	{
+		int status = -1;
+
+		CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 3, "reaped: status %#x is its exit code", status);
+	}
+	CHECK_ERR(kill(pid, 0), ESRCH);
+}
+
 static void test_vfork(void)
 {
 	int status;
@@ -219,6 +242,7 @@ int main(int argc, char **argv)
 	test_wnohang_and_waitid();
 	test_many_children();
 	test_wnohang_after_sigchld();
+	test_kill_zombie();
 	test_vfork();
 	test_exec();
 	test_process_groups();
