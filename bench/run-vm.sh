@@ -42,6 +42,15 @@ mkdir -p "$OUT"
 echo "== vm: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 echo "   native file in /tmp ($(stat -f -c %T /tmp 2>/dev/null)); lbx-launch file in the sandbox's /tmp (memfs)"
 status=0
+# spawn3 LABEL RUNS PROGRAM [ARGS...]: start-to-exit of the same command
+# natively, under lbx-launch and under lbx-launch --no-rewrite.
+spawn3() {
+	label=$1 runs=$2
+	shift 2
+	timeout 600 "$D/spawn_timer" -n "$runs" -l "$label" "$@" >> "$OUT/native.out" 2>&1 || status=1
+	timeout 600 "$D/spawn_timer" -n "$runs" -l "$label" lbx-launch "$@" >> "$OUT/lbx-launch.out" 2>&1 || status=1
+	timeout 600 "$D/spawn_timer" -n "$runs" -l "$label" lbx-launch --no-rewrite "$@" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+}
 # Three sides, alternating: native, lbx-launch (syscall sites rewritten: the
 # default) and lbx-launch --no-rewrite (every syscall through the SIGSYS trap).
 for m in getpid pread4k pwrite4k openclose stat pipe4k spawn forkwait thread futex signal; do
@@ -50,9 +59,7 @@ for m in getpid pread4k pwrite4k openclose stat pipe4k spawn forkwait thread fut
 	timeout 600 lbx-launch --no-rewrite "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
 done
 # Start to exit of a static hello, the whole command: the launcher included.
-timeout 600 "$D/spawn_timer" -n "$N" -l start-exit "$G/hello" >> "$OUT/native.out" 2>&1 || status=1
-timeout 600 "$D/spawn_timer" -n "$N" -l start-exit lbx-launch "$G/hello" >> "$OUT/lbx-launch.out" 2>&1 || status=1
-timeout 600 "$D/spawn_timer" -n "$N" -l start-exit lbx-launch --no-rewrite "$G/hello" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+spawn3 start-exit "$N" "$G/hello"
 # The same with address-space randomization off, for both sides. TCG caches
 # translated code by virtual address, so code at a randomized address (the
 # static-PIE lbx-launch and its stub, a static-PIE hello) is translated
@@ -62,9 +69,7 @@ timeout 600 "$D/spawn_timer" -n "$N" -l start-exit lbx-launch --no-rewrite "$G/h
 if [ -w /proc/sys/kernel/randomize_va_space ]; then
 	aslr=$(cat /proc/sys/kernel/randomize_va_space)
 	echo 0 > /proc/sys/kernel/randomize_va_space
-	timeout 600 "$D/spawn_timer" -n "$N" -l start-exit-noaslr "$G/hello" >> "$OUT/native.out" 2>&1 || status=1
-	timeout 600 "$D/spawn_timer" -n "$N" -l start-exit-noaslr lbx-launch "$G/hello" >> "$OUT/lbx-launch.out" 2>&1 || status=1
-	timeout 600 "$D/spawn_timer" -n "$N" -l start-exit-noaslr lbx-launch --no-rewrite "$G/hello" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+	spawn3 start-exit-noaslr "$N" "$G/hello"
 	echo "$aslr" > /proc/sys/kernel/randomize_va_space
 fi
 # Syscall-heavy real work: busybox find over a tree of 300 directories and
@@ -83,9 +88,7 @@ timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree lbx-launch --rootfs "$OUT/tre
 timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree lbx-launch --no-rewrite --rootfs "$OUT/tree.tar" /bin/busybox find / -name f5 >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
 rm -rf "$TREE"
 if [ -x /usr/bin/python3 ]; then
-	timeout 600 "$D/spawn_timer" -n "$FN" -l python3-start /usr/bin/python3 -c pass >> "$OUT/native.out" 2>&1 || status=1
-	timeout 600 "$D/spawn_timer" -n "$FN" -l python3-start lbx-launch /usr/bin/python3 -c pass >> "$OUT/lbx-launch.out" 2>&1 || status=1
-	timeout 600 "$D/spawn_timer" -n "$FN" -l python3-start lbx-launch --no-rewrite /usr/bin/python3 -c pass >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+	spawn3 python3-start "$FN" /usr/bin/python3 -c pass
 fi
 
 # TCP over the sandbox's device and its loopback (bench/net-vm.sh): its

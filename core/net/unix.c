@@ -1539,27 +1539,18 @@ static ssize_t dgram_recvmsg(struct usock *u, struct lbx_msg *m, u32 flags,
 	n = (u32)lbx_min((size_t)skb->len, len);
 	if (lbx_msg_copy_to(&m->iter, skb->data, n)) {
 		/* Linux has dequeued the datagram when the copy faults: it is
-		 * lost, and the descriptors it carried are closed. */
-		if (!peek) {
-			skb_unlink(u, skb);
-			fds = skb->fds;
-			nfds = skb->nfds;
-			skb->fds = NULL;
-			skb->nfds = 0;
-			skb_free(skb);
-			wake_writers(u);
-		}
+		 * lost below, and the descriptors it carried are closed. */
 		ret = -EFAULT;
-		goto out;
+	} else {
+		if (skb->len > len)
+			m->msg_flags |= LX_MSG_TRUNC;
+		ret = (flags & LX_MSG_TRUNC) ? skb->len : n;
+		if (m->name && skb->addr_len) {
+			memcpy(m->name, skb->addr, skb->addr_len);
+			m->name_len = skb->addr_len;
+		}
+		cred = skb->cred;
 	}
-	if (skb->len > len)
-		m->msg_flags |= LX_MSG_TRUNC;
-	ret = (flags & LX_MSG_TRUNC) ? skb->len : n;
-	if (m->name && skb->addr_len) {
-		memcpy(m->name, skb->addr, skb->addr_len);
-		m->name_len = skb->addr_len;
-	}
-	cred = skb->cred;
 	if (!peek) {
 		skb_unlink(u, skb);
 		fds = skb->fds;

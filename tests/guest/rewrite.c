@@ -48,6 +48,20 @@ static long rewrite_pages(void)
 	return n;
 }
 
+/*
+ * Under LiteBox with rewriting (before > 0: the program's own regions),
+ * patching the new code mapped one more trampoline region page; natively,
+ * and with --no-rewrite, there are none.
+ */
+static void expect_patched(long before, long after, const char *what)
+{
+	if (before > 0)
+		CHECK(after > before, "%s: %ld region pages before, %ld after",
+		      what, before, after);
+	else
+		CHECK(after == 0, "no rewrite regions natively (%ld)", after);
+}
+
 /* Code written to a file, mapped read-only, then made executable. */
 static void test_mprotected_code(void)
 {
@@ -82,14 +96,9 @@ static void test_mprotected_code(void)
 		if (i == 0)
 			after = rewrite_pages();
 	}
-	/* Under LiteBox with rewriting: the mprotect (or, failing that, the
-	 * first trap from the mapping) patched it: one more trampoline
-	 * region. Natively, and with --no-rewrite, there are none. */
-	if (before > 0)
-		CHECK(after > before, "lazy rewrite: %ld region pages before, %ld after",
-		      before, after);
-	else
-		CHECK(after == 0, "no rewrite regions natively (%ld)", after);
+	/* The mprotect (or, failing that, the first trap from the mapping)
+	 * patched it. */
+	expect_patched(before, after, "mprotect'd code");
 	munmap(m, 4096);
 	unlink(path);
 }
@@ -124,11 +133,7 @@ static void test_lazy_code(void)
 		if (i == 0)
 			after = rewrite_pages();
 	}
-	if (before > 0)
-		CHECK(after > before, "lazy rewrite at the first trap: %ld region pages, then %ld",
-		      before, after);
-	else
-		CHECK(after == 0, "no rewrite regions natively (%ld)", after);
+	expect_patched(before, after, "code patched at its first trap");
 	munmap(m, 4096);
 	unlink(path);
 }

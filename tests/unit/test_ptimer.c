@@ -11,36 +11,16 @@
 #include <litebox/ptimer.h>
 #include <litebox/task.h>
 #include "lbx_test.h"
+#include "test_task_util.h"
 
 #define SIGBIT(n)	(1ULL << ((n) - 1))
 #define MS		1000000ULL
 
-struct pfix {
-	struct lbx_sandbox *sb;
-	struct lbx_process *p;
-	struct lbx_thread *t;
-};
-
-static void pf_init(struct pfix *x, u64 sigpending_limit)
+/* Signals stay pending for inspection: everything blocked. */
+static void pf_init(struct task_fix *x, u64 sigpending_limit)
 {
-	struct lbx_limits lim;
-
-	memset(x, 0, sizeof(*x));
-	memset(&lim, 0, sizeof(lim));
-	ASSERT_EQ(lbx_sandbox_create(&lim, NULL, &x->sb), 0);
-	ASSERT_EQ(lbx_process_create(x->sb, NULL, &x->t), 0);
-	x->p = x->t->proc;
-	x->p->rlim[LBX_RLIMIT_SIGPENDING].cur = sigpending_limit;
-	x->p->rlim[LBX_RLIMIT_SIGPENDING].max = sigpending_limit;
-	x->t->sigmask = ~0ULL;	/* signals stay pending for inspection */
-}
-
-static void pf_fini(struct pfix *x)
-{
-	lbx_process_exit(x->p, 0);
-	lbx_thread_exit(x->t);
-	lbx_thread_put(x->t);
-	lbx_sandbox_put(x->sb);
+	task_fix_init(x, sigpending_limit);
+	x->t->sigmask = ~0ULL;
 }
 
 static void spin_until(u64 mono)
@@ -70,7 +50,7 @@ TEST(ptimer_ids_limits_and_charge)
 {
 	struct lbx_sigevent ev = sigev(LBX_SIGEV_NONE, 0, 0);
 	struct lbx_itimer cur;
-	struct pfix x;
+	struct task_fix x;
 	u32 id, i;
 
 	pf_init(&x, 4);
@@ -100,14 +80,14 @@ TEST(ptimer_ids_limits_and_charge)
 	EXPECT_NULL(x.p->ptimers);
 	ASSERT_EQ(lbx_ptimer_create(x.t, LBX_PCLOCK_MONOTONIC, 0, &ev, &id), 0);
 	EXPECT_EQ(id, 0);
-	pf_fini(&x);
+	task_fix_fini(&x);
 	/* (the exit released the last one: leak-checked by ASan) */
 }
 
 TEST(ptimer_sigevent_checks)
 {
 	struct lbx_sigevent ev;
-	struct pfix x;
+	struct task_fix x;
 	u32 id;
 
 	pf_init(&x, 64);
@@ -124,7 +104,7 @@ TEST(ptimer_sigevent_checks)
 	EXPECT_EQ(lbx_ptimer_create(x.t, LBX_PCLOCK_MONOTONIC, 0, &ev, &id), 0);
 	EXPECT_EQ(lbx_ptimer_create(x.t, 0, 0, &ev, &id), -EINVAL);
 	EXPECT_EQ(x.sb->nr_sigqueued, 1);
-	pf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(ptimer_one_shot_signal)
@@ -132,7 +112,7 @@ TEST(ptimer_one_shot_signal)
 	struct lbx_sigevent ev = sigev(LBX_SIGEV_SIGNAL, 40, 0xabcd);
 	struct lbx_itimer val = { .value = 20 * MS }, cur, old;
 	struct lbx_siginfo info;
-	struct pfix x;
+	struct task_fix x;
 	u64 t0;
 	u32 id;
 
@@ -163,7 +143,7 @@ TEST(ptimer_one_shot_signal)
 	ASSERT_EQ(lbx_ptimer_gettime(x.t, id, &cur), 0);
 	EXPECT_EQ(cur.value, 0);
 	EXPECT_EQ(lbx_ptimer_delete(x.t, id), 0);
-	pf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(ptimer_overrun_while_queued)
@@ -171,7 +151,7 @@ TEST(ptimer_overrun_while_queued)
 	struct lbx_sigevent ev = sigev(LBX_SIGEV_SIGNAL, 12, 1);	/* standard */
 	struct lbx_itimer val = { .value = MS, .interval = MS };
 	struct lbx_siginfo info;
-	struct pfix x;
+	struct task_fix x;
 	u64 t0;
 	u32 id;
 
@@ -203,7 +183,7 @@ TEST(ptimer_overrun_while_queued)
 	ASSERT_EQ(take(x.t, &info), 12);
 	EXPECT_EQ(info.code, LBX_SI_TIMER);
 	EXPECT_EQ(info.timer.tid, (s32)id);
-	pf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(ptimer_rt_signal_queued_once)
@@ -211,7 +191,7 @@ TEST(ptimer_rt_signal_queued_once)
 	struct lbx_sigevent ev = sigev(LBX_SIGEV_THREAD_ID, 50, 9);
 	struct lbx_itimer val = { .value = MS, .interval = MS };
 	struct lbx_siginfo info;
-	struct pfix x;
+	struct task_fix x;
 	u64 t0;
 	u32 id;
 
@@ -233,14 +213,14 @@ TEST(ptimer_rt_signal_queued_once)
 	EXPECT_EQ(take(x.t, &info), 0);
 	lbx_ptimers_release(x.p);
 	EXPECT_EQ(x.sb->nr_sigqueued, 0);
-	pf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(ptimer_sigev_none_and_abstime)
 {
 	struct lbx_sigevent ev = sigev(LBX_SIGEV_NONE, 0, 0);
 	struct lbx_itimer val, cur;
-	struct pfix x;
+	struct task_fix x;
 	u64 t0;
 	u32 id;
 
@@ -262,12 +242,12 @@ TEST(ptimer_sigev_none_and_abstime)
 	ASSERT_EQ(lbx_ptimer_settime(x.t, id, true, &val, NULL), 0);
 	EXPECT_TRUE(lbx_itimer_expire(x.t));
 	EXPECT_EQ(x.t->sigpending, SIGBIT(10));
-	pf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(ptimer_itimer_cpu)
 {
-	struct pfix x;
+	struct task_fix x;
 	u64 v, i, ov, oi;
 	volatile u64 n = 0;
 
@@ -298,5 +278,5 @@ TEST(ptimer_itimer_cpu)
 		;
 	EXPECT_TRUE(lbx_itimer_expire(x.t));
 	EXPECT_TRUE(x.t->sigpending & SIGBIT(26));
-	pf_fini(&x);
+	task_fix_fini(&x);
 }

@@ -9,37 +9,11 @@
 #include <litebox/core.h>
 #include <litebox/task.h>
 #include "lbx_test.h"
+#include "test_task_util.h"
 
 #define SIGBIT(n)	(1ULL << ((n) - 1))
 #define SI_USER		0
 #define SI_QUEUE	(-1)
-
-struct sfix {
-	struct lbx_sandbox *sb;
-	struct lbx_process *p;
-	struct lbx_thread *t;
-};
-
-static void sf_init(struct sfix *x, u64 sigpending_limit)
-{
-	struct lbx_limits lim;
-
-	memset(x, 0, sizeof(*x));
-	memset(&lim, 0, sizeof(lim));
-	ASSERT_EQ(lbx_sandbox_create(&lim, NULL, &x->sb), 0);
-	ASSERT_EQ(lbx_process_create(x->sb, NULL, &x->t), 0);
-	x->p = x->t->proc;
-	x->p->rlim[LBX_RLIMIT_SIGPENDING].cur = sigpending_limit;
-	x->p->rlim[LBX_RLIMIT_SIGPENDING].max = sigpending_limit;
-}
-
-static void sf_fini(struct sfix *x)
-{
-	lbx_process_exit(x->p, 0);
-	lbx_thread_exit(x->t);
-	lbx_thread_put(x->t);
-	lbx_sandbox_put(x->sb);
-}
 
 static int send(struct lbx_thread *t, int sig, int code, u64 value)
 {
@@ -76,9 +50,9 @@ static u32 queued(struct lbx_thread *t, u32 sig)
 TEST(signal_rt_queue_in_order_standard_coalesce)
 {
 	struct lbx_siginfo info;
-	struct sfix x;
+	struct task_fix x;
 
-	sf_init(&x, 64);
+	task_fix_init(&x, 64);
 	x.t->sigmask = ~0ULL;	/* everything stays pending */
 	ASSERT_EQ(send(x.t, 35, SI_QUEUE, 1), 0);
 	ASSERT_EQ(send(x.t, 34, SI_QUEUE, 2), 0);
@@ -111,15 +85,15 @@ TEST(signal_rt_queue_in_order_standard_coalesce)
 	EXPECT_EQ(x.sb->nr_sigqueued, 0);
 	EXPECT_TRUE(x.t->rtq_head == NULL);
 	EXPECT_TRUE(x.t->rtq_tail == NULL);
-	sf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(signal_dequeue_honours_the_mask)
 {
 	struct lbx_siginfo info;
-	struct sfix x;
+	struct task_fix x;
 
-	sf_init(&x, 64);
+	task_fix_init(&x, 64);
 	x.t->sigmask = ~0ULL;
 	ASSERT_EQ(send(x.t, 40, SI_QUEUE, 1), 0);
 	ASSERT_EQ(send(x.t, 33, SI_QUEUE, 2), 0);
@@ -137,15 +111,15 @@ TEST(signal_dequeue_honours_the_mask)
 	ASSERT_EQ(take(x.t, ~0ULL, &info), 33);
 	EXPECT_EQ(info.rt.value, 2);
 	EXPECT_EQ(x.sb->nr_sigqueued, 0);
-	sf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(signal_rt_queue_limit)
 {
 	struct lbx_siginfo info;
-	struct sfix x;
+	struct task_fix x;
 
-	sf_init(&x, 2);
+	task_fix_init(&x, 2);
 	x.t->sigmask = ~0ULL;
 	ASSERT_EQ(send(x.t, 34, SI_QUEUE, 1), 0);
 	ASSERT_EQ(send(x.t, 34, SI_QUEUE, 2), 0);
@@ -175,15 +149,15 @@ TEST(signal_rt_queue_limit)
 	EXPECT_EQ(info.rt.value, 0);
 	EXPECT_EQ(take(x.t, ~0ULL, &info), 0);
 	EXPECT_EQ(x.sb->nr_sigqueued, 0);
-	sf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(signal_limit_counts_the_whole_sandbox)
 {
 	struct lbx_thread *t2;
-	struct sfix x;
+	struct task_fix x;
 
-	sf_init(&x, 3);
+	task_fix_init(&x, 3);
 	x.t->sigmask = ~0ULL;
 	ASSERT_EQ(lbx_thread_create(x.p, &t2), 0);
 	t2->sigmask = ~0ULL;
@@ -197,14 +171,14 @@ TEST(signal_limit_counts_the_whole_sandbox)
 	lbx_thread_put(t2);
 	EXPECT_EQ(x.sb->nr_sigqueued, 1);
 	EXPECT_EQ(send(x.t, 35, SI_QUEUE, 4), 0);
-	sf_fini(&x);	/* frees the rest (ASan: no leak) */
+	task_fix_fini(&x);	/* frees the rest (ASan: no leak) */
 }
 
 TEST(signal_zero_limit_queues_nothing)
 {
-	struct sfix x;
+	struct task_fix x;
 
-	sf_init(&x, 0);
+	task_fix_init(&x, 0);
 	x.t->sigmask = ~0ULL;
 	EXPECT_EQ(send(x.t, 50, SI_QUEUE, 1), -EAGAIN);
 	EXPECT_EQ(x.t->sigpending, 0);
@@ -212,16 +186,16 @@ TEST(signal_zero_limit_queues_nothing)
 	EXPECT_EQ(x.t->sigpending, SIGBIT(50));
 	EXPECT_EQ(send(x.t, 0, SI_USER, 1), -EINVAL);
 	EXPECT_EQ(send(x.t, 65, SI_USER, 1), -EINVAL);
-	sf_fini(&x);
+	task_fix_fini(&x);
 }
 
 TEST(signal_process_directed_target)
 {
 	struct lbx_thread *t2, *t3;
 	struct lbx_siginfo info;
-	struct sfix x;
+	struct task_fix x;
 
-	sf_init(&x, 16);
+	task_fix_init(&x, 16);
 	ASSERT_EQ(lbx_thread_create(x.p, &t2), 0);
 	ASSERT_EQ(lbx_thread_create(x.p, &t3), 0);
 	x.p->sigactions[34 - 1].handler = 0x1000;	/* caught: not ignored */
@@ -262,5 +236,5 @@ TEST(signal_process_directed_target)
 	lbx_thread_put(t2);
 	lbx_thread_exit(t3);
 	lbx_thread_put(t3);
-	sf_fini(&x);
+	task_fix_fini(&x);
 }

@@ -16,6 +16,15 @@ failed=0
 
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+# wait_for PATTERN FILE [TENTHS]: until FILE holds PATTERN, at most TENTHS
+# tenths of a second (default 100); the check that follows tells.
+wait_for() {
+	_w=0
+	while ! grep -q "$1" "$2" 2>/dev/null && [ $_w -lt "${3:-100}" ]; do
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+}
 # check NAME COMMAND...: passes when COMMAND succeeds.
 check() {
 	name=$1
@@ -688,11 +697,7 @@ expect_status 159 lbx-launch "$V/escape_guest" int80
 refcount() { awk '$1 == "litebox" { print $3 }' /proc/modules; }
 lbx-launch "$G/args_env" sleep 30 > "$T/sleeper.out" 2>&1 &
 pid=$!
-i=0
-while ! grep -q sleeping "$T/sleeper.out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for sleeping "$T/sleeper.out"
 busy=$(refcount)
 kill -9 $pid
 wait $pid 2>/dev/null
@@ -706,11 +711,7 @@ fi
 # Signals sent to the launcher are the guest's: default action, and a handler.
 lbx-launch "$G/args_env" sleep 30 > "$T/term.out" 2>&1 &
 pid=$!
-i=0
-while ! grep -q sleeping "$T/term.out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for sleeping "$T/term.out"
 kill -TERM $pid
 wait $pid
 st=$?
@@ -721,11 +722,7 @@ else
 fi
 lbx-launch /bin/busybox sh -c 'trap "echo got INT; exit 7" INT; echo ready; while :; do /bin/busybox sleep 1; done' > "$T/int.out" 2>&1 &
 pid=$!
-i=0
-while ! grep -q ready "$T/int.out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for ready "$T/int.out"
 kill -INT $pid
 wait $pid
 st=$?
@@ -741,11 +738,7 @@ fi
 sigsuspend_host() {
 	"$@" "$G/mp_sigsuspend" host > "$T/susp.out" 2>&1 &
 	pid=$!
-	i=0
-	while ! grep -q suspending "$T/susp.out" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for suspending "$T/susp.out"
 	for i in 1 2 3; do
 		kill -WINCH $pid
 		sleep 0.2
@@ -783,11 +776,7 @@ cputicks() { cat /proc/$1/task/*/stat 2>/dev/null | awk '{ t += $14 + $15 } END 
 # A guest that stops itself sleeps in the kernel; a host SIGCONT continues it.
 lbx-launch /bin/busybox sh -c 'echo ready; kill -STOP $$; echo resumed' > "$T/stop.out" 2>&1 &
 pid=$!
-i=0
-while ! grep -q ready "$T/stop.out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for ready "$T/stop.out"
 sleep 0.5
 c0=$(cputicks $pid)
 sleep 1
@@ -805,11 +794,7 @@ fi
 # continues it; SIGKILL to the launcher of a stopped guest tears down.
 lbx-launch /bin/busybox sh -c 'echo ready; while :; do echo tick; /bin/busybox sleep 0.1; done' > "$T/tstp.out" 2>&1 &
 pid=$!
-i=0
-while ! grep -q tick "$T/tstp.out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for tick "$T/tstp.out"
 kill -TSTP $pid
 sleep 0.5
 n0=$(grep -c tick "$T/tstp.out")
@@ -834,11 +819,7 @@ fi
 # zombie leader aside), the guest goes on.
 lbx-launch "$G/mp_exec_threads" exec-sleep > "$T/execth.out" 2>&1 &
 pid=$!
-i=0
-while ! grep -q image-sleep "$T/execth.out" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for image-sleep "$T/execth.out"
 live=$(for f in /proc/$pid/task/*/stat; do awk '{ print $3 }' "$f"; done 2>/dev/null | grep -vc Z)
 wait $pid
 st=$?
@@ -854,17 +835,9 @@ fi
 vmsize() { awk '/^VmSize:/ { print $2 }' /proc/$1/status 2>/dev/null; }
 lbx-launch "$G/mp_thread_churn" host > "$T/churn.out" 2>&1 &
 pid=$!
-i=0
-while ! grep -q warm "$T/churn.out" 2>/dev/null && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for warm "$T/churn.out" 300
 v0=$(vmsize $pid)
-i=0
-while ! grep -q done "$T/churn.out" 2>/dev/null && [ $i -lt 1200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for done "$T/churn.out" 1200
 v1=$(vmsize $pid)
 wait $pid
 st=$?

@@ -32,19 +32,21 @@
  * The filter for text [start, end): allow from inside, trap from outside.
  * Returns its length, or -EINVAL for a range it cannot express.
  */
-int lbx_run_filter_build(uintptr_t start, uintptr_t end,
-			 struct sock_filter *out)
+int lbx_run_filter_build(uintptr_t start, uintptr_t end, struct sock_filter *out)
 {
 	uint32_t shi = start >> 32, slo = (uint32_t)start;
 	uint32_t ehi = end >> 32, elo = (uint32_t)end;
-	/* Text below one 4 GiB boundary: ip's high half is start's. */
-	const struct sock_filter one[] = {
-		/* [0] */ LD(offsetof(struct seccomp_data, arch)),
+	/* [0-5]: x86-64 system calls only. */
+	const struct sock_filter arch[] = {
+		LD(offsetof(struct seccomp_data, arch)),
 		JEQ(AUDIT_ARCH_X86_64, 1, 0),
 		RET(SECCOMP_RET_KILL_PROCESS),
-		/* [3] */ LD(offsetof(struct seccomp_data, nr)),
+		LD(offsetof(struct seccomp_data, nr)),
 		JGE(0x40000000, 0, 1),
 		RET(SECCOMP_RET_KILL_PROCESS),
+	};
+	/* Then, for text below one 4 GiB boundary: ip's high half is start's. */
+	const struct sock_filter one[] = {
 		/* [6] */ LD(IP_HI),
 		JEQ(shi, 0, 4),			/* else -> [12] trap */
 		LD(IP_LO),
@@ -53,14 +55,8 @@ int lbx_run_filter_build(uintptr_t start, uintptr_t end,
 		/* [11] */ RET(SECCOMP_RET_ALLOW),
 		/* [12] */ RET(SECCOMP_RET_TRAP),
 	};
-	/* Text across one (ASLR may put it anywhere). */
+	/* Or for text across one (ASLR may put it anywhere). */
 	const struct sock_filter two[] = {
-		/* [0] */ LD(offsetof(struct seccomp_data, arch)),
-		JEQ(AUDIT_ARCH_X86_64, 1, 0),
-		RET(SECCOMP_RET_KILL_PROCESS),
-		/* [3] */ LD(offsetof(struct seccomp_data, nr)),
-		JGE(0x40000000, 0, 1),
-		RET(SECCOMP_RET_KILL_PROCESS),
 		/* [6] below the boundary: ip >= start */
 		LD(IP_HI),
 		JEQ(shi, 0, 3),			/* else -> [11] */
@@ -74,16 +70,16 @@ int lbx_run_filter_build(uintptr_t start, uintptr_t end,
 		/* [14] */ RET(SECCOMP_RET_ALLOW),
 		/* [15] */ RET(SECCOMP_RET_TRAP),
 	};
+	const struct sock_filter *range = shi == ehi ? one : two;
+	size_t n = shi == ehi ? sizeof(one) : sizeof(two);
 
-	_Static_assert(sizeof(two) / sizeof(two[0]) <= LBX_RUN_FILTER_MAX, "filter size");
+	_Static_assert((sizeof(arch) + sizeof(two)) / sizeof(arch[0]) <= LBX_RUN_FILTER_MAX,
+		       "filter size");
 	if (start >= end || ehi - shi > 1)
 		return -EINVAL;
-	if (shi == ehi) {
-		memcpy(out, one, sizeof(one));
-		return sizeof(one) / sizeof(one[0]);
-	}
-	memcpy(out, two, sizeof(two));
-	return sizeof(two) / sizeof(two[0]);
+	memcpy(out, arch, sizeof(arch));
+	memcpy(out + sizeof(arch) / sizeof(arch[0]), range, n);
+	return (int)((sizeof(arch) + n) / sizeof(arch[0]));
 }
 
 int lbx_run_install_filter(uintptr_t start, uintptr_t end)
