@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/run.sh [--host-only | --vm-only] [--no-build] [-t S] [-r RUNS] [-n HELLO_RUNS]
+# bench/run.sh [--host-only | --vm-only] [--icount] [--no-build] [-t S] [-r RUNS] [-n HELLO_RUNS]
 #
 # Builds what the benchmarks need (make), runs them on the host (native vs
 # lbx-run: bench/run-host.sh) and in the test VM (native vs lbx-launch:
@@ -13,6 +13,9 @@
 #   -r RUNS       runs per measurement; the median is reported (default 5)
 #   -n N          start-to-exit runs of a static hello (default 50)
 #   --host-only   skip the VM; --vm-only skips the host
+#   --icount      run the VM with qemu's instruction counting (-icount
+#                 shift=0): its "ns" are executed guest instructions, the
+#                 same in every run whatever the host's load; see README
 #   --no-build    do not run make (the binaries must exist)
 #
 # Logs: build/bench/host.log, build/bench/vm.log.
@@ -21,17 +24,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 B=${LBX_BUILD_DIR:-$ROOT/build}
-host=1 vm=1 build=1
+host=1 vm=1 build=1 icount=0
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host-only) vm=0; shift ;;
 	--vm-only) host=0; shift ;;
 	--no-build) build=0; shift ;;
+	--icount) icount=1; shift ;;
 	-t|-r|-n)
 		[ $# -ge 2 ] || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
 		args+=("$1" "$2"); shift 2 ;;
-	-h|--help) sed -n '4,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -62,7 +66,7 @@ if [ $vm = 1 ]; then
 		pyadds=(--add "/usr/bin/python3:/usr/bin/python3" --add "$py:$py"
 			--add "/usr/lib/${py##*/}:/usr/lib/${py##*/}")
 	fi
-	LBX_VM_HOSTLIBS=auto LBX_BUILD_DIR=$B scripts/vm-run --timeout "${LBX_BENCH_VM_TIMEOUT:-1800}" \
+	LBX_VM_ICOUNT=$icount LBX_VM_HOSTLIBS=auto LBX_BUILD_DIR=$B scripts/vm-run --timeout "${LBX_BENCH_VM_TIMEOUT:-1800}" \
 		--mem 1G "${pyadds[@]}" \
 		--add "$B/bench/syscall_bench:/opt/litebox/bench/syscall_bench" \
 		--add "$B/bench/spawn_timer:/opt/litebox/bench/spawn_timer" \

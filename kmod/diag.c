@@ -6,7 +6,11 @@
  *
  * one "key value" line per counter, then one "syscall NR NAME COUNT" line
  * per syscall number served at least once and one "enosys NR NAME" line
- * per unimplemented number the guests tried (docs/diagnostics.md).
+ * per unimplemented number the guests tried (docs/diagnostics.md); and
+ *
+ *   /sys/kernel/debug/litebox/rewrite_cache
+ *
+ * the counters of the rewrite plans shared between sandboxes.
  *
  * Lifetime: the entry is created once the sandbox exists and removed first
  * thing in its teardown. debugfs_remove() waits until every reader inside
@@ -17,10 +21,12 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
+#include <litebox/rewrite.h>
 #include <litebox/task.h>
 #include "shim.h"
 #include "kplat.h"
 #include "diag.h"
+#include "sandbox.h"
 
 static struct dentry *lbx_debugfs_root;
 
@@ -49,6 +55,9 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "max_procs %u\n", sb->limits.max_procs);
 	seq_printf(m, "max_threads %u\n", sb->limits.max_threads);
 	seq_printf(m, "max_fds %u\n", sb->limits.max_fds);
+	seq_printf(m, "direct %llu\n", READ_ONCE(st->direct));
+	seq_printf(m, "rewrite_patched %llu\n", READ_ONCE(st->rw_patched));
+	seq_printf(m, "rewrite_unsafe %llu\n", READ_ONCE(st->rw_unsafe));
 	for (nr = 0; nr < LBX_MAX_SYSCALL_NR; nr++) {
 		u64 n = READ_ONCE(st->per_nr[nr]);
 
@@ -108,9 +117,27 @@ void lbx_diag_syscall_exit_slow(struct lbx_thread *t, u64 nr,
 				 res->arg[2]);
 }
 
+static int rewrite_cache_show(struct seq_file *m, void *unused)
+{
+	struct lbx_rw_shared_stats st;
+
+	lbx_rw_shared_get_stats(lbx_rw_shared_global, &st);
+	seq_printf(m, "enabled %d\n", lbx_rw_shared_global != NULL);
+	seq_printf(m, "hits %llu\n", st.hits);
+	seq_printf(m, "misses %llu\n", st.misses);
+	seq_printf(m, "stores %llu\n", st.stores);
+	seq_printf(m, "evictions %llu\n", st.evictions);
+	seq_printf(m, "entries %llu\n", st.entries);
+	seq_printf(m, "bytes %llu\n", st.bytes);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rewrite_cache);
+
 void lbx_diag_init(void)
 {
 	lbx_debugfs_root = debugfs_create_dir("litebox", NULL);
+	debugfs_create_file("rewrite_cache", 0400, lbx_debugfs_root, NULL,
+			    &rewrite_cache_fops);
 }
 
 void lbx_diag_exit(void)

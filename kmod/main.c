@@ -7,6 +7,7 @@
 #include <linux/workqueue.h>
 
 #include <litebox/inet.h>
+#include <litebox/rewrite.h>
 
 #include "device.h"
 #include "kplat.h"
@@ -15,13 +16,27 @@
 
 struct workqueue_struct *lbx_wq;
 
+static unsigned int rewrite_cache_mb = 32;
+module_param(rewrite_cache_mb, uint, 0444);
+MODULE_PARM_DESC(rewrite_cache_mb,
+		 "MiB of scanned code whose rewrite plans sandboxes of the same host user share (0: none)");
+
+struct lbx_rw_shared *lbx_rw_shared_global;
+
 static int __init lbx_mod_init(void)
 {
 	int ret;
 
+	if (rewrite_cache_mb > 1024)
+		rewrite_cache_mb = 1024;
 	lbx_wq = alloc_workqueue("litebox", WQ_UNBOUND, 0);
 	if (!lbx_wq)
 		return -ENOMEM;
+	if (rewrite_cache_mb) {
+		ret = lbx_rw_shared_create((size_t)rewrite_cache_mb << 20, &lbx_rw_shared_global);
+		if (ret)
+			goto err_rw;
+	}
 	lbx_diag_init();
 	ret = lbx_device_init();
 	if (ret)
@@ -31,6 +46,9 @@ static int __init lbx_mod_init(void)
 
 err_device:
 	lbx_diag_exit();
+	lbx_rw_shared_destroy(lbx_rw_shared_global);
+	lbx_rw_shared_global = NULL;
+err_rw:
 	destroy_workqueue(lbx_wq);
 	return ret;
 }
@@ -43,6 +61,8 @@ static void __exit lbx_mod_exit(void)
 	lbx_kplat_net_exit();
 	lbx_inet_exit();
 	lbx_diag_exit();
+	lbx_rw_shared_destroy(lbx_rw_shared_global);
+	lbx_rw_shared_global = NULL;
 	destroy_workqueue(lbx_wq);
 }
 

@@ -765,6 +765,10 @@ long lbx_sandbox_ioctl_create(void __user *uarg)
 	ret = lbx_sandbox_create(&limits, ks, &ks->sb);
 	if (ret)
 		goto err;
+	/* Its rewrite plans are shared with its creator's other sandboxes
+	 * only: a faster exec must not tell what other users run. */
+	ks->sb->rw_shared = lbx_rw_shared_global;
+	ks->sb->rw_domain = from_kuid(&init_user_ns, current_euid());
 	ret = create_fs(ks, &c);
 	if (ret)
 		goto err;

@@ -208,14 +208,19 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 	n = lbx_file_pread(f, code, len, off);
 	if (n <= 0 || aot_region(p, addr, code, n))
 		goto out;
-	/* Code with no wrapper-shaped syscall waits for a first trap, if any:
-	 * a full scan of a big program or library costs more than it saves. */
-	if (!lbx_rw_worth_scanning(code, n)) {
+	if (!lbx_rw_shared_lookup(p->sb->rw_shared, p->sb->rw_domain, code, n, &plan)) {
+		/* The same bytes, scanned in another sandbox (another start). */
+		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
+		apply_plan(p, addr, code, &plan, 0);
+	} else if (!lbx_rw_worth_scanning(code, n)) {
+		/* Code with no wrapper-shaped syscall waits for a first trap, if
+		 * any: a full scan of a big program or library costs more than
+		 * it saves. */
 		lbx_rw_cache_store(cache, f->inode, off, len, NULL, NULL);
 		goto out;
-	}
-	if (!lbx_rw_scan(code, n, &plan)) {
+	} else if (!lbx_rw_scan(code, n, &plan)) {
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
+		lbx_rw_shared_store(p->sb->rw_shared, p->sb->rw_domain, code, n, &plan);
 		apply_plan(p, addr, code, &plan, 0);
 	}
 	lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);

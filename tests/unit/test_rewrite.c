@@ -271,3 +271,126 @@ TEST(emit_respects_reach)
 	EXPECT_EQ(memcmp(code, code0, sizeof(code)), 0);
 	lbx_rw_plan_free(&plan);
 }
+
+/* Code of n bytes: nops with a wrapper-shaped syscall every 64 bytes. */
+static unsigned char *make_code(size_t n, unsigned char fill)
+{
+	static const unsigned char site[] = "\xb8\x27\x00\x00\x00\x0f\x05";
+	unsigned char *c = malloc(n);
+	size_t at;
+
+	memset(c, fill, n);
+	for (at = 0; at + 7 <= n; at += 64)
+		memcpy(c + at, site, 7);
+	return c;
+}
+
+static void shared_store_scan(struct lbx_rw_shared *sh, u64 domain,
+			      const unsigned char *code, size_t n)
+{
+	struct lbx_rw_plan plan;
+
+	ASSERT_EQ(lbx_rw_scan(code, n, &plan), 0);
+	lbx_rw_shared_store(sh, domain, code, n, &plan);
+	lbx_rw_plan_free(&plan);
+}
+
+/* Plans are found for byte-identical code of the same domain only. */
+TEST(shared_cache_exact_match)
+{
+	struct lbx_rw_shared *sh;
+	struct lbx_rw_shared_stats st;
+	struct lbx_rw_plan plan, want;
+	unsigned char *a = make_code(8192, 0x90), *b;
+
+	ASSERT_EQ(lbx_rw_shared_create(1 << 20, &sh), 0);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, a, 8192, &plan), -ENOENT);
+	shared_store_scan(sh, 1, a, 8192);
+
+	ASSERT_EQ(lbx_rw_scan(a, 8192, &want), 0);
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, a, 8192, &plan), 0);
+	ASSERT_EQ(plan.n, want.n);
+	EXPECT_EQ(plan.found, want.found);
+	EXPECT_EQ(plan.unsafe, want.unsafe);
+	ASSERT_MEMEQ(plan.sites, want.sites, want.n * sizeof(*want.sites));
+	lbx_rw_plan_free(&plan);
+
+	/* Another copy of the same bytes is a hit; another domain is not. */
+	b = malloc(8192);
+	memcpy(b, a, 8192);
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, b, 8192, &plan), 0);
+	lbx_rw_plan_free(&plan);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 2, b, 8192, &plan), -ENOENT);
+	/* A prefix is not the code. */
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, b, 4096, &plan), -ENOENT);
+	/* One byte changed where the sampled windows do not look (offset
+	 * 100: between the first and second window): still a miss. */
+	b[100] ^= 0xff;
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, b, 8192, &plan), -ENOENT);
+	EXPECT_EQ(plan.sites, NULL);
+
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.hits, 2);
+	EXPECT_EQ(st.misses, 4);
+	EXPECT_EQ(st.stores, 1);
+	EXPECT_EQ(st.entries, 1);
+	EXPECT_EQ(st.bytes, 8192);
+	/* The same code stored again (two sandboxes at once): one entry. */
+	shared_store_scan(sh, 1, a, 8192);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.entries, 1);
+
+	lbx_rw_plan_free(&want);
+	lbx_rw_shared_destroy(sh);
+	free(a);
+	free(b);
+}
+
+/* The byte budget: least recently used entries go; oversized code is
+ * never kept. */
+TEST(shared_cache_evicts_lru)
+{
+	struct lbx_rw_shared *sh;
+	struct lbx_rw_shared_stats st;
+	struct lbx_rw_plan plan;
+	unsigned char *c[5];
+	int i;
+
+	ASSERT_EQ(lbx_rw_shared_create(4 * 4096, &sh), 0);
+	for (i = 0; i < 5; i++)
+		c[i] = make_code(4096, (unsigned char)(0x90 + i));
+	for (i = 0; i < 4; i++) {
+		/* An entry takes at most a quarter of the budget. */
+		shared_store_scan(sh, 7, c[i], 4096);
+	}
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.entries, 4);
+	/* c[0] used: c[1] is now the least recently used. */
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 7, c[0], 4096, &plan), 0);
+	lbx_rw_plan_free(&plan);
+	shared_store_scan(sh, 7, c[4], 4096);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.entries, 4);
+	EXPECT_EQ(st.evictions, 1);
+	EXPECT_EQ(st.bytes, 4 * 4096);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, c[1], 4096, &plan), -ENOENT);
+	for (i = 0; i < 5; i++) {
+		if (i == 1)
+			continue;
+		EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, c[i], 4096, &plan), 0);
+		lbx_rw_plan_free(&plan);
+	}
+	lbx_rw_shared_destroy(sh);
+
+	/* More than a quarter of the budget: not kept. */
+	ASSERT_EQ(lbx_rw_shared_create(3 * 4096, &sh), 0);
+	shared_store_scan(sh, 7, c[0], 4096);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, c[0], 4096, &plan), -ENOENT);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.entries, 0);
+	lbx_rw_shared_destroy(sh);
+	/* No cache at all (lbx-run): every lookup misses. */
+	EXPECT_EQ(lbx_rw_shared_lookup(NULL, 7, c[0], 4096, &plan), -ENOENT);
+	for (i = 0; i < 5; i++)
+		free(c[i]);
+}

@@ -81,6 +81,37 @@ if [ "$nr" -ge 1 ] && [ "$nn" -eq 0 ]; then
 else
 	not_ok "rewriter: $nr trampoline regions rewritten, $nn with --no-rewrite"
 fi
+# Rewrite plans are shared between the sandboxes of one host user (the
+# module's rewrite_cache, docs/rewriter.md): a second start of the same
+# program scans nothing; another user's first start does not use them.
+RC=/sys/kernel/debug/litebox/rewrite_cache
+rc() { awk -v k="$1" '$1 == k { print $2 }' "$RC" 2>/dev/null; }
+if [ "$(rc enabled)" = 1 ]; then
+	lbx-launch "$G/hello" > /dev/null 2>&1
+	h0=$(rc hits) s0=$(rc stores)
+	out=$(lbx-launch "$G/hello" 2>&1)
+	h1=$(rc hits) s1=$(rc stores)
+	if [ "$(echo "$out" | tail -n 1)" = "PASS hello (1 checks, 0 failed)" ] && [ "$h1" -gt "$h0" ] && [ "$s1" -eq "$s0" ]; then
+		ok "rewrite cache: a second start of hello hits ($((h1 - h0))), stores nothing"
+	else
+		not_ok "rewrite cache: second start: hits $h0 -> $h1, stores $s0 -> $s1, output '$out'"
+	fi
+	# Another host user: its own domain, so a miss and a store first.
+	mode=$(stat -c %a /dev/litebox)
+	chmod 0666 /dev/litebox
+	as_user() { "$V/runas" 1000 1000 lbx-launch "$G/hello" 2>&1; }
+	u1=$(as_user) ; h2=$(rc hits) s2=$(rc stores)
+	u2=$(as_user) ; h3=$(rc hits) s3=$(rc stores)
+	chmod "$mode" /dev/litebox
+	if [ "$(printf "%s\n%s\n" "$u1" "$u2" | grep -c "^PASS hello")" = 2 ] &&
+	   [ "$h2" -eq "$h1" ] && [ "$s2" -gt "$s1" ] && [ "$h3" -gt "$h2" ] && [ "$s3" -eq "$s2" ]; then
+		ok "rewrite cache: uid 1000 does not see root's plans, then hits its own"
+	else
+		not_ok "rewrite cache: uid 1000: hits $h1 -> $h2 -> $h3, stores $s1 -> $s2 -> $s3, output '$u1' '$u2'"
+	fi
+else
+	not_ok "rewrite cache: $RC missing or disabled"
+fi
 # Ahead of time: a rewritten static guest runs under lbx-launch and natively.
 if lbx-rewrite "$G/signals" -o "$T/signals.rw" 2> "$T/rw.err" &&
    lbx-launch "$T/signals.rw" > "$T/rw.out" 2>&1 && grep -q '^PASS signals' "$T/rw.out" &&

@@ -141,6 +141,28 @@ void lbx_rw_cache_store(struct lbx_rw_cache *c, struct lbx_inode *inode, u64 off
 /* Puts a cached plan's original bytes back at their places in code. */
 void lbx_rw_cache_fill(const struct lbx_rw_plan *plan, const u8 *bytes, u8 *code);
 
+/* ---- scan results shared between sandboxes (shared.c) ---- */
+struct lbx_rw_shared;
+struct lbx_rw_shared_stats {
+	u64 hits, misses, stores, evictions;
+	u64 entries;	/* now */
+	u64 bytes;	/* code held now */
+};
+/* A cache holding at most max_bytes of code (an entry at most a quarter). */
+int lbx_rw_shared_create(size_t max_bytes, struct lbx_rw_shared **out);
+void lbx_rw_shared_destroy(struct lbx_rw_shared *sh);
+/*
+ * The plan made before for code byte-identical to code[0, len), stored in
+ * the same domain: 0 with a copy of the plan (lbx_rw_plan_free), -ENOENT
+ * when there is none (or sh is NULL), -ENOMEM.
+ */
+int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
+			 size_t len, struct lbx_rw_plan *plan);
+/* Remembers plan as the scan of code[0, len) in domain (copies both). */
+void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
+			 size_t len, const struct lbx_rw_plan *plan);
+void lbx_rw_shared_get_stats(struct lbx_rw_shared *sh, struct lbx_rw_shared_stats *st);
+
 /* Is buf (len bytes) the start of a trampoline region? */
 bool lbx_rw_is_region(const u8 *buf, size_t len);
 

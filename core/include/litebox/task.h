@@ -136,6 +136,10 @@ struct lbx_sandbox {
 	/* The stub's direct entry (the rewriter's call target); 0: no rewriting. */
 	u64 direct_entry;
 	struct lbx_rw_cache *rw_cache;	/* scan results of its files */
+	/* Scan results shared with other sandboxes of the same domain (set
+	 * by the platform after lbx_sandbox_create; NULL: none). */
+	struct lbx_rw_shared *rw_shared;
+	u64 rw_domain;
 };
 
 struct lbx_process {

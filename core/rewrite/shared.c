@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rewriter's scan results shared between sandboxes: every lbx-launch
+ * builds a new sandbox whose per-sandbox cache (cache.c) starts empty, so
+ * without this each start of a program scans it and its libraries again
+ * (a static glibc hello: about 117,000 instructions to decode, 15 million
+ * host instructions; most of its start-to-exit time in the VM).
+ *
+ * Keyed by content, compared exactly: an entry holds a copy of the code it
+ * planned, and a lookup matches only a byte-identical copy of the same
+ * length. A hash of a few sampled windows only picks the candidates. No
+ * identity the launcher could claim (a host path, an inode, a hash it
+ * sends) is trusted, so one sandbox cannot make another patch its code
+ * from a plan made for different bytes.
+ *
+ * Entries are shared only within a domain (the platform's choice; in
+ * litebox.ko the creating host user), so that a hit, which makes an exec
+ * faster, tells a sandbox nothing about the programs of other users.
+ *
+ * Bounded by bytes of code held (max_bytes), least recently used evicted.
+ * Only plans are kept (scans with sites); code found not worth a scan is
+ * cheap to find so again.
+ */
+#include <litebox/errno.h>
+#include <litebox/list.h>
+#include <litebox/platform.h>
+#include <litebox/rewrite.h>
+#include <litebox/string.h>
+
+struct shared_entry {
+	struct lbx_list_head lru;	/* most recently used first */
+	u64 domain;
+	size_t len;
+	u64 sample;
+	u8 *code;			/* the key: the code as scanned */
+	struct lbx_rw_site *sites;
+	u32 n, found, unsafe, undecodable;
+};
+
+struct lbx_rw_shared {
+	struct lbx_plat_mutex lock;
+	struct lbx_list_head lru;
+	size_t bytes;			/* code held by the entries */
+	size_t max_bytes;
+	struct lbx_rw_shared_stats stats;
+};
+
+#define SAMPLE_WINDOWS	8
+#define SAMPLE_BYTES	64
+
+/*
+ * FNV-1a over the length and up to eight 64-byte windows spread over the
+ * code: a cheap filter, not a proof (the proof is the memcmp).
+ */
+static u64 sample_hash(const u8 *code, size_t len)
+{
+	u64 h = 0xcbf29ce484222325ULL ^ len;
+	size_t w, i, at, n;
+
+	for (w = 0; w < SAMPLE_WINDOWS; w++) {
+		at = len <= SAMPLE_BYTES ? 0 : (len - SAMPLE_BYTES) / (SAMPLE_WINDOWS - 1) * w;
+		n = lbx_min(len - at, (size_t)SAMPLE_BYTES);
+		for (i = 0; i < n; i++) {
+			h ^= code[at + i];
+			h *= 0x100000001b3ULL;
+		}
+		if (len <= SAMPLE_BYTES)
+			break;
+	}
+	return h;
+}
+
+int lbx_rw_shared_create(size_t max_bytes, struct lbx_rw_shared **out)
+{
+	struct lbx_rw_shared *sh = lbx_plat_alloc(sizeof(*sh));
+
+	if (!sh)
+		return -ENOMEM;
+	lbx_plat_mutex_init(&sh->lock);
+	lbx_list_init(&sh->lru);
+	sh->max_bytes = max_bytes;
+	*out = sh;
+	return 0;
+}
+
+static void entry_free(struct shared_entry *e)
+{
+	lbx_plat_free(e->sites);
+	lbx_plat_free_large(e->code);
+	lbx_plat_free(e);
+}
+
+/* Takes e out of sh's list (sh->lock held); the caller frees it. */
+static void entry_unlink(struct lbx_rw_shared *sh, struct shared_entry *e)
+{
+	lbx_list_del(&e->lru);
+	sh->bytes -= e->len;
+	sh->stats.entries--;
+}
+
+void lbx_rw_shared_destroy(struct lbx_rw_shared *sh)
+{
+	struct lbx_list_head *pos, *next;
+
+	if (!sh)
+		return;
+	lbx_list_for_each_safe(pos, next, &sh->lru) {
+		struct shared_entry *e = lbx_list_entry(pos, struct shared_entry, lru);
+
+		entry_unlink(sh, e);
+		entry_free(e);
+	}
+	lbx_plat_free(sh);
+}
+
+static struct shared_entry *find(struct lbx_rw_shared *sh, u64 domain,
+				 const u8 *code, size_t len, u64 sample)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &sh->lru) {
+		struct shared_entry *e = lbx_list_entry(pos, struct shared_entry, lru);
+
+		if (e->domain == domain && e->len == len && e->sample == sample &&
+		    !memcmp(e->code, code, len))
+			return e;
+	}
+	return NULL;
+}
+
+int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
+			 size_t len, struct lbx_rw_plan *plan)
+{
+	struct shared_entry *e;
+	u64 sample;
+	int ret = -ENOENT;
+
+	memset(plan, 0, sizeof(*plan));
+	if (!sh || !len || len > sh->max_bytes)
+		return -ENOENT;
+	sample = sample_hash(code, len);
+	lbx_plat_mutex_lock(&sh->lock);
+	e = find(sh, domain, code, len, sample);
+	if (!e) {
+		sh->stats.misses++;
+		goto out;
+	}
+	/* Most recently used first. */
+	lbx_list_del(&e->lru);
+	lbx_list_add_tail(&e->lru, sh->lru.next);
+	plan->sites = lbx_plat_alloc(lbx_max(e->n, 1u) * sizeof(*plan->sites));
+	if (!plan->sites) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memcpy(plan->sites, e->sites, e->n * sizeof(*plan->sites));
+	plan->n = plan->cap = e->n;
+	plan->found = e->found;
+	plan->unsafe = e->unsafe;
+	plan->undecodable = e->undecodable;
+	sh->stats.hits++;
+	ret = 0;
+out:
+	lbx_plat_mutex_unlock(&sh->lock);
+	return ret;
+}
+
+void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
+			 size_t len, const struct lbx_rw_plan *plan)
+{
+	struct lbx_list_head *pos, *prev;
+	struct shared_entry *e;
+
+	/* An entry may take at most a quarter of the budget. */
+	if (!sh || !len || len > sh->max_bytes / 4)
+		return;
+	e = lbx_plat_alloc(sizeof(*e));
+	if (!e)
+		return;
+	e->code = lbx_plat_alloc_large(len);
+	e->sites = lbx_plat_alloc(lbx_max(plan->n, 1u) * sizeof(*e->sites));
+	if (!e->code || !e->sites) {
+		entry_free(e);
+		return;
+	}
+	memcpy(e->code, code, len);
+	memcpy(e->sites, plan->sites, plan->n * sizeof(*e->sites));
+	e->domain = domain;
+	e->len = len;
+	e->sample = sample_hash(code, len);
+	e->n = plan->n;
+	e->found = plan->found;
+	e->unsafe = plan->unsafe;
+	e->undecodable = plan->undecodable;
+
+	lbx_plat_mutex_lock(&sh->lock);
+	/* Two sandboxes scanned the same code at once: keep the first. */
+	if (find(sh, domain, code, len, e->sample)) {
+		lbx_plat_mutex_unlock(&sh->lock);
+		entry_free(e);
+		return;
+	}
+	lbx_list_add_tail(&e->lru, sh->lru.next);
+	sh->bytes += len;
+	sh->stats.entries++;
+	sh->stats.stores++;
+	/* Evict from the least recently used end, outside the lock. */
+	{
+		struct lbx_list_head victims;
+
+		lbx_list_init(&victims);
+		for (pos = sh->lru.prev; sh->bytes > sh->max_bytes; pos = prev) {
+			struct shared_entry *old = lbx_list_entry(pos, struct shared_entry, lru);
+
+			prev = pos->prev;
+			entry_unlink(sh, old);
+			lbx_list_add_tail(&old->lru, &victims);
+			sh->stats.evictions++;
+		}
+		lbx_plat_mutex_unlock(&sh->lock);
+		lbx_list_for_each_safe(pos, prev, &victims)
+			entry_free(lbx_list_entry(pos, struct shared_entry, lru));
+	}
+}
+
+void lbx_rw_shared_get_stats(struct lbx_rw_shared *sh, struct lbx_rw_shared_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!sh)
+		return;
+	lbx_plat_mutex_lock(&sh->lock);
+	*st = sh->stats;
+	st->bytes = sh->bytes;
+	lbx_plat_mutex_unlock(&sh->lock);
+}
