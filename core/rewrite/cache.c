@@ -171,14 +171,3 @@ void lbx_rw_cache_store(struct lbx_rw_cache *c, struct lbx_inode *inode, u64 off
 		drop(&old);
 	}
 }
-
-void lbx_rw_cache_fill(const struct lbx_rw_plan *plan, const u8 *bytes, u8 *code)
-{
-	size_t at = 0;
-	u32 i;
-
-	for (i = 0; i < plan->n; i++) {
-		memcpy(code + plan->sites[i].start, bytes + at, plan->sites[i].len);
-		at += plan->sites[i].len;
-	}
-}

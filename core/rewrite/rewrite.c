@@ -297,53 +297,83 @@ void lbx_rw_emit_header(u8 *region, u64 region_addr, u64 slot)
 	memcpy(region + LBX_RW_DEFAULT_OFF, default_entry, sizeof(default_entry));
 }
 
-u32 lbx_rw_emit(u8 *code, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
-		u8 *region, u64 region_addr, size_t region_size, size_t *posp)
+/*
+ * Emits site s's trampoline at region + *pos and turns the site's bytes at
+ * b (s->len of them: the original instructions, read before they are
+ * overwritten) into the jump to it. False when the site is out of reach
+ * (nothing changes) or the region is full (*full set).
+ */
+static bool emit_site(u8 *b, u64 site, const struct lbx_rw_site *s, u8 *region,
+		      u64 region_addr, size_t region_size, size_t *pos, bool *full)
 {
-	size_t pos = lbx_max(*posp, (size_t)LBX_RW_HDR_SIZE);
+	u64 back = site + s->len;
+	size_t need = s->pre + s->post + LBX_RW_TRAMP_FIXED;
+	u64 t = region_addr + *pos;
+	u8 *p = region + *pos;
+
+	if (*pos + need > region_size) {
+		*full = true;
+		return false;
+	}
+	if (!lbx_rw_reach(site, t) || !lbx_rw_reach(t + need - JMP_LEN, back))
+		return false;
+	memcpy(p, b, s->pre);
+	p += s->pre;
+	/* lea -0x80(%rsp), %rsp */
+	memcpy(p, "\x48\x8d\x64\x24\x80", 5);
+	p += 5;
+	/* call *slot(%rip) */
+	p[0] = 0xff;
+	p[1] = 0x15;
+	put32(p + 2, (s32)(s64)(region_addr + LBX_RW_SLOT_OFF -
+			       (region_addr + (p + 6 - region))));
+	p += 6;
+	/* lea 0x80(%rsp), %rsp */
+	memcpy(p, "\x48\x8d\xa4\x24\x80\x00\x00\x00", 8);
+	p += 8;
+	/* jrcxz 1f; syscall; 1: */
+	memcpy(p, "\xe3\x02\x0f\x05", 4);
+	p += 4;
+	memcpy(p, b + s->pre + 2, s->post);
+	p += s->post;
+	/* jmp back */
+	p[0] = 0xe9;
+	put32(p + 1, (s32)(s64)(back - (region_addr + (p + 5 - region))));
+	*pos += need;
+
+	b[0] = 0xe9;
+	put32(b + 1, (s32)(s64)(t - (site + JMP_LEN)));
+	memset(b + JMP_LEN, 0xcc, s->len - JMP_LEN);
+	return true;
+}
+
+static u32 emit(u8 *code, bool packed, u64 code_addr, const struct lbx_rw_plan *plan,
+		u32 n, u8 *region, u64 region_addr, size_t region_size, size_t *posp)
+{
+	size_t pos = lbx_max(*posp, (size_t)LBX_RW_HDR_SIZE), at = 0;
+	bool full = false;
 	u32 i, done = 0;
 
-	for (i = 0; i < n && i < plan->n; i++) {
+	for (i = 0; i < n && i < plan->n && !full; i++) {
 		const struct lbx_rw_site *s = &plan->sites[i];
-		u64 site = code_addr + s->start, back = site + s->len;
-		size_t need = s->pre + s->post + LBX_RW_TRAMP_FIXED;
-		u64 t = region_addr + pos;
-		u8 *p = region + pos;
 
-		if (pos + need > region_size)
-			break;
-		if (!lbx_rw_reach(site, t) || !lbx_rw_reach(t + need - JMP_LEN, back))
-			continue;
-		memcpy(p, code + s->start, s->pre);
-		p += s->pre;
-		/* lea -0x80(%rsp), %rsp */
-		memcpy(p, "\x48\x8d\x64\x24\x80", 5);
-		p += 5;
-		/* call *slot(%rip) */
-		p[0] = 0xff;
-		p[1] = 0x15;
-		put32(p + 2, (s32)(s64)(region_addr + LBX_RW_SLOT_OFF -
-				       (region_addr + (p + 6 - region))));
-		p += 6;
-		/* lea 0x80(%rsp), %rsp */
-		memcpy(p, "\x48\x8d\xa4\x24\x80\x00\x00\x00", 8);
-		p += 8;
-		/* jrcxz 1f; syscall; 1: */
-		memcpy(p, "\xe3\x02\x0f\x05", 4);
-		p += 4;
-		memcpy(p, code + s->start + s->pre + 2, s->post);
-		p += s->post;
-		/* jmp back */
-		p[0] = 0xe9;
-		put32(p + 1, (s32)(s64)(back - (region_addr + (p + 5 - region))));
-		p += 5;
-		pos += need;
-
-		code[s->start] = 0xe9;
-		put32(code + s->start + 1, (s32)(s64)(t - (site + JMP_LEN)));
-		memset(code + s->start + JMP_LEN, 0xcc, s->len - JMP_LEN);
-		done++;
+		if (emit_site(code + (packed ? at : s->start), code_addr + s->start, s,
+			      region, region_addr, region_size, &pos, &full))
+			done++;
+		at += s->len;
 	}
 	*posp = pos;
 	return done;
+}
+
+u32 lbx_rw_emit(u8 *code, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
+		u8 *region, u64 region_addr, size_t region_size, size_t *posp)
+{
+	return emit(code, false, code_addr, plan, n, region, region_addr, region_size, posp);
+}
+
+u32 lbx_rw_emit_packed(u8 *bytes, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
+		       u8 *region, u64 region_addr, size_t region_size, size_t *posp)
+{
+	return emit(bytes, true, code_addr, plan, n, region, region_addr, region_size, posp);
 }

@@ -85,16 +85,18 @@ static int map_region(struct lbx_process *p, u64 lo, u64 hi, u64 size, u64 *out)
 
 /*
  * Patches the planned sites of code (a kernel copy of the guest's bytes at
- * addr) in the guest, and frees the plan. With keep_rip, a site whose range
- * holds that address strictly inside is left alone (the trapping thread
- * returns there).
+ * addr; packed: only the sites' bytes, one after another, as the cache
+ * keeps them) in the guest, and frees the plan. With keep_rip (never with
+ * packed bytes, whose sites cannot be dropped), a site whose range holds
+ * that address strictly inside is left alone (the trapping thread returns
+ * there).
  */
-static void apply_plan(struct lbx_process *p, u64 addr, u8 *code, struct lbx_rw_plan *plan0,
-		       u64 keep_rip)
+static void apply_plan(struct lbx_process *p, u64 addr, u8 *code, bool packed,
+		       struct lbx_rw_plan *plan0, u64 keep_rip)
 {
 	struct lbx_sandbox *sb = p->sb;
 	struct lbx_rw_plan plan = *plan0;
-	size_t size, used;
+	size_t size, used, at;
 	u64 region;
 	u8 *buf;
 	u32 i, n, done;
@@ -123,15 +125,18 @@ static void apply_plan(struct lbx_process *p, u64 addr, u8 *code, struct lbx_rw_
 	memset(buf, 0xcc, size);
 	lbx_rw_emit_header(buf, region, sb->direct_entry);
 	used = 0;
-	done = lbx_rw_emit(code, addr, &plan, plan.n, buf, region, size, &used);
+	if (packed)
+		done = lbx_rw_emit_packed(code, addr, &plan, plan.n, buf, region, size, &used);
+	else
+		done = lbx_rw_emit(code, addr, &plan, plan.n, buf, region, size, &used);
 	/* The trampolines first, then the jumps to them. */
 	if (lbx_poke_guest(region, buf, size))
 		goto out_buf;
-	for (i = 0; i < plan.n; i++) {
+	for (i = 0, at = 0; i < plan.n; at += plan.sites[i].len, i++) {
 		const struct lbx_rw_site *s = &plan.sites[i];
+		const u8 *b = code + (packed ? at : s->start);
 
-		if (code[s->start] == 0xe9 &&
-		    lbx_poke_guest(addr + s->start, code + s->start, s->len))
+		if (b[0] == 0xe9 && lbx_poke_guest(addr + s->start, b, s->len))
 			break;
 	}
 	__atomic_fetch_add(&sb->stats.rw_patched, done, __ATOMIC_RELAXED);
@@ -161,7 +166,7 @@ static void rewrite_vma(struct lbx_process *p, const struct lbx_vma *v, u64 keep
 	if (!lbx_copy_from_guest(code, v->start, len)) {
 		lbx_mm_set_flag(p->mm, v->start, v->end, LBX_VMA_SCANNED);
 		if (!lbx_rw_scan(code, len, &plan))
-			apply_plan(p, v->start, code, &plan, keep_rip);
+			apply_plan(p, v->start, code, false, &plan, keep_rip);
 	}
 	lbx_plat_free_large(code);
 }
@@ -190,28 +195,23 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 	ret = lbx_rw_cache_lookup(cache, f->inode, off, len, &plan, &bytes);
 	if (ret == -ESRCH)
 		return;		/* known to hold nothing worth a scan */
-	code = lbx_plat_alloc_large(len);
-	if (!code) {
-		if (!ret) {
-			lbx_rw_plan_free(&plan);
-			lbx_plat_free(bytes);
-		}
+	if (!ret) {
+		/* The sites' own bytes are all a patch needs. */
+		apply_plan(p, addr, bytes, true, &plan, 0);
+		lbx_plat_free(bytes);
+		lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
 		return;
 	}
-	if (!ret) {
-		lbx_rw_cache_fill(&plan, bytes, code);
-		lbx_plat_free(bytes);
-		apply_plan(p, addr, code, &plan, 0);
-		lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
-		goto out;
-	}
+	code = lbx_plat_alloc_large(len);
+	if (!code)
+		return;
 	n = lbx_file_pread(f, code, len, off);
 	if (n <= 0 || aot_region(p, addr, code, n))
 		goto out;
 	if (!lbx_rw_shared_lookup(p->sb->rw_shared, p->sb->rw_domain, code, n, &plan)) {
 		/* The same bytes, scanned in another sandbox (another start). */
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
-		apply_plan(p, addr, code, &plan, 0);
+		apply_plan(p, addr, code, false, &plan, 0);
 	} else if (!lbx_rw_worth_scanning(code, n)) {
 		/* Code with no wrapper-shaped syscall waits for a first trap, if
 		 * any: a full scan of a big program or library costs more than
@@ -221,7 +221,7 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 	} else if (!lbx_rw_scan(code, n, &plan)) {
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
 		lbx_rw_shared_store(p->sb->rw_shared, p->sb->rw_domain, code, n, &plan);
-		apply_plan(p, addr, code, &plan, 0);
+		apply_plan(p, addr, code, false, &plan, 0);
 	}
 	lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
 out:

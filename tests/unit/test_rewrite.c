@@ -394,3 +394,47 @@ TEST(shared_cache_evicts_lru)
 	for (i = 0; i < 5; i++)
 		free(c[i]);
 }
+
+/* Emitting from the sites' bytes alone (a cached plan) gives the same
+ * trampolines and patches as from the whole code, also when the region
+ * fills up part way. */
+TEST(emit_packed_matches_whole)
+{
+	size_t n = 4096, packed_len = 0, at = 0, pos1, pos2, rsize;
+	unsigned char *code = make_code(n, 0x90), *whole, *bytes;
+	u8 *r1, *r2;
+	struct lbx_rw_plan plan;
+	u32 i, d1, d2;
+	int round;
+
+	ASSERT_EQ(lbx_rw_scan(code, n, &plan), 0);
+	ASSERT_GT(plan.n, 10);
+	for (i = 0; i < plan.n; i++)
+		packed_len += plan.sites[i].len;
+	for (round = 0; round < 2; round++) {
+		/* Round 1: room for only half of the sites. */
+		rsize = lbx_rw_region_size(&plan, round ? plan.n / 2 : plan.n);
+		whole = malloc(n);
+		bytes = malloc(packed_len);
+		r1 = calloc(1, rsize);
+		r2 = calloc(1, rsize);
+		memcpy(whole, code, n);
+		for (i = 0, at = 0; i < plan.n; at += plan.sites[i].len, i++)
+			memcpy(bytes + at, code + plan.sites[i].start, plan.sites[i].len);
+		pos1 = pos2 = 0;
+		d1 = lbx_rw_emit(whole, 0x400000, &plan, plan.n, r1, 0x500000, rsize, &pos1);
+		d2 = lbx_rw_emit_packed(bytes, 0x400000, &plan, plan.n, r2, 0x500000, rsize, &pos2);
+		EXPECT_EQ(d1, d2);
+		EXPECT_EQ(pos1, pos2);
+		EXPECT_EQ(d1, round ? plan.n / 2 : plan.n);
+		ASSERT_MEMEQ(r1, r2, rsize);
+		for (i = 0, at = 0; i < plan.n; at += plan.sites[i].len, i++)
+			ASSERT_MEMEQ(bytes + at, whole + plan.sites[i].start, plan.sites[i].len);
+		free(whole);
+		free(bytes);
+		free(r1);
+		free(r2);
+	}
+	lbx_rw_plan_free(&plan);
+	free(code);
+}

@@ -121,6 +121,13 @@ void lbx_rw_emit_header(u8 *region, u64 region_addr, u64 slot);
  */
 u32 lbx_rw_emit(u8 *code, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
 		u8 *region, u64 region_addr, size_t region_size, size_t *pos);
+/*
+ * The same from the sites' bytes alone: bytes holds each site's s->len
+ * original bytes, in plan order (what the per-sandbox cache keeps), and is
+ * patched in place, so that a cached plan needs no copy of the whole code.
+ */
+u32 lbx_rw_emit_packed(u8 *bytes, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
+		       u8 *region, u64 region_addr, size_t region_size, size_t *posp);
 
 /* ---- the per-sandbox cache of scan results (cache.c) ---- */
 struct lbx_rw_cache;
@@ -138,8 +145,6 @@ int lbx_rw_cache_lookup(struct lbx_rw_cache *c, struct lbx_inode *inode, u64 off
 /* Remembers a scan (plan NULL: not worth one) of code, the file's bytes. */
 void lbx_rw_cache_store(struct lbx_rw_cache *c, struct lbx_inode *inode, u64 off, u64 len,
 			const struct lbx_rw_plan *plan, const u8 *code);
-/* Puts a cached plan's original bytes back at their places in code. */
-void lbx_rw_cache_fill(const struct lbx_rw_plan *plan, const u8 *bytes, u8 *code);
 
 /* ---- scan results shared between sandboxes (shared.c) ---- */
 struct lbx_rw_shared;
