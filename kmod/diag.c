@@ -10,7 +10,11 @@
  *
  *   /sys/kernel/debug/litebox/rewrite_cache
  *
- * the counters of the rewrite plans shared between sandboxes.
+ * the counters of the rewrite plans shared between sandboxes, and
+ *
+ *   /sys/kernel/debug/litebox/net
+ *
+ * the TCP connections of the network stack all sandboxes share.
  *
  * Lifetime: the entry is created once the sandbox exists and removed first
  * thing in its teardown. debugfs_remove() waits until every reader inside
@@ -21,6 +25,7 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
+#include <litebox/inet.h>
 #include <litebox/rewrite.h>
 #include <litebox/task.h>
 #include "shim.h"
@@ -133,11 +138,25 @@ static int rewrite_cache_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(rewrite_cache);
 
+static int net_show(struct seq_file *m, void *unused)
+{
+	struct lbx_inet_counts c;
+
+	lbx_inet_counts(&c);
+	seq_printf(m, "tcp_active %u\n", c.tcp_active);
+	seq_printf(m, "tcp_time_wait %u\n", c.tcp_time_wait);
+	seq_printf(m, "tcp_time_wait_max %u\n", LBX_INET_MAX_TIME_WAIT);
+	seq_printf(m, "tcp_listen %u\n", c.tcp_listen);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(net);
+
 void lbx_diag_init(void)
 {
 	lbx_debugfs_root = debugfs_create_dir("litebox", NULL);
 	debugfs_create_file("rewrite_cache", 0400, lbx_debugfs_root, NULL,
 			    &rewrite_cache_fops);
+	debugfs_create_file("net", 0400, lbx_debugfs_root, NULL, &net_fops);
 }
 
 void lbx_diag_exit(void)

@@ -231,6 +231,35 @@ static void inet_arm_timer(void)
 		inet_armed = next;
 }
 
+/*
+ * TIME_WAIT connections are kept at most LBX_INET_MAX_TIME_WAIT, the oldest
+ * dropped first, as Linux's tcp_max_tw_buckets does. lwIP keeps them in one
+ * list for all sandboxes, for 2 * TCP_MSL, and scans it for every new
+ * connection (tcp_new_port, and every SYN in tcp_input): without a bound,
+ * a guest that opens and closes connections in a loop makes every
+ * sandbox's connections slower and holds unbounded kernel memory (lwIP's
+ * pools are plain allocations). The list is counted only when a
+ * connection entered TIME_WAIT since the last look (lwIP pushes at its
+ * head, so the oldest are at the tail).
+ */
+static void inet_trim_time_wait(void)
+{
+	static struct tcp_pcb *seen;
+	struct tcp_pcb *pcb, *next;
+	u32 n = 0;
+
+	if (tcp_tw_pcbs == seen)
+		return;
+	for (pcb = tcp_tw_pcbs; pcb && n < LBX_INET_MAX_TIME_WAIT; pcb = pcb->next)
+		n++;
+	/* pcb: the first one over the bound; it and all older ones go. */
+	for (; pcb; pcb = next) {
+		next = pcb->next;
+		tcp_abort(pcb);		/* TIME_WAIT: unlinked and freed, no RST */
+	}
+	seen = tcp_tw_pcbs;
+}
+
 /* Delivers what the loopback interface queued, and whatever that sends in
  * turn, then runs the timers that are due. */
 static void inet_pump(void)
@@ -250,6 +279,7 @@ static void inet_pump(void)
 				netif_poll(n);
 		}
 	}
+	inet_trim_time_wait();
 	inet_arm_timer();
 }
 
@@ -2420,6 +2450,24 @@ static const struct lbx_sock_ops inet_ops = {
 	.ioctl = inet_ioctl,
 	.release = inet_release,
 };
+
+void lbx_inet_counts(struct lbx_inet_counts *c)
+{
+	struct tcp_pcb *pcb;
+	struct tcp_pcb_listen *l;
+
+	memset(c, 0, sizeof(*c));
+	if (__atomic_load_n(&inet_stage, __ATOMIC_ACQUIRE) != INET_UP)
+		return;
+	inet_lock_stack();
+	for (pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+		c->tcp_active++;
+	for (pcb = tcp_tw_pcbs; pcb; pcb = pcb->next)
+		c->tcp_time_wait++;
+	for (l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		c->tcp_listen++;
+	inet_unlock();
+}
 
 /* ---- teardown (module exit) ---- */
 

@@ -112,6 +112,22 @@ if [ "$(rc enabled)" = 1 ]; then
 else
 	not_ok "rewrite cache: $RC missing or disabled"
 fi
+# Connection churn: lwIP's TIME_WAIT list, shared by every sandbox, stays
+# bounded (the oldest dropped, as Linux's tcp_max_tw_buckets does).
+NETD=/sys/kernel/debug/litebox/net
+if timeout 300 lbx-launch "$G/tcp_churn" 3000 > "$T/churn.out" 2>&1 &&
+   grep -q '^PASS tcp_churn' "$T/churn.out"; then
+	tw=$(awk '$1 == "tcp_time_wait" { print $2 }' "$NETD" 2>/dev/null)
+	twmax=$(awk '$1 == "tcp_time_wait_max" { print $2 }' "$NETD" 2>/dev/null)
+	if [ -n "$tw" ] && [ -n "$twmax" ] && [ "$tw" -ge 1 ] && [ "$tw" -le "$twmax" ]; then
+		ok "TCP churn: 3000 connections, $tw in TIME_WAIT afterwards (bound $twmax)"
+	else
+		not_ok "TCP churn: TIME_WAIT '$tw' not within 1..'$twmax'"
+	fi
+else
+	not_ok "TCP churn: 3000 connections in one sandbox"
+	tail -n 5 "$T/churn.out" | sed 's/^/#   /'
+fi
 # Ahead of time: a rewritten static guest runs under lbx-launch and natively.
 if lbx-rewrite "$G/signals" -o "$T/signals.rw" 2> "$T/rw.err" &&
    lbx-launch "$T/signals.rw" > "$T/rw.out" 2>&1 && grep -q '^PASS signals' "$T/rw.out" &&

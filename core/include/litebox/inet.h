@@ -17,6 +17,15 @@ void lbx_inet_poll(void);
  * still holds (closing connections, TIME_WAIT). */
 void lbx_inet_exit(void);
 
+/* The shared stack's TCP connections right now (diagnostics). */
+struct lbx_inet_counts {
+	u32 tcp_active;		/* connected, connecting or closing */
+	u32 tcp_time_wait;	/* at most LBX_INET_MAX_TIME_WAIT */
+	u32 tcp_listen;
+};
+#define LBX_INET_MAX_TIME_WAIT	1024
+void lbx_inet_counts(struct lbx_inet_counts *c);
+
 /*
  * A sandbox's network interface: the far end of the platform's device
  * (litebox.ko's lbx<N>). IP packets come in through lbx_inet_if_input() and
