@@ -4,18 +4,17 @@
  * level-triggered reports on every wait, edge-triggered only on a new
  * edge (and the writer's close is one), EPOLLONESHOT disarms until
  * EPOLL_CTL_MOD, an epoll file watched by another epoll file (and by
- * poll), and a watch that goes with the last reference to its file,
- * including an epoll file closed before the files it watches.
- *
- * Not here: a wake-up that runs through a nested epoll (an event on a
- * file watched by an epoll that another epoll watches). Under lockdep it
- * reports "possible recursive locking": the inner and the outer epoll's
- * poll_wq locks share one class, taken nested in lbx_wake_up_key(). Cycles
- * are refused (ELOOP), so the order is a tree, but the locks need a
- * nesting annotation (Linux: spin_lock_irqsave_nested() by ep->nests) that
- * the wait queues do not have yet. tests/unit/test_epoll.c covers that
- * path's behaviour in userland.
+ * poll), a watch that goes with the last reference to its file,
+ * including an epoll file closed before the files it watches, wake-ups
+ * that run through chains of 2 to 5 epolls (each epoll's poll_wq lock
+ * taken under the one below it: lockdep checks their nesting annotation,
+ * and the lane fails on its report), and Linux's ELOOP for cycles and for
+ * chains of more than 5 epolls.
  */
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched/task.h>
 #include <litebox/epoll.h>
 #include <litebox/eventfd.h>
 #include <litebox/pipe.h>
@@ -24,7 +23,7 @@
 
 /* ---- fixture: a VFS and the files of a case, put as a resource ---- */
 
-#define EP_FILES	8
+#define EP_FILES	12
 
 struct ep_fix {
 	struct lbx_kunit_fs *fx;
@@ -289,12 +288,152 @@ static void watch_goes_with_the_last_reference(struct kunit *test)
 	ep_fini(test, e);
 }
 
+/* An epoll_wait() in a kthread (no guest thread: not interruptible). */
+struct ep_sleeper {
+	struct lbx_file *ep;
+	struct lbx_epoll_event ev;
+	int ret;
+	struct completion done;
+	struct task_struct *task;
+};
+
+static int ep_sleeper_fn(void *data)
+{
+	struct ep_sleeper *s = data;
+
+	s->ret = lbx_epoll_wait(s->ep, &s->ev, 1,
+				lbx_plat_now_mono() + 10 * NSEC_PER_SEC, NULL);
+	complete(&s->done);
+	return 0;
+}
+
+/*
+ * A chain of levels epolls, ep[0] watching efd and ep[i] watching
+ * ep[i - 1]: an eventfd write runs one wake-up through all of them, each
+ * poll_wq lock taken under the one below (lockdep checks the subclasses),
+ * and the top one reports it, to epoll_wait() and to poll(); a drained
+ * eventfd is no longer readable at the top (each epoll re-polls what is
+ * below it). Then a sleeper at the top is woken through the chain.
+ */
+static void nested_wakeup_chain(struct kunit *test, int levels)
+{
+	struct ep_fix *e = ep_init(test);
+	struct lbx_file *efd = mk_efd(test, e, 0), *ep[5], *top;
+	struct lbx_poll_entry pe;
+	struct lbx_epoll_event ev[2];
+	struct ep_sleeper s = { .ret = -1 };
+	struct task_struct *t;
+	u64 v;
+	int i;
+
+	for (i = 0; i < levels; i++) {
+		ep[i] = mk_epoll(test, e);
+		KUNIT_ASSERT_EQ(test, ctl(ep[i], LX_EPOLL_CTL_ADD, 3 + i,
+					  i ? ep[i - 1] : efd, LX_EPOLLIN, 100 + i), 0);
+	}
+	top = ep[levels - 1];
+	KUNIT_EXPECT_EQ(test, poll_now(top, ev, 2), 0);
+	KUNIT_EXPECT_EQ(test, put64(efd, 1), 8L);
+	KUNIT_EXPECT_EQ(test, poll_now(top, ev, 2), 1);
+	KUNIT_EXPECT_EQ(test, ev[0].data, (u64)(100 + levels - 1));
+	KUNIT_EXPECT_EQ(test, ev[0].events, (u32)LX_EPOLLIN);
+	pe = (struct lbx_poll_entry){ .file = top, .events = LX_POLLIN };
+	KUNIT_EXPECT_EQ(test, lbx_poll_wait(&pe, 1, 0, NULL), 1);
+	KUNIT_EXPECT_EQ(test, pe.revents, (u32)LX_POLLIN);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_read(efd, &v, sizeof(v)), 8L);
+	KUNIT_EXPECT_EQ(test, poll_now(top, ev, 2), 0);
+	pe.revents = 0;
+	KUNIT_EXPECT_EQ(test, lbx_poll_wait(&pe, 1, 0, NULL), 0);
+
+	s.ep = top;
+	init_completion(&s.done);
+	t = kthread_run(ep_sleeper_fn, &s, "lbx-kunit-epoll");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	msleep(50);		/* (asleep by now, or it finds the event) */
+	KUNIT_EXPECT_EQ(test, put64(efd, 1), 8L);
+	if (!wait_for_completion_timeout(&s.done, 5 * HZ)) {
+		KUNIT_FAIL(test, "the sleeper was not woken within 5 s");
+		wait_for_completion(&s.done);	/* its 10 s deadline */
+	}
+	kthread_stop(t);
+	put_task_struct(t);
+	KUNIT_EXPECT_EQ(test, s.ret, 1);
+	KUNIT_EXPECT_EQ(test, s.ev.data, (u64)(100 + levels - 1));
+	ep_fini(test, e);
+}
+
+static void nested_wakeup_2_levels(struct kunit *test)
+{
+	nested_wakeup_chain(test, 2);
+}
+
+static void nested_wakeup_3_levels(struct kunit *test)
+{
+	nested_wakeup_chain(test, 3);
+}
+
+static void nested_wakeup_4_levels(struct kunit *test)
+{
+	nested_wakeup_chain(test, 4);
+}
+
+static void nested_wakeup_5_levels(struct kunit *test)
+{
+	nested_wakeup_chain(test, 5);
+}
+
+/*
+ * ELOOP as Linux 6.1+ (checked natively): a cycle, direct or through
+ * others; and a chain of more than 5 epolls (4 watches), whichever way it
+ * is built: from the top down, from the bottom up, or by joining two.
+ */
+static void eloop_cycles_and_depth(struct kunit *test)
+{
+	struct ep_fix *e = ep_init(test);
+	struct lbx_file *ep[7];
+	int i;
+
+	for (i = 0; i < 7; i++)
+		ep[i] = mk_epoll(test, e);
+	/* Cycles. */
+	KUNIT_ASSERT_EQ(test, ctl(ep[0], LX_EPOLL_CTL_ADD, 1, ep[1], LX_EPOLLIN, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep[1], LX_EPOLL_CTL_ADD, 0, ep[0], LX_EPOLLIN, 0), -ELOOP);
+	KUNIT_ASSERT_EQ(test, ctl(ep[1], LX_EPOLL_CTL_ADD, 2, ep[2], LX_EPOLLIN, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep[2], LX_EPOLL_CTL_ADD, 0, ep[0], LX_EPOLLIN, 0), -ELOOP);
+	/* A second way down to the same epoll is no cycle. */
+	KUNIT_EXPECT_EQ(test, ctl(ep[0], LX_EPOLL_CTL_ADD, 2, ep[2], LX_EPOLLIN, 0), 0);
+	/* Top down: ep[i] watches ep[i + 1]; the fifth watch is one too many. */
+	KUNIT_EXPECT_EQ(test, ctl(ep[2], LX_EPOLL_CTL_ADD, 3, ep[3], LX_EPOLLIN, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep[3], LX_EPOLL_CTL_ADD, 4, ep[4], LX_EPOLLIN, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep[4], LX_EPOLL_CTL_ADD, 5, ep[5], LX_EPOLLIN, 0), -ELOOP);
+	/* Bottom up: ep[5] watching ep[6] is fine alone, not below ep[4]. */
+	KUNIT_EXPECT_EQ(test, ctl(ep[5], LX_EPOLL_CTL_ADD, 6, ep[6], LX_EPOLLIN, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep[4], LX_EPOLL_CTL_ADD, 5, ep[5], LX_EPOLLIN, 0), -ELOOP);
+	/* Shorter: 2 -> 3 -> 4 -> 5 -> 6 is allowed (4 watches)... */
+	KUNIT_EXPECT_EQ(test, ctl(ep[0], LX_EPOLL_CTL_DEL, 1, ep[1], 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep[0], LX_EPOLL_CTL_DEL, 2, ep[2], 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep[1], LX_EPOLL_CTL_DEL, 2, ep[2], 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, ctl(ep[4], LX_EPOLL_CTL_ADD, 5, ep[5], LX_EPOLLIN, 0), 0);
+	/* ...one more on top is not... */
+	KUNIT_EXPECT_EQ(test, ctl(ep[1], LX_EPOLL_CTL_ADD, 2, ep[2], LX_EPOLLIN, 0), -ELOOP);
+	/* ...until an epoll at the bottom is closed (it leaves the graph). */
+	drop(e, ep[6]);
+	KUNIT_EXPECT_EQ(test, ctl(ep[1], LX_EPOLL_CTL_ADD, 2, ep[2], LX_EPOLLIN, 0), 0);
+	ep_fini(test, e);
+}
+
 static struct kunit_case epoll_cases[] = {
 	KUNIT_CASE(level_triggered_reports_every_wait),
 	KUNIT_CASE(edge_triggered_reports_each_edge_once),
 	KUNIT_CASE(oneshot_disarms_until_mod),
 	KUNIT_CASE(nested_epoll_reports_inner_readiness),
 	KUNIT_CASE(watch_goes_with_the_last_reference),
+	KUNIT_CASE(nested_wakeup_2_levels),
+	KUNIT_CASE(nested_wakeup_3_levels),
+	KUNIT_CASE(nested_wakeup_4_levels),
+	KUNIT_CASE(nested_wakeup_5_levels),
+	KUNIT_CASE(eloop_cycles_and_depth),
 	{}
 };
 

@@ -7,8 +7,7 @@
  * length); SCM_RIGHTS takes a reference at send, hands it to the new
  * descriptor at receive, refuses a socket's own queue (ETOOMANYREFS), and
  * releases files still in flight with the receiving socket.
- * (The lwIP TCP loopback needs lwIP's timer thread and a sandbox network:
- * not here; tests/guest/inet.c covers it in the VM.)
+ * (TCP over lwIP's loopback: litebox_inet, kunit/inet_kunit.c.)
  */
 #include <litebox/fdtable.h>
 #include <litebox/net.h>

@@ -9,6 +9,17 @@
  *   f->ep_lock     the list of watches on one file
  *   a watched wait queue's lock, then ep->lock (the ready list)
  *
+ * Epolls watching epolls (as Linux's fs/eventpoll.c). The graph is kept
+ * acyclic and at most LBX_EPOLL_MAX_NESTS watches deep (ep_check_loop()),
+ * and its locks are taken in its order, outer epoll first, each with a
+ * lockdep subclass of its own: polling an epoll file polls the watches on
+ * its ready list, so an outer ep->mtx is held while an inner one is taken
+ * (subclass: how many epolls up the poll started); and a wake-up of an
+ * inner epoll's poll_wq runs the outer epoll's ep_wake(), which wakes the
+ * outer poll_wq under the inner one's lock (subclass: ep->nests, one more
+ * than the waking epoll's, as Linux's ep_poll_safewake()). A plain file's
+ * queues and an epoll's own wq have lock classes of their own.
+ *
  * A watch is referenced twice: by its epoll (while in_ep) and by its file
  * (while on f->ep_links). Whoever unlinks it from a side drops that side's
  * reference. The file side (lbx_epoll_file_release(), at the file's last
@@ -55,6 +66,7 @@ struct ep_hook {
 struct epitem {
 	struct lbx_list_head node;	/* in ep->hash[], under ep->mtx */
 	struct lbx_list_head nlink;	/* in ep->nested, under ep_nest_lock */
+	struct lbx_list_head plink;	/* in EP(file)->parents, likewise */
 	struct lbx_list_head rdlink;	/* in ep->rdlist, under ep->lock */
 	struct lbx_list_head flink;	/* in file->ep_links, under file->ep_lock */
 	struct eventpoll *ep;		/* an inode reference */
@@ -79,14 +91,20 @@ struct eventpoll {
 	struct lbx_waitqueue wq;	/* epoll_wait sleepers */
 	struct lbx_waitqueue poll_wq;	/* pollers of the epoll file */
 	struct lbx_memacct *acct;
+	u32 nests;			/* under poll_wq.lock: its wake's level + 1 */
 	u32 nitems;
 	u32 ntimed;			/* watches with a deadline */
 	u64 next_deadline;		/* the earliest of them (a hint) */
-	struct lbx_list_head nested;	/* watches of epolls */
+	/* Under ep_nest_lock: */
+	struct lbx_list_head nested;	/* its watches of epolls (nlink) */
+	struct lbx_list_head parents;	/* watches of it by epolls (plink) */
+	u64 down_gen, up_gen;		/* the ELOOP check that set... */
+	u32 down_depth, up_depth;	/* ...these */
 	struct lbx_list_head hash[EP_HASH];
 };
 
 static struct lbx_mutex ep_nest_lock;	/* zeroed: unlocked */
+static u64 ep_loop_gen;			/* under ep_nest_lock */
 
 static const struct lbx_file_ops epoll_fops;
 
@@ -147,10 +165,33 @@ static void ep_mark_ready(struct eventpoll *ep, struct epitem *it)
 	lbx_plat_spin_unlock(&ep->lock);
 }
 
-static void ep_wake_sleepers(struct eventpoll *ep)
+/*
+ * Wakes ep's pollers (epolls watching it among them). src: the watch of ep
+ * whose file woke it, NULL when no wake-up runs (EPOLL_CTL_ADD or MOD found
+ * it ready). The level of this wake in a chain of nested epolls is the
+ * lockdep subclass of poll_wq.lock: 0 when nothing is held, 1 under a plain
+ * file's queue lock, one more than the waking epoll's when src watches an
+ * epoll (whose nests is stable: that epoll holds its poll_wq.lock now).
+ * Chains are at most LBX_EPOLL_MAX_NESTS watches long: the level stays
+ * below LBX_LOCK_SUBCLASSES.
+ */
+static void ep_poll_safewake(struct eventpoll *ep, struct epitem *src)
+{
+	u32 nests = 0;
+
+	if (src)
+		nests = src->nested ? EP(src->file)->nests : 1;
+	lbx_waitqueue_lock_nested(&ep->poll_wq, nests);
+	ep->nests = nests + 1;
+	lbx_wake_up_locked_key(&ep->poll_wq, -1, LX_POLLIN | LX_POLLRDNORM);
+	ep->nests = 0;
+	lbx_waitqueue_unlock(&ep->poll_wq);
+}
+
+static void ep_wake_sleepers(struct eventpoll *ep, struct epitem *src)
 {
 	lbx_wake_up(&ep->wq, -1);
-	lbx_wake_up_key(&ep->poll_wq, -1, LX_POLLIN | LX_POLLRDNORM);
+	ep_poll_safewake(ep, src);
 }
 
 /* A watched queue's wake-up (under that queue's lock; never sleeps). */
@@ -164,7 +205,7 @@ static bool ep_wake(struct lbx_wait_entry *e, u32 key)
 	if (key && !(key & events))
 		return false;
 	ep_mark_ready(it->ep, it);
-	ep_wake_sleepers(it->ep);
+	ep_wake_sleepers(it->ep, it);
 	return true;
 }
 
@@ -210,17 +251,72 @@ static void ep_set_deadline(struct eventpoll *ep, struct epitem *it, u64 d)
 		LBX_WRITE_ONCE(ep->next_deadline, d);
 }
 
-/* Under ep->mtx: what the watch's file reports now, among its events. */
+static u32 ep_eventpoll_poll(struct eventpoll *ep, struct lbx_poll_table *pt,
+			     u32 depth);
+
+/*
+ * Under ep->mtx: what the watch's file reports now, among its events.
+ * depth: the lockdep subclass of a watched epoll's mtx (ep's own plus one).
+ */
 static u32 ep_item_poll(struct eventpoll *ep, struct epitem *it,
-			struct lbx_poll_table *pt)
+			struct lbx_poll_table *pt, u32 depth)
 {
 	u32 want = it->events & ~EP_PRIVATE_BITS;
 
 	pt->key = want;
 	pt->deadline = LBX_NO_DEADLINE;
-	want &= lbx_file_poll(it->file, pt);
+	if (it->nested)
+		want &= ep_eventpoll_poll(EP(it->file), pt, depth);
+	else
+		want &= lbx_file_poll(it->file, pt);
 	ep_set_deadline(ep, it, pt->deadline);
 	return want;
+}
+
+/*
+ * Walking the ready list with ep->mtx held: it moves to a private list
+ * (tx) so that ep->lock is not held across the polls; a wake-up meanwhile
+ * queues its watch on the (new) ready list again, or leaves it on tx.
+ */
+static void ep_tx_start(struct eventpoll *ep, struct lbx_list_head *tx)
+{
+	lbx_list_init(tx);
+	lbx_plat_spin_lock(&ep->lock);
+	if (!lbx_list_empty(&ep->rdlist)) {
+		tx->next = ep->rdlist.next;
+		tx->prev = ep->rdlist.prev;
+		tx->next->prev = tx;
+		tx->prev->next = tx;
+		lbx_list_init(&ep->rdlist);
+	}
+	lbx_plat_spin_unlock(&ep->lock);
+}
+
+/* The next watch off tx (off every list: a wake from now on queues it). */
+static struct epitem *ep_tx_next(struct eventpoll *ep, struct lbx_list_head *tx)
+{
+	struct epitem *it = NULL;
+
+	lbx_plat_spin_lock(&ep->lock);
+	if (!lbx_list_empty(tx)) {
+		it = lbx_list_entry(tx->next, struct epitem, rdlink);
+		lbx_list_del(&it->rdlink);
+	}
+	lbx_plat_spin_unlock(&ep->lock);
+	return it;
+}
+
+/* What is left on tx goes back to the head of the ready list. */
+static void ep_tx_done(struct eventpoll *ep, struct lbx_list_head *tx)
+{
+	lbx_plat_spin_lock(&ep->lock);
+	if (!lbx_list_empty(tx)) {
+		tx->prev->next = ep->rdlist.next;
+		ep->rdlist.next->prev = tx->prev;
+		ep->rdlist.next = tx->next;
+		tx->next->prev = &ep->rdlist;
+	}
+	lbx_plat_spin_unlock(&ep->lock);
 }
 
 /*
@@ -238,8 +334,10 @@ static void ep_remove(struct eventpoll *ep, struct epitem *it)
 	lbx_list_del(&it->rdlink);
 	lbx_plat_spin_unlock(&ep->lock);
 	lbx_list_del(&it->node);
-	if (it->nested)
+	if (it->nested) {
 		lbx_list_del(&it->nlink);
+		lbx_list_del(&it->plink);
+	}
 	ep_set_deadline(ep, it, LBX_NO_DEADLINE);
 	ep->nitems--;
 	it->in_ep = false;
@@ -284,24 +382,86 @@ void lbx_epoll_file_release(struct lbx_file *f)
 	}
 }
 
-/* Under ep_nest_lock: -ELOOP when watching target from ep makes a cycle
- * or nests epolls deeper than LBX_EPOLL_MAX_NESTS. */
-static int ep_check_loop(struct eventpoll *target, struct eventpoll *ep,
-			 u32 depth)
+/* Deeper than any chain may be: a cycle, or too many levels. */
+#define EP_TOO_DEEP	(LBX_EPOLL_MAX_NESTS + 1)
+
+/*
+ * Under ep_nest_lock: the longest chain of watches of epolls from ep down
+ * (0: it watches none), or EP_TOO_DEEP when one reaches into (a cycle) or
+ * passes LBX_EPOLL_MAX_NESTS. depth: ep's own distance from the top; it
+ * bounds the recursion. Each epoll is looked at once per check (its result
+ * is kept, tagged with the check's generation), so a graph of many watches
+ * of the same epolls costs its size, not its number of paths.
+ */
+static u32 ep_depth_below(struct eventpoll *ep, struct eventpoll *into,
+			  u32 depth)
 {
 	struct lbx_list_head *pos;
-	int ret;
+	u32 max = 0, d;
 
-	if (target == ep || depth > LBX_EPOLL_MAX_NESTS)
-		return -ELOOP;
-	lbx_list_for_each(pos, &target->nested) {
-		struct epitem *it = lbx_list_entry(pos, struct epitem, nlink);
+	if (ep->down_gen == ep_loop_gen)
+		return ep->down_depth;
+	lbx_list_for_each(pos, &ep->nested) {
+		struct eventpoll *child =
+			EP(lbx_list_entry(pos, struct epitem, nlink)->file);
 
-		ret = ep_check_loop(EP(it->file), ep, depth + 1);
-		if (ret)
-			return ret;
+		if (child == into || depth >= LBX_EPOLL_MAX_NESTS)
+			d = EP_TOO_DEEP;
+		else
+			d = lbx_min(ep_depth_below(child, into, depth + 1) + 1,
+				    (u32)EP_TOO_DEEP);
+		max = lbx_max(max, d);
+		if (max == EP_TOO_DEEP)
+			break;
 	}
-	return 0;
+	ep->down_gen = ep_loop_gen;
+	ep->down_depth = max;
+	return max;
+}
+
+/* Under ep_nest_lock: the longest chain of epolls watching ep (capped). */
+static u32 ep_depth_above(struct eventpoll *ep, u32 depth)
+{
+	struct lbx_list_head *pos;
+	u32 max = 0, d;
+
+	if (ep->up_gen == ep_loop_gen)
+		return ep->up_depth;
+	lbx_list_for_each(pos, &ep->parents) {
+		struct eventpoll *parent =
+			lbx_list_entry(pos, struct epitem, plink)->ep;
+
+		if (depth >= LBX_EPOLL_MAX_NESTS)
+			d = EP_TOO_DEEP;
+		else
+			d = lbx_min(ep_depth_above(parent, depth + 1) + 1,
+				    (u32)EP_TOO_DEEP);
+		max = lbx_max(max, d);
+		if (max == EP_TOO_DEEP)
+			break;
+	}
+	ep->up_gen = ep_loop_gen;
+	ep->up_depth = max;
+	return max;
+}
+
+/*
+ * Under ep_nest_lock: -ELOOP when ep watching target would close a cycle or
+ * make a chain of more than LBX_EPOLL_MAX_NESTS watches (more than
+ * LBX_EPOLL_MAX_NESTS + 1 epolls), counting the epolls below target and
+ * those above ep: Linux's ep_loop_check() since "eventpoll: Fix
+ * semi-unbounded recursion" (2025; Debian's 6.1.0-56 has it).
+ */
+static int ep_check_loop(struct eventpoll *ep, struct eventpoll *target)
+{
+	u32 below, above;
+
+	ep_loop_gen++;
+	below = ep_depth_below(target, ep, 0);
+	if (below >= EP_TOO_DEEP)
+		return -ELOOP;
+	above = ep_depth_above(ep, 0);
+	return below + 1 + above > LBX_EPOLL_MAX_NESTS ? -ELOOP : 0;
 }
 
 static int ep_insert(struct eventpoll *ep, struct lbx_file *tf, s32 fd,
@@ -322,6 +482,7 @@ static int ep_insert(struct eventpoll *ep, struct lbx_file *tf, s32 fd,
 		return -ENOMEM;
 	}
 	lbx_list_init(&it->nlink);
+	lbx_list_init(&it->plink);
 	lbx_list_init(&it->rdlink);
 	it->ep = ep;
 	lbx_inode_get(&ep->inode);
@@ -334,8 +495,10 @@ static int ep_insert(struct eventpoll *ep, struct lbx_file *tf, s32 fd,
 	it->data = data;
 	it->deadline = LBX_NO_DEADLINE;
 	lbx_list_add_tail(&it->node, ep_bucket(ep, tf, fd));
-	if (nested)
+	if (nested) {
 		lbx_list_add_tail(&it->nlink, &ep->nested);
+		lbx_list_add_tail(&it->plink, &EP(tf)->parents);
+	}
 	ep->nitems++;
 	lbx_plat_spin_lock(&tf->ep_lock);
 	lbx_list_add_tail(&it->flink, &tf->ep_links);
@@ -344,7 +507,7 @@ static int ep_insert(struct eventpoll *ep, struct lbx_file *tf, s32 fd,
 	q.pt.queue = ep_ptable_queue;
 	q.it = it;
 	q.error = 0;
-	mask = ep_item_poll(ep, it, &q.pt);
+	mask = ep_item_poll(ep, it, &q.pt, 1);
 	if (q.error) {
 		int err = q.error;
 
@@ -353,7 +516,7 @@ static int ep_insert(struct eventpoll *ep, struct lbx_file *tf, s32 fd,
 	}
 	if (mask) {
 		ep_mark_ready(ep, it);
-		ep_wake_sleepers(ep);
+		ep_wake_sleepers(ep, NULL);
 	}
 	return 0;
 }
@@ -365,9 +528,9 @@ static int ep_modify(struct eventpoll *ep, struct epitem *it, u32 events,
 
 	__atomic_store_n(&it->events, events | EP_ALWAYS, __ATOMIC_RELAXED);
 	it->data = data;
-	if (ep_item_poll(ep, it, &pt)) {
+	if (ep_item_poll(ep, it, &pt, 1)) {
 		ep_mark_ready(ep, it);
-		ep_wake_sleepers(ep);
+		ep_wake_sleepers(ep, NULL);
 	}
 	return 0;
 }
@@ -420,7 +583,7 @@ int lbx_epoll_ctl(struct lbx_file *f, int op, int fd, struct lbx_file *tf,
 			ret = -EEXIST;
 			break;
 		}
-		ret = nested ? ep_check_loop(EP(tf), ep, 1) : 0;
+		ret = nested ? ep_check_loop(ep, EP(tf)) : 0;
 		if (!ret)
 			ret = ep_insert(ep, tf, fd, events, data, nested);
 		break;
@@ -489,32 +652,11 @@ static u32 ep_send_events(struct eventpoll *ep, struct lbx_epoll_event *out,
 	struct epitem *it;
 	u32 n = 0, mask;
 
-	lbx_list_init(&tx);
-	lbx_plat_spin_lock(&ep->lock);
-	if (!lbx_list_empty(&ep->rdlist)) {
-		/* Splice the ready list onto tx. */
-		tx.next = ep->rdlist.next;
-		tx.prev = ep->rdlist.prev;
-		tx.next->prev = &tx;
-		tx.prev->next = &tx;
-		lbx_list_init(&ep->rdlist);
-	}
-	lbx_plat_spin_unlock(&ep->lock);
-
-	while (n < max) {
-		lbx_plat_spin_lock(&ep->lock);
-		if (lbx_list_empty(&tx)) {
-			lbx_plat_spin_unlock(&ep->lock);
-			break;
-		}
-		it = lbx_list_entry(tx.next, struct epitem, rdlink);
-		/* Off every list: a wake from now on queues it again. */
-		lbx_list_del(&it->rdlink);
-		lbx_plat_spin_unlock(&ep->lock);
-
+	ep_tx_start(ep, &tx);
+	while (n < max && (it = ep_tx_next(ep, &tx))) {
 		if (!item_armed(it->events))
 			continue;
-		mask = ep_item_poll(ep, it, &pt);
+		mask = ep_item_poll(ep, it, &pt, 1);
 		if (!mask)
 			continue;
 		out[n].events = mask;
@@ -527,15 +669,7 @@ static u32 ep_send_events(struct eventpoll *ep, struct lbx_epoll_event *out,
 			ep_mark_ready(ep, it);	/* level-triggered: look again next time */
 	}
 
-	/* What did not fit goes back to the head of the ready list. */
-	lbx_plat_spin_lock(&ep->lock);
-	if (!lbx_list_empty(&tx)) {
-		tx.prev->next = ep->rdlist.next;
-		ep->rdlist.next->prev = tx.prev;
-		ep->rdlist.next = tx.next;
-		tx.next->prev = &ep->rdlist;
-	}
-	lbx_plat_spin_unlock(&ep->lock);
+	ep_tx_done(ep, &tx);	/* what did not fit */
 	return n;
 }
 
@@ -592,30 +726,50 @@ int lbx_epoll_nr_watches(struct lbx_file *f)
 }
 
 /*
- * The epoll file's own readiness, for poll(2) and for epolls watching it.
- * It takes no ep->mtx (an outer epoll polls it under its own): a watch on
- * the ready list, or a passed deadline, counts as readable, which may be
- * stale for a level-triggered watch whose file was drained since; the next
- * lbx_epoll_wait() drops it.
+ * The epoll file's own readiness, for poll(2) and for epolls watching it
+ * (Linux's __ep_eventpoll_poll()): readable when a watch on the ready list
+ * (or one whose deadline passed) reports an event now. Watches that do not
+ * (a level-triggered one whose file was drained) leave the ready list, as
+ * in Linux. depth: the lockdep subclass of ep->mtx, 0 unless an outer
+ * epoll polls it (under its own mtx, one level up).
  */
-static u32 epoll_poll(struct lbx_file *f, struct lbx_poll_table *pt)
+static u32 ep_eventpoll_poll(struct eventpoll *ep, struct lbx_poll_table *pt,
+			     u32 depth)
 {
-	struct eventpoll *ep = EP(f);
+	struct lbx_poll_table ipt = { .queue = NULL };
+	struct lbx_list_head tx;
+	struct epitem *it;
+	u32 ready = 0;
 	u64 next;
-	bool ready;
 
 	lbx_poll_add(pt, &ep->poll_wq);
-	lbx_plat_spin_lock(&ep->lock);
-	ready = !lbx_list_empty(&ep->rdlist);
-	lbx_plat_spin_unlock(&ep->lock);
-	next = LBX_READ_ONCE(ep->next_deadline);
-	if (next != LBX_NO_DEADLINE) {
-		if (next <= lbx_plat_now_mono())
-			ready = true;
-		else
-			lbx_poll_deadline(pt, next);
+	lbx_plat_mutex_lock_nested(&ep->mtx, depth);
+	ep_scan_timed(ep, true);
+	ep_tx_start(ep, &tx);
+	while ((it = ep_tx_next(ep, &tx))) {
+		if (!item_armed(it->events) ||
+		    !ep_item_poll(ep, it, &ipt, depth + 1))
+			continue;
+		/* Back where it was, unless a wake-up queued it again. */
+		lbx_plat_spin_lock(&ep->lock);
+		if (lbx_list_empty(&it->rdlink))
+			lbx_list_add(&it->rdlink, &tx);
+		lbx_plat_spin_unlock(&ep->lock);
+		ready = LX_POLLIN | LX_POLLRDNORM;
+		break;
 	}
-	return ready ? LX_POLLIN | LX_POLLRDNORM : 0;
+	ep_tx_done(ep, &tx);
+	ep_scan_timed(ep, false);
+	next = ep->next_deadline;
+	lbx_plat_mutex_unlock(&ep->mtx);
+	if (!ready && next != LBX_NO_DEADLINE)
+		lbx_poll_deadline(pt, next);
+	return ready;
+}
+
+static u32 epoll_poll(struct lbx_file *f, struct lbx_poll_table *pt)
+{
+	return ep_eventpoll_poll(EP(f), pt, 0);
 }
 
 static void epoll_release(struct lbx_file *f)
@@ -682,6 +836,7 @@ int lbx_epoll_create(struct lbx_vfs *vfs, struct lbx_file **out)
 	ep->acct = vfs ? vfs->acct : NULL;
 	ep->next_deadline = LBX_NO_DEADLINE;
 	lbx_list_init(&ep->nested);
+	lbx_list_init(&ep->parents);
 	for (b = 0; b < EP_HASH; b++)
 		lbx_list_init(&ep->hash[b]);
 	ret = lbx_file_alloc(vfs, NULL, &ep->inode, LX_O_RDWR, out);

@@ -29,6 +29,7 @@ struct pipe {
 	u32 cap;		/* nr_pages * LBX_PAGE_SIZE */
 	u32 rpos;		/* first byte queued */
 	u32 len;		/* bytes queued */
+	u32 tail_end;		/* see pipe_write(); meaningful while len */
 	u32 readers;		/* open read ends */
 	u32 writers;		/* open write ends */
 	u32 charged;		/* pages charged to acct */
@@ -233,16 +234,16 @@ static ssize_t ring_read(struct pipe *p, struct lbx_iter *to, size_t n)
 	return done ? (ssize_t)done : -EFAULT;
 }
 
-/* Copies up to n bytes in (the caller checked the room); returns the
- * count, or -EFAULT / -ENOMEM when nothing could be copied. */
-static ssize_t ring_write(struct pipe *p, struct lbx_iter *from, size_t n)
+/* Queues the next n bytes of from whole (the caller checked the room):
+ * 0, or -EFAULT / -ENOMEM with nothing queued and from as it was. */
+static int ring_write(struct pipe *p, struct lbx_iter *from, size_t n)
 {
+	struct lbx_iter start = *from;
 	size_t done = 0;
 	int err = 0;
 
-	n = lbx_min(n, (size_t)(p->cap - p->len));
 	while (done < n) {
-		u32 wpos = (p->rpos + p->len) & (p->cap - 1);
+		u32 wpos = (p->rpos + p->len + done) & (p->cap - 1);
 		u32 off = wpos & (LBX_PAGE_SIZE - 1);
 		size_t chunk = lbx_min(n - done, (size_t)(LBX_PAGE_SIZE - off));
 		u8 *pg = page_get(p, wpos / LBX_PAGE_SIZE);
@@ -255,9 +256,13 @@ static ssize_t ring_write(struct pipe *p, struct lbx_iter *from, size_t n)
 		if (err)
 			break;
 		done += chunk;
-		p->len += chunk;
 	}
-	return done ? (ssize_t)done : err;
+	if (err) {
+		*from = start;
+		return err;
+	}
+	p->len += n;
+	return 0;
 }
 
 /* ---- read and write ---- */
@@ -308,21 +313,37 @@ out:
 	return ret;
 }
 
+/*
+ * Linux's pipe_write() copies the source in pieces, each whole or not at
+ * all (which is what a partly bad buffer shows: docs/efault.md). The first
+ * n % 4096 bytes go into the last buffer when the pipe is not empty and
+ * that buffer's page has room for them (tail_end: where its data ends in
+ * its page); the rest, 4096 bytes at a time, into fresh pages. A piece that
+ * faults is dropped and the write returns what was queued before it. The
+ * ring here is not made of Linux's buffers, but the pieces and the room
+ * each one waits for (a whole page, as Linux waits for a free buffer) are.
+ *
+ * A faulted write leaves nothing behind, as in Linux 6.18. (Linux 6.1 keeps
+ * an empty buffer in the ring for the page that faulted: poll() reports the
+ * pipe readable where a read finds nothing, and the next write's first
+ * n % 4096 bytes merge into that buffer. LiteBox does neither.)
+ */
 static ssize_t pipe_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 {
 	struct pipe *p = PIPE(f);
-	size_t n = lbx_iter_count(from), done = 0;
-	bool atomic = n <= LBX_PIPE_BUF;
+	size_t n = lbx_iter_count(from), done = 0, piece;
 	struct pipe_cond c = { .p = p };
+	u32 head = n & (LBX_PAGE_SIZE - 1);
+	bool merge;
 	ssize_t ret = 0;
 
 	if (!n)
 		return 0;
 	lbx_plat_mutex_lock(&p->lock);
+	merge = head && p->len && p->tail_end + head <= LBX_PAGE_SIZE;
 	while (done < n) {
-		/* An atomic write waits for room for all of it, any other
-		 * for room for something. */
-		c.need = atomic ? n : 1;
+		piece = merge ? head : lbx_min(n - done, (size_t)LBX_PAGE_SIZE);
+		c.need = piece;
 		if (!can_write(&c)) {
 			if (nonblock(f)) {
 				ret = -EAGAIN;
@@ -346,11 +367,17 @@ static ssize_t pipe_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 			ret = -EPIPE;
 			break;
 		}
-		ret = ring_write(p, from, n - done);
-		if (ret < 0)
+		/* A reader may have drained the pipe meanwhile: no merge. */
+		if (merge && !p->len) {
+			merge = false;
+			continue;
+		}
+		ret = ring_write(p, from, piece);
+		if (ret)
 			break;
-		done += ret;
-		ret = 0;
+		p->tail_end = merge ? p->tail_end + piece : piece;
+		merge = false;
+		done += piece;
 	}
 	lbx_plat_mutex_unlock(&p->lock);
 	if (done)

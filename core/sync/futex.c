@@ -83,10 +83,10 @@ static void lock_two(struct futex_bucket *a, struct futex_bucket *b)
 		lbx_plat_mutex_lock(&a->lock);
 	} else if (a < b) {
 		lbx_plat_mutex_lock(&a->lock);
-		lbx_plat_mutex_lock_nested(&b->lock);
+		lbx_plat_mutex_lock_nested(&b->lock, 1);
 	} else {
 		lbx_plat_mutex_lock(&b->lock);
-		lbx_plat_mutex_lock_nested(&a->lock);
+		lbx_plat_mutex_lock_nested(&a->lock, 1);
 	}
 }
 

@@ -281,6 +281,27 @@ int lbx_wake_up_key(struct lbx_waitqueue *wq, int n, u32 mask)
 	return woken;
 }
 
+void lbx_waitqueue_lock_nested(struct lbx_waitqueue *wq, u32 subclass)
+{
+	lbx_plat_spin_lock_nested(&wq->lock, subclass);
+}
+
+void lbx_waitqueue_unlock(struct lbx_waitqueue *wq)
+{
+	lbx_plat_spin_unlock(&wq->lock);
+}
+
+/* The wakes are issued under the lock here: the caller holds it. */
+int lbx_wake_up_locked_key(struct lbx_waitqueue *wq, int n, u32 mask)
+{
+	struct wake_batch b = { .n = 0 };
+	int woken;
+
+	woken = wake_locked(wq, n, mask, &b);
+	batch_flush(&b);
+	return woken;
+}
+
 int lbx_wake_up(struct lbx_waitqueue *wq, int n)
 {
 	return lbx_wake_up_key(wq, n, 0);

@@ -29,6 +29,11 @@ bool lbx_plat_net_timer_arm(u64 deadline_ns)
 
 	if (READ_ONCE(lbx_net_stopping))
 		return true;
+	/* No workqueue yet: the module's init has not run (KUnit runs
+	 * litebox_kunit.ko's suites first). Core then runs lwIP's timers on
+	 * its way through socket calls and waits. */
+	if (!READ_ONCE(lbx_wq))
+		return false;
 	delay = deadline_ns > now ? nsecs_to_jiffies(deadline_ns - now) : 0;
 	mod_delayed_work(lbx_wq, &lbx_net_dwork, delay);
 	return true;

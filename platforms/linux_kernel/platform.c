@@ -170,9 +170,10 @@ void lbx_plat_mutex_lock(struct lbx_plat_mutex *m)
 	mutex_lock(&m->m);
 }
 
-void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m)
+void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m, u32 subclass)
 {
-	mutex_lock_nested(&m->m, SINGLE_DEPTH_NESTING);
+	BUILD_BUG_ON(LBX_LOCK_SUBCLASSES != MAX_LOCKDEP_SUBCLASSES);
+	mutex_lock_nested(&m->m, subclass);
 }
 
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m)
@@ -193,6 +194,11 @@ bool lbx_plat_spin_trylock(struct lbx_plat_spinlock *l)
 void lbx_plat_spin_lock(struct lbx_plat_spinlock *l)
 {
 	spin_lock(&l->l);
+}
+
+void lbx_plat_spin_lock_nested(struct lbx_plat_spinlock *l, u32 subclass)
+{
+	spin_lock_nested(&l->l, subclass);
 }
 
 void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l)

@@ -323,7 +323,7 @@ void lbx_plat_mutex_lock(struct lbx_plat_mutex *m)
 	}
 }
 
-void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m)
+void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m, u32 subclass)
 {
 	lbx_plat_mutex_lock(m);
 }
@@ -362,6 +362,11 @@ void lbx_plat_spin_lock(struct lbx_plat_spinlock *l)
 	while (atomic_exchange_explicit(w, 1, memory_order_acquire))
 		while (atomic_load_explicit(w, memory_order_relaxed))
 			__builtin_ia32_pause();
+}
+
+void lbx_plat_spin_lock_nested(struct lbx_plat_spinlock *l, u32 subclass)
+{
+	lbx_plat_spin_lock(l);
 }
 
 void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l)

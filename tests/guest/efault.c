@@ -4,8 +4,9 @@
  * process goes on. NULL, a never-mapped address, a PROT_NONE page, a path
  * that runs into an unmapped page, a kernel address. A buffer that is only
  * partly bad transfers what Linux transfers (docs/efault.md): file data up
- * to the bad page; pipe data in whole pages (a write) or whole buffers (a
- * read), nothing lost; a stream socket's message whole or not at all; a
+ * to the bad page; pipe data in Linux's pieces (a write: the part that
+ * fills the last page, then whole pages) or whole buffers (a read), nothing
+ * lost; a stream socket's message whole or not at all; a
  * datagram whose copy faults is dropped.
  */
 #define _GNU_SOURCE
@@ -107,6 +108,37 @@ static void test_partial(char *good, char *none)
 	CHECK(r == (ssize_t)pg && all(none - pg, pg, 'x'), "the first buffer: %zd", r);
 	r = read(p[0], buf, 100);
 	CHECK(r == 3 && !memcmp(buf, "bcd", 3), "the second still queued: %zd", r);
+	close(p[0]);
+	close(p[1]);
+
+	/* A write goes in pieces (Linux's pipe_write()): its first len % 4096
+	 * bytes join the last page written when they fit there, the rest in
+	 * whole pages; the piece that faults is dropped with all after it. */
+	memset(good, 'g', pg);
+	CHECK(pipe2(p, O_NONBLOCK) == 0, "pipe2");
+	CHECK_ERR(write(p[1], none - 3000, 5000), EFAULT);
+	CHECK_ERR(read(p[0], buf, sizeof(buf)), EAGAIN);
+	CHECK(write(p[1], "abc", 3) == 3, "pipe write");
+	r = write(p[1], none - 3000, 5000);
+	CHECK(r == 904, "after 3 bytes: the 904 that join their page: %zd", r);
+	r = read(p[0], buf, sizeof(buf));
+	CHECK(r == 907 && !memcmp(buf, "abc", 3) && all(buf + 3, 904, 'g'),
+	      "exactly those queued: %zd", r);
+	CHECK(write(p[1], "abc", 3) == 3, "pipe write");
+	r = write(p[1], none - pg, pg + 100);
+	CHECK(r == 100, "a good page, but the piece after the first 100 bytes faults: %zd", r);
+	r = read(p[0], buf, sizeof(buf));
+	CHECK(r == 103 && all(buf + 3, 100, 'g'), "exactly those queued: %zd", r);
+	/* No room for them in the last page: whole pages from the start. */
+	CHECK(write(p[1], data, 4000) == 4000, "pipe write");
+	CHECK_ERR(write(p[1], none - 3000, 5000), EFAULT);
+	CHECK(read(p[0], buf, sizeof(buf)) == 4000, "the first write alone");
+	CHECK(write(p[1], data, pg) == (ssize_t)pg, "pipe write");
+	r = write(p[1], none - pg, pg + 100);
+	CHECK(r == (ssize_t)pg, "after a full page: the good page: %zd", r);
+	r = read(p[0], buf, sizeof(buf));
+	CHECK(r == 2 * (ssize_t)pg && all(buf, pg, 'x') && all(buf + pg, pg, 'g'),
+	      "exactly the two pages: %zd", r);
 	close(p[0]);
 	close(p[1]);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Event notification: epoll (level- and edge-triggered, one-shot, HUP,
- * errors, timeouts, interruption by a signal, nesting), timerfd (one-shot,
+ * errors, timeouts, interruption by a signal, nesting: readiness through
+ * chains of 2 to 5 epolls, ELOOP for cycles and deeper chains), timerfd (one-shot,
  * periodic, absolute, non-blocking), signalfd, and alarm/setitimer SIGALRM.
  * Timers are short (10-50 ms) so that the test stays fast under TCG.
  */
@@ -164,6 +165,85 @@ static void test_epoll_eventfd_oneshot_and_close(void)
 	close(dupfd);
 	CHECK(epoll_wait(ep, ev, 4, 0) == 0, "gone with the last close");
 	close(ep);
+}
+
+/*
+ * A chain of levels epolls, ep[0] watching a pipe's read end and ep[i]
+ * watching ep[i - 1]: a write is seen at the top (epoll_wait and poll), and
+ * once the pipe is drained the top is not readable any more: polling an
+ * epoll re-polls what it watches.
+ */
+static void test_epoll_nested_chain(int levels)
+{
+	struct epoll_event ev[2];
+	struct pollfd pfd;
+	int ep[5], p[2], i, n;
+	char c;
+
+	CHECK(pipe2(p, O_NONBLOCK) == 0, "pipe2");
+	for (i = 0; i < levels; i++) {
+		ep[i] = epoll_create1(0);
+		CHECK(add(ep[i], i ? ep[i - 1] : p[0], EPOLLIN, 100 + i) == 0,
+		      "level %d watches the one below", i);
+	}
+	pfd.fd = ep[levels - 1];
+	pfd.events = POLLIN;
+	CHECK(epoll_wait(ep[levels - 1], ev, 2, 0) == 0, "%d levels: nothing yet", levels);
+	CHECK(write(p[1], "x", 1) == 1, "write");
+	n = epoll_wait(ep[levels - 1], ev, 2, 0);
+	CHECK(n == 1 && ev[0].events == EPOLLIN && ev[0].data.u64 == (uint64_t)(100 + levels - 1),
+	      "%d levels: the write is seen at the top (%d)", levels, n);
+	CHECK(poll(&pfd, 1, 0) == 1 && pfd.revents == POLLIN,
+	      "%d levels: poll on the top epoll", levels);
+	n = epoll_wait(ep[levels - 1], ev, 2, 0);
+	CHECK(n == 1, "%d levels: level-triggered, again (%d)", levels, n);
+	CHECK(read(p[0], &c, 1) == 1, "drain");
+	n = epoll_wait(ep[levels - 1], ev, 2, 0);
+	CHECK(n == 0, "%d levels: drained, nothing at the top (%d)", levels, n);
+	pfd.revents = 0;
+	CHECK(poll(&pfd, 1, 0) == 0 && pfd.revents == 0,
+	      "%d levels: drained, poll on the top epoll (revents %x)", levels, pfd.revents);
+	/* Once more through every level, with a wait that blocks briefly. */
+	CHECK(write(p[1], "y", 1) == 1, "write");
+	n = epoll_wait(ep[levels - 1], ev, 2, 1000);
+	CHECK(n == 1, "%d levels: the second write (%d)", levels, n);
+	for (i = levels - 1; i >= 0; i--)
+		close(ep[i]);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* ELOOP (Linux since "eventpoll: Fix semi-unbounded recursion", 2025, also
+ * in Debian's 6.1.0-56): cycles, and chains of more than 5 epolls however
+ * they are built. */
+static void test_epoll_eloop(void)
+{
+	int ep[7], i;
+
+	for (i = 0; i < 7; i++)
+		ep[i] = epoll_create1(0);
+	CHECK(add(ep[0], ep[1], EPOLLIN, 0) == 0, "0 watches 1");
+	CHECK_ERR(add(ep[1], ep[0], EPOLLIN, 0), ELOOP);
+	CHECK(add(ep[1], ep[2], EPOLLIN, 0) == 0, "1 watches 2");
+	CHECK_ERR(add(ep[2], ep[0], EPOLLIN, 0), ELOOP);
+	CHECK(add(ep[0], ep[2], EPOLLIN, 0) == 0, "a second path to 2 is no cycle");
+	/* Top down: the fifth watch in a chain is one too many. */
+	CHECK(add(ep[2], ep[3], EPOLLIN, 0) == 0, "2 watches 3");
+	CHECK(add(ep[3], ep[4], EPOLLIN, 0) == 0, "3 watches 4: 5 epolls");
+	CHECK_ERR(add(ep[4], ep[5], EPOLLIN, 0), ELOOP);
+	/* Bottom up, and joining two chains. */
+	CHECK(add(ep[5], ep[6], EPOLLIN, 0) == 0, "5 watches 6");
+	CHECK_ERR(add(ep[4], ep[5], EPOLLIN, 0), ELOOP);
+	CHECK(epoll_ctl(ep[0], EPOLL_CTL_DEL, ep[1], NULL) == 0, "del");
+	CHECK(epoll_ctl(ep[0], EPOLL_CTL_DEL, ep[2], NULL) == 0, "del");
+	CHECK(epoll_ctl(ep[1], EPOLL_CTL_DEL, ep[2], NULL) == 0, "del");
+	CHECK(add(ep[4], ep[5], EPOLLIN, 0) == 0, "2 -> 3 -> 4 -> 5 -> 6");
+	CHECK_ERR(add(ep[1], ep[2], EPOLLIN, 0), ELOOP);
+	/* A closed epoll leaves the graph. */
+	close(ep[6]);
+	CHECK(add(ep[1], ep[2], EPOLLIN, 0) == 0, "1 -> 2 -> 3 -> 4 -> 5");
+	for (i = 0; i < 6; i++)
+		close(ep[i]);
 }
 
 static void test_epoll_timeouts(void)
@@ -411,6 +491,11 @@ int main(void)
 	test_epoll_errors();
 	test_epoll_pipe_lt_et();
 	test_epoll_eventfd_oneshot_and_close();
+	test_epoll_nested_chain(2);
+	test_epoll_nested_chain(3);
+	test_epoll_nested_chain(4);
+	test_epoll_nested_chain(5);
+	test_epoll_eloop();
 	test_epoll_timeouts();
 	test_epoll_eintr();
 	test_timerfd();

@@ -118,25 +118,32 @@ TEST(epoll_nesting_depth_limited)
 {
 	struct fsfix fx;
 	struct lbx_file *ep[7];
-	int i, ok = 0;
+	int i;
 
 	fix_init(&fx);
 	for (i = 0; i < 7; i++) {
 		ep[i] = mk_epoll(&fx);
 		ASSERT_NOT_NULL(ep[i]);
 	}
-	/* ep[i] watches ep[i + 1]: a chain that grows until ELOOP. */
-	for (i = 5; i >= 0; i--) {
-		int r = ctl(ep[i], LX_EPOLL_CTL_ADD, 20 + i, ep[i + 1], LX_EPOLLIN, 0);
-
-		if (r == 0)
-			ok++;
-		else
-			ASSERT_EQ(r, -ELOOP);
-	}
-	/* Linux allows a few levels (EP_MAX_NESTS), then ELOOP. */
-	ASSERT_GE(ok, LBX_EPOLL_MAX_NESTS);
-	ASSERT_LT(ok, 6);
+	/* Bottom up, ep[i] watches ep[i + 1]: 5 epolls (4 watches) is the
+	 * most Linux allows; ep[1] on top of ep[2..6] is refused, and ep[0]
+	 * then watches a lone ep[1]. */
+	for (i = 5; i >= 2; i--)
+		ASSERT_EQ(ctl(ep[i], LX_EPOLL_CTL_ADD, 20 + i, ep[i + 1], LX_EPOLLIN, 0), 0);
+	ASSERT_EQ(ctl(ep[1], LX_EPOLL_CTL_ADD, 21, ep[2], LX_EPOLLIN, 0), -ELOOP);
+	ASSERT_EQ(ctl(ep[0], LX_EPOLL_CTL_ADD, 20, ep[1], LX_EPOLLIN, 0), 0);
+	/* Top down: ep[0] -> ep[1] is there; ep[1] -> ep[2] would make 7. */
+	ASSERT_EQ(ctl(ep[1], LX_EPOLL_CTL_ADD, 21, ep[2], LX_EPOLLIN, 0), -ELOOP);
+	ASSERT_EQ(ctl(ep[5], LX_EPOLL_CTL_DEL, 25, ep[6], 0, 0), 0);
+	ASSERT_EQ(ctl(ep[4], LX_EPOLL_CTL_DEL, 24, ep[5], 0, 0), 0);
+	/* 0 -> 1 -> 2 -> 3 -> 4: five, by joining two chains in the middle. */
+	ASSERT_EQ(ctl(ep[1], LX_EPOLL_CTL_ADD, 21, ep[2], LX_EPOLLIN, 0), 0);
+	ASSERT_EQ(ctl(ep[4], LX_EPOLL_CTL_ADD, 24, ep[5], LX_EPOLLIN, 0), -ELOOP);
+	/* Many paths to the same epolls: checked once each (no blow-up). */
+	ASSERT_EQ(ctl(ep[0], LX_EPOLL_CTL_ADD, 30, ep[2], LX_EPOLLIN, 0), 0);
+	ASSERT_EQ(ctl(ep[0], LX_EPOLL_CTL_ADD, 31, ep[3], LX_EPOLLIN, 0), 0);
+	ASSERT_EQ(ctl(ep[1], LX_EPOLL_CTL_ADD, 32, ep[4], LX_EPOLLIN, 0), 0);
+	ASSERT_EQ(ctl(ep[4], LX_EPOLL_CTL_ADD, 34, ep[0], LX_EPOLLIN, 0), -ELOOP);
 	for (i = 0; i < 7; i++)
 		lbx_file_put(ep[i]);
 	fix_fini(&fx);
@@ -403,6 +410,7 @@ TEST(epoll_nested_readiness)
 	struct lbx_epoll_event ev[2];
 	struct lbx_file *outer, *inner, *e;
 	struct lbx_poll_entry pe;
+	u64 v;
 
 	fix_init(&fx);
 	outer = mk_epoll(&fx);
@@ -420,6 +428,13 @@ TEST(epoll_nested_readiness)
 	pe.revents = 0;
 	ASSERT_EQ(lbx_poll_wait(&pe, 1, 0, NULL), 1);
 	ASSERT_EQ(pe.revents, LX_POLLIN);
+	/* Drained: neither the epoll file nor the one above it is readable
+	 * (polling an epoll re-polls its ready list, as Linux). */
+	ASSERT_EQ(get64(e, &v), 8);
+	ASSERT_EQ(v, 1);
+	pe.revents = 0;
+	ASSERT_EQ(lbx_poll_wait(&pe, 1, 0, NULL), 0);
+	ASSERT_EQ(wait_ms(outer, ev, 2, 0), 0);
 	lbx_file_put(e);
 	lbx_file_put(inner);
 	lbx_file_put(outer);

@@ -57,11 +57,12 @@ static void close_wr(struct pfix *p)
 /* Fills the pipe with non-blocking writes; returns the bytes written. */
 static long fill(struct lbx_file *wr)
 {
-	static char buf[70000];
+	static char buf[LBX_PAGE_SIZE];
 	u32 fl = lbx_file_get_flags(wr);
 	long total = 0, r;
 
-	/* Writes over PIPE_BUF are not atomic: they take what fits. */
+	/* Page-sized writes: each needs a page of room (as a Linux pipe
+	 * buffer) and fills it. */
 	lbx_file_set_flags(wr, fl | LX_O_NONBLOCK);
 	while ((r = fwrite_(wr, buf, sizeof(buf))) > 0)
 		total += r;
@@ -251,7 +252,7 @@ TEST(pipe_blocked_writer_gets_epipe)
 TEST(pipe_nonblocking_eagain)
 {
 	struct pfix p;
-	static char buf[8192];
+	static char buf[8192], big[15 * 4096 + 100];
 
 	pfix_init(&p, LX_O_NONBLOCK);
 	ASSERT_EQ(fread_(p.rd, buf, 10), -EAGAIN);
@@ -259,12 +260,23 @@ TEST(pipe_nonblocking_eagain)
 	ASSERT_EQ(fill(p.wr), 65536);
 	ASSERT_EQ(fwrite_(p.wr, buf, 1), -EAGAIN);
 	/* 4000 bytes of room: an atomic 4096-byte write does not go in at
-	 * all, a larger one goes in partly. */
+	 * all; a larger one goes in page by page (as Linux's pipe_write()),
+	 * so not at all either while less than a page is free. */
 	ASSERT_EQ(fread_(p.rd, buf, 4000), 4000);
 	ASSERT_EQ(fwrite_(p.wr, buf, 4096), -EAGAIN);
 	ASSERT_EQ(fwrite_(p.wr, buf, 3000), 3000);
-	ASSERT_EQ(fwrite_(p.wr, buf, 8192), 1000);
+	ASSERT_EQ(fwrite_(p.wr, buf, 8192), -EAGAIN);
+	ASSERT_EQ(fwrite_(p.wr, buf, 1000), 1000);
 	ASSERT_EQ(lbx_pipe_nread(p.rd), 65536);
+	/* A large write's first len % 4096 bytes join the last page when
+	 * they fit there; then whole pages while there is room for them:
+	 * 10 bytes, then 100 + 15 pages, then not a page more. */
+	while (lbx_pipe_nread(p.rd) > 0)
+		ASSERT_EQ(fread_(p.rd, buf, sizeof(buf)), sizeof(buf));
+	ASSERT_EQ(fwrite_(p.wr, buf, 10), 10);
+	ASSERT_EQ(fwrite_(p.wr, big, 15 * 4096 + 100), 15 * 4096 + 100);
+	ASSERT_EQ(fwrite_(p.wr, buf, 8192), -EAGAIN);
+	ASSERT_EQ(lbx_pipe_nread(p.rd), 15 * 4096 + 110);
 	pfix_fini(&p);
 }
 
@@ -548,11 +560,13 @@ TEST(pipe_poll_readiness)
 	ASSERT_EQ(lbx_file_poll(p.wr, NULL), LX_POLLOUT | LX_POLLWRNORM);
 	ASSERT_EQ(fwrite_(p.wr, "x", 1), 1);
 	ASSERT_EQ(poll1(p.rd, LX_POLLIN | LX_POLLRDNORM, 0), LX_POLLIN | LX_POLLRDNORM);
-	/* Full: not writable until there is room for PIPE_BUF bytes. */
-	ASSERT_EQ(fill(p.wr), 65535);
+	/* Full (the byte and 15 pages, as Linux's 16 buffers): not writable
+	 * until there is room for PIPE_BUF bytes. */
+	ASSERT_EQ(fill(p.wr), 61440);
 	ASSERT_EQ(poll1(p.wr, LX_POLLOUT, 0), 0);
+	/* (A read of 8 bytes frees Linux's first buffer, and here as much.) */
 	ASSERT_EQ(fread_(p.rd, buf, 8), 8);
-	ASSERT_EQ(poll1(p.wr, LX_POLLOUT, 0), 0);
+	ASSERT_EQ(poll1(p.wr, LX_POLLOUT, 0), LX_POLLOUT);
 	pfix_fini(&p);
 
 	pfix_init(&p, 0);

@@ -59,7 +59,8 @@ struct lbx_thread;
 /* Linux's EP_MAX_EVENTS (INT_MAX / sizeof(struct epoll_event)). */
 #define LBX_EPOLL_MAX_EVENTS	(0x7fffffff / 12)
 #define LBX_EPOLL_MAX_WATCHES	65536
-/* Linux's EP_MAX_NESTS: how deep epolls may watch epolls. */
+/* Linux's EP_MAX_NESTS: the most watches in a chain of epolls watching
+ * epolls (so at most 5 epolls), counted through the whole chain. */
 #define LBX_EPOLL_MAX_NESTS	4
 
 /* One reported event (struct epoll_event is packed on x86-64: 12 bytes). */
@@ -77,8 +78,8 @@ bool lbx_file_is_epoll(struct lbx_file *f);
  * events and data (unused for DEL). Errors as Linux's: -EINVAL (ep is not
  * an epoll, tf is ep, bad op, EPOLLEXCLUSIVE misuse), -EPERM (tf cannot be
  * polled: regular files, directories), -EEXIST, -ENOENT, -ELOOP (a cycle of
- * epolls, or nesting deeper than LBX_EPOLL_MAX_NESTS), -ENOSPC (watch
- * limit), -ENOMEM.
+ * epolls, or a chain of more than LBX_EPOLL_MAX_NESTS watches of epolls,
+ * counting those above ep and below tf), -ENOSPC (watch limit), -ENOMEM.
  */
 int lbx_epoll_ctl(struct lbx_file *ep, int op, int fd, struct lbx_file *tf,
 		  const struct lbx_epoll_event *ev);

@@ -20,6 +20,15 @@ static inline bool lbx_list_empty(const struct lbx_list_head *h)
 	return h->next == h;
 }
 
+static inline void lbx_list_add(struct lbx_list_head *n,
+				struct lbx_list_head *h)
+{
+	n->prev = h;
+	n->next = h->next;
+	h->next->prev = n;
+	h->next = n;
+}
+
 static inline void lbx_list_add_tail(struct lbx_list_head *n,
 				     struct lbx_list_head *h)
 {

@@ -36,19 +36,23 @@ struct lbx_lock_event {
 void lbx_plat_locktrace_emit(const struct lbx_lock_event *ev);
 
 #ifdef LBX_LOCKTRACE
-void lbx_locktrace_mutex_lock(struct lbx_plat_mutex *m, bool nested, const char *site);
+/* subclass < 0: a plain lock; otherwise the _nested call's subclass. */
+void lbx_locktrace_mutex_lock(struct lbx_plat_mutex *m, int subclass, const char *site);
 void lbx_locktrace_mutex_unlock(struct lbx_plat_mutex *m, const char *site);
-void lbx_locktrace_spin_lock(struct lbx_plat_spinlock *l, const char *site);
+void lbx_locktrace_spin_lock(struct lbx_plat_spinlock *l, int subclass, const char *site);
 void lbx_locktrace_spin_unlock(struct lbx_plat_spinlock *l, const char *site);
 
 #ifndef LBX_LOCKTRACE_IMPL
 #define __lbx_str2(x) #x
 #define __lbx_str(x) __lbx_str2(x)
 #define LBX_SITE __FILE__ ":" __lbx_str(__LINE__)
-#define lbx_plat_mutex_lock(m) lbx_locktrace_mutex_lock((m), false, LBX_SITE)
-#define lbx_plat_mutex_lock_nested(m) lbx_locktrace_mutex_lock((m), true, LBX_SITE)
+#define lbx_plat_mutex_lock(m) lbx_locktrace_mutex_lock((m), -1, LBX_SITE)
+#define lbx_plat_mutex_lock_nested(m, s) \
+	lbx_locktrace_mutex_lock((m), (int)(s), LBX_SITE)
 #define lbx_plat_mutex_unlock(m) lbx_locktrace_mutex_unlock((m), LBX_SITE)
-#define lbx_plat_spin_lock(l) lbx_locktrace_spin_lock((l), LBX_SITE)
+#define lbx_plat_spin_lock(l) lbx_locktrace_spin_lock((l), -1, LBX_SITE)
+#define lbx_plat_spin_lock_nested(l, s) \
+	lbx_locktrace_spin_lock((l), (int)(s), LBX_SITE)
 #define lbx_plat_spin_unlock(l) lbx_locktrace_spin_unlock((l), LBX_SITE)
 #endif
 #endif /* LBX_LOCKTRACE */

@@ -78,9 +78,15 @@ int lbx_plat_guest_protect(u64 addr, u64 len, int prot);
 void lbx_plat_mutex_init(struct lbx_plat_mutex *m);
 #endif
 void lbx_plat_mutex_lock(struct lbx_plat_mutex *m);
-/* Takes a second lock of the same kind, ordered by the caller (lockdep's
- * "nested" annotation in the kernel; a plain lock elsewhere). */
-void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m);
+/*
+ * The _nested calls take a lock while another lock of the same class (the
+ * same init site) is held, in an order the caller guarantees: subclass
+ * (below LBX_LOCK_SUBCLASSES) tells the levels apart, as the kernel's
+ * mutex_lock_nested() and spin_lock_nested() for lockdep. Elsewhere they
+ * are plain locks.
+ */
+#define LBX_LOCK_SUBCLASSES	8	/* lockdep's MAX_LOCKDEP_SUBCLASSES */
+void lbx_plat_mutex_lock_nested(struct lbx_plat_mutex *m, u32 subclass);
 void lbx_plat_mutex_unlock(struct lbx_plat_mutex *m);
 /* True when taken (lock tracing tells contention by a failed try). */
 bool lbx_plat_mutex_trylock(struct lbx_plat_mutex *m);
@@ -88,6 +94,7 @@ bool lbx_plat_mutex_trylock(struct lbx_plat_mutex *m);
 void lbx_plat_spin_init(struct lbx_plat_spinlock *l);
 #endif
 void lbx_plat_spin_lock(struct lbx_plat_spinlock *l);
+void lbx_plat_spin_lock_nested(struct lbx_plat_spinlock *l, u32 subclass);
 void lbx_plat_spin_unlock(struct lbx_plat_spinlock *l);
 bool lbx_plat_spin_trylock(struct lbx_plat_spinlock *l);
 

@@ -141,6 +141,20 @@ static inline void lbx_wake_up_all(struct lbx_waitqueue *wq)
  * key & mask; mask 0 wakes everybody. */
 int lbx_wake_up_key(struct lbx_waitqueue *wq, int n, u32 mask);
 
+/*
+ * Nested wake-ups. A wake function may wake another queue, so one queue
+ * lock is taken while another of the same lock class is held (epoll: an
+ * epoll watched by an epoll wakes the outer one's pollers from under its
+ * own poll queue's lock). lockdep needs the level: take such a queue's
+ * lock with lbx_waitqueue_lock_nested() (subclass below
+ * LBX_LOCK_SUBCLASSES, increasing along the chain of wakes), wake with
+ * lbx_wake_up_locked_key() (as lbx_wake_up_key(), the lock held), then
+ * lbx_waitqueue_unlock().
+ */
+void lbx_waitqueue_lock_nested(struct lbx_waitqueue *wq, u32 subclass);
+void lbx_waitqueue_unlock(struct lbx_waitqueue *wq);
+int lbx_wake_up_locked_key(struct lbx_waitqueue *wq, int n, u32 mask);
+
 /* ---- waiting for a condition ---- */
 
 /*
