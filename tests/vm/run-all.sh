@@ -679,7 +679,7 @@ if [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then
 	/bin/busybox sh "$S/redis.sh" 6390 > "$T/redis-native.out" 2>&1
 	for mode in "" --no-rewrite; do
 		# shellcheck disable=SC2086 # radds is a list of options
-		timeout 120 lbx-launch $mode $radds /bin/busybox sh /redis.sh 6391 \
+		timeout 300 lbx-launch $mode $radds /bin/busybox sh /redis.sh 6391 \
 			> "$T/redis-lbx.out" 2>&1 < /dev/null
 		if cmp -s "$T/redis-native.out" "$T/redis-lbx.out" &&
 		   grep -q "^redis-server exited with status 0$" "$T/redis-lbx.out"; then
