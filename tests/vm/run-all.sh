@@ -920,7 +920,7 @@ fi
 # --- the ioctl contract (kselftest-style programs) ---
 for p in "$V"/*; do
 	[ -x "$p" ] || continue
-	case ${p##*/} in *_guest|lbx-launch-*|udp_echo|net_peer) continue ;; esac
+	case ${p##*/} in *_guest|lbx-launch-*|udp_echo|net_peer|runas) continue ;; esac
 	"$p" > "$T/vm.out" 2>&1
 	rc=$?
 	name=${p##*/}
