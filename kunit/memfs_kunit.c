@@ -2,7 +2,8 @@
 /*
  * litebox_memfs: core/fs/memfs.c through the VFS: file data, unlink while
  * open, sparse files, and the byte accounting that bounds a sandbox's file
- * system (ENOSPC past the limit, every byte returned at the end).
+ * system (ENOSPC past the limit, every byte returned at the end), and a
+ * file's move into a shared memory object (a shmem file) for MAP_SHARED.
  */
 #include <litebox/memfs.h>
 #include "lbx_kunit.h"
@@ -153,12 +154,68 @@ static void inode_limit_gives_enospc(struct kunit *test)
 	lbx_kunit_fs_fini(test, fx);
 }
 
+static long kpwrite(struct lbx_file *f, const void *buf, size_t n, u64 off)
+{
+	struct lbx_iter it;
+
+	lbx_iter_init_kernel(&it, (void *)buf, n);
+	return lbx_file_pwrite_iter(f, &it, off);
+}
+
+/*
+ * A file mapped MAP_SHARED keeps its data in a shmem file (the kernel
+ * platform's shared memory object): its pages and the file's read, write
+ * and truncate are one copy, charged in whole pages; unlink and the last
+ * close free it.
+ */
+static void shared_object_is_the_files_data(struct kunit *test)
+{
+	struct lbx_kunit_fs *fx = lbx_kunit_fs_init(test, 64ULL << 20);
+	struct lbx_plat_shm *shm;
+	struct lbx_shm_page pg;
+	struct lbx_file *f;
+	struct lbx_kstat st;
+	u64 base, id;
+	char buf[8];
+
+	base = lbx_memacct_used(&fx->acct);
+	KUNIT_ASSERT_EQ(test, lbx_kunit_open(fx, "/s", LX_O_CREAT | LX_O_RDWR, 0644, &f), 0);
+	KUNIT_EXPECT_EQ(test, kpwrite(f, "first", 5, 0), 5L);
+	KUNIT_EXPECT_EQ(test, kpwrite(f, "second", 6, PAGE + 10), 6L);
+	KUNIT_ASSERT_EQ(test, f->ops->shm(f, &shm, &id), 0);
+	KUNIT_EXPECT_NE(test, id, 0ULL);
+	KUNIT_ASSERT_EQ(test, lbx_plat_shm_page_get(shm, 1, &pg), 0);
+	KUNIT_EXPECT_EQ(test, memcmp((char *)pg.addr + 10, "second", 6), 0);
+	memcpy(pg.addr, "page", 4);
+	lbx_plat_shm_page_put(&pg, true);
+	KUNIT_EXPECT_EQ(test, lbx_file_pread(f, buf, 4, PAGE), 4L);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, "page", 4), 0);
+	KUNIT_EXPECT_EQ(test, kpwrite(f, "w", 1, 3), 1L);
+	KUNIT_ASSERT_EQ(test, lbx_plat_shm_page_get(shm, 0, &pg), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(pg.addr, "firwt", 5), 0);
+	lbx_plat_shm_page_put(&pg, false);
+	/* Growth by a write, shrink by truncate (the tail reads zero). */
+	KUNIT_EXPECT_EQ(test, kpwrite(f, "end", 3, 4 * PAGE), 3L);
+	KUNIT_EXPECT_EQ(test, lbx_file_stat(f, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.size, 4ULL * PAGE + 3);
+	KUNIT_EXPECT_EQ(test, st.blocks, 5ULL * PAGE / 512);
+	KUNIT_EXPECT_EQ(test, lbx_file_truncate(f, 2), 0);
+	KUNIT_EXPECT_EQ(test, lbx_file_truncate(f, PAGE), 0);
+	KUNIT_EXPECT_EQ(test, lbx_file_pread(f, buf, 8, 0), 8L);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, "fi\0\0\0\0\0\0", 8), 0);
+	KUNIT_EXPECT_EQ(test, lbx_vfs_unlinkat(&fx->ctx, NULL, "/s", 0), 0);
+	lbx_file_put(f);
+	KUNIT_EXPECT_EQ(test, lbx_memacct_used(&fx->acct), base);
+	lbx_kunit_fs_fini(test, fx);
+}
+
 static struct kunit_case memfs_cases[] = {
 	KUNIT_CASE(create_write_read_back),
 	KUNIT_CASE(unlink_while_open_keeps_data),
 	KUNIT_CASE(enospc_past_the_memacct_limit),
 	KUNIT_CASE(sparse_file_reads_zero_in_holes),
 	KUNIT_CASE(inode_limit_gives_enospc),
+	KUNIT_CASE(shared_object_is_the_files_data),
 	{}
 };
 

@@ -7,10 +7,17 @@
  * written. A file may instead point at external read-only bytes: that is
  * how tarfs serves a tar image in place.
  *
+ * A regular file mapped MAP_SHARED moves its data into a platform shared
+ * memory object (lbx_plat_shm_*) on its first shared mapping and keeps it
+ * there for the rest of the inode's life: read, write, truncate and the
+ * mappings of every process then see the same pages. Such a file is charged
+ * whole pages up to its size (it is no longer sparse). See docs/mm.md.
+ *
  * Tree operations run under the VFS namespace lock; file data and size
  * under the inode's own lock.
  */
 #include <litebox/memfs.h>
+#include <litebox/mm.h>
 
 #define RADIX_SHIFT	9
 #define RADIX_SLOTS	(1U << RADIX_SHIFT)
@@ -44,6 +51,9 @@ struct memfs_inode {
 			void *root;
 			u32 height;
 			const u8 *ext;
+			struct lbx_plat_shm *shm;	/* the data, once mapped shared */
+			u64 shm_pages;			/* charged for shm */
+			u64 shm_id;
 		} reg;
 		struct {
 			char *target;
@@ -242,6 +252,99 @@ static void reg_shrink(struct memfs_inode *mi, u64 size)
 	}
 }
 
+/* ---- shared memory objects ---- */
+
+static u64 pages_of(u64 size)
+{
+	return size / LBX_PAGE_SIZE + !!(size % LBX_PAGE_SIZE);
+}
+
+/* Gives the object size bytes, charging or uncharging the difference in
+ * pages. Caller holds the inode lock and sets i.size. */
+static int shm_resize(struct memfs_inode *mi, u64 size)
+{
+	u64 np = pages_of(size), op = mi->reg.shm_pages;
+	int ret;
+
+	if (np > op) {
+		ret = charge(mi->i.sb, (np - op) * LBX_PAGE_SIZE);
+		if (ret)
+			return ret;
+	}
+	ret = lbx_plat_shm_resize(mi->reg.shm, size);
+	if (ret) {
+		if (np > op)
+			uncharge(mi->i.sb, (np - op) * LBX_PAGE_SIZE);
+		return ret;
+	}
+	if (np < op)
+		uncharge(mi->i.sb, (op - np) * LBX_PAGE_SIZE);
+	mi->reg.shm_pages = np;
+	mi->i.blocks = np * (LBX_PAGE_SIZE / 512);
+	return 0;
+}
+
+/*
+ * Moves the file's pages into a new shared memory object of its size.
+ * Caller holds the inode lock. The object is charged first, so for a
+ * moment the file counts twice against the limit (-ENOSPC then, and
+ * nothing changed).
+ */
+static int shm_attach(struct memfs_inode *mi)
+{
+	u64 np = pages_of(mi->i.size), idx;
+	struct lbx_plat_shm *shm;
+	int ret;
+
+	if (mi->reg.ext)
+		return -ENODEV;		/* tarfs: read-only bytes in the image */
+	ret = charge(mi->i.sb, np * LBX_PAGE_SIZE);
+	if (ret)
+		return ret;
+	ret = lbx_plat_shm_create(mi->i.size, &shm);
+	if (ret)
+		goto err_uncharge;
+	for (idx = radix_next_present(mi->reg.root, mi->reg.height, 0, 0);
+	     idx != NO_PAGE && idx < np;
+	     idx = radix_next_present(mi->reg.root, mi->reg.height, 0, idx + 1)) {
+		struct lbx_shm_page pg;
+
+		ret = lbx_plat_shm_page_get(shm, idx, &pg);
+		if (ret)
+			goto err_destroy;
+		/* Past EOF the page holds zeroes (reg_shrink). */
+		memcpy(pg.addr, radix_lookup(mi, idx), LBX_PAGE_SIZE);
+		lbx_plat_shm_page_put(&pg, true);
+	}
+	reg_shrink(mi, 0);
+	mi->reg.shm = shm;
+	mi->reg.shm_pages = np;
+	mi->reg.shm_id = lbx_mm_new_obj_id();
+	mi->i.blocks = np * (LBX_PAGE_SIZE / 512);
+	return 0;
+err_destroy:
+	lbx_plat_shm_destroy(shm);
+err_uncharge:
+	uncharge(mi->i.sb, np * LBX_PAGE_SIZE);
+	return ret;
+}
+
+static int memfs_shm(struct lbx_file *f, struct lbx_plat_shm **shm, u64 *id)
+{
+	struct memfs_inode *mi = MI(f->inode);
+	int ret = 0;
+
+	lbx_plat_mutex_lock(&mi->i.lock);
+	if (!mi->reg.shm)
+		ret = shm_attach(mi);
+	if (!ret) {
+		*shm = mi->reg.shm;
+		*id = mi->reg.shm_id;
+	}
+	lbx_plat_mutex_unlock(&mi->i.lock);
+	return ret;
+}
+
 /* ---- inodes ---- */
 
 static int memfs_new_inode(struct lbx_super *sb, const struct lbx_new_inode *ni,
@@ -303,6 +406,11 @@ static void memfs_free_inode(struct lbx_inode *i)
 
 	if (LX_S_ISREG(i->mode)) {
 		reg_shrink(mi, 0);
+		if (mi->reg.shm) {
+			/* The host mappings keep their pages. */
+			lbx_plat_shm_destroy(mi->reg.shm);
+			uncharge(sb, mi->reg.shm_pages * LBX_PAGE_SIZE);
+		}
 	} else if (LX_S_ISLNK(i->mode)) {
 		uncharge(sb, mi->lnk.len + 1);
 		lbx_plat_free(mi->lnk.target);
@@ -590,8 +698,16 @@ static int memfs_setattr(struct lbx_inode *i, const struct lbx_iattr *ia)
 			lbx_plat_mutex_unlock(&i->lock);
 			return -EFBIG;
 		}
-		if (ia->size < i->size)
+		if (mi->reg.shm) {
+			int ret = shm_resize(mi, ia->size);
+
+			if (ret) {
+				lbx_plat_mutex_unlock(&i->lock);
+				return ret;
+			}
+		} else if (ia->size < i->size) {
 			reg_shrink(mi, ia->size);
+		}
 		i->size = ia->size;
 	}
 	lbx_inode_apply_attr(i, ia);
@@ -648,6 +764,15 @@ static ssize_t memfs_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 
 		if (mi->reg.ext) {
 			m = lbx_iter_copy_to_partial(to, mi->reg.ext + *pos, n);
+		} else if (mi->reg.shm) {
+			struct lbx_shm_page pg;
+
+			n = lbx_min((u64)n, LBX_PAGE_SIZE - off);
+			m = lbx_plat_shm_page_get(mi->reg.shm, *pos / LBX_PAGE_SIZE, &pg);
+			if (!m) {
+				m = lbx_iter_copy_to_partial(to, (u8 *)pg.addr + off, n);
+				lbx_plat_shm_page_put(&pg, false);
+			}
 		} else {
 			n = lbx_min((u64)n, LBX_PAGE_SIZE - off);
 			page = radix_lookup(mi, *pos / LBX_PAGE_SIZE);
@@ -671,7 +796,7 @@ static ssize_t memfs_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 static ssize_t memfs_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 {
 	struct memfs_inode *mi = MI(f->inode);
-	u64 max = f->inode->sb->max_size;
+	u64 max = f->inode->sb->max_size, grown = 0;
 	ssize_t done = 0;
 	int ret = 0;
 
@@ -686,18 +811,34 @@ static ssize_t memfs_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 		ret = -EFBIG;
 		goto out;
 	}
+	/* A shared object grows first, to where the write ends (its pages
+	 * must exist before they are written), and back if it falls short. */
+	if (mi->reg.shm && lbx_min(*pos + lbx_iter_count(from), max) > mi->i.size) {
+		grown = lbx_min(*pos + lbx_iter_count(from), max);
+		ret = shm_resize(mi, grown);
+		if (ret)
+			goto out;
+	}
 	while (lbx_iter_count(from)) {
 		u64 off = *pos % LBX_PAGE_SIZE;
 		size_t n = lbx_min((u64)lbx_iter_count(from), LBX_PAGE_SIZE - off);
+		struct lbx_shm_page pg;
 		ssize_t m;
 		u8 *page;
 
 		if (*pos >= max)
 			break;
-		ret = radix_get(mi, *pos / LBX_PAGE_SIZE, &page);
+		if (mi->reg.shm) {
+			ret = lbx_plat_shm_page_get(mi->reg.shm, *pos / LBX_PAGE_SIZE, &pg);
+			page = pg.addr;
+		} else {
+			ret = radix_get(mi, *pos / LBX_PAGE_SIZE, &page);
+		}
 		if (ret)
 			break;
 		m = lbx_iter_copy_from_partial(from, page + off, n);
+		if (mi->reg.shm)
+			lbx_plat_shm_page_put(&pg, m > 0);
 		if (m < 0) {
 			ret = (int)m;
 			break;
@@ -709,6 +850,8 @@ static ssize_t memfs_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
 		if ((size_t)m < n)
 			break;
 	}
+	if (grown > mi->i.size)
+		shm_resize(mi, mi->i.size);	/* a shrink: uncharges only */
 	if (done) {
 		lbx_now(&mi->i.mtime);
 		mi->i.ctime = mi->i.mtime;
@@ -731,7 +874,7 @@ static s64 memfs_llseek(struct lbx_file *f, s64 off, int whence)
 	ret = -ENXIO;
 	if (off < 0 || (u64)off >= size)
 		goto out;
-	if (mi->reg.ext) {
+	if (mi->reg.ext || mi->reg.shm) {
 		at = whence == LX_SEEK_DATA ? (u64)off : size;
 	} else if (whence == LX_SEEK_DATA) {
 		idx = radix_next_present(mi->reg.root, mi->reg.height, 0,
@@ -761,6 +904,7 @@ static const struct lbx_file_ops memfs_file_ops = {
 	.read = memfs_read,
 	.write = memfs_write,
 	.llseek = memfs_llseek,
+	.shm = memfs_shm,
 };
 
 static const struct lbx_file_ops memfs_dir_ops = {

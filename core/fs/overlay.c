@@ -871,6 +871,13 @@ static long ovl_ioctl(struct lbx_file *f, u32 cmd, u64 arg)
 	return rf->ops->ioctl ? rf->ops->ioctl(rf, cmd, arg) : -ENOTTY;
 }
 
+static int ovl_shm(struct lbx_file *f, struct lbx_plat_shm **shm, u64 *id)
+{
+	struct lbx_file *rf = RF(f);
+
+	return rf->ops->shm ? rf->ops->shm(rf, shm, id) : -ENODEV;
+}
+
 static void ovl_release(struct lbx_file *f)
 {
 	lbx_file_put(f->priv);
@@ -950,6 +957,7 @@ static const struct lbx_file_ops ovl_file_ops = {
 	.llseek = ovl_llseek,
 	.ioctl = ovl_ioctl,
 	.release = ovl_release,
+	.shm = ovl_shm,
 };
 
 static const struct lbx_file_ops ovl_dir_ops = {

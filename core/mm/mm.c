@@ -44,8 +44,14 @@ static struct lbx_vma *vma_of(struct lbx_list_head *pos)
 	return lbx_list_entry(pos, struct lbx_vma, node);
 }
 
+/* Ranges whose offset follows their start: files' and shared objects'. */
+static bool has_offset(u32 flags)
+{
+	return flags & (LBX_VMA_FILE | LBX_VMA_SHARED);
+}
+
 static struct lbx_vma *vma_new(u64 start, u64 end, u32 prot, u32 flags,
-			       u64 offset, const char *name)
+			       u64 offset, u64 obj, const char *name)
 {
 	struct lbx_vma *v = lbx_plat_alloc(sizeof(*v));
 
@@ -56,6 +62,7 @@ static struct lbx_vma *vma_new(u64 start, u64 end, u32 prot, u32 flags,
 	v->prot = prot;
 	v->flags = flags;
 	v->offset = offset;
+	v->obj = obj;
 	lbx_strscpy(v->name, name ? name : "", sizeof(v->name));
 	return v;
 }
@@ -75,7 +82,7 @@ int lbx_mm_copy(struct lbx_mm *src, struct lbx_mm **out)
 	lbx_list_for_each(pos, &src->vmas) {
 		struct lbx_vma *v = vma_of(pos);
 		struct lbx_vma *c = vma_new(v->start, v->end, v->prot, v->flags,
-					    v->offset, v->name);
+					    v->offset, v->obj, v->name);
 
 		if (!c) {
 			ret = -ENOMEM;
@@ -111,8 +118,8 @@ static int split_at(struct lbx_mm *mm, u64 addr)
 		if (mm->count >= LBX_MM_MAX_VMAS)
 			return -ENOMEM;
 		tail = vma_new(addr, v->end, v->prot, v->flags,
-			       v->flags & LBX_VMA_FILE ? v->offset + (addr - v->start) : 0,
-			       v->name);
+			       has_offset(v->flags) ? v->offset + (addr - v->start) : 0,
+			       v->obj, v->name);
 		if (!tail)
 			return -ENOMEM;
 		v->end = addr;
@@ -145,8 +152,8 @@ static void remove_locked(struct lbx_mm *mm, u64 start, u64 end)
 static bool same_attrs(const struct lbx_vma *a, const struct lbx_vma *b)
 {
 	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
-	       !strcmp(a->name, b->name) &&
-	       (!(a->flags & LBX_VMA_FILE) ||
+	       a->obj == b->obj && !strcmp(a->name, b->name) &&
+	       (!has_offset(a->flags) ||
 		a->offset + (a->end - a->start) == b->offset);
 }
 
@@ -185,8 +192,21 @@ int lbx_mm_remove(struct lbx_mm *mm, u64 start, u64 end)
 	return ret;
 }
 
+u64 lbx_mm_new_obj_id(void)
+{
+	static u64 last_id;
+
+	return __atomic_add_fetch(&last_id, 1, __ATOMIC_RELAXED);
+}
+
 int lbx_mm_insert(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
 		  u64 offset, const char *name)
+{
+	return lbx_mm_insert_shared(mm, start, end, prot, flags, offset, 0, name);
+}
+
+int lbx_mm_insert_shared(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
+			 u64 offset, u64 obj, const char *name)
 {
 	struct lbx_list_head *pos;
 	struct lbx_vma *v;
@@ -194,7 +214,7 @@ int lbx_mm_insert(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
 
 	if (end <= start)
 		return -EINVAL;
-	v = vma_new(start, end, prot, flags, offset, name);
+	v = vma_new(start, end, prot, flags, offset, obj, name);
 	if (!v)
 		return -ENOMEM;
 	lbx_plat_mutex_lock(&mm->lock);

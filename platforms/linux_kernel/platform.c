@@ -7,6 +7,9 @@
  */
 #define LBX_LOCKTRACE_IMPL	/* implements the lock calls */
 #include <linux/cpumask.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -15,6 +18,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/cputime.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -135,20 +139,60 @@ static unsigned long host_prot(int prot)
 	       (prot & LBX_PROT_EXEC ? PROT_EXEC : 0);
 }
 
-int lbx_plat_guest_map(u64 *addr, u64 len, int prot, int flags)
+static unsigned long host_placement(int flags)
 {
-	unsigned long hflags = MAP_PRIVATE | MAP_ANONYMOUS;
-	unsigned long r;
-
 	if (flags & LBX_MAP_FIXED)
-		hflags |= MAP_FIXED;
-	else if (flags & LBX_MAP_FIXED_NOREPLACE)
-		hflags |= MAP_FIXED_NOREPLACE;
-	r = vm_mmap(NULL, *addr, len, host_prot(prot), hflags, 0);
+		return MAP_FIXED;
+	if (flags & LBX_MAP_FIXED_NOREPLACE)
+		return MAP_FIXED_NOREPLACE;
+	return 0;
+}
+
+static int map_file(struct file *file, u64 *addr, u64 len, int prot,
+		    unsigned long hflags, u64 off)
+{
+	unsigned long r = vm_mmap(file, *addr, len, host_prot(prot), hflags, off);
+
 	if (IS_ERR_VALUE(r))
 		return (int)r;
 	*addr = r;
 	return 0;
+}
+
+/*
+ * A shared anonymous mapping is a host one: the host gives it its shmem
+ * object, and the host fork of a guest fork keeps it shared.
+ */
+int lbx_plat_guest_map(u64 *addr, u64 len, int prot, int flags)
+{
+	unsigned long hflags = MAP_ANONYMOUS | host_placement(flags);
+
+	hflags |= flags & LBX_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	return map_file(NULL, addr, len, prot, hflags, 0);
+}
+
+int lbx_plat_guest_map_alias(u64 addr, u64 len, int prot, u64 src, u64 delta)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct file *file = NULL;
+	u64 off = 0;
+	int ret;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = vma_lookup(mm, src);
+	if (vma && (vma->vm_flags & VM_SHARED) && vma->vm_file) {
+		file = get_file(vma->vm_file);
+		off = ((u64)vma->vm_pgoff << PAGE_SHIFT) + (src - vma->vm_start);
+	}
+	mmap_read_unlock(mm);
+	if (!file)
+		return -EINVAL;
+	off = (off & PAGE_MASK) + delta;
+	ret = map_file(file, &addr, len, prot, MAP_SHARED | MAP_FIXED, off);
+	fput(file);
+	return ret;
 }
 
 int lbx_plat_guest_unmap(u64 addr, u64 len)
@@ -161,6 +205,83 @@ int lbx_plat_guest_protect(u64 addr, u64 len, int prot)
 	/* No exported mprotect: the stub performs it as a host operation. */
 	return lbx_kplat_queue_hostop(LBX_HOP_MPROTECT, addr, len,
 				      host_prot(prot));
+}
+
+/* ---- shared memory objects: shmem files ---- */
+
+struct lbx_plat_shm {
+	struct file *file;
+};
+
+int lbx_plat_shm_create(u64 size, struct lbx_plat_shm **out)
+{
+	struct lbx_plat_shm *shm;
+	struct file *file;
+
+	if (size > MAX_LFS_FILESIZE)
+		return -EFBIG;
+	shm = kzalloc(sizeof(*shm), GFP_KERNEL_ACCOUNT);
+	if (!shm)
+		return -ENOMEM;
+	/* No up-front commit charge (as tmpfs); its pages are charged to
+	 * the memory cgroup of the guest thread that allocates them.
+	 * (shmem_kernel_file_setup() is not exported to modules.) */
+	file = shmem_file_setup("litebox-shm", size, VM_NORESERVE);
+	if (IS_ERR(file)) {
+		kfree(shm);
+		return PTR_ERR(file);
+	}
+	shm->file = file;
+	*out = shm;
+	return 0;
+}
+
+void lbx_plat_shm_destroy(struct lbx_plat_shm *shm)
+{
+	if (!shm)
+		return;
+	fput(shm->file);
+	kfree(shm);
+}
+
+int lbx_plat_shm_resize(struct lbx_plat_shm *shm, u64 size)
+{
+	if (size > MAX_LFS_FILESIZE)
+		return -EFBIG;
+	/* shmem_setattr(): a shrink unmaps the pages past size everywhere. */
+	return vfs_truncate(&shm->file->f_path, size);
+}
+
+int lbx_plat_shm_page_get(struct lbx_plat_shm *shm, u64 idx, struct lbx_shm_page *pg)
+{
+	struct page *page;
+
+	if (idx > (u64)(MAX_LFS_FILESIZE >> PAGE_SHIFT))
+		return -EFBIG;
+	page = shmem_read_mapping_page_gfp(shm->file->f_mapping, idx,
+					   mapping_gfp_mask(shm->file->f_mapping));
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	pg->priv = page;
+	pg->addr = kmap_local_page(page);
+	return 0;
+}
+
+void lbx_plat_shm_page_put(struct lbx_shm_page *pg, bool dirty)
+{
+	struct page *page = pg->priv;
+
+	kunmap_local(pg->addr);
+	if (dirty)
+		set_page_dirty(page);
+	mark_page_accessed(page);
+	put_page(page);
+}
+
+int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
+		     int flags, u64 off)
+{
+	return map_file(shm->file, addr, len, prot, MAP_SHARED | host_placement(flags), off);
 }
 
 /* ---- sync ---- */

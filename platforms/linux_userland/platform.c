@@ -269,20 +269,144 @@ static int host_prot(int prot)
 	       (prot & LBX_PROT_EXEC ? PROT_EXEC : 0);
 }
 
-int lbx_plat_guest_map(u64 *addr, u64 len, int prot, int flags)
+static int host_placement(int flags)
 {
-	int hflags = MAP_PRIVATE | MAP_ANONYMOUS;
-	void *p;
-
 	if (flags & LBX_MAP_FIXED)
-		hflags |= MAP_FIXED;
-	else if (flags & LBX_MAP_FIXED_NOREPLACE)
-		hflags |= MAP_FIXED_NOREPLACE;
-	p = mmap((void *)(uintptr_t)*addr, len, host_prot(prot), hflags, -1, 0);
+		return MAP_FIXED;
+	if (flags & LBX_MAP_FIXED_NOREPLACE)
+		return MAP_FIXED_NOREPLACE;
+	return 0;
+}
+
+static int map_fd(int fd, u64 *addr, u64 len, int prot, int hflags, u64 off)
+{
+	void *p = mmap((void *)(uintptr_t)*addr, len, host_prot(prot), hflags, fd, (off_t)off);
+
 	if (p == MAP_FAILED)
 		return -errno;
 	*addr = (uintptr_t)p;
 	return 0;
+}
+
+int lbx_plat_guest_map(u64 *addr, u64 len, int prot, int flags)
+{
+	int hflags = MAP_ANONYMOUS | host_placement(flags);
+
+	hflags |= flags & LBX_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	return map_fd(-1, addr, len, prot, hflags, 0);
+}
+
+/*
+ * mremap() with an old size of 0 duplicates a shared mapping (its pages
+ * from src's page on); the part from delta on is then moved into place.
+ */
+int lbx_plat_guest_map_alias(u64 addr, u64 len, int prot, u64 src, u64 delta)
+{
+	void *page = (void *)(uintptr_t)(src & ~(u64)(LBX_PAGE_SIZE - 1));
+	u64 total;
+	char *dup;
+	int ret;
+
+	if (lbx_add_overflow(delta, len, &total) || delta % LBX_PAGE_SIZE)
+		return -EINVAL;
+	dup = mremap(page, 0, total, MREMAP_MAYMOVE);
+	if (dup == MAP_FAILED)
+		return -errno;
+	if (delta)
+		munmap(dup, delta);
+	if (mremap(dup + delta, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   (void *)(uintptr_t)addr) == MAP_FAILED) {
+		ret = -errno;
+		munmap(dup + delta, len);
+		return ret;
+	}
+	return lbx_plat_guest_protect(addr, len, prot);
+}
+
+/* ---- shared memory objects: memfds, with a window into lbx-run's own
+ * address space for the core's page accesses ---- */
+
+struct lbx_plat_shm {
+	int fd;
+	u64 size;
+	u8 *win;		/* the object's first win_len bytes */
+	u64 win_len;
+};
+
+int lbx_plat_shm_create(u64 size, struct lbx_plat_shm **out)
+{
+	struct lbx_plat_shm *shm = calloc(1, sizeof(*shm));
+	int ret;
+
+	if (!shm)
+		return -ENOMEM;
+	shm->fd = memfd_create("litebox-shm", MFD_CLOEXEC);
+	if (shm->fd < 0) {
+		ret = -errno;
+		free(shm);
+		return ret;
+	}
+	ret = lbx_plat_shm_resize(shm, size);
+	if (ret) {
+		lbx_plat_shm_destroy(shm);
+		return ret;
+	}
+	*out = shm;
+	return 0;
+}
+
+void lbx_plat_shm_destroy(struct lbx_plat_shm *shm)
+{
+	if (!shm)
+		return;
+	if (shm->win)
+		munmap(shm->win, shm->win_len);
+	close(shm->fd);
+	free(shm);
+}
+
+int lbx_plat_shm_resize(struct lbx_plat_shm *shm, u64 size)
+{
+	if (size > (u64)INT64_MAX)
+		return -EFBIG;
+	if (ftruncate(shm->fd, (off_t)size))
+		return -errno;
+	shm->size = size;
+	return 0;
+}
+
+int lbx_plat_shm_page_get(struct lbx_plat_shm *shm, u64 idx, struct lbx_shm_page *pg)
+{
+	u64 need = (idx + 1) * LBX_PAGE_SIZE;
+
+	if (idx >= (shm->size + LBX_PAGE_SIZE - 1) / LBX_PAGE_SIZE)
+		return -EINVAL;
+	if (need > shm->win_len) {
+		/* A new window over the whole object (pages the old one
+		 * covered stay valid in the new one: it is the same memfd). */
+		u64 len = (shm->size + LBX_PAGE_SIZE - 1) & ~(u64)(LBX_PAGE_SIZE - 1);
+		void *w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, shm->fd, 0);
+
+		if (w == MAP_FAILED)
+			return -errno;
+		if (shm->win)
+			munmap(shm->win, shm->win_len);
+		shm->win = w;
+		shm->win_len = len;
+	}
+	pg->addr = shm->win + idx * LBX_PAGE_SIZE;
+	pg->priv = NULL;
+	return 0;
+}
+
+void lbx_plat_shm_page_put(struct lbx_shm_page *pg, bool dirty)
+{
+}
+
+int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
+		     int flags, u64 off)
+{
+	return map_fd(shm->fd, addr, len, prot, MAP_SHARED | host_placement(flags), off);
 }
 
 int lbx_plat_guest_unmap(u64 addr, u64 len)

@@ -245,7 +245,8 @@ void lbx_linux_rewrite_mprotect(struct lbx_process *p, u64 start, u64 end)
 		if (lbx_mm_lookup(p->mm, pos, &v))
 			return;
 		pos = v.end;
-		if (!(v.flags & LBX_VMA_FILE) || (v.flags & LBX_VMA_SCANNED) ||
+		/* A shared mapping's pages are the file's: not patched. */
+		if (!(v.flags & LBX_VMA_FILE) || (v.flags & LBX_VMA_SCANNED) || v.obj ||
 		    (v.prot & LBX_PROT_EXEC) || !(v.prot & LBX_PROT_READ) ||
 		    v.start < start || v.end > end)
 			continue;
@@ -267,7 +268,7 @@ void lbx_linux_rewrite_lazy(struct lbx_sys *s)
 
 	if (LBX_READ_ONCE(p->nr_threads) != 1 || s->t->sig_frames ||
 	    lbx_mm_lookup(p->mm, rip - 2, &v) ||
-	    (v.flags & LBX_VMA_SCANNED) || !(v.flags & LBX_VMA_FILE) ||
+	    (v.flags & LBX_VMA_SCANNED) || !(v.flags & LBX_VMA_FILE) || v.obj ||
 	    !(v.prot & LBX_PROT_EXEC))
 		return;
 	/* Looked at once, whatever comes of it. */

@@ -128,7 +128,7 @@ LBX_SYSCALL(futex)
 	struct lbx_futex_table *ft = s->p->sb->futex;
 	u32 op = (u32)a1 & ~(u32)(LX_FUTEX_PRIVATE | LX_FUTEX_CLOCK_REALTIME);
 	bool realtime = a1 & LX_FUTEX_CLOCK_REALTIME;
-	void *owner = s->p->mm;
+	void *owner = lbx_linux_futex_owner(s->p, a0, a1 & LX_FUTEX_PRIVATE);
 	u64 deadline = LBX_NO_DEADLINE, ns;
 	u32 bitset = LX_FUTEX_BITSET_ANY, cmp;
 	int ret;

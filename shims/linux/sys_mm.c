@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* brk, mmap, munmap, mprotect. */
+/* brk, mmap, munmap, mprotect, mremap, madvise, msync. Shared mappings:
+ * docs/mm.md. */
 #include <litebox/file.h>
 #include <litebox/fsabi.h>
 #include <litebox/mm.h>
@@ -58,16 +59,17 @@ static int check_range(u64 addr, u64 len, u64 *alen)
 int lbx_linux_place(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags)
 {
 	struct lbx_mm *mm = s->p->mm;
+	int share = lflags & LBX_MAP_SHARED;
 	u64 at;
 	int i, ret;
 
 	ret = lbx_mm_get_unmapped_area(mm, *addr, len, lflags, &at);
 	if (ret)
 		return ret;
-	if (lflags)
+	if (lflags & (LBX_MAP_FIXED | LBX_MAP_FIXED_NOREPLACE))
 		goto map;
 	for (i = 0; i < LBX_PLACE_TRIES; i++) {
-		ret = lbx_plat_guest_map(&at, len, prot, LBX_MAP_FIXED_NOREPLACE);
+		ret = lbx_plat_guest_map(&at, len, prot, LBX_MAP_FIXED_NOREPLACE | share);
 		if (ret != -EEXIST)
 			goto out;
 		if (mm->bottom_up)
@@ -166,18 +168,80 @@ static int fill_from_file(struct lbx_file *f, u64 addr, u64 len, u64 off)
 	return ret;
 }
 
+/* Linux names a shared anonymous mapping by its shmem file. */
+#define LBX_SHARED_ANON_NAME	"/dev/zero (deleted)"
+
+/* /dev/zero: its mappings are anonymous memory, private or shared. */
+static bool is_dev_zero(const struct lbx_file *f)
+{
+	return LX_S_ISCHR(f->inode->mode) && f->inode->rdev == LBX_MKDEV(1, 5);
+}
+
+static long mmap_anon(struct lbx_sys *s, u64 addr, u64 len, int prot, int lflags,
+		      bool shared, u32 vflags)
+{
+	int ret;
+
+	if (!shared) {
+		ret = lbx_linux_map(s, &addr, len, prot, lflags, vflags, 0, "");
+		return ret ? ret : (long)addr;
+	}
+	/* Its own object (shared with the children forked later), offset 0. */
+	ret = lbx_linux_place(s, &addr, len, prot, lflags | LBX_MAP_SHARED);
+	if (ret)
+		return ret;
+	ret = lbx_mm_insert_shared(s->p->mm, addr, addr + len, prot, vflags | LBX_VMA_SHARED,
+				   0, lbx_mm_new_obj_id(), LBX_SHARED_ANON_NAME);
+	if (ret) {
+		lbx_plat_guest_unmap(addr, len);
+		return ret;
+	}
+	return (long)addr;
+}
+
 /*
- * A private file mapping: anonymous memory filled with the file's contents
- * (what a private mapping holds until it is written). A shared mapping that
- * cannot be written is the same thing; a writable shared one needs pages
- * shared with the file, which LiteBox does not have yet.
+ * A shared file mapping: the file's own pages (its shared memory object).
+ * Anonymous pages reserve the range first (the search and its retries are
+ * lbx_linux_place()'s); the object's mapping then replaces them.
+ */
+static long mmap_shm(struct lbx_sys *s, struct lbx_plat_shm *shm, u64 id, u64 addr,
+		     u64 len, int prot, int lflags, u32 vflags, u64 off)
+{
+	u64 at;
+	int ret;
+
+	ret = lbx_linux_place(s, &addr, len, prot, lflags);
+	if (ret)
+		return ret;
+	at = addr;
+	ret = lbx_plat_shm_map(shm, &at, len, prot, LBX_MAP_FIXED, off);
+	if (!ret)
+		ret = lbx_mm_insert_shared(s->p->mm, addr, addr + len, prot,
+					   vflags | LBX_VMA_SHARED | LBX_VMA_FILE, off, id, "");
+	if (ret) {
+		lbx_linux_unmap(s, addr, len);
+		return ret;
+	}
+	return (long)addr;
+}
+
+/*
+ * A file mapping. Private: anonymous memory filled with the file's contents
+ * (what a private mapping holds until it is written). Shared: the file's
+ * pages, coherent with read/write and with every other shared mapping of
+ * it, in any process; a file that has no pages to share (a read-only tar
+ * image's) is served as a private copy when the mapping cannot be written
+ * (nobody can write the file).
  */
 static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 		      int fd, u64 off)
 {
+	bool shared = (flags & LX_MAP_TYPE) != LX_MAP_PRIVATE;
+	struct lbx_plat_shm *shm;
 	struct lbx_file *f;
+	u32 vflags = 0;
 	int lflags = 0;
-	u64 end;
+	u64 end, id;
 	long ret;
 
 	ret = lbx_linux_fd_file(s, fd, &f);
@@ -186,13 +250,7 @@ static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 	ret = -EACCES;
 	if (!(f->fmode & LBX_FMODE_READ))
 		goto out;
-	if ((flags & LX_MAP_TYPE) != LX_MAP_PRIVATE && (prot & LX_PROT_WRITE))
-		goto out;
-	ret = -ENODEV;
-	if (!LX_S_ISREG(f->inode->mode))
-		goto out;
-	ret = -EOVERFLOW;
-	if (lbx_add_overflow(off, len, &end))
+	if (shared && (prot & LX_PROT_WRITE) && !(f->fmode & LBX_FMODE_WRITE))
 		goto out;
 	if (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) {
 		ret = -EINVAL;
@@ -200,9 +258,33 @@ static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 			goto out;
 		lflags = flags & LX_MAP_FIXED ? LBX_MAP_FIXED : LBX_MAP_FIXED_NOREPLACE;
 	}
+	if (is_dev_zero(f)) {
+		ret = mmap_anon(s, addr, len, to_lbx_prot(prot), lflags, shared, 0);
+		goto out;
+	}
+	ret = -ENODEV;
+	if (!LX_S_ISREG(f->inode->mode))
+		goto out;
+	ret = -EOVERFLOW;
+	if (lbx_add_overflow(off, len, &end))
+		goto out;
+	if (shared) {
+		/* Linux's missing VM_MAYWRITE: mprotect cannot add PROT_WRITE. */
+		if (!(f->fmode & LBX_FMODE_WRITE))
+			vflags |= LBX_VMA_NOMAYWRITE;
+		ret = f->ops->shm ? f->ops->shm(f, &shm, &id) : -ENODEV;
+		if (!ret) {
+			ret = mmap_shm(s, shm, id, addr, len, to_lbx_prot(prot), lflags,
+				       vflags, off);
+			goto out;
+		}
+		if (ret != -ENODEV || (prot & LX_PROT_WRITE))
+			goto out;
+	}
 	/* File-backed: its offset is the file's, and the lazy rewriter may
 	 * patch it once it is made executable. */
-	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags, LBX_VMA_FILE, off, "");
+	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags,
+			    vflags | LBX_VMA_FILE, off, "");
 	if (ret)
 		goto out;
 	ret = fill_from_file(f, addr, len, off);
@@ -221,7 +303,7 @@ out:
 LBX_SYSCALL(mmap)
 {
 	u64 addr = a0, len, prot = a2, flags = a3, off = a5;
-	int lflags = 0, ret;
+	int lflags = 0;
 
 	if (!a1 || a1 > LX_USER_TOP)
 		return -EINVAL;
@@ -230,13 +312,8 @@ LBX_SYSCALL(mmap)
 		return -EINVAL;
 	switch (flags & LX_MAP_TYPE) {
 	case LX_MAP_PRIVATE:
-		break;
 	case LX_MAP_SHARED:
 	case LX_MAP_SHARED_VALIDATE:
-		/* Shared anonymous memory needs pages shared across processes;
-		 * read-only shared file mappings are served as private ones. */
-		if (flags & LX_MAP_ANONYMOUS)
-			return -ENODEV;
 		break;
 	default:
 		return -EINVAL;
@@ -257,9 +334,9 @@ LBX_SYSCALL(mmap)
 	}
 	/* A MAP_GROWSDOWN mapping does not grow here, but keeps its guard gap
 	 * free of other non-fixed mappings, as Linux's stacks do. */
-	ret = lbx_linux_map(s, &addr, len, to_lbx_prot(prot), lflags,
-			    flags & LX_MAP_GROWSDOWN ? LBX_VMA_GROWSDOWN : 0, 0, "");
-	return ret ? ret : (long)addr;
+	return mmap_anon(s, addr, len, to_lbx_prot(prot), lflags,
+			 (flags & LX_MAP_TYPE) != LX_MAP_PRIVATE,
+			 flags & LX_MAP_GROWSDOWN ? LBX_VMA_GROWSDOWN : 0);
 }
 
 LBX_SYSCALL(munmap)
@@ -269,6 +346,19 @@ LBX_SYSCALL(munmap)
 	if (check_range(a0, a1, &len))
 		return -EINVAL;
 	return lbx_linux_unmap(s, a0, len);
+}
+
+/* May [start, end) be made writable? Not a shared mapping of a file that
+ * is not open for writing (EACCES, as Linux). Holes are mprotect's ENOMEM. */
+static bool may_write(struct lbx_mm *mm, u64 start, u64 end)
+{
+	struct lbx_vma v;
+	u64 pos;
+
+	for (pos = start; pos < end && !lbx_mm_lookup(mm, pos, &v); pos = v.end)
+		if (v.flags & LBX_VMA_NOMAYWRITE)
+			return false;
+	return true;
 }
 
 LBX_SYSCALL(mprotect)
@@ -285,6 +375,8 @@ LBX_SYSCALL(mprotect)
 	if (a2 & ~(u64)(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
 			LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
 		return -EINVAL;
+	if ((a2 & LX_PROT_WRITE) && !may_write(s->p->mm, a0, a0 + len))
+		return -EACCES;
 	/* Code about to become executable is patched first (no one runs it). */
 	if (a2 & LX_PROT_EXEC)
 		lbx_linux_rewrite_mprotect(s->p, a0, a0 + len);
@@ -323,11 +415,68 @@ static int move_bytes(u64 dst, u64 src, u64 len)
 }
 
 /*
+ * mremap of a shared mapping (v, holding [old, old + old_len)): its pages
+ * are not copied but mapped again, from the same object at the same offset
+ * (lbx_plat_guest_map_alias): grown in place with the object's next pages,
+ * or moved whole. Past the object's end the new pages give SIGBUS, as
+ * Linux's (a shared anonymous object keeps the size it was created with).
+ */
+static long mremap_shared(struct lbx_sys *s, const struct lbx_vma *v, u64 old,
+			  u64 old_len, u64 new_len, u64 flags, u64 new_addr)
+{
+	u64 off = v->offset + (old - v->start), end = old + old_len, at;
+	int ret;
+
+	if (!(flags & LX_MREMAP_FIXED)) {
+		if (new_len <= old_len) {
+			if (new_len < old_len) {
+				ret = lbx_linux_unmap(s, old + new_len, old_len - new_len);
+				if (ret)
+					return ret;
+			}
+			return (long)old;
+		}
+		at = end;
+		if (!lbx_linux_place(s, &at, new_len - old_len, v->prot,
+				     LBX_MAP_FIXED_NOREPLACE)) {
+			ret = lbx_plat_guest_map_alias(end, new_len - old_len, v->prot,
+						       old, old_len);
+			if (!ret)
+				ret = lbx_mm_insert_shared(s->p->mm, end, old + new_len,
+							   v->prot, v->flags, off + old_len,
+							   v->obj, v->name);
+			if (ret) {
+				lbx_linux_unmap(s, end, new_len - old_len);
+				return ret;
+			}
+			return (long)old;
+		}
+		if (!(flags & LX_MREMAP_MAYMOVE))
+			return -ENOMEM;
+		new_addr = 0;
+	}
+	ret = lbx_linux_place(s, &new_addr, new_len, v->prot,
+			      flags & LX_MREMAP_FIXED ? LBX_MAP_FIXED : 0);
+	if (ret)
+		return ret;
+	ret = lbx_plat_guest_map_alias(new_addr, new_len, v->prot, old, 0);
+	if (!ret)
+		ret = lbx_mm_insert_shared(s->p->mm, new_addr, new_addr + new_len, v->prot,
+					   v->flags, off, v->obj, v->name);
+	if (ret) {
+		lbx_linux_unmap(s, new_addr, new_len);
+		return ret;
+	}
+	lbx_linux_unmap(s, old, old_len);
+	return (long)new_addr;
+}
+
+/*
  * mremap: shrink in place, grow in place when the pages after the mapping
  * are free, else (MREMAP_MAYMOVE) move: a new mapping, the contents copied,
- * the old one unmapped. A file mapping keeps its pages but grows only with
- * zeroes, so it may shrink or move but not grow (-EINVAL here, where Linux
- * would map more of the file).
+ * the old one unmapped. A private file mapping keeps its pages but grows
+ * only with zeroes, so it may shrink or move but not grow (-EINVAL here,
+ * where Linux would map more of the file). Shared mappings: above.
  */
 LBX_SYSCALL(mremap)
 {
@@ -362,6 +511,8 @@ LBX_SYSCALL(mremap)
 		if (new_addr < end && old < nend)
 			return -EINVAL;	/* overlapping ranges */
 	}
+	if (v.obj)
+		return mremap_shared(s, &v, old, old_len, new_len, flags, new_addr);
 	if (new_len > old_len && (v.flags & LBX_VMA_FILE))
 		return -EINVAL;
 	if (!(flags & LX_MREMAP_FIXED)) {
@@ -421,9 +572,10 @@ LBX_SYSCALL(mremap)
 
 /*
  * madvise: hints are accepted (memory here is ordinary host memory).
- * MADV_DONTNEED and MADV_FREE drop the pages of anonymous mappings (they
- * read back as zeroes; the memory goes back to the host); on a file
- * mapping the pages keep what they hold (Linux would reread the file).
+ * MADV_DONTNEED and MADV_FREE drop the pages of private anonymous mappings
+ * (they read back as zeroes; the memory goes back to the host); on a
+ * private file mapping the pages keep what they hold (Linux would reread
+ * the file); a shared mapping's pages are its object's, and stay.
  */
 LBX_SYSCALL(madvise)
 {
@@ -445,7 +597,7 @@ LBX_SYSCALL(madvise)
 	case LX_MADV_DONTNEED: case LX_MADV_FREE:
 		break;
 	case LX_MADV_REMOVE:
-		return -EINVAL;		/* shared mappings only; none here */
+		return -EINVAL;		/* not provided: a hole in a shared object */
 	default:
 		return -EINVAL;
 	}
@@ -467,7 +619,7 @@ LBX_SYSCALL(madvise)
 			return -ENOMEM;
 		lo = pos;
 		hi = lbx_min(v.end, addr + len);
-		if (!(v.flags & LBX_VMA_FILE)) {
+		if (!(v.flags & (LBX_VMA_FILE | LBX_VMA_SHARED))) {
 			u64 at = lo;
 
 			/* Fresh zero pages in place: the old ones go to the host. */
@@ -478,4 +630,46 @@ LBX_SYSCALL(madvise)
 		pos = hi;
 	}
 	return 0;
+}
+
+#define LX_MS_ASYNC		1
+#define LX_MS_INVALIDATE	2
+#define LX_MS_SYNC		4
+
+/*
+ * msync: a shared mapping is the file's own pages (there is no other copy
+ * to write back or to reread), so a valid call has nothing to do. Linux's
+ * checks: EINVAL for unknown flags, MS_ASYNC with MS_SYNC, an unaligned
+ * address; ENOMEM when a part of the range is not mapped.
+ */
+LBX_SYSCALL(msync)
+{
+	u64 start = a0, len, end, pos;
+	struct lbx_vma v;
+
+	if (a2 & ~(u64)(LX_MS_ASYNC | LX_MS_INVALIDATE | LX_MS_SYNC))
+		return -EINVAL;
+	if (!LBX_IS_ALIGNED(start, PG))
+		return -EINVAL;
+	if ((a2 & LX_MS_ASYNC) && (a2 & LX_MS_SYNC))
+		return -EINVAL;
+	if (lbx_add_overflow(a1, PG - 1, &len))
+		return -ENOMEM;
+	len = LBX_ALIGN_DOWN(len, PG);
+	if (lbx_add_overflow(start, len, &end))
+		return -ENOMEM;
+	for (pos = start; pos < end; pos = v.end)
+		if (lbx_mm_lookup(s->p->mm, pos, &v))
+			return -ENOMEM;
+	return 0;
+}
+
+void *lbx_linux_futex_owner(struct lbx_process *p, u64 uaddr, bool private)
+{
+	struct lbx_vma v;
+
+	if (private || lbx_mm_lookup(p->mm, uaddr, &v) || !v.obj)
+		return p->mm;
+	/* An odd value: never the address of a process's map. */
+	return (void *)(uintptr_t)((v.obj << 1) | 1);
 }

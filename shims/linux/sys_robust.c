@@ -77,7 +77,8 @@ static int futex_death(struct lbx_process *p, u64 uaddr, u32 tid, bool pi,
 		 * lock, without marking a consistent mutex dead.
 		 */
 		if (pending && !pi && !(uval & LX_FUTEX_TID_MASK)) {
-			lbx_futex_wake(p->sb->futex, p->mm, uaddr, 1, LBX_FUTEX_BITSET_ANY);
+			lbx_futex_wake(p->sb->futex, lbx_linux_futex_owner(p, uaddr, false),
+				       uaddr, 1, LBX_FUTEX_BITSET_ANY);
 			return 0;
 		}
 		if ((uval & LX_FUTEX_TID_MASK) != tid)
@@ -91,8 +92,8 @@ static int futex_death(struct lbx_process *p, u64 uaddr, u32 tid, bool pi,
 		/* PI futexes are not provided (FUTEX_LOCK_PI is ENOSYS):
 		 * nobody can wait on one here. */
 		if (!pi && (uval & LX_FUTEX_WAITERS))
-			lbx_futex_wake(p->sb->futex, p->mm, uaddr, 1,
-				       LBX_FUTEX_BITSET_ANY);
+			lbx_futex_wake(p->sb->futex, lbx_linux_futex_owner(p, uaddr, false),
+				       uaddr, 1, LBX_FUTEX_BITSET_ANY);
 		return 0;
 	}
 	return -EAGAIN;

@@ -50,6 +50,7 @@ LBX_IMPL(munmap)
 LBX_IMPL(mprotect)
 LBX_IMPL(mremap)
 LBX_IMPL(madvise)
+LBX_IMPL(msync)
 
 /* sys_time.c: clocks */
 LBX_IMPL(clock_gettime)

@@ -289,3 +289,140 @@ TEST(memfs_partly_bad_guest_buffer_moves_the_good_part)
 	fix_fini(&fx);
 	munmap(m, 2 * pg);
 }
+
+/* ---- shared memory objects (MAP_SHARED) ---- */
+
+static long pwrite_(struct lbx_file *f, const char *s, size_t n, unsigned long long off)
+{
+	return lbx_file_pwrite_iter(f, &(struct lbx_iter){ .kbuf = (unsigned char *)s, .count = n },
+				    off);
+}
+
+/* Maps the file's object into this process, as a guest mapping would be. */
+static unsigned char *map_shm(struct lbx_file *f, unsigned long long len,
+			      u64 *id)
+{
+	struct lbx_plat_shm *shm;
+	u64 addr = 0;
+
+	ASSERT_EQ(f->ops->shm(f, &shm, id), 0);
+	ASSERT_EQ(lbx_plat_shm_map(shm, &addr, len, LBX_PROT_READ | LBX_PROT_WRITE, 0, 0), 0);
+	return (unsigned char *)(uintptr_t)addr;
+}
+
+TEST(memfs_shared_object_is_coherent_with_read_write_truncate)
+{
+	unsigned long long before, mapped;
+	u64 id, id2;
+	struct lbx_plat_shm *shm;
+	struct lbx_file *f, *g;
+	struct lbx_kstat st;
+	struct fsfix fx;
+	unsigned char *m;
+	char buf[8];
+
+	fix_init(&fx);
+	ASSERT_EQ(fopen_(&fx.ctx, "/s", LX_O_CREAT | LX_O_RDWR, 0644, &f), 0);
+	ASSERT_EQ(pwrite_(f, "first", 5, 0), 5);
+	ASSERT_EQ(pwrite_(f, "second", 6, 4096 + 10), 6);
+	/* Two data pages and one tree node, then two pages of the object. */
+	before = lbx_memacct_used(&fx.acct);
+	m = map_shm(f, 3 * 4096, &id);
+	mapped = lbx_memacct_used(&fx.acct);
+	ASSERT_EQ(mapped, before - 4096);
+	ASSERT_NE(id, 0);
+	ASSERT_MEMEQ(m, "first", 5);
+	ASSERT_MEMEQ(m + 4096 + 10, "second", 6);
+	/* A second open finds the same object. */
+	ASSERT_EQ(fopen_(&fx.ctx, "/s", LX_O_RDWR, 0, &g), 0);
+	ASSERT_EQ(g->ops->shm(g, &shm, &id2), 0);
+	ASSERT_EQ(id2, id);
+	lbx_file_put(g);
+	/* Stores in the mapping are the file's; writes are the mapping's. */
+	m[100] = 'M';
+	ASSERT_EQ(lbx_file_pread(f, buf, 1, 100), 1);
+	ASSERT_EQ(buf[0], 'M');
+	ASSERT_EQ(pwrite_(f, "w", 1, 200), 1);
+	ASSERT_EQ(m[200], 'w');
+	/* A write past the end grows the object and the charge by a page. */
+	ASSERT_EQ(pwrite_(f, "end", 3, 2 * 4096 + 5), 3);
+	ASSERT_EQ(m[2 * 4096 + 6], 'n');
+	ASSERT_EQ(lbx_file_stat(f, &st), 0);
+	ASSERT_EQ(st.size, 2 * 4096 + 8);
+	ASSERT_EQ(st.blocks, 3 * 8);
+	ASSERT_EQ(lbx_memacct_used(&fx.acct), mapped + 4096);
+	/* Shrinking drops pages and zeroes the cut tail of the last one. */
+	ASSERT_EQ(lbx_file_truncate(f, 3), 0);
+	ASSERT_EQ(m[0], 'f');
+	ASSERT_EQ(m[3], 0);
+	ASSERT_EQ(m[100], 0);
+	ASSERT_EQ(lbx_memacct_used(&fx.acct), mapped - 4096);
+	ASSERT_EQ(lbx_file_pread(f, buf, 8, 0), 3);
+	/* Growing reads zeroes, everywhere. */
+	ASSERT_EQ(lbx_file_truncate(f, 2 * 4096), 0);
+	ASSERT_EQ(lbx_file_pread(f, buf, 4, 4096 + 10), 4);
+	ASSERT_MEMEQ(buf, "\0\0\0\0", 4);
+	ASSERT_EQ(m[4096 + 10], 0);
+	ASSERT_EQ(lbx_memacct_used(&fx.acct), mapped);
+	ASSERT_EQ(lbx_file_llseek(f, 0, LX_SEEK_HOLE), 2 * 4096);
+	ASSERT_EQ(munmap(m, 3 * 4096), 0);
+	lbx_file_put(f);
+	fix_fini(&fx);
+}
+
+TEST(memfs_shared_object_is_charged_against_the_limit)
+{
+	static char data[10 * 4096];
+	struct lbx_plat_shm *shm;
+	u64 id;
+	struct lbx_file *f;
+	struct lbx_kstat st;
+	struct fsfix fx;
+	char c;
+
+	fix_init_limit(&fx, 64 * 1024);
+	memset(data, 'd', sizeof(data));
+	ASSERT_EQ(fopen_(&fx.ctx, "/l", LX_O_CREAT | LX_O_RDWR, 0644, &f), 0);
+	ASSERT_EQ(pwrite_(f, data, sizeof(data), 0), sizeof(data));
+	/* The move needs both copies at once: 80 KiB > 64 KiB. */
+	ASSERT_EQ(f->ops->shm(f, &shm, &id), -ENOSPC);
+	ASSERT_EQ(lbx_file_pread(f, &c, 1, sizeof(data) - 1), 1);
+	ASSERT_EQ(c, 'd');
+	ASSERT_EQ(lbx_file_truncate(f, 2 * 4096), 0);
+	ASSERT_EQ(f->ops->shm(f, &shm, &id), 0);
+	/* Beyond the limit: nothing changes. */
+	ASSERT_EQ(lbx_file_truncate(f, 1 << 20), -ENOSPC);
+	ASSERT_EQ(pwrite_(f, data, sizeof(data), 8 * 4096), -ENOSPC);
+	ASSERT_EQ(lbx_file_stat(f, &st), 0);
+	ASSERT_EQ(st.size, 2 * 4096);
+	ASSERT_EQ(lbx_file_pread(f, &c, 1, 4096 + 5), 1);
+	ASSERT_EQ(c, 'd');
+	ASSERT_EQ(pwrite_(f, data, 4096, 4096 + 100), 4096);
+	ASSERT_EQ(lbx_file_stat(f, &st), 0);
+	ASSERT_EQ(st.size, 2 * 4096 + 100);
+	lbx_file_put(f);
+	fix_fini(&fx);
+}
+
+TEST(memfs_shared_mapping_outlives_unlink_and_close)
+{
+	unsigned long long base;
+	u64 id;
+	struct lbx_file *f;
+	struct fsfix fx;
+	unsigned char *m;
+
+	fix_init(&fx);
+	base = lbx_memacct_used(&fx.acct);
+	ASSERT_EQ(fopen_(&fx.ctx, "/u", LX_O_CREAT | LX_O_RDWR, 0644, &f), 0);
+	ASSERT_EQ(pwrite_(f, "kept", 4, 4096), 4);
+	m = map_shm(f, 2 * 4096, &id);
+	ASSERT_EQ(unlink_(&fx.ctx, "/u"), 0);
+	lbx_file_put(f);
+	/* The inode and its charge are gone; the mapping holds the pages. */
+	ASSERT_EQ(lbx_memacct_used(&fx.acct), base);
+	ASSERT_MEMEQ(m + 4096, "kept", 4);
+	m[0] = 1;
+	ASSERT_EQ(munmap(m, 2 * 4096), 0);
+	fix_fini(&fx);
+}

@@ -317,3 +317,52 @@ TEST(legacy_layout_is_bottom_up)
 	lbx_mm_destroy(copy);
 	lbx_mm_destroy(mm);
 }
+
+TEST(shared_ranges_keep_object_and_offsets)
+{
+	struct lbx_mm *mm, *copy;
+	u64 a = lbx_mm_new_obj_id(), b = lbx_mm_new_obj_id();
+	struct lbx_vma v;
+
+	ASSERT_NE(a, 0);
+	ASSERT_NE(a, b);
+	ASSERT_EQ(lbx_mm_create(&mm), 0);
+	ASSERT_EQ(lbx_mm_insert_shared(mm, 0x10 * P, 0x14 * P, RW, LBX_VMA_SHARED, 0, a,
+				       "/dev/zero (deleted)"), 0);
+	/* A split (mprotect of the middle) gives the parts their offsets. */
+	ASSERT_EQ(lbx_mm_protect(mm, 0x11 * P, 0x12 * P, R), 0);
+	ASSERT_STREQ(render(mm),
+		     "00010000-00011000 rw-s 00000000 00:00 0                                  /dev/zero (deleted)\n"
+		     "00011000-00012000 r--s 00001000 00:00 0                                  /dev/zero (deleted)\n"
+		     "00012000-00014000 rw-s 00002000 00:00 0                                  /dev/zero (deleted)\n");
+	ASSERT_EQ(lbx_mm_lookup(mm, 0x13 * P, &v), 0);
+	ASSERT_EQ(v.obj, a);
+	ASSERT_EQ(v.offset, 2 * P);
+	/* Same protection again: one range. */
+	ASSERT_EQ(lbx_mm_protect(mm, 0x11 * P, 0x12 * P, RW), 0);
+	ASSERT_EQ(mm->count, 1);
+	/* Another object right after it, or the same object at a
+	 * non-following offset, stays separate. */
+	ASSERT_EQ(lbx_mm_insert_shared(mm, 0x14 * P, 0x15 * P, RW, LBX_VMA_SHARED, 4 * P, b,
+				       "/dev/zero (deleted)"), 0);
+	ASSERT_EQ(lbx_mm_insert_shared(mm, 0x15 * P, 0x16 * P, RW, LBX_VMA_SHARED, 9 * P, b,
+				       "/dev/zero (deleted)"), 0);
+	ASSERT_EQ(mm->count, 3);
+	ASSERT_EQ(lbx_mm_insert_shared(mm, 0x16 * P, 0x17 * P, RW, LBX_VMA_SHARED, 10 * P, b,
+				       "/dev/zero (deleted)"), 0);
+	ASSERT_EQ(mm->count, 3);
+	/* fork: the copy knows the ranges are shared, and their objects. */
+	ASSERT_EQ(lbx_mm_copy(mm, &copy), 0);
+	ASSERT_EQ(lbx_mm_lookup(copy, 0x16 * P, &v), 0);
+	ASSERT_TRUE(v.flags & LBX_VMA_SHARED);
+	ASSERT_EQ(v.obj, b);
+	ASSERT_EQ(v.start, 0x15 * P);
+	ASSERT_EQ(v.offset, 9 * P);
+	/* munmap of a part keeps the offset of what follows it. */
+	ASSERT_EQ(lbx_mm_remove(copy, 0x10 * P, 0x12 * P), 0);
+	ASSERT_EQ(lbx_mm_lookup(copy, 0x12 * P, &v), 0);
+	ASSERT_EQ(v.offset, 2 * P);
+	ASSERT_EQ(v.obj, a);
+	lbx_mm_destroy(copy);
+	lbx_mm_destroy(mm);
+}

@@ -3,7 +3,8 @@
 #
 # tests/userland/run.sh [BUILD_DIR]: command-line tests of lbx-run on the
 # host (no VM): options, exit statuses, messages, environment, stdio, --add,
-# --rootfs, --mem-limit, a dynamic program. Prints TAP ("ok N - ..." /
+# --rootfs, --mem-limit, a dynamic program, sqlite3 in WAL mode (when
+# /usr/bin/sqlite3 exists). Prints TAP ("ok N - ..." /
 # "not ok N - ..."), which scripts/check's userland lane counts; exits 1 if
 # a test failed. Needs BUILD_DIR/bin/lbx-run, BUILD_DIR/guest/{args_env,hello,
 # hello_dyn} and a static /bin/busybox (busybox-static). Takes a few seconds.
@@ -201,6 +202,21 @@ if [ -x "$G/hello_dyn" ]; then
 		eval '[ $rc -eq 0 ] && grep -q "^hello from a LiteBox guest$" "$T/out" && grep -q "^PASS hello_dyn" "$T/out"'
 else
 	skip "a dynamic program (hello_dyn) runs" "$G/hello_dyn is not built"
+fi
+
+# --- sqlite3 in WAL mode: its -shm file is mapped MAP_SHARED read-write ---
+if [ -x /usr/bin/sqlite3 ]; then
+	wal_sql="pragma journal_mode=WAL; create table t(a integer primary key, b text);
+insert into t(b) values ('x'), ('y'); select count(*), group_concat(b) from t;
+begin; insert into t(b) values ('z'); commit; select * from t where a > 1;
+pragma journal_mode; pragma wal_checkpoint(TRUNCATE); pragma integrity_check;"
+	rm -f "$T/wal.db" "$T/wal.db-wal" "$T/wal.db-shm"
+	/usr/bin/sqlite3 "$T/wal.db" "$wal_sql" > "$T/wal-native" 2>&1
+	run "$R" /usr/bin/sqlite3 /tmp/wal.db "$wal_sql"
+	verdict "sqlite3 in WAL mode on a database file: the native output" \
+		eval '[ $rc -eq 0 ] && cmp -s "$T/out" "$T/wal-native" && grep -q "^wal$" "$T/out"'
+else
+	skip "sqlite3 in WAL mode on a database file: the native output" "no /usr/bin/sqlite3"
 fi
 
 echo "1..$n"

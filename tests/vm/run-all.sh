@@ -356,6 +356,39 @@ async def main():
     print(res)
 asyncio.run(main())
 '
+	# mmap.mmap(fd, n) is MAP_SHARED: stores reach the file and a forked
+	# child's stores reach the parent; resize() is ftruncate plus mremap.
+	rm -f /tmp/lbx-pymmap.bin
+	compare_native "python3 mmap.mmap (MAP_SHARED: file coherence, resize, fork)" /usr/bin/python3 -c '
+import mmap, os
+path = "/tmp/lbx-pymmap.bin"
+with open(path, "w+b") as f:
+    f.write(bytes(8192))
+    f.flush()
+    m = mmap.mmap(f.fileno(), 8192)
+    m[0:5] = b"hello"
+    m[4096:4101] = b"world"
+    m.flush()
+    f.seek(0)
+    print(f.read(5), os.pread(f.fileno(), 5, 4096))
+    os.pwrite(f.fileno(), b"XY", 10)
+    print(m[10:12], m.size(), len(m))
+    m.resize(16384)
+    m[12288:12291] = b"end"
+    print(os.fstat(f.fileno()).st_size, os.pread(f.fileno(), 3, 12288), m[0:5])
+    pid = os.fork()
+    if pid == 0:
+        m[100:104] = b"kid!"
+        os._exit(0)
+    os.waitpid(pid, 0)
+    print(m[100:104])
+    m.close()
+with open(path, "rb") as f:
+    d = f.read()
+print(len(d), d[0:5], d[100:104], d[4096:4101], d[12288:12291])
+os.unlink(path)
+'
+	rm -f /tmp/lbx-pymmap.bin
 else
 	echo "# python3 is not in this VM: skipped"
 fi
@@ -384,6 +417,30 @@ pragma integrity_check;'
 	rm -f /tmp/lbx-test.db
 	compare_native "sqlite3 on disk (record locks, journal)" /usr/bin/sqlite3 /tmp/lbx-test.db \
 		"$sql begin; insert into t(b) values ('w'); commit; select count(*) from t; pragma journal_mode;"
+	# WAL mode: every connection maps the -shm file MAP_SHARED read-write;
+	# several sqlite3 processes in one sandbox, one after the other and a
+	# reader during a writer's open transaction (scripts/sqlite_wal.sh).
+	ld=/lib64/ld-linux-x86-64.so.2
+	sadds="--add $(readlink -f $ld):$ld --add /usr/bin/sqlite3:/usr/bin/sqlite3"
+	sadds="$sadds --add $S/sqlite_wal.sh:/sqlite_wal.sh"
+	for lib in $($ld --list /usr/bin/sqlite3); do
+		case "$lib" in
+		/*.so*) [ "$lib" != $ld ] && sadds="$sadds --add $(readlink -f "$lib"):$lib" ;;
+		esac
+	done
+	/bin/busybox sh "$S/sqlite_wal.sh" /tmp/lbx-wal > "$T/wal-native.out" 2>&1
+	for mode in "" --no-rewrite; do
+		# shellcheck disable=SC2086 # sadds is a list of options
+		timeout 120 lbx-launch $mode $sadds /bin/busybox sh /sqlite_wal.sh /tmp/lbx-wal \
+			> "$T/wal-lbx.out" 2>&1 < /dev/null
+		if cmp -s "$T/wal-native.out" "$T/wal-lbx.out" &&
+		   grep -q "^reader sees|4$" "$T/wal-lbx.out"; then
+			ok "sqlite3 in WAL mode on disk, several processes${mode:+ ($mode)}: as natively ($(wc -l < "$T/wal-lbx.out") lines)"
+		else
+			not_ok "sqlite3 in WAL mode on disk, several processes${mode:+ ($mode)}: differs from the native run"
+			diff "$T/wal-native.out" "$T/wal-lbx.out" | head -n 20 | sed 's/^/#   /'
+		fi
+	done
 else
 	echo "# sqlite3 is not in this VM: skipped"
 fi

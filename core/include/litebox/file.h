@@ -94,6 +94,14 @@ struct lbx_file_ops {
 	 * queues when pt is not NULL. NULL: always ready (regular files). */
 	u32 (*poll)(struct lbx_file *f, struct lbx_poll_table *pt);
 	void (*release)(struct lbx_file *f);
+	/*
+	 * Optional (regular files): the shared memory object that holds the
+	 * file's data from now on, for a MAP_SHARED mapping, and its id
+	 * (lbx_mm_new_obj_id()). It lives as long as the inode, so the caller
+	 * uses it while holding f. NULL or -ENODEV: the file has no pages to
+	 * share (it cannot be written; a private copy serves a read-only map).
+	 */
+	int (*shm)(struct lbx_file *f, struct lbx_plat_shm **shm, u64 *id);
 };
 
 /* fmode bits */

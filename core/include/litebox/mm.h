@@ -19,14 +19,23 @@ struct lbx_vma {
 	u64 end;			/* exclusive, page-aligned */
 	u32 prot;			/* LBX_PROT_* */
 	u32 flags;			/* LBX_VMA_* */
-	u64 offset;			/* file offset, for the maps line */
+	u64 offset;			/* file (or shared object) offset */
+	u64 obj;			/* LBX_VMA_SHARED: the object's id */
 	char name[LBX_VMA_NAME_MAX];	/* "[heap]", "[stack]", a path, or "" */
 };
 
+/*
+ * LBX_VMA_SHARED: MAP_SHARED; its pages belong to a shared object (a file's
+ * or an anonymous one) named by obj, a sandbox-unique id from
+ * lbx_mm_new_obj_id(), at offset: shared futexes are keyed by (obj, offset).
+ */
 #define LBX_VMA_SHARED	(1U << 0)
 #define LBX_VMA_FILE	(1U << 1)	/* offset is a file offset */
 #define LBX_VMA_SCANNED	(1U << 2)	/* its syscall sites were rewritten */
 #define LBX_VMA_GROWSDOWN (1U << 3)	/* a stack: keeps the guard gap below it */
+/* A shared mapping of a file not open for writing: mprotect may not add
+ * PROT_WRITE (Linux's missing VM_MAYWRITE). */
+#define LBX_VMA_NOMAYWRITE (1U << 4)
 
 /*
  * The layout of a guest address space, as Linux x86-64 (4-level paging)
@@ -60,6 +69,12 @@ int lbx_mm_copy(struct lbx_mm *src, struct lbx_mm **out);
 /* Records [start, end) as mapped, replacing whatever overlapped it. */
 int lbx_mm_insert(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
 		  u64 offset, const char *name);
+/* The same for a shared range: its pages are object obj's from offset on. */
+int lbx_mm_insert_shared(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
+			 u64 offset, u64 obj, const char *name);
+/* A new shared object id, never 0, unique for the module's (or process's)
+ * lifetime. */
+u64 lbx_mm_new_obj_id(void);
 /* Forgets [start, end), splitting ranges that straddle its edges. */
 int lbx_mm_remove(struct lbx_mm *mm, u64 start, u64 end);
 /* Sets the protection of [start, end); -ENOMEM (nothing changed) when a

@@ -53,19 +53,56 @@ int lbx_guest_cmpxchg_u32(u64 addr, u32 old, u32 new, u32 *cur);
 /* Writes into guest memory whatever the mapping's protection (loader). */
 int lbx_poke_guest(u64 dst, const void *src, size_t n);
 
-/* prot: LBX_PROT_*; flags: LBX_MAP_FIXED, LBX_MAP_FIXED_NOREPLACE.
- * On success *addr holds the mapped address. Anonymous, private, zeroed. */
+/* prot: LBX_PROT_*; flags: LBX_MAP_FIXED, LBX_MAP_FIXED_NOREPLACE, and
+ * LBX_MAP_SHARED. On success *addr holds the mapped address. Anonymous and
+ * zeroed; private, or with LBX_MAP_SHARED shared with the processes the
+ * guest process forks later (Linux's MAP_SHARED | MAP_ANONYMOUS). */
 #define LBX_PROT_READ	0x1
 #define LBX_PROT_WRITE	0x2
 #define LBX_PROT_EXEC	0x4
+#define LBX_MAP_SHARED		0x01
 #define LBX_MAP_FIXED		0x10
 #define LBX_MAP_FIXED_NOREPLACE	0x100000
 int lbx_plat_guest_map(u64 *addr, u64 len, int prot, int flags);
+/*
+ * Maps at addr (replacing what is there, as LBX_MAP_FIXED) len bytes of
+ * the shared memory that backs the shared mapping at src, starting delta
+ * bytes after src's page: the new range and the old one share their pages
+ * (mremap of a shared mapping). Pages past the end of the backing object
+ * give SIGBUS when touched, as on Linux. -EINVAL when src is not shared.
+ */
+int lbx_plat_guest_map_alias(u64 addr, u64 len, int prot, u64 src, u64 delta);
 int lbx_plat_guest_unmap(u64 addr, u64 len);
 /* May complete later: returns LBX_DEFERRED when the platform has queued
  * the change as a host operation that runs before the guest resumes. */
 #define LBX_DEFERRED	1
 int lbx_plat_guest_protect(u64 addr, u64 len, int prot);
+
+/* ---- shared memory objects ----
+ * Zero-filled pages of a given size that every mapping of the object and
+ * the core's own page accesses see alike: the data of a regular file once
+ * it is mapped MAP_SHARED. In the kernel a shmem file, in userland a memfd.
+ * A mapping holds its own reference to the pages: it outlives the object.
+ * Calls on one object other than map are serialised by the caller. Page
+ * allocations are charged as lbx_plat_page_alloc()'s are.
+ */
+struct lbx_plat_shm;
+struct lbx_shm_page {
+	void *addr;		/* the page, LBX_PAGE_SIZE bytes */
+	void *priv;		/* the platform's */
+};
+int lbx_plat_shm_create(u64 size, struct lbx_plat_shm **out);
+void lbx_plat_shm_destroy(struct lbx_plat_shm *shm);
+/* Shrinking drops the pages past size from every mapping (SIGBUS there). */
+int lbx_plat_shm_resize(struct lbx_plat_shm *shm, u64 size);
+/* Page idx (below the size): lbx_plat_shm_page_put() when done with it;
+ * dirty when it was written. */
+int lbx_plat_shm_page_get(struct lbx_plat_shm *shm, u64 idx, struct lbx_shm_page *pg);
+void lbx_plat_shm_page_put(struct lbx_shm_page *pg, bool dirty);
+/* Maps len bytes of the object from page-aligned off at *addr, shared;
+ * flags as lbx_plat_guest_map() (LBX_MAP_SHARED implied). */
+int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
+		     int flags, u64 off);
 
 /* ---- sync ----
  * struct lbx_plat_mutex and struct lbx_plat_spinlock are defined by
