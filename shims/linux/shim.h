@@ -49,6 +49,11 @@ long lbx_linux_prctl_keepcaps(struct lbx_sys *s, bool set, u64 arg);
 #define LBX_LINUX_CPU_PROCESS	1
 #define LBX_LINUX_CPU_THREAD	2
 int lbx_linux_cpu_clock(struct lbx_sys *s, u64 clk);
+/* The calling thread's process ends: its usage, for its parent's
+ * RUSAGE_CHILDREN (before lbx_process_exit()). */
+void lbx_linux_record_usage(struct lbx_process *p);
+/* Writes ru to the guest as a struct rusage: 0 or -EFAULT. */
+int lbx_linux_put_rusage(u64 uaddr, const struct lbx_rusage *ru);
 
 /* sys_proc.c */
 #define LX_RLIMIT_STACK	3

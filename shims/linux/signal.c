@@ -74,6 +74,7 @@ static u32 dequeue(struct lbx_thread *t, struct lbx_siginfo *info, u32 *cont_seq
 static void die_by_signal(struct lbx_sys *s, u32 sig, bool core)
 {
 	lbx_linux_robust_exit_all(s->t);
+	lbx_linux_record_usage(s->p);
 	lbx_process_exit(s->p, (int)sig | (core ? 0x80 : 0));
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = 128 + sig;

@@ -18,6 +18,7 @@
 static long do_exit_group(struct lbx_sys *s, int code)
 {
 	lbx_linux_robust_exit_all(s->t);
+	lbx_linux_record_usage(s->p);
 	lbx_process_exit(s->p, (code & 0xff) << 8);
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = code & 0xff;

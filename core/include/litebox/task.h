@@ -226,6 +226,15 @@ struct lbx_process {
 	int exit_code;			/* wait status */
 	bool reaped;			/* collected by wait4/waitid */
 	bool parent_ref;		/* the parent holds a reference until it reaps */
+	/*
+	 * getrusage(2), under sb->lock: the process's own usage, recorded
+	 * once as it exits (lbx_process_record_usage()), and that of the
+	 * children it reaped, each with its own reaped children's (Linux's
+	 * signal_struct c* fields; maxrss: the largest).
+	 */
+	bool usage_recorded;
+	struct lbx_rusage usage;
+	struct lbx_rusage child_usage;
 };
 
 /*
@@ -368,6 +377,14 @@ int lbx_process_de_thread(struct lbx_thread *self);
  * reparents its children to pid 1 and wakes wait4 sleepers.
  */
 void lbx_process_exit(struct lbx_process *p, int status);
+/*
+ * Records p's final resource usage, before lbx_process_exit() (first call
+ * wins): the parent adds it to its children's when it reaps p. A process
+ * that ends without one (its host process killed) counts as zero.
+ */
+void lbx_process_record_usage(struct lbx_process *p, const struct lbx_rusage *ru);
+/* getrusage(RUSAGE_CHILDREN): what p's reaped children used. */
+void lbx_process_child_usage(struct lbx_process *p, struct lbx_rusage *ru);
 /* Drops the references parents hold on unreaped children (teardown). */
 void lbx_sandbox_release_zombies(struct lbx_sandbox *sb);
 
@@ -385,6 +402,9 @@ struct lbx_wait_result {
 	int status;
 	u32 uid;	/* the child's real uid (waitid's si_uid) */
 	u32 what;
+	/* An exited child's usage with its reaped children's (wait4's
+	 * rusage, Linux's RUSAGE_BOTH); zero for other reports. */
+	struct lbx_rusage usage;
 };
 #define LBX_WAIT_NOHANG		(1U << 0)
 #define LBX_WAIT_NOWAIT		(1U << 1)	/* leave the child waitable */
