@@ -369,9 +369,13 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		if (c->ppid == p->pid && c != p) {
 			c->ppid = 1;
 			c->exit_signal = 17;	/* as Linux's reparenting */
+			c->reparented = first;
 		}
 	}
+	if (first)
+		lbx_jobctl_exit_orphans_locked(p);
 	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_jobctl_orphan_hangup(sb);
 	/*
 	 * What a dead process holds goes now, not when it is reaped: the
 	 * write end of a pipe its parent reads to EOF before waiting, say.

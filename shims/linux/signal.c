@@ -206,6 +206,10 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 			if (d == LBX_SIGDFL_IGN || d == LBX_SIGDFL_CONT)
 				continue;
 			if (d == LBX_SIGDFL_STOP) {
+				/* SIGTSTP, SIGTTIN, SIGTTOU: nothing in an
+				 * orphaned process group (SIGSTOP always). */
+				if (sig != 19 && lbx_jobctl_pgrp_orphaned(s->p))
+					continue;
 				/* The whole process stops; this thread parks
 				 * here, then looks for more signals. */
 				lbx_jobctl_stop(t, sig, cont_seq);

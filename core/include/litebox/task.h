@@ -209,6 +209,10 @@ struct lbx_process {
 	u32 stop_sig;
 	u32 nr_parked;
 	u32 cont_seq;			/* SIGCONTs sent (a stop decided before one is void) */
+	/* Orphaned process groups: just reparented by its parent's exit;
+	 * due a SIGHUP and SIGCONT (lbx_jobctl_orphan_hangup()). */
+	bool reparented;
+	bool orphan_hup;
 	/* execve from a multithreaded process: its other threads are being
 	 * killed (no new ones); thread_wq is woken whenever a thread leaves. */
 	bool in_exec;
@@ -515,6 +519,17 @@ void lbx_jobctl_wake(struct lbx_process *p);
 bool lbx_jobctl_stop_complete_locked(struct lbx_process *p, u32 *sig);
 /* SIGCHLD (unless the parent set SA_NOCLDSTOP) and a wake of wait4. */
 void lbx_jobctl_notify_parent(struct lbx_process *p, int why, u32 sig);
+/* Whether p's process group is orphaned: SIGTSTP, SIGTTIN and SIGTTOU are
+ * then discarded by their default action (SIGSTOP is not). */
+bool lbx_jobctl_pgrp_orphaned(struct lbx_process *p);
+/*
+ * Under sb->lock, at p's exit (p->exiting set, its children reparented
+ * with ->reparented set): marks the members of each group that p's exit
+ * orphans and that has a stopped member; then, unlocked,
+ * lbx_jobctl_orphan_hangup() sends them SIGHUP and SIGCONT.
+ */
+void lbx_jobctl_exit_orphans_locked(struct lbx_process *p);
+void lbx_jobctl_orphan_hangup(struct lbx_sandbox *sb);
 
 /* Diagnostics (core/task/stats.c): counts one served call nr and its
  * result (all_regs: the call restored all registers, ret is no result). */
