@@ -14,6 +14,14 @@ struct lbx_sys {
 	struct lbx_resume *res;
 	/* -EINTR means "a handler ran", never "try again" (pause, sigsuspend). */
 	bool no_restart;
+	/* -EINTR from a call with a restart block (t->restart_*: the sleeps),
+	 * Linux's -ERESTART_RESTARTBLOCK: a handler gets -EINTR whatever its
+	 * SA_RESTART; without one the call goes on through restart_syscall,
+	 * to the same deadline. */
+	bool restart_block;
+	/* -EINTR is the call's result, not an interruption (restart_syscall
+	 * without a restart block): returned as it is. */
+	bool eintr_result;
 	/* Restarted after a handler even without SA_RESTART (execve's wait
 	 * for its other threads, as Linux's -ERESTARTNOINTR). */
 	bool restart_always;

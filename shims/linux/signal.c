@@ -220,9 +220,14 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 			die_by_signal(s, sig, d == LBX_SIGDFL_CORE);
 			return;
 		}
-		/* A handler. */
+		/* A handler; an interrupted sleep's restart block goes, as at
+		 * Linux's sigreturn. */
+		t->restart_pending = false;
 		if (interrupted_nr >= 0) {
-			if ((act.flags & LX_SA_RESTART) || s->restart_always) {
+			if (s->restart_block) {
+				/* Never restarted after a handler (signal(7)). */
+				s->regs->rax = (u64)-EINTR;
+			} else if ((act.flags & LX_SA_RESTART) || s->restart_always) {
 				restart(s, interrupted_nr);
 			} else {
 				s->regs->rax = (u64)-EINTR;
@@ -239,8 +244,9 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 		return;
 	}
 	if (interrupted_nr >= 0) {
-		/* Interrupted with nothing to deliver: try the call again. */
-		restart(s, interrupted_nr);
+		/* Interrupted with nothing to deliver: try the call again, or
+		 * go on with it (restart_syscall: a sleep's remaining time). */
+		restart(s, s->restart_block ? LX_NR_restart_syscall : interrupted_nr);
 	}
 }
 

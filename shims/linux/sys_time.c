@@ -184,6 +184,33 @@ static int sleep_until(struct lbx_thread *t, u64 deadline)
 	}
 }
 
+/*
+ * Sleeps until the monotonic deadline. Interrupted: the time left goes to
+ * rem (0: not wanted, or an absolute sleep), and the restart block
+ * records the deadline (lbx_sys.restart_block).
+ */
+static long sleep_to(struct lbx_sys *s, u64 deadline, u64 rem)
+{
+	struct lbx_thread *t = s->t;
+	int ret = sleep_until(t, deadline);
+
+	if (ret != -EINTR)
+		return ret;
+	if (rem) {
+		u64 now = lbx_plat_now_mono();
+		struct lx_timespec ts = ns_to_ts(deadline > now ? deadline - now : 0);
+
+		/* As Linux: a bad rem pointer makes it EFAULT. */
+		if (lbx_copy_to_guest(rem, &ts, sizeof(ts)))
+			return -EFAULT;
+	}
+	t->restart_deadline = deadline;
+	t->restart_rem = rem;
+	t->restart_pending = true;
+	s->restart_block = true;
+	return -EINTR;
+}
+
 static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
 {
 	struct lx_timespec ts;
@@ -205,15 +232,22 @@ static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
 	} else if (lbx_add_overflow(now_mono, ns, &deadline)) {
 		deadline = (u64)-2;
 	}
-	ret = sleep_until(s->t, deadline);
-	if (ret == -EINTR && !abs && rem) {
-		u64 left = lbx_plat_now_mono();
+	return sleep_to(s, deadline, abs ? 0 : rem);
+}
 
-		left = deadline > left ? deadline - left : 0;
-		ts = ns_to_ts(left);
-		lbx_copy_to_guest(rem, &ts, sizeof(ts));
+/* restart_syscall(2): the interrupted sleep goes on to its deadline, as
+ * Linux's hrtimer_nanosleep_restart(); none: -EINTR, as Linux's
+ * do_no_restart_syscall(). */
+LBX_SYSCALL(restart_syscall)
+{
+	struct lbx_thread *t = s->t;
+
+	if (!t->restart_pending) {
+		s->eintr_result = true;
+		return -EINTR;
 	}
-	return ret;
+	t->restart_pending = false;
+	return sleep_to(s, t->restart_deadline, t->restart_rem);
 }
 
 LBX_SYSCALL(nanosleep)

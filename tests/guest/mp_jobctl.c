@@ -458,6 +458,45 @@ static void test_threads(void)
 	close(in[1]);
 }
 
+/*
+ * A child stopped in the middle of a 400 ms nanosleep and continued 100 ms
+ * later: the sleep goes on to its first deadline (Linux's restart block),
+ * not 400 ms more after the continuation.
+ */
+static void test_stop_during_sleep(void)
+{
+	int p[2], st = -1;
+	long long ms = -1;
+	pid_t c;
+
+	CHECK(pipe(p) == 0, "pipe");
+	c = fork();
+	if (c == 0) {
+		struct timespec a, b, req = { 0, 400 * 1000000L };
+		long long d;
+
+		close(p[0]);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		if (write(p[1], "s", 1) != 1 || nanosleep(&req, NULL))
+			_exit(1);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		d = ((b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec) / 1000000;
+		_exit(write(p[1], &d, sizeof(d)) == sizeof(d) ? 0 : 2);
+	}
+	close(p[1]);
+	CHECK(read(p[0], &ms, 1) == 1, "the child sleeps");
+	msleep(50);
+	CHECK(kill(c, SIGSTOP) == 0 && waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st),
+	      "stopped in its sleep (%#x)", st);
+	msleep(100);
+	CHECK(kill(c, SIGCONT) == 0, "SIGCONT");
+	ms = -1;
+	CHECK(read(p[0], &ms, sizeof(ms)) == sizeof(ms), "the child's time");
+	CHECK(ms >= 400 && ms < 480, "a 400 ms sleep, stopped for 100 ms, took %lld ms", ms);
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && !WEXITSTATUS(st), "status %#x", st);
+	close(p[0]);
+}
+
 /* ---- orphaned process groups ---- */
 
 #define READY_FD	20	/* above the pipes' fds */
@@ -634,6 +673,7 @@ int main(void)
 	test_discard();
 	test_group();
 	test_threads();
+	test_stop_during_sleep();
 	/* Last: their grandchildren end up children of the sandbox's pid 1. */
 	test_orphaned_discard();
 	test_orphaned_hangup();

@@ -335,10 +335,17 @@ struct lbx_thread {
 	/* Signal frames delivered and not yet returned from (a bound: a
 	 * handler may leave by longjmp); lazy rewriting waits for zero. */
 	u32 sig_frames;
+	/* restart_syscall(2): how an interrupted sleep goes on (the shim's
+	 * restart block, Linux's restart_block): its monotonic deadline, its
+	 * remaining-time pointer (0: none, or an absolute sleep). */
+	bool restart_pending;
+	u64 restart_deadline;
+	u64 restart_rem;
 	/* The exit work of a direct entry, deferred to LBX_RESUME_NR. */
 	struct lbx_deferred {
 		bool valid;
 		bool no_restart;
+		bool restart_block;
 		bool restore_sigmask;
 		s64 interrupted_nr;
 		u64 saved_sigmask;
