@@ -38,17 +38,22 @@ static void on_alrm(int sig)
 	ticks++;
 }
 
-/* SIGALRM every 20 ms, with handler flags `flags`; 0: off. */
+/* SIGALRM every 20 ms, with handler flags `flags`; off: the timer stops
+ * first, then SIGALRM is ignored (a last one may still be pending: with
+ * SIG_DFL it would kill the test). */
 static void alarm_every_20ms(bool on, int flags)
 {
 	struct itimerval it = { { 0, on ? 20000 : 0 }, { 0, on ? 20000 : 0 } };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on ? on_alrm : SIG_DFL;
+	sa.sa_handler = on ? on_alrm : SIG_IGN;
 	sa.sa_flags = flags;
+	if (!on)
+		setitimer(ITIMER_REAL, &it, NULL);
 	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	if (on)
+		setitimer(ITIMER_REAL, &it, NULL);
 }
 
 /*
