@@ -14,12 +14,24 @@
  * once the threads are back), and tells the parent (CLD_CONTINUED). SIGKILL,
  * the process's exit, another thread's execve (which kills this one) and
  * the sandbox's end also end the parking.
+ *
+ * Orphaned process groups (POSIX), as Linux's will_become_orphaned_pgrp():
+ * a group is orphaned when no live member has a parent in another group of
+ * the same session. SIGTSTP, SIGTTIN and SIGTTOU are then discarded by
+ * their default action (lbx_jobctl_pgrp_orphaned(), at the dequeue); and
+ * a group that an exit orphans while a member is stopped gets SIGHUP, then
+ * SIGCONT (Linux's kill_orphaned_pgrp()). The sandbox's first process has
+ * no parent in the sandbox: its starter (a shell that runs lbx-launch as a
+ * job) counts as a parent in another group of its session, so its group
+ * is not orphaned while it lives.
  */
 #include <litebox/task.h>
 #include <litebox/waitqueue.h>
 
 #define SIGBIT(n)		(1ULL << ((n) - 1))
+#define LX_SIGHUP		1
 #define LX_SIGKILL		9
+#define LX_SI_KERNEL		0x80
 #define LX_SIGCHLD		17
 #define LX_SIGCONT		18
 #define LX_SA_NOCLDSTOP		0x00000001
@@ -187,4 +199,151 @@ int lbx_jobctl_park(struct lbx_thread *self)
 void lbx_jobctl_wake(struct lbx_process *p)
 {
 	lbx_wake_up_all(&p->stop_wq);
+}
+
+/* ---- orphaned process groups ---- */
+
+/* Under sb->lock: q's parent, if it is alive. */
+static struct lbx_process *live_parent_locked(struct lbx_sandbox *sb,
+					      const struct lbx_process *q)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *pp = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+		if (pp->pid == q->ppid && pp != q && !pp->exiting)
+			return pp;
+	}
+	return NULL;
+}
+
+/*
+ * Under sb->lock: whether group pgid is orphaned, or is once `ignored`
+ * (NULL: none) is gone: no live member other than `ignored` has a parent
+ * in another group of its session.
+ */
+static bool pgrp_orphaned_locked(struct lbx_sandbox *sb, u32 pgid,
+				 const struct lbx_process *ignored)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *q = lbx_list_entry(pos, struct lbx_process, sb_node);
+		struct lbx_process *pp;
+
+		if (q->pgid != pgid || q == ignored || q->exiting)
+			continue;
+		if (!q->ppid)
+			return false;	/* the first process: see the top */
+		pp = live_parent_locked(sb, q);
+		if (pp && pp->pgid != pgid && pp->sid == q->sid)
+			return false;
+	}
+	return true;
+}
+
+/* Under sb->lock: a live member of group pgid is stopped. */
+static bool pgrp_has_stopped_locked(struct lbx_sandbox *sb, u32 pgid)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *q = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+		if (q->pgid == pgid && !q->exiting && q->stopped)
+			return true;
+	}
+	return false;
+}
+
+bool lbx_jobctl_pgrp_orphaned(struct lbx_process *p)
+{
+	struct lbx_sandbox *sb = p->sb;
+	bool orphaned;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	orphaned = pgrp_orphaned_locked(sb, p->pgid, NULL);
+	lbx_plat_mutex_unlock(&sb->lock);
+	return orphaned;
+}
+
+/*
+ * Under sb->lock: parent is (or was, for a child being reparented) q's
+ * parent; if that link was q's group's last one to its session and the
+ * group has a stopped member, marks every live member for
+ * lbx_jobctl_orphan_hangup().
+ */
+static void orphan_check_locked(struct lbx_sandbox *sb, const struct lbx_process *q,
+				const struct lbx_process *parent,
+				const struct lbx_process *ignored)
+{
+	struct lbx_list_head *pos;
+
+	if (!parent || parent->pgid == q->pgid || parent->sid != q->sid ||
+	    !pgrp_orphaned_locked(sb, q->pgid, ignored) ||
+	    !pgrp_has_stopped_locked(sb, q->pgid))
+		return;
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *m = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+		if (m->pgid == q->pgid && !m->exiting)
+			m->orphan_hup = true;
+	}
+}
+
+void lbx_jobctl_exit_orphans_locked(struct lbx_process *p)
+{
+	struct lbx_sandbox *sb = p->sb;
+	struct lbx_list_head *pos;
+
+	/* p's children, reparented already: p was their link. */
+	lbx_list_for_each(pos, &sb->procs) {
+		struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+		if (c->reparented) {
+			c->reparented = false;
+			if (!c->exiting)
+				orphan_check_locked(sb, c, p, NULL);
+		}
+	}
+	/* p's own group: p may have been its link to the session. */
+	orphan_check_locked(sb, p, live_parent_locked(sb, p), p);
+}
+
+void lbx_jobctl_orphan_hangup(struct lbx_sandbox *sb)
+{
+	static const u32 sigs[] = { LX_SIGHUP, LX_SIGCONT };
+
+	for (;;) {
+		struct lbx_process *victim = NULL;
+		struct lbx_list_head *pos;
+		u32 i;
+
+		lbx_plat_mutex_lock(&sb->lock);
+		lbx_list_for_each(pos, &sb->procs) {
+			struct lbx_process *m = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+			if (m->orphan_hup) {
+				m->orphan_hup = false;
+				if (!m->exiting) {
+					lbx_process_get(m);
+					victim = m;
+					break;
+				}
+			}
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (!victim)
+			return;
+		for (i = 0; i < LBX_ARRAY_SIZE(sigs); i++) {
+			struct lbx_siginfo info = {
+				.signo = (s32)sigs[i],
+				.code = LX_SI_KERNEL,	/* Linux's SEND_SIG_PRIV */
+			};
+
+			lbx_signal_process(victim, &info);
+		}
+		lbx_process_put(victim);
+	}
 }

@@ -292,12 +292,63 @@ struct lbx_process *lbx_process_parent_get(struct lbx_process *p)
 	return parent;
 }
 
+void lbx_process_record_usage(struct lbx_process *p, const struct lbx_rusage *ru)
+{
+	struct lbx_sandbox *sb = p->sb;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	if (!p->usage_recorded) {
+		p->usage_recorded = true;
+		p->usage = *ru;
+	}
+	lbx_plat_mutex_unlock(&sb->lock);
+}
+
+void lbx_process_child_usage(struct lbx_process *p, struct lbx_rusage *ru)
+{
+	lbx_plat_mutex_lock(&p->sb->lock);
+	*ru = p->child_usage;
+	lbx_plat_mutex_unlock(&p->sb->lock);
+}
+
+/* dst += src; maxrss: the larger, as Linux's cmaxrss. */
+static void rusage_add(struct lbx_rusage *dst, const struct lbx_rusage *src)
+{
+	dst->utime_ns += src->utime_ns;
+	dst->stime_ns += src->stime_ns;
+	if (dst->maxrss_kb < src->maxrss_kb)
+		dst->maxrss_kb = src->maxrss_kb;
+	dst->minflt += src->minflt;
+	dst->majflt += src->majflt;
+	dst->nvcsw += src->nvcsw;
+	dst->nivcsw += src->nivcsw;
+}
+
+#define LX_SIGCHLD		17
+#define LX_SIG_IGN		1
+#define LX_SA_NOCLDWAIT		0x00000002
+#define LX_USER_HZ		100
+
+/*
+ * Under sb->lock: whether parent reaps a child that exits with exit
+ * signal esig at once, as Linux's do_notify_parent(): SIGCHLD ignored, or
+ * SA_NOCLDWAIT. Such a child's usage is not added to the parent's (Linux
+ * since 2.6.9, as POSIX asks).
+ */
+static bool autoreap_locked(const struct lbx_process *parent, u32 esig)
+{
+	const struct lbx_sigaction *sa = &parent->sigactions[LX_SIGCHLD - 1];
+
+	return esig == LX_SIGCHLD &&
+	       (sa->handler == LX_SIG_IGN || (sa->flags & LX_SA_NOCLDWAIT));
+}
+
 void lbx_process_exit(struct lbx_process *p, int status)
 {
 	struct lbx_sandbox *sb = p->sb;
 	struct lbx_process *parent;
 	struct lbx_list_head *pos;
-	bool first = false;
+	bool first = false, autoreap = false, drop = false;
 	u32 esig;
 
 	lbx_plat_mutex_lock(&sb->lock);
@@ -318,9 +369,13 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		if (c->ppid == p->pid && c != p) {
 			c->ppid = 1;
 			c->exit_signal = 17;	/* as Linux's reparenting */
+			c->reparented = first;
 		}
 	}
+	if (first)
+		lbx_jobctl_exit_orphans_locked(p);
 	lbx_plat_mutex_unlock(&sb->lock);
+	lbx_jobctl_orphan_hangup(sb);
 	/*
 	 * What a dead process holds goes now, not when it is reaped: the
 	 * write end of a pipe its parent reads to EOF before waiting, say.
@@ -330,8 +385,10 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	lbx_plat_mutex_lock(&sb->lock);
 	esig = p->exit_signal;
 	parent = first && esig && esig <= LBX_NSIG ? find_locked(sb, p->ppid) : NULL;
-	if (parent)
+	if (parent) {
 		lbx_process_get(parent);
+		autoreap = autoreap_locked(parent, esig);
+	}
 	if (first)
 		p->notifying = true;
 	lbx_plat_mutex_unlock(&sb->lock);
@@ -348,18 +405,32 @@ void lbx_process_exit(struct lbx_process *p, int status)
 			.status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
 				  (p->exit_code >> 8) & 0xff,
 			.code = p->exit_code & 0x7f ? (p->exit_code & 0x80 ? 3 : 2) : 1,
+			/* Clock ticks, as Linux's si_utime and si_stime. */
+			.utime = p->usage.utime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ),
+			.stime = p->usage.stime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ),
 		};
 
 		lbx_signal_process(parent, &info);
 		lbx_process_put(parent);
 	}
-	/* Only now a zombie for wait4: the signal is already pending. */
+	/*
+	 * Only now a zombie for wait4: the signal is already pending. Or
+	 * reaped at once, and a wait4 that has no other child to wait for
+	 * returns ECHILD.
+	 */
 	lbx_plat_mutex_lock(&sb->lock);
-	if (first)
+	if (first && autoreap) {
+		p->reaped = true;
+		drop = p->parent_ref;
+		p->parent_ref = false;
+	} else if (first) {
 		p->waitable = true;
+	}
 	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_all(&sb->child_wq);
+	if (drop)
+		lbx_process_put(p);	/* the caller still holds one */
 }
 
 void lbx_sandbox_release_zombies(struct lbx_sandbox *sb)
@@ -425,6 +496,7 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 		res->status = 0;
 		res->what = LBX_WAIT_REPORT_NONE;
 		res->uid = 0;
+		memset(&res->usage, 0, sizeof(res->usage));
 		lbx_plat_mutex_lock(&sb->lock);
 		seen = __atomic_load_n(&sb->child_events, __ATOMIC_ACQUIRE);
 		lbx_list_for_each(pos, &sb->procs) {
@@ -457,7 +529,12 @@ int lbx_process_wait(struct lbx_thread *self, s32 pid, u32 flags,
 			res->what = LBX_WAIT_REPORT_EXITED;
 			res->status = zombie->exit_code;
 			res->uid = zombie->cred.uid;
+			res->usage = zombie->usage;
+			rusage_add(&res->usage, &zombie->child_usage);
 			if (!(flags & LBX_WAIT_NOWAIT)) {
+				/* Linux's wait_task_zombie(): its time is
+				 * the parent's children's from now on. */
+				rusage_add(&me->child_usage, &res->usage);
 				zombie->reaped = true;
 				if (zombie->parent_ref)
 					zombie->parent_ref = false;

@@ -521,6 +521,43 @@ void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns)
 	*sys_ns = st;
 }
 
+void lbx_plat_rusage(bool process, struct lbx_rusage *ru)
+{
+	struct signal_struct *sig = current->signal;
+	struct mm_struct *mm = current->mm;
+	unsigned long maxrss = 0;
+	struct task_struct *t;
+
+	memset(ru, 0, sizeof(*ru));
+	lbx_plat_cputime(process, &ru->utime_ns, &ru->stime_ns);
+	if (!process) {
+		ru->minflt = current->min_flt;
+		ru->majflt = current->maj_flt;
+		ru->nvcsw = current->nvcsw;
+		ru->nivcsw = current->nivcsw;
+	} else {
+		/* As getrusage(RUSAGE_SELF): the live threads' counts and
+		 * those the exited ones left in the signal_struct. */
+		rcu_read_lock();
+		for_each_thread(current, t) {
+			ru->minflt += t->min_flt;
+			ru->majflt += t->maj_flt;
+			ru->nvcsw += t->nvcsw;
+			ru->nivcsw += t->nivcsw;
+		}
+		rcu_read_unlock();
+		ru->minflt += READ_ONCE(sig->min_flt);
+		ru->majflt += READ_ONCE(sig->maj_flt);
+		ru->nvcsw += READ_ONCE(sig->nvcsw);
+		ru->nivcsw += READ_ONCE(sig->nivcsw);
+	}
+	/* Linux's RUSAGE_THREAD reports the process's maxrss too. */
+	maxrss = READ_ONCE(sig->maxrss);
+	if (mm)
+		setmax_mm_hiwater_rss(&maxrss, mm);
+	ru->maxrss_kb = (u64)maxrss * (PAGE_SIZE / 1024);
+}
+
 static enum hrtimer_restart cpu_tick_fn(struct hrtimer *h)
 {
 	struct lbx_kplat_thread *kt = container_of(h, struct lbx_kplat_thread, cpu_tick);

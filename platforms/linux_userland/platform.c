@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -616,6 +617,22 @@ void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns)
 	 * microseconds; the clock is exact. Report the clock as user time. */
 	*user_ns = clock_ns(process ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID);
 	*sys_ns = 0;
+}
+
+void lbx_plat_rusage(bool process, struct lbx_rusage *ru)
+{
+	struct rusage hr;
+
+	memset(ru, 0, sizeof(*ru));
+	lbx_plat_cputime(process, &ru->utime_ns, &ru->stime_ns);
+	/* lbx-run's own figures: the guest and LiteBox are one host process. */
+	if (getrusage(process ? RUSAGE_SELF : RUSAGE_THREAD, &hr))
+		return;
+	ru->maxrss_kb = (u64)hr.ru_maxrss;
+	ru->minflt = (u64)hr.ru_minflt;
+	ru->majflt = (u64)hr.ru_majflt;
+	ru->nvcsw = (u64)hr.ru_nvcsw;
+	ru->nivcsw = (u64)hr.ru_nivcsw;
 }
 
 /* The tick of the one guest thread: a host timer on its CPU clock, so it

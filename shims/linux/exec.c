@@ -514,6 +514,7 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 out_fatal:
 	if (replace) {
 		/* Nothing to return to: the process dies, as Linux kills it. */
+		lbx_linux_record_usage(p);
 		lbx_process_exit(p, 9 /* SIGKILL */);
 		s->res->hostop = LBX_HOP_EXIT_GROUP;
 		s->res->arg[0] = 128 + 9;

@@ -14,6 +14,14 @@ struct lbx_sys {
 	struct lbx_resume *res;
 	/* -EINTR means "a handler ran", never "try again" (pause, sigsuspend). */
 	bool no_restart;
+	/* -EINTR from a call with a restart block (t->restart_*: the sleeps),
+	 * Linux's -ERESTART_RESTARTBLOCK: a handler gets -EINTR whatever its
+	 * SA_RESTART; without one the call goes on through restart_syscall,
+	 * to the same deadline. */
+	bool restart_block;
+	/* -EINTR is the call's result, not an interruption (restart_syscall
+	 * without a restart block): returned as it is. */
+	bool eintr_result;
 	/* Restarted after a handler even without SA_RESTART (execve's wait
 	 * for its other threads, as Linux's -ERESTARTNOINTR). */
 	bool restart_always;
@@ -49,6 +57,11 @@ long lbx_linux_prctl_keepcaps(struct lbx_sys *s, bool set, u64 arg);
 #define LBX_LINUX_CPU_PROCESS	1
 #define LBX_LINUX_CPU_THREAD	2
 int lbx_linux_cpu_clock(struct lbx_sys *s, u64 clk);
+/* The calling thread's process ends: its usage, for its parent's
+ * RUSAGE_CHILDREN (before lbx_process_exit()). */
+void lbx_linux_record_usage(struct lbx_process *p);
+/* Writes ru to the guest as a struct rusage: 0 or -EFAULT. */
+int lbx_linux_put_rusage(u64 uaddr, const struct lbx_rusage *ru);
 
 /* sys_proc.c */
 #define LX_RLIMIT_STACK	3

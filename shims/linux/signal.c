@@ -74,6 +74,7 @@ static u32 dequeue(struct lbx_thread *t, struct lbx_siginfo *info, u32 *cont_seq
 static void die_by_signal(struct lbx_sys *s, u32 sig, bool core)
 {
 	lbx_linux_robust_exit_all(s->t);
+	lbx_linux_record_usage(s->p);
 	lbx_process_exit(s->p, (int)sig | (core ? 0x80 : 0));
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = 128 + sig;
@@ -205,6 +206,10 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 			if (d == LBX_SIGDFL_IGN || d == LBX_SIGDFL_CONT)
 				continue;
 			if (d == LBX_SIGDFL_STOP) {
+				/* SIGTSTP, SIGTTIN, SIGTTOU: nothing in an
+				 * orphaned process group (SIGSTOP always). */
+				if (sig != 19 && lbx_jobctl_pgrp_orphaned(s->p))
+					continue;
 				/* The whole process stops; this thread parks
 				 * here, then looks for more signals. */
 				lbx_jobctl_stop(t, sig, cont_seq);
@@ -215,9 +220,14 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 			die_by_signal(s, sig, d == LBX_SIGDFL_CORE);
 			return;
 		}
-		/* A handler. */
+		/* A handler; an interrupted sleep's restart block goes, as at
+		 * Linux's sigreturn. */
+		t->restart_pending = false;
 		if (interrupted_nr >= 0) {
-			if ((act.flags & LX_SA_RESTART) || s->restart_always) {
+			if (s->restart_block) {
+				/* Never restarted after a handler (signal(7)). */
+				s->regs->rax = (u64)-EINTR;
+			} else if ((act.flags & LX_SA_RESTART) || s->restart_always) {
 				restart(s, interrupted_nr);
 			} else {
 				s->regs->rax = (u64)-EINTR;
@@ -234,8 +244,9 @@ void lbx_linux_deliver_signal(struct lbx_sys *s, long interrupted_nr)
 		return;
 	}
 	if (interrupted_nr >= 0) {
-		/* Interrupted with nothing to deliver: try the call again. */
-		restart(s, interrupted_nr);
+		/* Interrupted with nothing to deliver: try the call again, or
+		 * go on with it (restart_syscall: a sleep's remaining time). */
+		restart(s, s->restart_block ? LX_NR_restart_syscall : interrupted_nr);
 	}
 }
 

@@ -10,6 +10,7 @@
 
 #define LX_RLIMIT_NPROC	6
 #define LX_RLIMIT_NOFILE	7
+#define LX_RLIMIT_NICE	13
 
 #define LX_GRND_NONBLOCK	0x1
 #define LX_GRND_RANDOM	0x2
@@ -18,6 +19,7 @@
 static long do_exit_group(struct lbx_sys *s, int code)
 {
 	lbx_linux_robust_exit_all(s->t);
+	lbx_linux_record_usage(s->p);
 	lbx_process_exit(s->p, (code & 0xff) << 8);
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = code & 0xff;
@@ -161,11 +163,16 @@ static long do_prlimit(struct lbx_sys *s, u32 res, u64 new_ptr, u64 old_ptr)
 	lbx_plat_mutex_lock(&p->sb->lock);
 	ov.cur = p->rlim[res].cur;
 	ov.max = p->rlim[res].max;
-	if (new_ptr) {
+	/* Raising a hard limit needs CAP_SYS_RESOURCE, as Linux. */
+	if (new_ptr && nv.max > ov.max && !lbx_cred_capable(&p->cred))
+		ret = -EPERM;
+	else if (new_ptr) {
 		p->rlim[res].cur = nv.cur;
 		p->rlim[res].max = nv.max;
 	}
 	lbx_plat_mutex_unlock(&p->sb->lock);
+	if (ret)
+		return ret;
 	if (old_ptr)
 		ret = lbx_copy_to_guest(old_ptr, &ov, sizeof(ov));
 	return ret;
@@ -192,6 +199,9 @@ void lbx_linux_rlimits_init(struct lbx_process *p)
 		p->rlim[i].max = LBX_RLIM_INFINITY;
 	}
 	p->rlim[LX_RLIMIT_STACK].cur = 8ULL << 20;
+	/* As Linux's init: only a capable process may lower its nice value. */
+	p->rlim[LX_RLIMIT_NICE].cur = 0;
+	p->rlim[LX_RLIMIT_NICE].max = 0;
 	p->rlim[LX_RLIMIT_NOFILE].cur = p->sb->limits.max_fds;
 	p->rlim[LX_RLIMIT_NOFILE].max = p->sb->limits.max_fds;
 	p->rlim[LX_RLIMIT_NPROC].cur = p->sb->limits.max_procs;

@@ -6,8 +6,9 @@
  * The host schedules the guest's threads; LiteBox presents one CPU (cpu 0,
  * node 0), the one /proc/cpuinfo and /proc/stat show. Nice values and the
  * non-real-time policies (SCHED_OTHER, SCHED_BATCH, SCHED_IDLE) are
- * recorded per thread and reported back, not enforced. The guest is root
- * inside the sandbox, but real-time scheduling is not provided: SCHED_FIFO
+ * recorded per thread and reported back, not enforced; who may set them
+ * follows Linux (setpriority below). Real-time scheduling is not
+ * provided, even to a capable guest: SCHED_FIFO
  * and SCHED_RR fail with EPERM, as for a process without CAP_SYS_NICE and
  * with RLIMIT_RTPRIO 0; SCHED_DEADLINE with EINVAL (it needs
  * sched_setattr, which is not served).
@@ -28,6 +29,7 @@
 #define LX_PRIO_USER		2
 #define LX_MIN_NICE		(-20)
 #define LX_MAX_NICE		19
+#define LX_RLIMIT_NICE		13
 
 /* The CPUs LiteBox presents: cpu 0 only (nr_cpu_ids 1). */
 #define NR_CPUS_SHOWN		1
@@ -333,8 +335,8 @@ LBX_SYSCALL(sched_rr_get_interval)
 /*
  * Calls fn on each thread that (which, who) names, under sb->lock; returns
  * how many. PRIO_PROCESS names one thread (Linux's per-thread nice),
- * PRIO_PGRP the threads of a process group, PRIO_USER those of a uid: all
- * guests run as LBX_GUEST_UID.
+ * PRIO_PGRP the threads of a process group, PRIO_USER those of processes
+ * whose real uid is who (0: the caller's process group, real uid).
  */
 static long for_each_prio_target(struct lbx_sys *s, u32 which, s32 who,
 				 void (*fn)(struct lbx_thread *t, void *arg), void *arg)
@@ -384,9 +386,37 @@ static void best_nice(struct lbx_thread *t, void *arg)
 		*best = t->nice;
 }
 
+struct nice_set {
+	s32 nice;
+	const struct lbx_cred *cred;	/* the caller's */
+	long error;			/* -ESRCH until a target is set */
+};
+
+/*
+ * Linux's set_one_prio(): the caller's effective uid must be the target's
+ * real or effective uid (EPERM), and lowering the nice value needs
+ * 20 - nice within the target's RLIMIT_NICE (EACCES), unless the caller is
+ * capable (CAP_SYS_NICE). A failure is remembered; a later success does
+ * not clear it.
+ */
 static void set_nice(struct lbx_thread *t, void *arg)
 {
-	t->nice = *(s32 *)arg;
+	struct nice_set *ns = arg;
+	const struct lbx_cred *tc = &t->proc->cred;
+	bool capable = lbx_cred_capable(ns->cred);
+
+	if (tc->uid != ns->cred->euid && tc->euid != ns->cred->euid && !capable) {
+		ns->error = -EPERM;
+		return;
+	}
+	if (ns->nice < t->nice && !capable &&
+	    (u64)(20 - ns->nice) > t->proc->rlim[LX_RLIMIT_NICE].cur) {
+		ns->error = -EACCES;
+		return;
+	}
+	if (ns->error == -ESRCH)
+		ns->error = 0;
+	t->nice = ns->nice;
 }
 
 static long prio_check(u64 which, u64 who)
@@ -411,21 +441,23 @@ LBX_SYSCALL(getpriority)
 	return 20 - best;
 }
 
-/* setpriority(2): recorded; the guest is root, so lowering it is allowed. */
+/* setpriority(2): recorded (not enforced), with Linux's permission checks;
+ * the value is clamped to -20..19. */
 LBX_SYSCALL(setpriority)
 {
-	s32 nice = (s32)a2;
+	struct nice_set ns = { .nice = (s32)a2, .error = -ESRCH };
 	long ret = prio_check(a0, a1);
 
 	if (ret)
 		return ret;
-	if (nice < LX_MIN_NICE)
-		nice = LX_MIN_NICE;
-	if (nice > LX_MAX_NICE)
-		nice = LX_MAX_NICE;
-	if (!for_each_prio_target(s, (u32)a0, (s32)a1, set_nice, &nice))
-		return -ESRCH;
-	return 0;
+	if (ns.nice < LX_MIN_NICE)
+		ns.nice = LX_MIN_NICE;
+	if (ns.nice > LX_MAX_NICE)
+		ns.nice = LX_MAX_NICE;
+	/* Read under sb->lock, where for_each_prio_target() calls set_nice. */
+	ns.cred = &s->p->cred;
+	for_each_prio_target(s, (u32)a0, (s32)a1, set_nice, &ns);
+	return ns.error;
 }
 
 /* ---- membarrier ---- */

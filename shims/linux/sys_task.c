@@ -386,10 +386,6 @@ out:
 
 /* ---- wait ---- */
 
-struct lx_rusage {
-	u64 fields[18];
-};
-
 LBX_SYSCALL(wait4)
 {
 	struct lbx_wait_result r;
@@ -415,12 +411,8 @@ LBX_SYSCALL(wait4)
 		return 0;
 	if (a1 && lbx_copy_to_guest(a1, &r.status, sizeof(r.status)))
 		return -EFAULT;
-	if (a3) {
-		struct lx_rusage ru = { { 0 } };
-
-		if (lbx_copy_to_guest(a3, &ru, sizeof(ru)))
-			return -EFAULT;
-	}
+	if (a3 && lbx_linux_put_rusage(a3, &r.usage))
+		return -EFAULT;
 	return r.pid;
 }
 
@@ -505,6 +497,9 @@ LBX_SYSCALL(waitid)
 		}
 	}
 	if (a2 && lbx_copy_to_guest(a2, &si, sizeof(si)))
+		return -EFAULT;
+	/* The raw waitid's fifth argument, as Linux's. */
+	if (r.pid && a4 && lbx_linux_put_rusage(a4, &r.usage))
 		return -EFAULT;
 	return 0;
 }

@@ -184,6 +184,33 @@ static int sleep_until(struct lbx_thread *t, u64 deadline)
 	}
 }
 
+/*
+ * Sleeps until the monotonic deadline. Interrupted: the time left goes to
+ * rem (0: not wanted, or an absolute sleep), and the restart block
+ * records the deadline (lbx_sys.restart_block).
+ */
+static long sleep_to(struct lbx_sys *s, u64 deadline, u64 rem)
+{
+	struct lbx_thread *t = s->t;
+	int ret = sleep_until(t, deadline);
+
+	if (ret != -EINTR)
+		return ret;
+	if (rem) {
+		u64 now = lbx_plat_now_mono();
+		struct lx_timespec ts = ns_to_ts(deadline > now ? deadline - now : 0);
+
+		/* As Linux: a bad rem pointer makes it EFAULT. */
+		if (lbx_copy_to_guest(rem, &ts, sizeof(ts)))
+			return -EFAULT;
+	}
+	t->restart_deadline = deadline;
+	t->restart_rem = rem;
+	t->restart_pending = true;
+	s->restart_block = true;
+	return -EINTR;
+}
+
 static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
 {
 	struct lx_timespec ts;
@@ -205,15 +232,22 @@ static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
 	} else if (lbx_add_overflow(now_mono, ns, &deadline)) {
 		deadline = (u64)-2;
 	}
-	ret = sleep_until(s->t, deadline);
-	if (ret == -EINTR && !abs && rem) {
-		u64 left = lbx_plat_now_mono();
+	return sleep_to(s, deadline, abs ? 0 : rem);
+}
 
-		left = deadline > left ? deadline - left : 0;
-		ts = ns_to_ts(left);
-		lbx_copy_to_guest(rem, &ts, sizeof(ts));
+/* restart_syscall(2): the interrupted sleep goes on to its deadline, as
+ * Linux's hrtimer_nanosleep_restart(); none: -EINTR, as Linux's
+ * do_no_restart_syscall(). */
+LBX_SYSCALL(restart_syscall)
+{
+	struct lbx_thread *t = s->t;
+
+	if (!t->restart_pending) {
+		s->eintr_result = true;
+		return -EINTR;
 	}
-	return ret;
+	t->restart_pending = false;
+	return sleep_to(s, t->restart_deadline, t->restart_rem);
 }
 
 LBX_SYSCALL(nanosleep)
@@ -228,6 +262,14 @@ LBX_SYSCALL(clock_nanosleep)
 	return do_nanosleep(s, a0, a1 & LX_TIMER_ABSTIME, a2, a3);
 }
 
+void lbx_linux_record_usage(struct lbx_process *p)
+{
+	struct lbx_rusage ru;
+
+	lbx_plat_rusage(true, &ru);
+	lbx_process_record_usage(p, &ru);
+}
+
 struct lx_tms {
 	s64 utime;
 	s64 stime;
@@ -236,58 +278,83 @@ struct lx_tms {
 };
 
 #define LX_USER_HZ 100
+#define NS_PER_TICK (LBX_NSEC_PER_SEC / LX_USER_HZ)
 
-/* times(2): clock ticks (USER_HZ) of this process; children: not counted yet. */
+/* times(2): clock ticks (USER_HZ) of this process and of its reaped
+ * children (with theirs). */
 LBX_SYSCALL(times)
 {
 	struct lx_tms t = { 0 };
+	struct lbx_rusage c;
 	u64 u, sy;
 
 	lbx_plat_cputime(true, &u, &sy);
-	t.utime = (s64)(u / (LBX_NSEC_PER_SEC / LX_USER_HZ));
-	t.stime = (s64)(sy / (LBX_NSEC_PER_SEC / LX_USER_HZ));
+	lbx_process_child_usage(s->p, &c);
+	t.utime = (s64)(u / NS_PER_TICK);
+	t.stime = (s64)(sy / NS_PER_TICK);
+	t.cutime = (s64)(c.utime_ns / NS_PER_TICK);
+	t.cstime = (s64)(c.stime_ns / NS_PER_TICK);
 	if (a0 && lbx_copy_to_guest(a0, &t, sizeof(t)))
 		return -EFAULT;
-	return (long)(lbx_plat_now_mono() / (LBX_NSEC_PER_SEC / LX_USER_HZ));
+	return (long)(lbx_plat_now_mono() / NS_PER_TICK);
 }
-
-struct lx_rusage {
-	struct lx_timeval ru_utime;
-	struct lx_timeval ru_stime;
-	s64 rest[14];
-};
 
 #define LX_RUSAGE_SELF		0
 #define LX_RUSAGE_CHILDREN	(-1)
 #define LX_RUSAGE_THREAD	1
 
-static struct lx_timeval ns_to_tv(u64 ns)
-{
-	struct lx_timeval tv = {
-		.tv_sec = (s64)(ns / LBX_NSEC_PER_SEC),
-		.tv_usec = (s64)(ns % LBX_NSEC_PER_SEC / 1000),
-	};
+struct lx_rusage {
+	struct lx_timeval ru_utime;
+	struct lx_timeval ru_stime;
+	s64 ru_maxrss;
+	s64 ru_ixrss;
+	s64 ru_idrss;
+	s64 ru_isrss;
+	s64 ru_minflt;
+	s64 ru_majflt;
+	s64 ru_nswap;
+	s64 ru_inblock;
+	s64 ru_oublock;
+	s64 ru_msgsnd;
+	s64 ru_msgrcv;
+	s64 ru_nsignals;
+	s64 ru_nvcsw;
+	s64 ru_nivcsw;
+};
+_Static_assert(sizeof(struct lx_rusage) == 144, "struct rusage ABI");
 
-	return tv;
+/* struct rusage to the guest: getrusage's, wait4's and waitid's. */
+int lbx_linux_put_rusage(u64 uaddr, const struct lbx_rusage *ru)
+{
+	struct lx_rusage out;
+
+	memset(&out, 0, sizeof(out));
+	out.ru_utime.tv_sec = (s64)(ru->utime_ns / LBX_NSEC_PER_SEC);
+	out.ru_utime.tv_usec = (s64)(ru->utime_ns % LBX_NSEC_PER_SEC / 1000);
+	out.ru_stime.tv_sec = (s64)(ru->stime_ns / LBX_NSEC_PER_SEC);
+	out.ru_stime.tv_usec = (s64)(ru->stime_ns % LBX_NSEC_PER_SEC / 1000);
+	out.ru_maxrss = (s64)ru->maxrss_kb;
+	out.ru_minflt = (s64)ru->minflt;
+	out.ru_majflt = (s64)ru->majflt;
+	out.ru_nvcsw = (s64)ru->nvcsw;
+	out.ru_nivcsw = (s64)ru->nivcsw;
+	return lbx_copy_to_guest(uaddr, &out, sizeof(out));
 }
 
 LBX_SYSCALL(getrusage)
 {
-	struct lx_rusage ru;
-	u64 u = 0, sy = 0;
+	struct lbx_rusage ru;
 
-	memset(&ru, 0, sizeof(ru));
 	switch ((s32)a0) {
 	case LX_RUSAGE_SELF:
 	case LX_RUSAGE_THREAD:
-		lbx_plat_cputime((s32)a0 == LX_RUSAGE_SELF, &u, &sy);
+		lbx_plat_rusage((s32)a0 == LX_RUSAGE_SELF, &ru);
 		break;
 	case LX_RUSAGE_CHILDREN:
-		break;	/* children's time is not accounted yet: zero */
+		lbx_process_child_usage(s->p, &ru);
+		break;
 	default:
 		return -EINVAL;
 	}
-	ru.ru_utime = ns_to_tv(u);
-	ru.ru_stime = ns_to_tv(sy);
-	return lbx_copy_to_guest(a1, &ru, sizeof(ru));
+	return lbx_linux_put_rusage(a1, &ru);
 }

@@ -61,6 +61,7 @@ static void defer_exit(struct lbx_sys *s, long interrupted_nr)
 
 	d->valid = true;
 	d->no_restart = s->no_restart;
+	d->restart_block = s->restart_block;
 	d->restore_sigmask = s->restore_sigmask;
 	d->interrupted_nr = interrupted_nr;
 	d->saved_sigmask = s->saved_sigmask;
@@ -80,6 +81,7 @@ static bool resume_deferred(struct lbx_sys *s)
 	d->valid = false;
 	*s->regs = d->regs;
 	s->no_restart = d->no_restart;
+	s->restart_block = d->restart_block;
 	s->restore_sigmask = d->restore_sigmask;
 	s->saved_sigmask = d->saved_sigmask;
 	s->res->flags |= LBX_RES_ALL_REGS;
@@ -145,8 +147,8 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 	if (res->hostop != LBX_HOP_EXIT_GROUP && res->hostop != LBX_HOP_EXIT_THREAD) {
 		/* A due ITIMER_REAL fires on the way out (cheap when unarmed). */
 		lbx_itimer_expire(t);
-		interrupted = ret == -EINTR && !(res->flags & LBX_RES_ALL_REGS) ?
-			      (long)nr : -1;
+		interrupted = ret == -EINTR && !(res->flags & LBX_RES_ALL_REGS) &&
+			      !s.eintr_result ? (long)nr : -1;
 		if (!direct)
 			lbx_linux_leave(&s, interrupted);
 		else if ((res->flags & LBX_RES_ALL_REGS) || leave_has_work(&s, interrupted))

@@ -59,6 +59,7 @@ LBX_IMPL(gettimeofday)
 LBX_IMPL(time)
 LBX_IMPL(nanosleep)
 LBX_IMPL(clock_nanosleep)
+LBX_IMPL(restart_syscall)
 LBX_IMPL(times)
 LBX_IMPL(getrusage)
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -457,6 +458,212 @@ static void test_threads(void)
 	close(in[1]);
 }
 
+/*
+ * A child stopped in the middle of a 400 ms nanosleep and continued 100 ms
+ * later: the sleep goes on to its first deadline (Linux's restart block),
+ * not 400 ms more after the continuation.
+ */
+static void test_stop_during_sleep(void)
+{
+	int p[2], st = -1;
+	long long ms = -1;
+	pid_t c;
+
+	CHECK(pipe(p) == 0, "pipe");
+	c = fork();
+	if (c == 0) {
+		struct timespec a, b, req = { 0, 400 * 1000000L };
+		long long d;
+
+		close(p[0]);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		if (write(p[1], "s", 1) != 1 || nanosleep(&req, NULL))
+			_exit(1);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		d = ((b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec) / 1000000;
+		_exit(write(p[1], &d, sizeof(d)) == sizeof(d) ? 0 : 2);
+	}
+	close(p[1]);
+	CHECK(read(p[0], &ms, 1) == 1, "the child sleeps");
+	msleep(50);
+	CHECK(kill(c, SIGSTOP) == 0 && waitpid(c, &st, WUNTRACED) == c && WIFSTOPPED(st),
+	      "stopped in its sleep (%#x)", st);
+	msleep(100);
+	CHECK(kill(c, SIGCONT) == 0, "SIGCONT");
+	ms = -1;
+	CHECK(read(p[0], &ms, sizeof(ms)) == sizeof(ms), "the child's time");
+	CHECK(ms >= 400 && ms < 480, "a 400 ms sleep, stopped for 100 ms, took %lld ms", ms);
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && !WEXITSTATUS(st), "status %#x", st);
+	close(p[0]);
+}
+
+/* ---- orphaned process groups ---- */
+
+#define READY_FD	20	/* above the pipes' fds */
+
+/*
+ * A grandchild G in a group of its own, in a session its parent C made:
+ * when C exits, G's group has no parent in another group of the session
+ * any more (its new parent is in another session): it is orphaned.
+ * Returns G's pid (in the caller: C is reaped); G runs child_fn.
+ */
+static pid_t orphan_grandchild(void (*child_fn)(void), bool stop_first)
+{
+	int q[2], r[2], st = -1;
+	pid_t c, g = 0;
+
+	if (pipe(q) || pipe(r))
+		return -1;
+	c = fork();
+	if (c == 0) {
+		pid_t gg;
+		char b;
+
+		/* G reports its readiness to C on READY_FD. */
+		if (setsid() < 0 || dup2(r[1], READY_FD) != READY_FD)
+			_exit(2);
+		close(q[0]);
+		gg = fork();
+		if (gg == 0) {
+			setpgid(0, 0);
+			child_fn();	/* writes 'r' to READY_FD when ready */
+			_exit(0);
+		}
+		setpgid(gg, gg);
+		if (read(r[0], &b, 1) != 1)
+			_exit(3);
+		if (stop_first) {
+			/* Not orphaned yet (C is G's link): SIGSTOP, and a
+			 * stopped member when C's exit orphans the group. */
+			if (kill(gg, SIGSTOP) || waitpid(gg, &st, WUNTRACED) != gg ||
+			    !WIFSTOPPED(st))
+				_exit(4);
+		}
+		if (write(q[1], &gg, sizeof(gg)) != sizeof(gg))
+			_exit(5);
+		_exit(0);
+	}
+	close(q[1]);
+	close(r[0]);
+	close(r[1]);
+	if (read(q[0], &g, sizeof(g)) != sizeof(g))
+		g = -1;
+	close(q[0]);
+	CHECK(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && !WEXITSTATUS(st),
+	      "the middle child (status %#x)", st);
+	return g;
+}
+
+static int tick_fd = -1;
+
+static void ticking_child(void)
+{
+	if (dup2(tick_fd, 3) != 3 || write(READY_FD, "r", 1) != 1)
+		_exit(6);
+	ticker(3);
+}
+
+/* SIGTSTP, SIGTTIN and SIGTTOU by their default action do nothing to a
+ * process of an orphaned group; SIGSTOP still stops it. */
+static void test_orphaned_discard(void)
+{
+	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	int p[2], n = 0;
+	unsigned i;
+	pid_t g;
+
+	CHECK(pipe2(p, O_NONBLOCK) == 0, "pipe");
+	tick_fd = p[1];
+	g = orphan_grandchild(ticking_child, false);
+	close(p[1]);
+	CHECK(g > 0, "the grandchild's pid");
+	if (g <= 0)
+		return;
+	CHECK(await_byte(p[0], 't', 3000) > 0, "the orphaned grandchild ticks");
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		CHECK(kill(g, sigs[i]) == 0, "kill %d", sigs[i]);
+		msleep(50);
+		drain(p[0], 't', NULL);
+		CHECK(await_byte(p[0], 't', 3000) > 0,
+		      "signal %d stopped a process of an orphaned group", sigs[i]);
+	}
+	CHECK(kill(g, SIGSTOP) == 0, "SIGSTOP");
+	msleep(100);
+	drain(p[0], 't', NULL);
+	msleep(300);
+	drain(p[0], 't', &n);
+	CHECK(n == 0, "SIGSTOP stops it all the same (%d ticks while stopped)", n);
+	CHECK(kill(g, SIGCONT) == 0 && await_byte(p[0], 't', 3000) > 0, "SIGCONT");
+	kill(g, SIGKILL);
+	close(p[0]);
+}
+
+static volatile sig_atomic_t got_hup, got_cont;
+
+static void on_hup_cont(int sig, siginfo_t *si, void *uc)
+{
+	char b;
+
+	(void)uc;
+	if (sig == SIGHUP) {
+		b = si->si_code == SI_KERNEL ? 'H' : 'h';
+		got_hup = 1;
+	} else {
+		b = si->si_code == SI_KERNEL ? 'C' : 'c';
+		got_cont = 1;
+	}
+	if (write(3, &b, 1) < 0)
+		_exit(7);
+}
+
+static void hup_child(void)
+{
+	struct sigaction sa = { 0 };
+	int i;
+
+	sa.sa_sigaction = on_hup_cont;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (dup2(tick_fd, 3) != 3 || sigaction(SIGHUP, &sa, NULL) ||
+	    sigaction(SIGCONT, &sa, NULL) || write(READY_FD, "r", 1) != 1)
+		_exit(6);
+	for (i = 0; i < 1000 && !(got_hup && got_cont); i++)
+		msleep(10);
+	_exit(0);
+}
+
+/* A group that an exit orphans while a member is stopped: every member
+ * gets SIGHUP, then SIGCONT (si_code SI_KERNEL), and goes on. */
+static void test_orphaned_hangup(void)
+{
+	int p[2], nh = 0, nc = 0, i;
+	char buf[16];
+	ssize_t n;
+	pid_t g;
+
+	CHECK(pipe2(p, O_NONBLOCK) == 0, "pipe");
+	tick_fd = p[1];
+	g = orphan_grandchild(hup_child, true);
+	close(p[1]);
+	CHECK(g > 0, "the grandchild's pid");
+	for (i = 0; i < 600 && !(nh && nc); i++) {
+		while ((n = read(p[0], buf, sizeof(buf))) > 0) {
+			for (ssize_t j = 0; j < n; j++) {
+				nh += buf[j] == 'H';
+				nc += buf[j] == 'C';
+				CHECK(buf[j] == 'H' || buf[j] == 'C',
+				      "SIGHUP/SIGCONT with si_code %s",
+				      buf[j] == 'h' || buf[j] == 'c' ? "not SI_KERNEL" : "?");
+			}
+		}
+		if (!(nh && nc))
+			msleep(5);
+	}
+	CHECK(nh == 1 && nc == 1, "the stopped member of the orphaned group got %d SIGHUP, %d SIGCONT",
+	      nh, nc);
+	close(p[0]);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -466,5 +673,9 @@ int main(void)
 	test_discard();
 	test_group();
 	test_threads();
+	test_stop_during_sleep();
+	/* Last: their grandchildren end up children of the sandbox's pid 1. */
+	test_orphaned_discard();
+	test_orphaned_hangup();
 	return gt_finish();
 }

@@ -6,7 +6,8 @@
  * SA_NOCLDSTOP, a stop cancelled by a SIGCONT sent after its dequeue,
  * SIGKILL ending a park; de_thread on a process with one thread, and
  * with a second thread parked in a stop (killed out of it, as Linux's
- * SIGKILL of de_thread).
+ * SIGKILL of de_thread); orphaned process groups (SIGHUP and SIGCONT to a
+ * stopped group that an exit orphans).
  */
 #include <pthread.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "lbx_test.h"
 
 #define SIGBIT(n)	(1ULL << ((n) - 1))
+#define SIGHUP		1
 #define SIGKILL		9
 #define SIGCHLD		17
 #define SIGCONT		18
@@ -278,4 +280,56 @@ TEST(jobctl_de_thread_kills_a_parked_thread)
 	lbx_thread_exit(t2);
 	lbx_thread_put(t2);
 	jf_fini(&x);
+}
+
+/*
+ * C made a session of its own; G, C's child, is in a group of its own in
+ * that session. C's exit orphans G's group (G goes to pid 1, in another
+ * session): with G stopped, G gets SIGHUP and SIGCONT (and continues).
+ */
+static void orphan_case(bool stopped)
+{
+	struct lbx_thread *tg;
+	struct lbx_process *g;
+	struct lbx_wait_result r;
+	struct jfix x;
+
+	jf_init(&x);
+	x.c->sid = x.c->pgid = x.c->pid;	/* setsid() */
+	ASSERT_EQ(lbx_process_create(x.sb, x.c, &tg), 0);
+	g = tg->proc;
+	g->pgid = g->pid;			/* setpgid(0, 0) */
+	g->stopped = stopped;
+	EXPECT_FALSE(lbx_jobctl_pgrp_orphaned(g));	/* C links it */
+	EXPECT_TRUE(lbx_jobctl_pgrp_orphaned(x.c));	/* a session leader alone */
+	EXPECT_FALSE(lbx_jobctl_pgrp_orphaned(x.p));	/* the first process */
+
+	lbx_process_exit(x.c, 0);
+	EXPECT_EQ(g->ppid, 1u);
+	EXPECT_TRUE(lbx_jobctl_pgrp_orphaned(g));
+	if (stopped) {
+		EXPECT_EQ(tg->sigpending, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
+		EXPECT_EQ(tg->siginfo[SIGHUP - 1].code, 0x80);	/* SI_KERNEL */
+		EXPECT_FALSE(g->stopped);
+	} else {
+		EXPECT_EQ(tg->sigpending, 0ull);
+	}
+
+	lbx_process_exit(g, 0);
+	lbx_thread_exit(tg);
+	lbx_thread_put(tg);
+	/* The parent reaps C and G (reparented to it, pid 1). */
+	ASSERT_EQ(lbx_process_wait(x.tp, (s32)g->pid, LBX_WAIT_EXITED | LBX_WAIT_NOHANG, &r), 0);
+	EXPECT_NE(r.pid, 0u);
+	jf_fini(&x);
+}
+
+TEST(jobctl_orphaned_pgrp_stopped_gets_hup_cont)
+{
+	orphan_case(true);
+}
+
+TEST(jobctl_orphaned_pgrp_running_left_alone)
+{
+	orphan_case(false);
 }

@@ -180,6 +180,19 @@ u64 lbx_plat_now_real(void);	/* ns since 1970 */
 /* CPU time (user and system, ns) of the calling guest thread, or of its
  * whole process when process is true. */
 void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns);
+/* getrusage(2)'s figures that a platform knows (0 where it knows none). */
+struct lbx_rusage {
+	u64 utime_ns;
+	u64 stime_ns;
+	u64 maxrss_kb;		/* the largest resident set, KiB */
+	u64 minflt;		/* page faults without I/O */
+	u64 majflt;		/* page faults with I/O */
+	u64 nvcsw;		/* voluntary context switches */
+	u64 nivcsw;		/* involuntary context switches */
+};
+/* The calling guest thread's usage, or its whole process's when process
+ * is true; the times are lbx_plat_cputime()'s. */
+void lbx_plat_rusage(bool process, struct lbx_rusage *ru);
 /*
  * CPU-time timers (litebox/ptimer.h): while on, the platform kicks the
  * calling guest thread t (as lbx_plat_thread_kick()) about every

@@ -213,6 +213,10 @@ struct lbx_process {
 	u32 stop_sig;
 	u32 nr_parked;
 	u32 cont_seq;			/* SIGCONTs sent (a stop decided before one is void) */
+	/* Orphaned process groups: just reparented by its parent's exit;
+	 * due a SIGHUP and SIGCONT (lbx_jobctl_orphan_hangup()). */
+	bool reparented;
+	bool orphan_hup;
 	/* execve from a multithreaded process: its other threads are being
 	 * killed (no new ones); thread_wq is woken whenever a thread leaves. */
 	bool in_exec;
@@ -230,6 +234,15 @@ struct lbx_process {
 	int exit_code;			/* wait status */
 	bool reaped;			/* collected by wait4/waitid */
 	bool parent_ref;		/* the parent holds a reference until it reaps */
+	/*
+	 * getrusage(2), under sb->lock: the process's own usage, recorded
+	 * once as it exits (lbx_process_record_usage()), and that of the
+	 * children it reaped, each with its own reaped children's (Linux's
+	 * signal_struct c* fields; maxrss: the largest).
+	 */
+	bool usage_recorded;
+	struct lbx_rusage usage;
+	struct lbx_rusage child_usage;
 };
 
 /*
@@ -326,10 +339,17 @@ struct lbx_thread {
 	/* Signal frames delivered and not yet returned from (a bound: a
 	 * handler may leave by longjmp); lazy rewriting waits for zero. */
 	u32 sig_frames;
+	/* restart_syscall(2): how an interrupted sleep goes on (the shim's
+	 * restart block, Linux's restart_block): its monotonic deadline, its
+	 * remaining-time pointer (0: none, or an absolute sleep). */
+	bool restart_pending;
+	u64 restart_deadline;
+	u64 restart_rem;
 	/* The exit work of a direct entry, deferred to LBX_RESUME_NR. */
 	struct lbx_deferred {
 		bool valid;
 		bool no_restart;
+		bool restart_block;
 		bool restore_sigmask;
 		s64 interrupted_nr;
 		u64 saved_sigmask;
@@ -372,6 +392,14 @@ int lbx_process_de_thread(struct lbx_thread *self);
  * reparents its children to pid 1 and wakes wait4 sleepers.
  */
 void lbx_process_exit(struct lbx_process *p, int status);
+/*
+ * Records p's final resource usage, before lbx_process_exit() (first call
+ * wins): the parent adds it to its children's when it reaps p. A process
+ * that ends without one (its host process killed) counts as zero.
+ */
+void lbx_process_record_usage(struct lbx_process *p, const struct lbx_rusage *ru);
+/* getrusage(RUSAGE_CHILDREN): what p's reaped children used. */
+void lbx_process_child_usage(struct lbx_process *p, struct lbx_rusage *ru);
 /* Drops the references parents hold on unreaped children (teardown). */
 void lbx_sandbox_release_zombies(struct lbx_sandbox *sb);
 
@@ -389,6 +417,9 @@ struct lbx_wait_result {
 	int status;
 	u32 uid;	/* the child's real uid (waitid's si_uid) */
 	u32 what;
+	/* An exited child's usage with its reaped children's (wait4's
+	 * rusage, Linux's RUSAGE_BOTH); zero for other reports. */
+	struct lbx_rusage usage;
 };
 #define LBX_WAIT_NOHANG		(1U << 0)
 #define LBX_WAIT_NOWAIT		(1U << 1)	/* leave the child waitable */
@@ -499,6 +530,17 @@ void lbx_jobctl_wake(struct lbx_process *p);
 bool lbx_jobctl_stop_complete_locked(struct lbx_process *p, u32 *sig);
 /* SIGCHLD (unless the parent set SA_NOCLDSTOP) and a wake of wait4. */
 void lbx_jobctl_notify_parent(struct lbx_process *p, int why, u32 sig);
+/* Whether p's process group is orphaned: SIGTSTP, SIGTTIN and SIGTTOU are
+ * then discarded by their default action (SIGSTOP is not). */
+bool lbx_jobctl_pgrp_orphaned(struct lbx_process *p);
+/*
+ * Under sb->lock, at p's exit (p->exiting set, its children reparented
+ * with ->reparented set): marks the members of each group that p's exit
+ * orphans and that has a stopped member; then, unlocked,
+ * lbx_jobctl_orphan_hangup() sends them SIGHUP and SIGCONT.
+ */
+void lbx_jobctl_exit_orphans_locked(struct lbx_process *p);
+void lbx_jobctl_orphan_hangup(struct lbx_sandbox *sb);
 
 /* Diagnostics (core/task/stats.c): counts one served call nr and its
  * result (all_regs: the call restored all registers, ret is no result). */
