@@ -38,11 +38,13 @@ void lbx_linux_thread_die(struct lbx_sys *s, int code)
 
 	/* The robust list first, then the tid word, as Linux's mm_release. */
 	lbx_linux_robust_exit(t);
-	/* CLONE_CHILD_CLEARTID: what pthread_join waits on. */
+	/* CLONE_CHILD_CLEARTID: what pthread_join waits on. A shared wake,
+	 * as Linux's (the word may be in shared memory). */
 	if (t->clear_child_tid &&
 	    !lbx_copy_to_guest(t->clear_child_tid, &zero, sizeof(zero)))
-		lbx_futex_wake(s->p->sb->futex, s->p->mm, t->clear_child_tid, 1,
-			       0xffffffffU);
+		lbx_futex_wake(s->p->sb->futex,
+			       lbx_linux_futex_owner(s->p, t->clear_child_tid, false),
+			       t->clear_child_tid, 1, 0xffffffffU);
 	lbx_thread_exit(t);
 	s->res->hostop = LBX_HOP_EXIT_THREAD;
 	s->res->arg[0] = code & 0xff;
