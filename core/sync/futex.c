@@ -117,21 +117,22 @@ static struct futex_bucket *lock_q_bucket(struct futex_q *q)
 	}
 }
 
-int lbx_futex_wait(struct lbx_futex_table *ft, void *owner, u64 uaddr,
-		   u32 val, u32 bitset, u64 deadline_ns, struct lbx_thread *self)
+int lbx_futex_wait_key(struct lbx_futex_table *ft, const struct lbx_futex_key *k,
+		       u64 uaddr, u32 val, u32 bitset, u64 deadline_ns,
+		       struct lbx_thread *self)
 {
 	struct futex_bucket *b;
 	struct futex_q q;
 	u32 cur;
 	int ret;
 
-	if (check_addr(uaddr) || !bitset)
+	if (check_addr(uaddr) || check_addr(k->addr) || !bitset)
 		return -EINVAL;
-	q.owner = owner;
-	q.uaddr = uaddr;
+	q.owner = k->owner;
+	q.uaddr = k->addr;
 	q.bitset = bitset;
 	lbx_waiter_init(&q.w, self, LBX_WQ_INTERRUPTIBLE);
-	b = hash_bucket(ft, owner, uaddr);
+	b = hash_bucket(ft, k->owner, k->addr);
 	q.bucket = b;
 
 	lbx_plat_mutex_lock(&b->lock);
@@ -156,6 +157,14 @@ int lbx_futex_wait(struct lbx_futex_table *ft, void *owner, u64 uaddr,
 	return ret;
 }
 
+int lbx_futex_wait(struct lbx_futex_table *ft, void *owner, u64 uaddr,
+		   u32 val, u32 bitset, u64 deadline_ns, struct lbx_thread *self)
+{
+	struct lbx_futex_key k = { .owner = owner, .addr = uaddr };
+
+	return lbx_futex_wait_key(ft, &k, uaddr, val, bitset, deadline_ns, self);
+}
+
 /* Wakes matching waiters in b, Linux's count quirk included: at least one. */
 static int wake_bucket(struct futex_bucket *b, void *owner, u64 uaddr,
 		       int n, u32 bitset)
@@ -175,35 +184,43 @@ static int wake_bucket(struct futex_bucket *b, void *owner, u64 uaddr,
 	return woken;
 }
 
-int lbx_futex_wake(struct lbx_futex_table *ft, void *owner, u64 uaddr,
-		   int n, u32 bitset)
+int lbx_futex_wake_key(struct lbx_futex_table *ft, const struct lbx_futex_key *k,
+		       int n, u32 bitset)
 {
 	struct futex_bucket *b;
 	int woken;
 
-	if (check_addr(uaddr) || !bitset)
+	if (check_addr(k->addr) || !bitset)
 		return -EINVAL;
-	b = hash_bucket(ft, owner, uaddr);
+	b = hash_bucket(ft, k->owner, k->addr);
 	lbx_plat_mutex_lock(&b->lock);
-	woken = wake_bucket(b, owner, uaddr, n, bitset);
+	woken = wake_bucket(b, k->owner, k->addr, n, bitset);
 	lbx_plat_mutex_unlock(&b->lock);
 	return woken;
 }
 
-int lbx_futex_requeue(struct lbx_futex_table *ft, void *owner, u64 uaddr,
-		      int n_wake, u64 uaddr2, int n_requeue,
-		      const u32 *cmpval)
+int lbx_futex_wake(struct lbx_futex_table *ft, void *owner, u64 uaddr,
+		   int n, u32 bitset)
+{
+	struct lbx_futex_key k = { .owner = owner, .addr = uaddr };
+
+	return lbx_futex_wake_key(ft, &k, n, bitset);
+}
+
+int lbx_futex_requeue_key(struct lbx_futex_table *ft, const struct lbx_futex_key *k1,
+			  u64 uaddr, int n_wake, const struct lbx_futex_key *k2,
+			  int n_requeue, const u32 *cmpval)
 {
 	struct futex_bucket *b1, *b2;
 	struct lbx_list_head *pos, *tmp;
 	s64 count = 0;
 	int ret = 0;
 
-	if (check_addr(uaddr) || check_addr(uaddr2) || n_wake < 0 ||
-	    n_requeue < 0)
+	if (check_addr(uaddr) || check_addr(k1->addr) || check_addr(k2->addr) ||
+	    n_wake < 0 || n_requeue < 0)
 		return -EINVAL;
-	b1 = hash_bucket(ft, owner, uaddr);
-	b2 = hash_bucket(ft, owner, uaddr2);
+	b1 = hash_bucket(ft, k1->owner, k1->addr);
+	b2 = hash_bucket(ft, k2->owner, k2->addr);
 	lock_two(b1, b2);
 	if (cmpval) {
 		u32 cur;
@@ -219,13 +236,14 @@ int lbx_futex_requeue(struct lbx_futex_table *ft, void *owner, u64 uaddr,
 
 		if (count - n_wake >= n_requeue)
 			break;
-		if (!q_match(q, owner, uaddr))
+		if (!q_match(q, k1->owner, k1->addr))
 			continue;
 		if (++count <= n_wake) {
 			wake_q(q);
 			continue;
 		}
-		q->uaddr = uaddr2;
+		q->owner = k2->owner;
+		q->uaddr = k2->addr;
 		if (b1 != b2) {
 			lbx_list_del(&q->node);
 			lbx_list_add_tail(&q->node, &b2->head);
@@ -236,6 +254,16 @@ int lbx_futex_requeue(struct lbx_futex_table *ft, void *owner, u64 uaddr,
 out:
 	unlock_two(b1, b2);
 	return ret;
+}
+
+int lbx_futex_requeue(struct lbx_futex_table *ft, void *owner, u64 uaddr,
+		      int n_wake, u64 uaddr2, int n_requeue,
+		      const u32 *cmpval)
+{
+	struct lbx_futex_key k1 = { .owner = owner, .addr = uaddr };
+	struct lbx_futex_key k2 = { .owner = owner, .addr = uaddr2 };
+
+	return lbx_futex_requeue_key(ft, &k1, uaddr, n_wake, &k2, n_requeue, cmpval);
 }
 
 /* FUTEX_WAKE_OP's encoding, as Linux's <linux/futex.h>. */
@@ -324,28 +352,38 @@ static int do_wake_op(u64 uaddr, u32 encoded_op)
 	return ret;
 }
 
-int lbx_futex_wake_op(struct lbx_futex_table *ft, void *owner, u64 uaddr,
-		      int n1, u64 uaddr2, int n2, u32 encoded_op)
+int lbx_futex_wake_op_key(struct lbx_futex_table *ft, const struct lbx_futex_key *k1,
+			  int n1, const struct lbx_futex_key *k2, u64 uaddr2, int n2,
+			  u32 encoded_op)
 {
 	struct futex_bucket *b1, *b2;
 	int ret, cmp;
 
-	if (check_addr(uaddr) || check_addr(uaddr2))
+	if (check_addr(k1->addr) || check_addr(k2->addr) || check_addr(uaddr2))
 		return -EINVAL;
-	b1 = hash_bucket(ft, owner, uaddr);
-	b2 = hash_bucket(ft, owner, uaddr2);
+	b1 = hash_bucket(ft, k1->owner, k1->addr);
+	b2 = hash_bucket(ft, k2->owner, k2->addr);
 	lock_two(b1, b2);
 	cmp = do_wake_op(uaddr2, encoded_op);
 	if (cmp < 0) {
 		ret = cmp;
 		goto out;
 	}
-	ret = wake_bucket(b1, owner, uaddr, n1, LBX_FUTEX_BITSET_ANY);
+	ret = wake_bucket(b1, k1->owner, k1->addr, n1, LBX_FUTEX_BITSET_ANY);
 	if (cmp)
-		ret += wake_bucket(b2, owner, uaddr2, n2, LBX_FUTEX_BITSET_ANY);
+		ret += wake_bucket(b2, k2->owner, k2->addr, n2, LBX_FUTEX_BITSET_ANY);
 out:
 	unlock_two(b1, b2);
 	return ret;
+}
+
+int lbx_futex_wake_op(struct lbx_futex_table *ft, void *owner, u64 uaddr,
+		      int n1, u64 uaddr2, int n2, u32 encoded_op)
+{
+	struct lbx_futex_key k1 = { .owner = owner, .addr = uaddr };
+	struct lbx_futex_key k2 = { .owner = owner, .addr = uaddr2 };
+
+	return lbx_futex_wake_op_key(ft, &k1, n1, &k2, uaddr2, n2, encoded_op);
 }
 
 int lbx_futex_nr_waiters(struct lbx_futex_table *ft, void *owner, u64 uaddr)

@@ -91,12 +91,15 @@ int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
 		  u32 vflags, u64 offset, const char *name);
 int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);
 /*
- * The owner a futex word at uaddr is keyed by: its process's map, or for
- * a word in a MAP_SHARED mapping that is not private (no FUTEX_PRIVATE_FLAG,
- * a robust list's death wake) its shared object, so that processes that
- * share the mapping at the same address meet on the same futex.
+ * The key of the futex word at uaddr: (its process's map, uaddr), or for a
+ * word in a MAP_SHARED mapping that is not private (no FUTEX_PRIVATE_FLAG,
+ * a robust list's death wake, the CLONE_CHILD_CLEARTID wake) (its shared
+ * object, its offset in the object), so that every process mapping the
+ * object meets on the same futex, wherever the mapping is.
  */
-void *lbx_linux_futex_owner(struct lbx_process *p, u64 uaddr, bool private);
+struct lbx_futex_key;
+void lbx_linux_futex_key(struct lbx_process *p, u64 uaddr, bool private,
+			 struct lbx_futex_key *k);
 
 /* sys_signal.c: sends sig to the calling thread (default action: exit). */
 long lbx_linux_signal_self(struct lbx_sys *s, u64 sig);

@@ -128,13 +128,15 @@ LBX_SYSCALL(futex)
 	struct lbx_futex_table *ft = s->p->sb->futex;
 	u32 op = (u32)a1 & ~(u32)(LX_FUTEX_PRIVATE | LX_FUTEX_CLOCK_REALTIME);
 	bool realtime = a1 & LX_FUTEX_CLOCK_REALTIME;
-	void *owner = lbx_linux_futex_owner(s->p, a0, a1 & LX_FUTEX_PRIVATE);
+	bool private = a1 & LX_FUTEX_PRIVATE;
+	struct lbx_futex_key k, k2;
 	u64 deadline = LBX_NO_DEADLINE, ns;
 	u32 bitset = LX_FUTEX_BITSET_ANY, cmp;
 	int ret;
 
 	if (a0 & 3)
 		return -EINVAL;
+	lbx_linux_futex_key(s->p, a0, private, &k);
 	switch (op) {
 	case LX_FUTEX_WAIT:
 	case LX_FUTEX_WAIT_BITSET:
@@ -160,20 +162,27 @@ LBX_SYSCALL(futex)
 				deadline = ns;
 			}
 		}
-		return lbx_futex_wait(ft, owner, a0, (u32)a2, bitset, deadline, s->t);
+		return lbx_futex_wait_key(ft, &k, a0, (u32)a2, bitset, deadline, s->t);
 	case LX_FUTEX_WAKE:
-		return lbx_futex_wake(ft, owner, a0, (int)a2, LX_FUTEX_BITSET_ANY);
+		return lbx_futex_wake_key(ft, &k, (int)a2, LX_FUTEX_BITSET_ANY);
 	case LX_FUTEX_WAKE_BITSET:
 		if (!(u32)a5)
 			return -EINVAL;
-		return lbx_futex_wake(ft, owner, a0, (int)a2, (u32)a5);
+		return lbx_futex_wake_key(ft, &k, (int)a2, (u32)a5);
 	case LX_FUTEX_REQUEUE:
-		return lbx_futex_requeue(ft, owner, a0, (int)a2, a4, (int)a3, NULL);
 	case LX_FUTEX_CMP_REQUEUE:
+		/* The second word has its own key (it may be elsewhere). */
+		if (a4 & 3)
+			return -EINVAL;
+		lbx_linux_futex_key(s->p, a4, private, &k2);
 		cmp = (u32)a5;
-		return lbx_futex_requeue(ft, owner, a0, (int)a2, a4, (int)a3, &cmp);
+		return lbx_futex_requeue_key(ft, &k, a0, (int)a2, &k2, (int)a3,
+					     op == LX_FUTEX_CMP_REQUEUE ? &cmp : NULL);
 	case LX_FUTEX_WAKE_OP:
-		return lbx_futex_wake_op(ft, owner, a0, (int)a2, a4, (int)a3, (u32)a5);
+		if (a4 & 3)
+			return -EINVAL;
+		lbx_linux_futex_key(s->p, a4, private, &k2);
+		return lbx_futex_wake_op_key(ft, &k, (int)a2, &k2, a4, (int)a3, (u32)a5);
 	default:
 		return -ENOSYS;
 	}

@@ -3,6 +3,7 @@
  * docs/mm.md. */
 #include <litebox/file.h>
 #include <litebox/fsabi.h>
+#include <litebox/futex.h>
 #include <litebox/mm.h>
 #include <litebox/vfs.h>
 #include "shim.h"
@@ -664,12 +665,17 @@ LBX_SYSCALL(msync)
 	return 0;
 }
 
-void *lbx_linux_futex_owner(struct lbx_process *p, u64 uaddr, bool private)
+void lbx_linux_futex_key(struct lbx_process *p, u64 uaddr, bool private,
+			 struct lbx_futex_key *k)
 {
 	struct lbx_vma v;
 
+	k->owner = p->mm;
+	k->addr = uaddr;
 	if (private || lbx_mm_lookup(p->mm, uaddr, &v) || !v.obj)
-		return p->mm;
-	/* An odd value: never the address of a process's map. */
-	return (void *)(uintptr_t)((v.obj << 1) | 1);
+		return;
+	/* Shared memory: (the object, the offset in it), wherever it is
+	 * mapped. An odd owner: never the address of a process's map. */
+	k->owner = (void *)(uintptr_t)((v.obj << 1) | 1);
+	k->addr = v.offset + (uaddr - v.start);
 }

@@ -41,10 +41,12 @@ void lbx_linux_thread_die(struct lbx_sys *s, int code)
 	/* CLONE_CHILD_CLEARTID: what pthread_join waits on. A shared wake,
 	 * as Linux's (the word may be in shared memory). */
 	if (t->clear_child_tid &&
-	    !lbx_copy_to_guest(t->clear_child_tid, &zero, sizeof(zero)))
-		lbx_futex_wake(s->p->sb->futex,
-			       lbx_linux_futex_owner(s->p, t->clear_child_tid, false),
-			       t->clear_child_tid, 1, 0xffffffffU);
+	    !lbx_copy_to_guest(t->clear_child_tid, &zero, sizeof(zero))) {
+		struct lbx_futex_key k;
+
+		lbx_linux_futex_key(s->p, t->clear_child_tid, false, &k);
+		lbx_futex_wake_key(s->p->sb->futex, &k, 1, LBX_FUTEX_BITSET_ANY);
+	}
 	lbx_thread_exit(t);
 	s->res->hostop = LBX_HOP_EXIT_THREAD;
 	s->res->arg[0] = code & 0xff;

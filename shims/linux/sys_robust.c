@@ -63,6 +63,7 @@ LBX_SYSCALL(get_robust_list)
 static int futex_death(struct lbx_process *p, u64 uaddr, u32 tid, bool pi,
 		       bool pending)
 {
+	struct lbx_futex_key k;
 	u32 uval, mval, cur;
 	int tries, ret;
 
@@ -77,8 +78,8 @@ static int futex_death(struct lbx_process *p, u64 uaddr, u32 tid, bool pi,
 		 * lock, without marking a consistent mutex dead.
 		 */
 		if (pending && !pi && !(uval & LX_FUTEX_TID_MASK)) {
-			lbx_futex_wake(p->sb->futex, lbx_linux_futex_owner(p, uaddr, false),
-				       uaddr, 1, LBX_FUTEX_BITSET_ANY);
+			lbx_linux_futex_key(p, uaddr, false, &k);
+			lbx_futex_wake_key(p->sb->futex, &k, 1, LBX_FUTEX_BITSET_ANY);
 			return 0;
 		}
 		if ((uval & LX_FUTEX_TID_MASK) != tid)
@@ -91,9 +92,10 @@ static int futex_death(struct lbx_process *p, u64 uaddr, u32 tid, bool pi,
 			continue;	/* the guest changed it: look again */
 		/* PI futexes are not provided (FUTEX_LOCK_PI is ENOSYS):
 		 * nobody can wait on one here. */
-		if (!pi && (uval & LX_FUTEX_WAITERS))
-			lbx_futex_wake(p->sb->futex, lbx_linux_futex_owner(p, uaddr, false),
-				       uaddr, 1, LBX_FUTEX_BITSET_ANY);
+		if (!pi && (uval & LX_FUTEX_WAITERS)) {
+			lbx_linux_futex_key(p, uaddr, false, &k);
+			lbx_futex_wake_key(p->sb->futex, &k, 1, LBX_FUTEX_BITSET_ANY);
+		}
 		return 0;
 	}
 	return -EAGAIN;

@@ -5,12 +5,17 @@
  * between two processes that open and map the file on their own, coherent
  * with write()/read(); process-shared pthread mutexes in shared memory
  * (contended, mutual exclusion) and a robust one whose owner process dies
- * (EOWNERDEAD for the waiter). ("mp_": fork.) One process: mmap_shared.
+ * (EOWNERDEAD for the waiter); shared futexes keyed by file and offset, so
+ * that a wake through one mapping reaches a waiter on another mapping of
+ * the file at a different address (also after mremap moved it). ("mp_":
+ * fork.) One process: mmap_shared.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -258,11 +263,80 @@ static void test_pshared_mutex(void)
 	munmap(a, PG);
 }
 
+static long futex(volatile int *w, int op, int val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, w, op, val, ts, NULL, 0);
+}
+
+/*
+ * The child maps the file a second time, somewhere else, and waits on the
+ * word through that mapping; the parent wakes it through its own. Linux
+ * keys shared futexes by inode and offset, so the wake arrives. Then the
+ * same after the child's mapping moved (mremap).
+ */
+static void test_futex_other_mapping(void)
+{
+	char path[] = "/tmp/mp_futexXXXXXX";
+	int fd = mkstemp(path), round;
+
+	CHECK(fd >= 0 && ftruncate(fd, 2 * PG) == 0, "create a two-page file");
+	if (fd < 0)
+		return;
+	for (round = 0; round < 2; round++) {
+		volatile int *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		volatile int *w = (volatile int *)((volatile char *)p + PG + 64);
+		pid_t pid;
+		int i;
+
+		CHECK(p != MAP_FAILED, "mmap shared");
+		if (p == MAP_FAILED)
+			break;
+		*w = 0;
+		pid = fork();
+		if (pid == 0) {
+			struct timespec ts = { 5, 0 };
+			volatile char *q = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+						MAP_SHARED, fd, 0);
+			volatile int *qw;
+			long r;
+
+			if (q == MAP_FAILED || q == (volatile char *)p)
+				_exit(2);
+			if (round) {
+				/* Move it: the key must follow the file, not the address. */
+				void *to = mmap(NULL, 4 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+				q = mremap((void *)q, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+					   (char *)to + PG);
+				if (q == MAP_FAILED)
+					_exit(3);
+			}
+			qw = (volatile int *)(q + PG + 64);
+			*qw = 1;	/* "waiting" */
+			r = futex(qw, FUTEX_WAIT, 1, &ts);
+			/* 0: woken; EAGAIN: the parent's store came first. */
+			_exit(r == 0 || (r < 0 && errno == EAGAIN && *qw == 2) ? 0 : 4);
+		}
+		CHECK(pid > 0, "fork");
+		for (i = 0; i < 500 && *w != 1; i++)
+			sleep_ms(2);
+		sleep_ms(50);	/* let it sleep in FUTEX_WAIT */
+		*w = 2;
+		futex(w, FUTEX_WAKE, 1, NULL);
+		CHECK(reaped_ok(pid), "%s: a shared FUTEX_WAKE through one mapping wakes a waiter on another mapping of the file",
+		      round ? "moved by mremap" : "two mappings");
+		munmap((void *)p, 2 * PG);
+	}
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	test_anon_fork();
 	test_file_fork();
 	test_pshared_mutex();
+	test_futex_other_mapping();
 	return gt_finish();
 }

@@ -399,3 +399,65 @@ TEST(futex_mutex_stress)
 	ASSERT_EQ(lbx_futex_nr_waiters(c.ft, &owner_a, ga(&c.lock)), 0);
 	lbx_futex_table_destroy(c.ft);
 }
+
+/*
+ * Keys apart from addresses (shared memory: object and offset): a waiter
+ * keyed (owner_b, 0x1000) whose word is at another address is woken by a
+ * wake of that key only; requeue moves waiters to a key of another owner,
+ * and wake_op wakes on both keys.
+ */
+struct fwk {
+	struct lbx_futex_table *ft;
+	struct lbx_futex_key k;
+	u32 *word;
+	int ret;
+	pthread_t th;
+};
+
+static void *fwk_thread(void *arg)
+{
+	struct fwk *w = arg;
+
+	w->ret = lbx_futex_wait_key(w->ft, &w->k, ga(w->word), *w->word,
+				    LBX_FUTEX_BITSET_ANY, in_ms(10000), NULL);
+	return NULL;
+}
+
+TEST(futex_keys_apart_from_addresses)
+{
+	struct lbx_futex_key shared = { &owner_b, 0x1000 }, other = { &owner_b, 0x2000 };
+	struct lbx_futex_key by_addr;
+	struct lbx_futex_table *ft;
+	static u32 words[2];
+	static struct fwk w[3];
+	int i;
+
+	ASSERT_EQ(lbx_futex_table_create(&ft), 0);
+	words[0] = 5;
+	words[1] = 0;
+	by_addr.owner = &owner_a;
+	by_addr.addr = ga(&words[0]);
+	for (i = 0; i < 3; i++) {
+		w[i] = (struct fwk){ .ft = ft, .k = shared, .word = &words[0], .ret = 1 };
+		pthread_create(&w[i].th, NULL, fwk_thread, &w[i]);
+	}
+	for (i = 0; i < 5000 && lbx_futex_nr_waiters(ft, &owner_b, 0x1000) != 3; i++)
+		usleep(1000);
+	ASSERT_EQ(lbx_futex_nr_waiters(ft, &owner_b, 0x1000), 3);
+	/* The word's address under the private owner is another futex. */
+	EXPECT_EQ(lbx_futex_wake_key(ft, &by_addr, ALL, LBX_FUTEX_BITSET_ANY), 0);
+	EXPECT_EQ(lbx_futex_wake_key(ft, &shared, 1, LBX_FUTEX_BITSET_ANY), 1);
+	/* Move one to the other key, and wake it there. */
+	EXPECT_EQ(lbx_futex_requeue_key(ft, &shared, ga(&words[0]), 0, &other, 1, NULL), 1);
+	EXPECT_EQ(lbx_futex_nr_waiters(ft, &owner_b, 0x2000), 1);
+	EXPECT_EQ(lbx_futex_nr_waiters(ft, &owner_b, 0x1000), 1);
+	/* wake_op: words[1] 0 -> 1 (SET 1, compare old EQ 0: true): both. */
+	EXPECT_EQ(lbx_futex_wake_op_key(ft, &shared, 1, &other, ga(&words[1]), 1,
+					(0u << 28) | (0u << 24) | (1u << 12) | 0u), 2);
+	EXPECT_EQ(words[1], 1u);
+	for (i = 0; i < 3; i++) {
+		pthread_join(w[i].th, NULL);
+		EXPECT_EQ(w[i].ret, 0);
+	}
+	lbx_futex_table_destroy(ft);
+}

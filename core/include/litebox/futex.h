@@ -68,6 +68,33 @@ int lbx_futex_requeue(struct lbx_futex_table *ft, void *owner, u64 uaddr,
 int lbx_futex_wake_op(struct lbx_futex_table *ft, void *owner, u64 uaddr,
 		      int n1, u64 uaddr2, int n2, u32 encoded_op);
 
+/*
+ * What a futex word is known by. The calls above key a word by (owner,
+ * its guest address): right for private memory (owner: the process's
+ * map). A word in shared memory is known by (its object, its offset in the
+ * object), so that every mapping of the object meets at the same futex
+ * wherever it is mapped, as Linux keys shared futexes by inode and offset.
+ * The _key calls take the key and, where they read or write the word,
+ * its guest address in the calling process.
+ */
+struct lbx_futex_key {
+	void *owner;
+	u64 addr;
+};
+
+int lbx_futex_wait_key(struct lbx_futex_table *ft, const struct lbx_futex_key *k,
+		       u64 uaddr, u32 val, u32 bitset, u64 deadline_ns,
+		       struct lbx_thread *self);
+int lbx_futex_wake_key(struct lbx_futex_table *ft, const struct lbx_futex_key *k,
+		       int n, u32 bitset);
+/* Waiters moved to k2 take its owner too. */
+int lbx_futex_requeue_key(struct lbx_futex_table *ft, const struct lbx_futex_key *k1,
+			  u64 uaddr, int n_wake, const struct lbx_futex_key *k2,
+			  int n_requeue, const u32 *cmpval);
+int lbx_futex_wake_op_key(struct lbx_futex_table *ft, const struct lbx_futex_key *k1,
+			  int n1, const struct lbx_futex_key *k2, u64 uaddr2, int n2,
+			  u32 encoded_op);
+
 /* Waiters currently queued on (owner, uaddr): for tests and debugging. */
 int lbx_futex_nr_waiters(struct lbx_futex_table *ft, void *owner, u64 uaddr);
 
