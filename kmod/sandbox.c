@@ -8,7 +8,9 @@
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/fs.h>
+#include <linux/kthread.h>
 #include <linux/pid.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -97,9 +99,40 @@ static void unwatch_death(struct lbx_kplat_thread *kt)
 	kt->hpid = NULL;
 }
 
+/* A process's first thread keeps its address space for the robust walk. */
+static void kthread_hold_mm(struct lbx_kplat_thread *kt)
+{
+	if (!kt->is_thread && current->mm) {
+		mmget(current->mm);
+		kt->mm = current->mm;
+	}
+}
+
+/*
+ * A process that died from the host: its threads' robust futex lists, in
+ * its address space (kept alive by kt->mm). Lists walked by an exit through
+ * LiteBox are empty by now.
+ */
+static void robust_host_death(struct lbx_kplat_thread *kt, struct list_head *siblings)
+{
+	struct lbx_kplat_thread *other;
+
+	if (!kt->mm)
+		return;
+	kthread_use_mm(kt->mm);
+	lbx_linux_robust_host_death(kt->t);
+	list_for_each_entry(other, siblings, node)
+		lbx_linux_robust_host_death(other->t);
+	kthread_unuse_mm(kt->mm);
+}
+
 /* Frees a thread whose host task ran it; not on any list any more. */
 static void kthread_release(struct lbx_kplat_thread *kt)
 {
+	if (kt->mm) {
+		mmput(kt->mm);
+		kt->mm = NULL;
+	}
 	hrtimer_cancel(&kt->cpu_tick);
 	lbx_kplat_unbind(task_pid_nr(kt->task), kt->t);
 	WRITE_ONCE(kt->t->plat, NULL);
@@ -165,11 +198,16 @@ static int kthread_start(struct lbx_kplat_sandbox *ks, struct lbx_kplat_thread *
 		kt->task = NULL;
 		return ret;
 	}
+	kthread_hold_mm(kt);
 	mutex_lock(&ks->lock);
 	if (ks->init_dead && !kt->is_thread) {
 		/* Too late: the sandbox's init ended while this fork ran. */
 		mutex_unlock(&ks->lock);
 		lbx_kplat_unbind(task_pid_nr(current), kt->t);
+		if (kt->mm) {
+			mmput(kt->mm);
+			kt->mm = NULL;
+		}
 		put_task_struct(kt->task);
 		kt->task = NULL;
 		return -ESRCH;
@@ -245,6 +283,7 @@ static void death_work_fn(struct work_struct *work)
 		}
 	}
 	mutex_unlock(&ks->lock);
+	robust_host_death(kt, &siblings);
 	list_for_each_entry_safe(other, next, &siblings, node) {
 		list_del(&other->node);
 		kthread_release(other);
@@ -387,6 +426,7 @@ static long sandbox_ioctl_exec(struct lbx_kplat_sandbox *ks, void __user *uarg)
 	lbx_kplat_cpu_tick_init(kt);
 	kt->ks = ks;
 	kt->task = get_task_struct(current);
+	kthread_hold_mm(kt);
 
 	mutex_lock(&ks->lock);
 	if (ks->started || lbx_plat_current()) {
@@ -414,6 +454,8 @@ out_unlock:
 	mutex_unlock(&ks->lock);
 out:
 	if (kt) {
+		if (kt->mm)
+			mmput(kt->mm);
 		put_task_struct(kt->task);
 		kfree(kt);
 	}

@@ -68,6 +68,11 @@ struct lbx_kplat_thread {
 	/* lbx_plat_cpu_tick(): kicks the task while CPU-time timers are armed;
 	 * cancelled before the thread is freed. */
 	struct hrtimer cpu_tick;
+	/* A process's first thread: its address space (mmget()), kept until
+	 * the death work has walked the robust lists of a process that died
+	 * from the host (Linux walks them in exit_mm(), where a module has
+	 * no hook). NULL for other threads. */
+	struct mm_struct *mm;
 };
 
 /* A new guest thread runs the stub first, on a stack LiteBox maps for it:

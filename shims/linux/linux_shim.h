@@ -63,5 +63,13 @@ void lbx_linux_free_strv(char **v);
  */
 int lbx_linux_fork_child_start(struct lbx_thread *t);
 void lbx_linux_fork_abort(struct lbx_thread *child);
+/*
+ * A thread whose host task died without LiteBox deciding it (a host
+ * SIGKILL, an OOM kill): walks its robust futex list, as Linux does in
+ * exit_mm(). The caller makes the dead process's address space current
+ * (kthread_use_mm()) and kept it alive for this. A list already walked
+ * (an exit through LiteBox) is not walked again.
+ */
+void lbx_linux_robust_host_death(struct lbx_thread *t);
 
 #endif

@@ -13,6 +13,7 @@
  * thread that ends the process: exit_group, a fatal signal, execve).
  */
 #include <litebox/futex.h>
+#include "linux_shim.h"
 #include "shim.h"
 
 #define LX_ROBUST_LIST_LIMIT	2048
@@ -154,6 +155,11 @@ void lbx_linux_robust_exit(struct lbx_thread *t)
 		return;
 	LBX_WRITE_ONCE(t->robust_list, 0);
 	walk_list(t->proc, t->tid, head);
+}
+
+void lbx_linux_robust_host_death(struct lbx_thread *t)
+{
+	lbx_linux_robust_exit(t);
 }
 
 void lbx_linux_robust_exit_all(struct lbx_thread *self)

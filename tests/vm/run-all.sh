@@ -128,6 +128,29 @@ else
 	not_ok "TCP churn: 3000 connections in one sandbox"
 	tail -n 5 "$T/churn.out" | sed 's/^/#   /'
 fi
+# A robust mutex's owner killed from the host (SIGKILL to the guest child's
+# host process): the next locker gets EOWNERDEAD, natively and in the
+# sandbox (litebox.ko walks the dead process's robust list).
+for mode in native lbx-launch; do
+	if [ $mode = native ]; then
+		"$V/robust_kill_guest" > "$T/rk.out" 2>&1 &
+	else
+		lbx-launch "$V/robust_kill_guest" > "$T/rk.out" 2>&1 &
+	fi
+	lp=$!
+	wait_for '^locked' "$T/rk.out" 600
+	# The child's host process: the one whose parent is $lp.
+	cpid=$(awk -v p=$lp '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null | head -n 1)
+	if [ -n "$cpid" ]; then kill -KILL "$cpid"; else kill -KILL $lp; fi
+	wait $lp
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q '^PASS robust_kill' "$T/rk.out"; then
+		ok "robust mutex whose owner's host process is SIGKILLed: EOWNERDEAD ($mode)"
+	else
+		not_ok "robust mutex, owner SIGKILLed from the host ($mode): status $rc, child '$cpid'"
+		tail -n 3 "$T/rk.out" | sed 's/^/#   /'
+	fi
+done
 # Ahead of time: a rewritten static guest runs under lbx-launch and natively.
 if lbx-rewrite "$G/signals" -o "$T/signals.rw" 2> "$T/rw.err" &&
    lbx-launch "$T/signals.rw" > "$T/rw.out" 2>&1 && grep -q '^PASS signals' "$T/rw.out" &&
