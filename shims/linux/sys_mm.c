@@ -429,14 +429,7 @@ static long mremap_shared(struct lbx_sys *s, const struct lbx_vma *v, u64 old,
 	int ret;
 
 	if (!(flags & LX_MREMAP_FIXED)) {
-		if (new_len <= old_len) {
-			if (new_len < old_len) {
-				ret = lbx_linux_unmap(s, old + new_len, old_len - new_len);
-				if (ret)
-					return ret;
-			}
-			return (long)old;
-		}
+		/* Growing (the caller shrinks in place): in place if free. */
 		at = end;
 		if (!lbx_linux_place(s, &at, new_len - old_len, v->prot,
 				     LBX_MAP_FIXED_NOREPLACE)) {
@@ -512,28 +505,27 @@ LBX_SYSCALL(mremap)
 		if (new_addr < end && old < nend)
 			return -EINVAL;	/* overlapping ranges */
 	}
+	/* Shrink in place (shared or private): the tail goes. */
+	if (!(flags & LX_MREMAP_FIXED) && new_len <= old_len) {
+		if (new_len < old_len) {
+			ret = lbx_linux_unmap(s, old + new_len, old_len - new_len);
+			if (ret)
+				return ret;
+		}
+		return (long)old;
+	}
 	if (v.obj)
 		return mremap_shared(s, &v, old, old_len, new_len, flags, new_addr);
 	if (new_len > old_len && (v.flags & LBX_VMA_FILE))
 		return -EINVAL;
 	if (!(flags & LX_MREMAP_FIXED)) {
-		if (new_len <= old_len) {
-			if (new_len < old_len) {
-				ret = lbx_linux_unmap(s, old + new_len, old_len - new_len);
-				if (ret)
-					return ret;
-			}
-			return (long)old;
-		}
-		/* Grow in place when the pages after it are free. */
-		{
-			u64 at = end;
+		u64 at = end;
 
-			if (!lbx_linux_map(s, &at, new_len - old_len, v.prot,
-					   LBX_MAP_FIXED_NOREPLACE, v.flags,
-					   v.offset + (end - v.start), v.name))
-				return (long)old;
-		}
+		/* Grow in place when the pages after it are free. */
+		if (!lbx_linux_map(s, &at, new_len - old_len, v.prot,
+				   LBX_MAP_FIXED_NOREPLACE, v.flags,
+				   v.offset + (end - v.start), v.name))
+			return (long)old;
 		if (!(flags & LX_MREMAP_MAYMOVE))
 			return -ENOMEM;
 		new_addr = 0;

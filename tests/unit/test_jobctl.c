@@ -14,6 +14,7 @@
 #include <litebox/core.h>
 #include <litebox/task.h>
 #include "lbx_test.h"
+#include "test_task_util.h"
 
 #define SIGBIT(n)	(1ULL << ((n) - 1))
 #define SIGHUP		1
@@ -23,39 +24,20 @@
 #define SIGSTOP		19
 #define SIGTSTP		20
 
-struct jfix {
-	struct lbx_sandbox *sb;
-	struct lbx_thread *tp, *tc;	/* parent's and child's main threads */
-	struct lbx_process *p, *c;
-};
-
-static void jf_init(struct jfix *x)
+static void jf_init(struct task_family *x)
 {
-	struct lbx_limits lim;
-
-	memset(x, 0, sizeof(*x));
-	memset(&lim, 0, sizeof(lim));
-	ASSERT_EQ(lbx_sandbox_create(&lim, NULL, &x->sb), 0);
-	ASSERT_EQ(lbx_process_create(x->sb, NULL, &x->tp), 0);
-	x->p = x->tp->proc;
-	ASSERT_EQ(lbx_process_create(x->sb, x->p, &x->tc), 0);
-	x->c = x->tc->proc;
+	task_family_init(x);
 	/* SIGCHLD caught by the parent: not discarded at the send. */
 	x->p->sigactions[SIGCHLD - 1].handler = 0x1000;
 }
 
-static void jf_fini(struct jfix *x)
+static void jf_fini(struct task_family *x)
 {
 	struct lbx_wait_result r;
 
-	lbx_process_exit(x->c, 0);
-	lbx_thread_exit(x->tc);
-	lbx_thread_put(x->tc);
+	task_family_child_exit(x);
 	lbx_process_wait(x->tp, -1, LBX_WAIT_EXITED | LBX_WAIT_NOHANG, &r);
-	lbx_process_exit(x->p, 0);
-	lbx_thread_exit(x->tp);
-	lbx_thread_put(x->tp);
-	lbx_sandbox_put(x->sb);
+	task_family_fini(x);
 }
 
 static int send(struct lbx_thread *t, int sig)
@@ -68,7 +50,7 @@ static int send(struct lbx_thread *t, int sig)
 }
 
 /* Takes the parent's pending SIGCHLD: its si_code, or 0 when none. */
-static int take_chld(struct jfix *x, int *status)
+static int take_chld(struct task_family *x, int *status)
 {
 	struct lbx_siginfo info;
 	u32 sig;
@@ -108,7 +90,7 @@ static void *park_thread(void *arg)
 }
 
 /* Polls wait4(WUNTRACED | WCONTINUED | WNOHANG) for up to 2 s. */
-static int wait_report(struct jfix *x, struct lbx_wait_result *r)
+static int wait_report(struct task_family *x, struct lbx_wait_result *r)
 {
 	int i;
 
@@ -126,7 +108,7 @@ static int wait_report(struct jfix *x, struct lbx_wait_result *r)
 
 TEST(jobctl_send_discards)
 {
-	struct jfix x;
+	struct task_family x;
 
 	jf_init(&x);
 	x.tc->sigmask = ~0ULL;	/* everything stays pending */
@@ -150,7 +132,7 @@ TEST(jobctl_stop_park_continue)
 	struct parker pk = { 0 };
 	pthread_t th;
 	int status = 0;
-	struct jfix x;
+	struct task_family x;
 
 	jf_init(&x);
 	/* Not stopped: parking returns at once. */
@@ -205,7 +187,7 @@ TEST(jobctl_nocldstop_and_kill)
 	struct parker pk = { 0 };
 	pthread_t th;
 	int status = 0;
-	struct jfix x;
+	struct task_family x;
 
 	jf_init(&x);
 	x.p->sigactions[SIGCHLD - 1].flags = 1;	/* SA_NOCLDSTOP */
@@ -225,7 +207,7 @@ TEST(jobctl_nocldstop_and_kill)
 
 TEST(jobctl_stop_cancelled_by_later_cont)
 {
-	struct jfix x;
+	struct task_family x;
 	u32 seq;
 
 	jf_init(&x);
@@ -243,7 +225,7 @@ TEST(jobctl_stop_cancelled_by_later_cont)
 
 TEST(jobctl_de_thread_alone)
 {
-	struct jfix x;
+	struct task_family x;
 
 	jf_init(&x);
 	/* One thread: nothing to wait for; the tid is the pid. */
@@ -258,7 +240,7 @@ TEST(jobctl_de_thread_kills_a_parked_thread)
 	struct parker pk = { 0 };
 	struct lbx_thread *t2;
 	pthread_t th;
-	struct jfix x;
+	struct task_family x;
 
 	jf_init(&x);
 	ASSERT_EQ(lbx_thread_create(x.c, &t2), 0);
@@ -292,7 +274,7 @@ static void orphan_case(bool stopped)
 	struct lbx_thread *tg;
 	struct lbx_process *g;
 	struct lbx_wait_result r;
-	struct jfix x;
+	struct task_family x;
 
 	jf_init(&x);
 	x.c->sid = x.c->pgid = x.c->pid;	/* setsid() */

@@ -9,44 +9,16 @@
 #include <litebox/core.h>
 #include <litebox/task.h>
 #include "lbx_test.h"
+#include "test_task_util.h"
 
 #define SIGCHLD		17
 #define SA_NOCLDWAIT	2
 #define MS		1000000ULL
 
-struct ufix {
-	struct lbx_sandbox *sb;
-	struct lbx_thread *tp, *tc;
-	struct lbx_process *p, *c;
-};
-
-static void uf_init(struct ufix *x)
-{
-	struct lbx_limits lim;
-
-	memset(x, 0, sizeof(*x));
-	memset(&lim, 0, sizeof(lim));
-	ASSERT_EQ(lbx_sandbox_create(&lim, NULL, &x->sb), 0);
-	ASSERT_EQ(lbx_process_create(x->sb, NULL, &x->tp), 0);
-	x->p = x->tp->proc;
-	ASSERT_EQ(lbx_process_create(x->sb, x->p, &x->tc), 0);
-	x->c = x->tc->proc;
-}
-
-static void uf_child_exits(struct ufix *x, const struct lbx_rusage *ru)
+static void uf_child_exits(struct task_family *x, const struct lbx_rusage *ru)
 {
 	lbx_process_record_usage(x->c, ru);
-	lbx_process_exit(x->c, 0);
-	lbx_thread_exit(x->tc);
-	lbx_thread_put(x->tc);
-}
-
-static void uf_fini(struct ufix *x)
-{
-	lbx_process_exit(x->p, 0);
-	lbx_thread_exit(x->tp);
-	lbx_thread_put(x->tp);
-	lbx_sandbox_put(x->sb);
+	task_family_child_exit(x);
 }
 
 TEST(rusage_child_counts_when_reaped)
@@ -56,9 +28,9 @@ TEST(rusage_child_counts_when_reaped)
 	struct lbx_rusage later = { .utime_ns = 1 * MS, .maxrss_kb = 900 };
 	struct lbx_rusage got;
 	struct lbx_wait_result r;
-	struct ufix x;
+	struct task_family x;
 
-	uf_init(&x);
+	task_family_init(&x);
 	/* The child reaped a grandchild of its own: that counts too. */
 	x.c->child_usage.utime_ns = 20 * MS;
 	x.c->child_usage.maxrss_kb = 500;
@@ -84,7 +56,7 @@ TEST(rusage_child_counts_when_reaped)
 	EXPECT_EQ(got.stime_ns, 50 * MS);
 	EXPECT_EQ(got.maxrss_kb, 500ull);
 	EXPECT_EQ(got.nvcsw, 2ull);
-	uf_fini(&x);
+	task_family_fini(&x);
 }
 
 static void autoreap_case(u64 handler, u64 flags)
@@ -92,9 +64,9 @@ static void autoreap_case(u64 handler, u64 flags)
 	struct lbx_rusage ru = { .utime_ns = 200 * MS };
 	struct lbx_rusage got;
 	struct lbx_wait_result r;
-	struct ufix x;
+	struct task_family x;
 
-	uf_init(&x);
+	task_family_init(&x);
 	x.p->sigactions[SIGCHLD - 1].handler = handler;
 	x.p->sigactions[SIGCHLD - 1].flags = flags;
 	uf_child_exits(&x, &ru);
@@ -104,7 +76,7 @@ static void autoreap_case(u64 handler, u64 flags)
 	EXPECT_EQ(got.utime_ns, 0ull);
 	/* SA_NOCLDWAIT with a handler: the SIGCHLD still comes. */
 	EXPECT_EQ(!!(x.tp->sigpending & (1ULL << (SIGCHLD - 1))), handler > 1);
-	uf_fini(&x);
+	task_family_fini(&x);
 }
 
 TEST(rusage_autoreap_sig_ign)

@@ -289,6 +289,38 @@ compare_native() {
 		fi
 	done
 }
+# compare_script NAME WANT_RE TIMEOUT "PROG..." SCRIPT NATIVE_ARG SANDBOX_ARG:
+# a busybox sh script (in $S) that runs dynamic programs, natively and in a
+# sandbox (rewritten and not), with one argument each (a port, a path).
+# The default root holds only the launched program's libraries, so each
+# PROG, ld.so and their libraries are added, resolved, under the names
+# ld.so looks for. Passes when the outputs are the same and match WANT_RE.
+compare_script() {
+	name=$1 want=$2 limit=$3 progs=$4 script=$5
+	ld=/lib64/ld-linux-x86-64.so.2
+	adds="--add $(readlink -f $ld):$ld --add $S/$script:/$script"
+	for prog in $progs; do
+		adds="$adds --add $prog:$prog"
+		for lib in $($ld --list "$prog"); do
+			case "$lib" in
+			/*.so*) [ "$lib" != $ld ] && adds="$adds --add $(readlink -f "$lib"):$lib" ;;
+			esac
+		done
+	done
+	/bin/busybox sh "$S/$script" "$6" > "$T/script-native.out" 2>&1
+	for mode in "" --no-rewrite; do
+		# shellcheck disable=SC2086 # adds is a list of options
+		timeout "$limit" lbx-launch $mode $adds /bin/busybox sh "/$script" "$7" \
+			> "$T/script-lbx.out" 2>&1 < /dev/null
+		if cmp -s "$T/script-native.out" "$T/script-lbx.out" &&
+		   grep -q "$want" "$T/script-lbx.out"; then
+			ok "$name${mode:+ ($mode)}: as natively ($(wc -l < "$T/script-lbx.out") lines)"
+		else
+			not_ok "$name${mode:+ ($mode)}: differs from the native run"
+			diff "$T/script-native.out" "$T/script-lbx.out" | head -n 20 | sed 's/^/#   /'
+		fi
+	done
+}
 compare_native "busybox sh script" /bin/busybox sh "$S/shell.sh"
 if [ -x /usr/bin/python3 ]; then
 	compare_native "python3 (os, json, subprocess, threading)" /usr/bin/python3 -c '
@@ -443,27 +475,8 @@ pragma integrity_check;'
 	# WAL mode: every connection maps the -shm file MAP_SHARED read-write;
 	# several sqlite3 processes in one sandbox, one after the other and a
 	# reader during a writer's open transaction (scripts/sqlite_wal.sh).
-	ld=/lib64/ld-linux-x86-64.so.2
-	sadds="--add $(readlink -f $ld):$ld --add /usr/bin/sqlite3:/usr/bin/sqlite3"
-	sadds="$sadds --add $S/sqlite_wal.sh:/sqlite_wal.sh"
-	for lib in $($ld --list /usr/bin/sqlite3); do
-		case "$lib" in
-		/*.so*) [ "$lib" != $ld ] && sadds="$sadds --add $(readlink -f "$lib"):$lib" ;;
-		esac
-	done
-	/bin/busybox sh "$S/sqlite_wal.sh" /tmp/lbx-wal > "$T/wal-native.out" 2>&1
-	for mode in "" --no-rewrite; do
-		# shellcheck disable=SC2086 # sadds is a list of options
-		timeout 120 lbx-launch $mode $sadds /bin/busybox sh /sqlite_wal.sh /tmp/lbx-wal \
-			> "$T/wal-lbx.out" 2>&1 < /dev/null
-		if cmp -s "$T/wal-native.out" "$T/wal-lbx.out" &&
-		   grep -q "^reader sees|4$" "$T/wal-lbx.out"; then
-			ok "sqlite3 in WAL mode on disk, several processes${mode:+ ($mode)}: as natively ($(wc -l < "$T/wal-lbx.out") lines)"
-		else
-			not_ok "sqlite3 in WAL mode on disk, several processes${mode:+ ($mode)}: differs from the native run"
-			diff "$T/wal-native.out" "$T/wal-lbx.out" | head -n 20 | sed 's/^/#   /'
-		fi
-	done
+	compare_script "sqlite3 in WAL mode on disk, several processes" "^reader sees|4$" 120 \
+		/usr/bin/sqlite3 sqlite_wal.sh /tmp/lbx-wal /tmp/lbx-wal
 else
 	echo "# sqlite3 is not in this VM: skipped"
 fi
@@ -746,29 +759,9 @@ fi
 
 # --- redis-server (Debian 12): on the sandbox's loopback, and over --net ---
 if [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then
-	# Both programs and their libraries (the default root has only
-	# PROGRAM's): resolved paths, copied under the names ld.so looks for.
-	ld=/lib64/ld-linux-x86-64.so.2
-	radds="--add $(readlink -f $ld):$ld --add /usr/bin/redis-server:/usr/bin/redis-server"
-	radds="$radds --add /usr/bin/redis-cli:/usr/bin/redis-cli --add $S/redis.sh:/redis.sh"
-	for lib in $($ld --list /usr/bin/redis-server; $ld --list /usr/bin/redis-cli); do
-		case "$lib" in
-		/*.so*) [ "$lib" != $ld ] && radds="$radds --add $(readlink -f "$lib"):$lib" ;;
-		esac
-	done
-	/bin/busybox sh "$S/redis.sh" 6390 > "$T/redis-native.out" 2>&1
-	for mode in "" --no-rewrite; do
-		# shellcheck disable=SC2086 # radds is a list of options
-		timeout 300 lbx-launch $mode $radds /bin/busybox sh /redis.sh 6391 \
-			> "$T/redis-lbx.out" 2>&1 < /dev/null
-		if cmp -s "$T/redis-native.out" "$T/redis-lbx.out" &&
-		   grep -q "^redis-server exited with status 0$" "$T/redis-lbx.out"; then
-			ok "redis-server and redis-cli in one sandbox${mode:+ ($mode)}: SET/GET/INCR/LPUSH/LRANGE and SHUTDOWN as natively ($(wc -l < "$T/redis-lbx.out") lines)"
-		else
-			not_ok "redis-server and redis-cli in one sandbox${mode:+ ($mode)}: differs from the native run"
-			diff "$T/redis-native.out" "$T/redis-lbx.out" | head -n 20 | sed 's/^/#   /'
-		fi
-	done
+	compare_script "redis-server and redis-cli in one sandbox, SET/GET/INCR/LPUSH/LRANGE and SHUTDOWN" \
+		"^redis-server exited with status 0$" 300 "/usr/bin/redis-server /usr/bin/redis-cli" \
+		redis.sh 6390 6391
 	# The server in a sandbox with --net, the client on the host.
 	lbx-launch -v --net 10.99.0.2/24 /usr/bin/redis-server --port 6379 --bind 10.99.0.2 \
 		--protected-mode no --save '' --appendonly no --dir /tmp \
