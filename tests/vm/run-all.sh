@@ -17,7 +17,9 @@ failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 # wait_for PATTERN FILE [TENTHS]: until FILE holds PATTERN, at most TENTHS
-# tenths of a second (default 100); the check that follows tells.
+# tenths of a second (default 100); the check that follows tells. FILE must
+# be new or emptied before its writer is started in the background: the
+# job's own "> FILE" truncates only when the job gets to run.
 wait_for() {
 	_w=0
 	while ! grep -q "$1" "$2" 2>/dev/null && [ $_w -lt "${3:-100}" ]; do
@@ -115,8 +117,8 @@ fi
 # Connection churn: lwIP's TIME_WAIT list, shared by every sandbox, stays
 # bounded (the oldest dropped, as Linux's tcp_max_tw_buckets does).
 NETD=/sys/kernel/debug/litebox/net
-if timeout 300 lbx-launch "$G/tcp_churn" 3000 > "$T/churn.out" 2>&1 &&
-   grep -q '^PASS tcp_churn' "$T/churn.out"; then
+if timeout 300 lbx-launch "$G/tcp_churn" 3000 > "$T/tcp-churn.out" 2>&1 &&
+   grep -q '^PASS tcp_churn' "$T/tcp-churn.out"; then
 	tw=$(awk '$1 == "tcp_time_wait" { print $2 }' "$NETD" 2>/dev/null)
 	twmax=$(awk '$1 == "tcp_time_wait_max" { print $2 }' "$NETD" 2>/dev/null)
 	if [ -n "$tw" ] && [ -n "$twmax" ] && [ "$tw" -ge 1 ] && [ "$tw" -le "$twmax" ]; then
@@ -126,29 +128,34 @@ if timeout 300 lbx-launch "$G/tcp_churn" 3000 > "$T/churn.out" 2>&1 &&
 	fi
 else
 	not_ok "TCP churn: 3000 connections in one sandbox"
-	tail -n 5 "$T/churn.out" | sed 's/^/#   /'
+	tail -n 5 "$T/tcp-churn.out" | sed 's/^/#   /'
 fi
 # A robust mutex's owner killed from the host (SIGKILL to the guest child's
 # host process): the next locker gets EOWNERDEAD, natively and in the
 # sandbox (litebox.ko walks the dead process's robust list).
+# Each mode has its own output file, emptied before the start: the background
+# job's redirection truncates only once that job runs, and the wait must not
+# see the previous mode's "locked".
 for mode in native lbx-launch; do
+	rk=$T/rk-$mode.out
+	: > "$rk"
 	if [ $mode = native ]; then
-		"$V/robust_kill_guest" > "$T/rk.out" 2>&1 &
+		"$V/robust_kill_guest" > "$rk" 2>&1 &
 	else
-		lbx-launch "$V/robust_kill_guest" > "$T/rk.out" 2>&1 &
+		lbx-launch "$V/robust_kill_guest" > "$rk" 2>&1 &
 	fi
 	lp=$!
-	wait_for '^locked' "$T/rk.out" 600
+	wait_for '^locked' "$rk" 600
 	# The child's host process: the one whose parent is $lp.
 	cpid=$(awk -v p=$lp '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null | head -n 1)
 	if [ -n "$cpid" ]; then kill -KILL "$cpid"; else kill -KILL $lp; fi
 	wait $lp
 	rc=$?
-	if [ $rc -eq 0 ] && grep -q '^PASS robust_kill' "$T/rk.out"; then
+	if [ $rc -eq 0 ] && grep -q '^PASS robust_kill' "$rk"; then
 		ok "robust mutex whose owner's host process is SIGKILLed: EOWNERDEAD ($mode)"
 	else
 		not_ok "robust mutex, owner SIGKILLed from the host ($mode): status $rc, child '$cpid'"
-		tail -n 3 "$T/rk.out" | sed 's/^/#   /'
+		tail -n 3 "$rk" | sed 's/^/#   /'
 	fi
 done
 # Ahead of time: a rewritten static guest runs under lbx-launch and natively.
@@ -856,6 +863,7 @@ fi
 # interrupt a sigsuspend's host wait: it must wait on with the caller's mask
 # kept, and return only after the SIGUSR1 handler (natively first).
 sigsuspend_host() {
+	: > "$T/susp.out"	# the previous mode's "suspending" must not count
 	"$@" "$G/mp_sigsuspend" host > "$T/susp.out" 2>&1 &
 	pid=$!
 	wait_for suspending "$T/susp.out"
