@@ -21,105 +21,43 @@
 #include <litebox/poll.h>
 #include "lbx_kunit.h"
 
-/* ---- fixture: a VFS and the files of a case, put as a resource ---- */
+/* ---- fixture: a VFS holding the case's files (lbx_kunit.h) ---- */
 
-#define EP_FILES	12
-
-struct ep_fix {
-	struct lbx_kunit_fs *fx;
-	struct lbx_file *f[EP_FILES];
-	int n;
-};
-
-static int ep_res_init(struct kunit_resource *res, void *context)
+static struct lbx_kunit_fs *ep_init(struct kunit *test)
 {
-	res->data = context;
-	return 0;
+	return lbx_kunit_fs_init(test, 64ULL << 20);
 }
 
-/* Reverse order of creation: the epoll files before what they watch. */
-static void ep_res_free(struct kunit_resource *res)
-{
-	struct ep_fix *e = res->data;
-
-	while (e->n > 0) {
-		struct lbx_file *f = e->f[--e->n];
-
-		if (f)
-			lbx_file_put(f);
-	}
-}
-
-/* Registered after the VFS fixture, so released before it. */
-static struct ep_fix *ep_init(struct kunit *test)
-{
-	struct ep_fix *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, e);
-	e->fx = lbx_kunit_fs_init(test, 64ULL << 20);
-	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, ep_res_init, ep_res_free,
-							 GFP_KERNEL, e));
-	return e;
-}
-
-static struct lbx_file *keep(struct kunit *test, struct ep_fix *e, int ret,
+static struct lbx_file *keep(struct kunit *test, struct lbx_kunit_fs *e, int ret,
 			     struct lbx_file *f)
 {
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_LT(test, e->n, EP_FILES);
-	e->f[e->n++] = f;
-	return f;
+	return lbx_kunit_hold(test, e, f);
 }
 
-static struct lbx_file *mk_epoll(struct kunit *test, struct ep_fix *e)
+static struct lbx_file *mk_epoll(struct kunit *test, struct lbx_kunit_fs *e)
 {
 	struct lbx_file *f = NULL;
-	int ret = lbx_epoll_create(e->fx->vfs, &f);
+	int ret = lbx_epoll_create(e->vfs, &f);
 
 	return keep(test, e, ret, f);
 }
 
-static struct lbx_file *mk_efd(struct kunit *test, struct ep_fix *e, u64 init)
+static struct lbx_file *mk_efd(struct kunit *test, struct lbx_kunit_fs *e, u64 init)
 {
 	struct lbx_file *f = NULL;
-	int ret = lbx_eventfd_create(e->fx->vfs, init, LX_EFD_NONBLOCK, &f);
+	int ret = lbx_eventfd_create(e->vfs, init, LX_EFD_NONBLOCK, &f);
 
 	return keep(test, e, ret, f);
 }
 
-static void mk_pipe(struct kunit *test, struct ep_fix *e, struct lbx_file **rd,
+static void mk_pipe(struct kunit *test, struct lbx_kunit_fs *e, struct lbx_file **rd,
 		    struct lbx_file **wr)
 {
-	int ret = lbx_pipe_create(e->fx->vfs, LX_O_NONBLOCK, rd, wr);
+	int ret = lbx_pipe_create(e->vfs, LX_O_NONBLOCK, rd, wr);
 
 	keep(test, e, ret, *rd);
 	keep(test, e, 0, *wr);
-}
-
-/* Closes f now (the fixture forgets it). */
-static void drop(struct ep_fix *e, struct lbx_file *f)
-{
-	int i;
-
-	for (i = 0; i < e->n; i++) {
-		if (e->f[i] == f) {
-			e->f[i] = NULL;
-			lbx_file_put(f);
-			return;
-		}
-	}
-}
-
-/* Releases everything now; all the memory charged must be back. */
-static void ep_fini(struct kunit *test, struct ep_fix *e)
-{
-	while (e->n > 0) {
-		struct lbx_file *f = e->f[--e->n];
-
-		if (f)
-			lbx_file_put(f);
-	}
-	lbx_kunit_fs_fini(test, e->fx);
 }
 
 static int ctl(struct lbx_file *ep, int op, int fd, struct lbx_file *tf, u32 events, u64 data)
@@ -146,7 +84,7 @@ static long put64(struct lbx_file *f, u64 v)
  * EPOLL_CTL_MOD changes the events and the data. */
 static void level_triggered_reports_every_wait(struct kunit *test)
 {
-	struct ep_fix *e = ep_init(test);
+	struct lbx_kunit_fs *e = ep_init(test);
 	struct lbx_file *ep = mk_epoll(test, e), *efd = mk_efd(test, e, 0);
 	struct lbx_epoll_event ev[4];
 	u64 v;
@@ -171,14 +109,14 @@ static void level_triggered_reports_every_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_MOD, 3, efd, LX_EPOLLIN, 0), -ENOENT);
 	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_DEL, 3, efd, 0, 0), -ENOENT);
 	KUNIT_EXPECT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 4, ep, LX_EPOLLIN, 0), -EINVAL);
-	ep_fini(test, e);
+	lbx_kunit_fs_fini(test, e);
 }
 
 /* Edge-triggered: a report per new edge, none while the state stays;
  * the last writer's close is an edge (EPOLLHUP). */
 static void edge_triggered_reports_each_edge_once(struct kunit *test)
 {
-	struct ep_fix *e = ep_init(test);
+	struct lbx_kunit_fs *e = ep_init(test);
 	struct lbx_file *ep = mk_epoll(test, e), *rd, *wr;
 	struct lbx_epoll_event ev[4];
 	char buf[8];
@@ -194,18 +132,18 @@ static void edge_triggered_reports_each_edge_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
 	KUNIT_EXPECT_EQ(test, lbx_kunit_read(rd, buf, sizeof(buf)), 3L);
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
-	drop(e, wr);
+	lbx_kunit_close(e, wr);
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
 	KUNIT_EXPECT_EQ(test, ev[0].events, (u32)LX_EPOLLHUP);
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
-	ep_fini(test, e);
+	lbx_kunit_fs_fini(test, e);
 }
 
 /* EPOLLONESHOT: one report, then nothing (even on a new edge) until
  * EPOLL_CTL_MOD re-arms it. */
 static void oneshot_disarms_until_mod(struct kunit *test)
 {
-	struct ep_fix *e = ep_init(test);
+	struct lbx_kunit_fs *e = ep_init(test);
 	struct lbx_file *ep = mk_epoll(test, e), *efd = mk_efd(test, e, 1);
 	struct lbx_epoll_event ev[4];
 
@@ -221,7 +159,7 @@ static void oneshot_disarms_until_mod(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
 	KUNIT_EXPECT_EQ(test, ev[0].data, 6ULL);
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
-	ep_fini(test, e);
+	lbx_kunit_fs_fini(test, e);
 }
 
 /* An epoll file in another: the inner one's readiness is the outer's
@@ -229,7 +167,7 @@ static void oneshot_disarms_until_mod(struct kunit *test)
  * top); poll() on an epoll file sees it too; a cycle is refused. */
 static void nested_epoll_reports_inner_readiness(struct kunit *test)
 {
-	struct ep_fix *e = ep_init(test);
+	struct lbx_kunit_fs *e = ep_init(test);
 	struct lbx_file *outer = mk_epoll(test, e), *inner = mk_epoll(test, e);
 	struct lbx_file *efd = mk_efd(test, e, 1), *idle = mk_efd(test, e, 0);
 	struct lbx_epoll_event ev[2];
@@ -248,7 +186,7 @@ static void nested_epoll_reports_inner_readiness(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pe.revents, (u32)LX_POLLIN);
 	KUNIT_EXPECT_EQ(test, poll_now(inner, ev, 2), 1);
 	KUNIT_EXPECT_EQ(test, ev[0].data, 1ULL);
-	ep_fini(test, e);
+	lbx_kunit_fs_fini(test, e);
 }
 
 /* Closing a watched file: a second reference keeps the watch, the last
@@ -256,22 +194,22 @@ static void nested_epoll_reports_inner_readiness(struct kunit *test)
  * the files it watches leaves them working (KASAN watches the wakeup). */
 static void watch_goes_with_the_last_reference(struct kunit *test)
 {
-	struct ep_fix *e = ep_init(test);
+	struct lbx_kunit_fs *e = ep_init(test);
 	struct lbx_file *ep = mk_epoll(test, e), *ep2 = mk_epoll(test, e), *efd, *rd, *wr;
 	struct lbx_epoll_event ev[4];
-	u64 before = lbx_memacct_used(&e->fx->acct);
+	u64 before = lbx_memacct_used(&e->acct);
 
 	efd = mk_efd(test, e, 1);
 	KUNIT_ASSERT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 3, efd, LX_EPOLLIN, 0), 0);
-	KUNIT_EXPECT_GT(test, lbx_memacct_used(&e->fx->acct), before);
+	KUNIT_EXPECT_GT(test, lbx_memacct_used(&e->acct), before);
 	lbx_file_get(efd);		/* a dup */
 	lbx_file_put(efd);
 	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep), 1);
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 1);
-	drop(e, efd);
+	lbx_kunit_close(e, efd);
 	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep), 0);
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
-	KUNIT_EXPECT_EQ(test, lbx_memacct_used(&e->fx->acct), before);
+	KUNIT_EXPECT_EQ(test, lbx_memacct_used(&e->acct), before);
 
 	/* An epoll file's last reference: gone from the epoll watching it;
 	 * the files it watched live on and wake nobody that is gone. */
@@ -281,11 +219,11 @@ static void watch_goes_with_the_last_reference(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ctl(ep, LX_EPOLL_CTL_ADD, 5, ep2, LX_EPOLLIN, 0), 0);
 	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep), 1);
 	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep2), 2);
-	drop(e, ep2);
+	lbx_kunit_close(e, ep2);
 	KUNIT_EXPECT_EQ(test, lbx_epoll_nr_watches(ep), 0);
 	KUNIT_EXPECT_EQ(test, lbx_kunit_write(wr, "x", 1), 1L);
 	KUNIT_EXPECT_EQ(test, poll_now(ep, ev, 4), 0);
-	ep_fini(test, e);
+	lbx_kunit_fs_fini(test, e);
 }
 
 /* An epoll_wait() in a kthread (no guest thread: not interruptible). */
@@ -317,7 +255,7 @@ static int ep_sleeper_fn(void *data)
  */
 static void nested_wakeup_chain(struct kunit *test, int levels)
 {
-	struct ep_fix *e = ep_init(test);
+	struct lbx_kunit_fs *e = ep_init(test);
 	struct lbx_file *efd = mk_efd(test, e, 0), *ep[5], *top;
 	struct lbx_poll_entry pe;
 	struct lbx_epoll_event ev[2];
@@ -360,7 +298,7 @@ static void nested_wakeup_chain(struct kunit *test, int levels)
 	put_task_struct(t);
 	KUNIT_EXPECT_EQ(test, s.ret, 1);
 	KUNIT_EXPECT_EQ(test, s.ev.data, (u64)(100 + levels - 1));
-	ep_fini(test, e);
+	lbx_kunit_fs_fini(test, e);
 }
 
 static void nested_wakeup_2_levels(struct kunit *test)
@@ -390,7 +328,7 @@ static void nested_wakeup_5_levels(struct kunit *test)
  */
 static void eloop_cycles_and_depth(struct kunit *test)
 {
-	struct ep_fix *e = ep_init(test);
+	struct lbx_kunit_fs *e = ep_init(test);
 	struct lbx_file *ep[7];
 	int i;
 
@@ -418,9 +356,9 @@ static void eloop_cycles_and_depth(struct kunit *test)
 	/* ...one more on top is not... */
 	KUNIT_EXPECT_EQ(test, ctl(ep[1], LX_EPOLL_CTL_ADD, 2, ep[2], LX_EPOLLIN, 0), -ELOOP);
 	/* ...until an epoll at the bottom is closed (it leaves the graph). */
-	drop(e, ep[6]);
+	lbx_kunit_close(e, ep[6]);
 	KUNIT_EXPECT_EQ(test, ctl(ep[1], LX_EPOLL_CTL_ADD, 2, ep[2], LX_EPOLLIN, 0), 0);
-	ep_fini(test, e);
+	lbx_kunit_fs_fini(test, e);
 }
 
 static struct kunit_case epoll_cases[] = {

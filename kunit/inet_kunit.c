@@ -21,7 +21,6 @@
 #include <litebox/poll.h>
 #include "lbx_kunit.h"
 
-#define IN_FILES	8
 #define BULK		(64 * 1024)
 
 struct sin {
@@ -31,80 +30,20 @@ struct sin {
 	u8 zero[8];
 };
 
-/* ---- fixture: a VFS and the case's sockets, put as a resource ---- */
+/* ---- fixture: a VFS holding the case's sockets (lbx_kunit.h) ---- */
 
-struct in_fix {
-	struct lbx_kunit_fs *fx;
-	struct lbx_file *f[IN_FILES];
-	int n;
-};
-
-static int in_res_init(struct kunit_resource *res, void *context)
+static struct lbx_kunit_fs *in_init(struct kunit *test)
 {
-	res->data = context;
-	return 0;
-}
-
-static void in_teardown(struct in_fix *x)
-{
-	while (x->n > 0) {
-		struct lbx_file *f = x->f[--x->n];
-
-		if (f)
-			lbx_file_put(f);
-	}
-}
-
-static void in_res_free(struct kunit_resource *res)
-{
-	in_teardown(res->data);
-}
-
-static struct in_fix *in_init(struct kunit *test)
-{
-	struct in_fix *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, x);
-	x->fx = lbx_kunit_fs_init(test, 64ULL << 20);
-	KUNIT_ASSERT_NOT_NULL(test, kunit_alloc_resource(test, in_res_init, in_res_free,
-							 GFP_KERNEL, x));
 	lbx_inet_init();
-	return x;
+	return lbx_kunit_fs_init(test, 64ULL << 20);
 }
 
-static void in_fini(struct kunit *test, struct in_fix *x)
-{
-	in_teardown(x);
-	lbx_kunit_fs_fini(test, x->fx);
-}
-
-static struct lbx_file *keep(struct kunit *test, struct in_fix *x, struct lbx_file *f)
-{
-	KUNIT_ASSERT_LT(test, x->n, IN_FILES);
-	x->f[x->n++] = f;
-	return f;
-}
-
-/* Closes f now (the fixture forgets it). */
-static void drop(struct in_fix *x, struct lbx_file *f)
-{
-	int i;
-
-	for (i = 0; i < x->n; i++) {
-		if (x->f[i] == f) {
-			x->f[i] = NULL;
-			lbx_file_put(f);
-			return;
-		}
-	}
-}
-
-static struct lbx_file *tcp(struct kunit *test, struct in_fix *x)
+static struct lbx_file *tcp(struct kunit *test, struct lbx_kunit_fs *x)
 {
 	struct lbx_file *f = NULL;
 
-	KUNIT_ASSERT_EQ(test, lbx_sock_create(x->fx->vfs, LX_AF_INET, LX_SOCK_STREAM, 0, &f), 0);
-	return keep(test, x, f);
+	KUNIT_ASSERT_EQ(test, lbx_sock_create(x->vfs, LX_AF_INET, LX_SOCK_STREAM, 0, &f), 0);
+	return lbx_kunit_hold(test, x, f);
 }
 
 static struct sin lo4(u16 port)
@@ -114,7 +53,7 @@ static struct sin lo4(u16 port)
 }
 
 /* A listener on 127.0.0.1, an ephemeral port (*addr: its name). */
-static struct lbx_file *listener(struct kunit *test, struct in_fix *x, struct sin *addr)
+static struct lbx_file *listener(struct kunit *test, struct lbx_kunit_fs *x, struct sin *addr)
 {
 	struct lbx_file *l = tcp(test, x);
 	struct sin a = lo4(0);
@@ -128,30 +67,12 @@ static struct lbx_file *listener(struct kunit *test, struct in_fix *x, struct si
 	return l;
 }
 
-static struct lbx_file *accept1(struct kunit *test, struct in_fix *x, struct lbx_file *l)
+static struct lbx_file *accept1(struct kunit *test, struct lbx_kunit_fs *x, struct lbx_file *l)
 {
 	struct lbx_file *s = NULL;
 
 	KUNIT_ASSERT_EQ(test, lbx_sock_accept(l, 0, &s, NULL, NULL), 0);
-	return keep(test, x, s);
-}
-
-static long snd(struct lbx_file *f, const void *buf, size_t n, u32 flags)
-{
-	struct lbx_msg m = { 0 };
-	struct lbx_kvec v;
-
-	lbx_msg_iter_kernel(&m.iter, &v, (void *)buf, n);
-	return lbx_sock_sendmsg(f, &m, flags);
-}
-
-static long rcv(struct lbx_file *f, void *buf, size_t n, u32 flags)
-{
-	struct lbx_msg m = { 0 };
-	struct lbx_kvec v;
-
-	lbx_msg_iter_kernel(&m.iter, &v, buf, n);
-	return lbx_sock_recvmsg(f, &m, flags);
+	return lbx_kunit_hold(test, x, s);
 }
 
 static void pattern(u8 *buf, size_t n, u8 seed)
@@ -172,7 +93,7 @@ static void pattern(u8 *buf, size_t n, u8 seed)
  */
 static void tcp_loopback_64k_both_ways(struct kunit *test)
 {
-	struct in_fix *x = in_init(test);
+	struct lbx_kunit_fs *x = in_init(test);
 	struct lbx_file *l, *c, *s;
 	struct sin la, a;
 	u8 *out, *in;
@@ -204,26 +125,26 @@ static void tcp_loopback_64k_both_ways(struct kunit *test)
 
 	/* Client to server. */
 	pattern(out, BULK, 1);
-	KUNIT_EXPECT_EQ(test, snd(c, out, BULK, 0), (long)BULK);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(c, out, BULK, 0), (long)BULK);
 	memset(in, 0, BULK);
-	KUNIT_EXPECT_EQ(test, rcv(s, in, BULK, LX_MSG_WAITALL), (long)BULK);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_recv(s, in, BULK, LX_MSG_WAITALL), (long)BULK);
 	KUNIT_EXPECT_EQ(test, memcmp(in, out, BULK), 0);
-	KUNIT_EXPECT_EQ(test, rcv(s, in, 1, LX_MSG_DONTWAIT), (long)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_recv(s, in, 1, LX_MSG_DONTWAIT), (long)-EAGAIN);
 	/* Server to client. */
 	pattern(out, BULK, 99);
-	KUNIT_EXPECT_EQ(test, snd(s, out, BULK, 0), (long)BULK);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(s, out, BULK, 0), (long)BULK);
 	memset(in, 0, BULK);
-	KUNIT_EXPECT_EQ(test, rcv(c, in, BULK, LX_MSG_WAITALL), (long)BULK);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_recv(c, in, BULK, LX_MSG_WAITALL), (long)BULK);
 	KUNIT_EXPECT_EQ(test, memcmp(in, out, BULK), 0);
 
 	/* Close: the peer reads EOF; sending to a closed peer is answered
 	 * with RST, then EPIPE (CLOSE_WAIT, as Linux). */
-	drop(x, c);
-	KUNIT_EXPECT_EQ(test, rcv(s, in, 16, 0), 0L);
+	lbx_kunit_close(x, c);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_recv(s, in, 16, 0), 0L);
 	KUNIT_EXPECT_NE(test, lbx_file_poll(s, NULL) & LX_POLLRDHUP, 0U);
-	KUNIT_EXPECT_EQ(test, snd(s, "x", 1, LX_MSG_NOSIGNAL), 1L);
-	KUNIT_EXPECT_EQ(test, snd(s, "x", 1, LX_MSG_NOSIGNAL), (long)-EPIPE);
-	in_fini(test, x);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(s, "x", 1, LX_MSG_NOSIGNAL), 1L);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(s, "x", 1, LX_MSG_NOSIGNAL), (long)-EPIPE);
+	lbx_kunit_fs_fini(test, x);
 }
 
 /*
@@ -234,7 +155,7 @@ static void tcp_loopback_64k_both_ways(struct kunit *test)
  */
 static void tcp_accept_after_peer_close_or_reset(struct kunit *test)
 {
-	struct in_fix *x = in_init(test);
+	struct lbx_kunit_fs *x = in_init(test);
 	struct { int on, secs; } lg = { 1, 0 };
 	struct lbx_file *l, *c, *s;
 	struct sin la;
@@ -244,30 +165,30 @@ static void tcp_accept_after_peer_close_or_reset(struct kunit *test)
 
 	c = tcp(test, x);
 	KUNIT_ASSERT_EQ(test, lbx_sock_connect(c, &la, sizeof(la)), 0);
-	KUNIT_EXPECT_EQ(test, snd(c, "hi", 2, 0), 2L);
-	drop(x, c);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(c, "hi", 2, 0), 2L);
+	lbx_kunit_close(x, c);
 	KUNIT_EXPECT_NE(test, lbx_file_poll(l, NULL) & LX_POLLIN, 0U);
 	s = accept1(test, x, l);
-	KUNIT_EXPECT_EQ(test, rcv(s, buf, sizeof(buf), 0), 2L);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_recv(s, buf, sizeof(buf), 0), 2L);
 	KUNIT_EXPECT_EQ(test, memcmp(buf, "hi", 2), 0);
-	KUNIT_EXPECT_EQ(test, rcv(s, buf, sizeof(buf), 0), 0L);
-	drop(x, s);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_recv(s, buf, sizeof(buf), 0), 0L);
+	lbx_kunit_close(x, s);
 
 	c = tcp(test, x);
 	KUNIT_ASSERT_EQ(test, lbx_sock_connect(c, &la, sizeof(la)), 0);
 	KUNIT_EXPECT_EQ(test, lbx_sock_setsockopt(c, LX_SOL_SOCKET, LX_SO_LINGER,
 						  &lg, sizeof(lg)), 0);
-	drop(x, c);
+	lbx_kunit_close(x, c);
 	KUNIT_EXPECT_NE(test, lbx_file_poll(l, NULL) & LX_POLLIN, 0U);
 	s = accept1(test, x, l);
-	KUNIT_EXPECT_EQ(test, rcv(s, buf, sizeof(buf), 0), (long)-ECONNRESET);
-	KUNIT_EXPECT_EQ(test, rcv(s, buf, sizeof(buf), 0), 0L);
-	drop(x, s);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_recv(s, buf, sizeof(buf), 0), (long)-ECONNRESET);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_recv(s, buf, sizeof(buf), 0), 0L);
+	lbx_kunit_close(x, s);
 
 	/* Nothing else queued: a non-blocking accept is EAGAIN. */
 	lbx_file_set_flags(l, lbx_file_get_flags(l) | LX_O_NONBLOCK);
 	KUNIT_EXPECT_EQ(test, lbx_sock_accept(l, 0, &s, NULL, NULL), -EAGAIN);
-	in_fini(test, x);
+	lbx_kunit_fs_fini(test, x);
 }
 
 static struct kunit_case inet_cases[] = {

@@ -8,6 +8,8 @@
  */
 #include <linux/module.h>
 
+#include <litebox/net.h>
+
 #include "lbx_kunit.h"
 
 /* kmod/main.c has one too; this one keeps the suites' KUnit (GPL-only)
@@ -171,6 +173,12 @@ static void fs_teardown(struct lbx_kunit_fs *fx)
 	if (!fx->live)
 		return;
 	fx->live = false;
+	while (fx->nfiles > 0) {
+		struct lbx_file *f = fx->files[--fx->nfiles];
+
+		if (f)
+			lbx_file_put(f);
+	}
 	lbx_fs_ctx_release(&fx->ctx);
 	lbx_vfs_destroy(fx->vfs);
 	fx->vfs = NULL;
@@ -225,6 +233,31 @@ void lbx_kunit_fs_fini(struct kunit *test, struct lbx_kunit_fs *fx)
 			    "bytes still charged after the VFS was destroyed");
 }
 
+struct lbx_file *lbx_kunit_hold(struct kunit *test, struct lbx_kunit_fs *fx,
+				struct lbx_file *f)
+{
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	if (fx->nfiles >= LBX_KUNIT_FILES) {
+		lbx_file_put(f);
+		KUNIT_ASSERT_FAILURE(test, "more than %d files held", LBX_KUNIT_FILES);
+	}
+	fx->files[fx->nfiles++] = f;
+	return f;
+}
+
+void lbx_kunit_close(struct lbx_kunit_fs *fx, struct lbx_file *f)
+{
+	int i;
+
+	for (i = 0; i < fx->nfiles; i++) {
+		if (fx->files[i] == f) {
+			fx->files[i] = NULL;
+			lbx_file_put(f);
+			return;
+		}
+	}
+}
+
 int lbx_kunit_open(struct lbx_kunit_fs *fx, const char *path, u32 flags,
 		   u32 mode, struct lbx_file **out)
 {
@@ -255,6 +288,24 @@ long lbx_kunit_read(struct lbx_file *f, void *buf, size_t n)
 
 	lbx_iter_init_kernel(&it, buf, n);
 	return lbx_file_read(f, &it);
+}
+
+long lbx_kunit_send(struct lbx_file *f, const void *buf, size_t n, u32 flags)
+{
+	struct lbx_msg m = { 0 };
+	struct lbx_kvec v;
+
+	lbx_msg_iter_kernel(&m.iter, &v, (void *)buf, n);
+	return lbx_sock_sendmsg(f, &m, flags);
+}
+
+long lbx_kunit_recv(struct lbx_file *f, void *buf, size_t n, u32 flags)
+{
+	struct lbx_msg m = { 0 };
+	struct lbx_kvec v;
+
+	lbx_msg_iter_kernel(&m.iter, &v, buf, n);
+	return lbx_sock_recvmsg(f, &m, flags);
 }
 
 long lbx_kunit_put_file(struct lbx_kunit_fs *fx, const char *path,

@@ -53,18 +53,30 @@ void lbx_tarw_end(struct lbx_tarw *w);
 
 /* ---- file-system fixture ---- */
 
+#define LBX_KUNIT_FILES	16
+
 struct lbx_kunit_fs {
 	struct lbx_memacct acct;
 	struct lbx_vfs *vfs;
 	struct lbx_fs_ctx ctx;
 	bool live;		/* vfs and ctx still to be torn down */
+	/* Files the case holds (lbx_kunit_hold()), put before the VFS goes,
+	 * newest first: an epoll file before what it watches. */
+	struct lbx_file *files[LBX_KUNIT_FILES];
+	int nfiles;
 };
 
 /* An empty VFS (memfs root) charged to a limit of limit bytes; torn down
  * when the test ends unless lbx_kunit_fs_fini() did it first. */
 struct lbx_kunit_fs *lbx_kunit_fs_init(struct kunit *test, u64 limit);
-/* Tears the fixture down; every charged byte must have come back. */
+/* Tears the fixture down (the held files first); every charged byte must
+ * have come back. */
 void lbx_kunit_fs_fini(struct kunit *test, struct lbx_kunit_fs *fx);
+/* The fixture holds f until teardown or lbx_kunit_close(); returns f. */
+struct lbx_file *lbx_kunit_hold(struct kunit *test, struct lbx_kunit_fs *fx,
+				struct lbx_file *f);
+/* Puts a held file now (the fixture forgets it). */
+void lbx_kunit_close(struct lbx_kunit_fs *fx, struct lbx_file *f);
 
 /* Small wrappers in the shape of the system calls (0/-errno or a count). */
 int lbx_kunit_open(struct lbx_kunit_fs *fx, const char *path, u32 flags,
@@ -72,6 +84,9 @@ int lbx_kunit_open(struct lbx_kunit_fs *fx, const char *path, u32 flags,
 int lbx_kunit_try_open(struct lbx_kunit_fs *fx, const char *path, u32 flags);
 long lbx_kunit_write(struct lbx_file *f, const void *buf, size_t n);
 long lbx_kunit_read(struct lbx_file *f, void *buf, size_t n);
+/* sendmsg and recvmsg of one kernel buffer, no address or control. */
+long lbx_kunit_send(struct lbx_file *f, const void *buf, size_t n, u32 flags);
+long lbx_kunit_recv(struct lbx_file *f, void *buf, size_t n, u32 flags);
 /* Creates or truncates path and writes the string data into it. */
 long lbx_kunit_put_file(struct lbx_kunit_fs *fx, const char *path,
 			const char *data);

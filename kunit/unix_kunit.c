@@ -15,15 +15,11 @@
 #include <litebox/poll.h>
 #include "lbx_kunit.h"
 
-/* ---- fixture: a VFS, a descriptor table and the case's files ---- */
-
-#define UX_FILES	8
+/* ---- fixture: a VFS holding the case's files, and a descriptor table ---- */
 
 struct ux_fix {
 	struct lbx_kunit_fs *fx;
 	struct lbx_fdtable *fdt;
-	struct lbx_file *f[UX_FILES];
-	int n;
 };
 
 static int ux_res_init(struct kunit_resource *res, void *context)
@@ -34,12 +30,6 @@ static int ux_res_init(struct kunit_resource *res, void *context)
 
 static void ux_teardown(struct ux_fix *x)
 {
-	while (x->n > 0) {
-		struct lbx_file *f = x->f[--x->n];
-
-		if (f)
-			lbx_file_put(f);
-	}
 	if (x->fdt)
 		lbx_fdtable_put(x->fdt);
 	x->fdt = NULL;
@@ -50,6 +40,7 @@ static void ux_res_free(struct kunit_resource *res)
 	ux_teardown(res->data);
 }
 
+/* The table's resource comes after the VFS fixture's: it goes first. */
 static struct ux_fix *ux_init(struct kunit *test)
 {
 	struct ux_fix *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
@@ -68,50 +59,18 @@ static void ux_fini(struct kunit *test, struct ux_fix *x)
 	lbx_kunit_fs_fini(test, x->fx);
 }
 
-static void keep(struct kunit *test, struct ux_fix *x, struct lbx_file *f)
-{
-	KUNIT_ASSERT_LT(test, x->n, UX_FILES);
-	x->f[x->n++] = f;
-}
-
-/* Closes f now (the fixture forgets it). */
-static void drop(struct ux_fix *x, struct lbx_file *f)
-{
-	int i;
-
-	for (i = 0; i < x->n; i++) {
-		if (x->f[i] == f) {
-			x->f[i] = NULL;
-			lbx_file_put(f);
-			return;
-		}
-	}
-}
-
 static void pair(struct kunit *test, struct ux_fix *x, int type, struct lbx_file **a,
 		 struct lbx_file **b)
 {
 	KUNIT_ASSERT_EQ(test, lbx_sock_socketpair(x->fx->vfs, LX_AF_UNIX, type, 0, a, b), 0);
-	keep(test, x, *a);
-	keep(test, x, *b);
+	lbx_kunit_hold(test, x->fx, *a);
+	lbx_kunit_hold(test, x->fx, *b);
 }
 
-static long ksend(struct lbx_file *f, const void *buf, size_t n, u32 flags)
-{
-	struct lbx_msg m = { 0 };
-	struct lbx_kvec v;
-
-	lbx_msg_iter_kernel(&m.iter, &v, (void *)buf, n);
-	return lbx_sock_sendmsg(f, &m, flags);
-}
-
+/* Every receive here is non-blocking: a missing message fails, never hangs. */
 static long krecv(struct lbx_file *f, void *buf, size_t n, u32 flags)
 {
-	struct lbx_msg m = { 0 };
-	struct lbx_kvec v;
-
-	lbx_msg_iter_kernel(&m.iter, &v, buf, n);
-	return lbx_sock_recvmsg(f, &m, flags | LX_MSG_DONTWAIT);
+	return lbx_kunit_recv(f, buf, n, flags | LX_MSG_DONTWAIT);
 }
 
 static long send_fd(struct ux_fix *x, struct lbx_file *s, int fd)
@@ -141,8 +100,8 @@ static void stream_pair_has_no_boundaries_and_ends(struct kunit *test)
 	char buf[16];
 
 	pair(test, x, LX_SOCK_STREAM, &a, &b);
-	KUNIT_EXPECT_EQ(test, ksend(a, "abc", 3, 0), 3L);
-	KUNIT_EXPECT_EQ(test, ksend(a, "def", 3, 0), 3L);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(a, "abc", 3, 0), 3L);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(a, "def", 3, 0), 3L);
 	KUNIT_EXPECT_EQ(test, krecv(b, buf, sizeof(buf), LX_MSG_PEEK), 6L);
 	KUNIT_EXPECT_EQ(test, krecv(b, buf, 2, 0), 2L);
 	KUNIT_EXPECT_EQ(test, memcmp(buf, "ab", 2), 0);
@@ -151,11 +110,11 @@ static void stream_pair_has_no_boundaries_and_ends(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, krecv(b, buf, sizeof(buf), 0), (long)-EAGAIN);
 	KUNIT_EXPECT_EQ(test, lbx_sock_shutdown(a, LX_SHUT_WR), 0);
 	KUNIT_EXPECT_EQ(test, krecv(b, buf, sizeof(buf), 0), 0L);
-	KUNIT_EXPECT_EQ(test, ksend(a, "x", 1, 0), (long)-EPIPE);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(a, "x", 1, 0), (long)-EPIPE);
 	KUNIT_EXPECT_TRUE(test, lbx_file_poll(b, NULL) & LX_POLLRDHUP);
-	drop(x, a);
+	lbx_kunit_close(x->fx, a);
 	KUNIT_EXPECT_TRUE(test, lbx_file_poll(b, NULL) & LX_POLLHUP);
-	KUNIT_EXPECT_EQ(test, ksend(b, "x", 1, 0), (long)-EPIPE);
+	KUNIT_EXPECT_EQ(test, lbx_kunit_send(b, "x", 1, 0), (long)-EPIPE);
 	ux_fini(test, x);
 }
 
@@ -168,17 +127,17 @@ static void dgram_and_seqpacket_keep_boundaries(struct kunit *test)
 
 	for (type = LX_SOCK_DGRAM; type <= LX_SOCK_SEQPACKET; type += 3) {
 		pair(test, x, type, &a, &b);
-		KUNIT_EXPECT_EQ(test, ksend(a, "hello", 5, 0), 5L);
-		KUNIT_EXPECT_EQ(test, ksend(a, "xy", 2, 0), 2L);
+		KUNIT_EXPECT_EQ(test, lbx_kunit_send(a, "hello", 5, 0), 5L);
+		KUNIT_EXPECT_EQ(test, lbx_kunit_send(a, "xy", 2, 0), 2L);
 		KUNIT_EXPECT_EQ(test, krecv(b, buf, 3, LX_MSG_TRUNC), 5L);
 		KUNIT_EXPECT_EQ(test, krecv(b, buf, sizeof(buf), 0), 2L);
 		KUNIT_EXPECT_EQ(test, memcmp(buf, "xy", 2), 0);
-		drop(x, a);
+		lbx_kunit_close(x->fx, a);
 		if (type == LX_SOCK_SEQPACKET)
 			KUNIT_EXPECT_EQ(test, krecv(b, buf, sizeof(buf), 0), 0L);
 		else
-			KUNIT_EXPECT_EQ(test, ksend(b, "z", 1, 0), (long)-ECONNREFUSED);
-		drop(x, b);
+			KUNIT_EXPECT_EQ(test, lbx_kunit_send(b, "z", 1, 0), (long)-ECONNREFUSED);
+		lbx_kunit_close(x->fx, b);
 	}
 	ux_fini(test, x);
 }
@@ -196,8 +155,8 @@ static void scm_rights_moves_references(struct kunit *test)
 
 	pair(test, x, LX_SOCK_STREAM, &a, &b);
 	KUNIT_ASSERT_EQ(test, lbx_pipe_create(x->fx->vfs, 0, &rd, &wr), 0);
-	keep(test, x, rd);
-	keep(test, x, wr);
+	lbx_kunit_hold(test, x->fx, rd);
+	lbx_kunit_hold(test, x->fx, wr);
 	fd = lbx_fd_install(x->fdt, wr, 0, 0);	/* a reference of its own */
 	KUNIT_ASSERT_GE(test, fd, 0);
 	refs = wr->refs;
@@ -226,10 +185,10 @@ static void scm_rights_moves_references(struct kunit *test)
 	/* In flight when the receiver goes: released with its queue. */
 	KUNIT_EXPECT_EQ(test, send_fd(x, a, nfd), 1L);
 	lbx_fd_close(x->fdt, nfd);
-	drop(x, wr);
+	lbx_kunit_close(x->fx, wr);
 	KUNIT_EXPECT_EQ(test, wr->refs, 1U);		/* only the message's */
-	drop(x, a);
-	drop(x, b);
+	lbx_kunit_close(x->fx, a);
+	lbx_kunit_close(x->fx, b);
 	KUNIT_EXPECT_EQ(test, lbx_kunit_read(rd, buf, sizeof(buf)), 0L);	/* EOF */
 	ux_fini(test, x);
 }
