@@ -65,6 +65,9 @@ GUEST_BINS := $(patsubst tests/guest/%.c,$(O)/guest/%,$(GUEST_SRCS))
 # Dynamically linked builds of a few guest tests: ld.so, libc.so and mmap.
 GUEST_DYN := hello args_env mp_timers
 GUEST_BINS += $(patsubst %,$(O)/guest/%_dyn,$(GUEST_DYN))
+# dlopen/dlclose cycles of a library the program carries (tests/guest/dl/):
+# dynamically linked only.
+GUEST_BINS += $(O)/guest/dlcycle_dyn
 # Static-PIE builds: no interpreter, relocated by their own start code.
 GUEST_SPIE := hello signals
 GUEST_BINS += $(patsubst %,$(O)/guest/%_spie,$(GUEST_SPIE))
@@ -130,6 +133,13 @@ $(O)/guest/%_spie: tests/guest/%.c tests/guest/guest_test.h
 $(O)/guest/%_dyn: tests/guest/%.c tests/guest/guest_test.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@
+$(O)/guest-data/libdlcycle.so: tests/guest/dl/dlcycle_lib.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -fPIC -shared -nostdlib -Wall $< -o $@
+$(O)/guest/dlcycle_dyn: tests/guest/dl/dlcycle.c tests/guest/guest_test.h $(O)/guest-data/libdlcycle.so
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest \
+		-DDLCYCLE_LIB='"$(abspath $(O)/guest-data/libdlcycle.so)"' $< -ldl -o $@
 $(O)/guest/%_musl: tests/guest/%.c tests/guest/guest_test.h
 	@mkdir -p $(@D)
 	$(MUSL_CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -lpthread -o $@

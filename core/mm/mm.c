@@ -29,6 +29,8 @@ static void free_all(struct lbx_mm *mm)
 		lbx_plat_free(lbx_list_entry(pos, struct lbx_vma, node));
 	}
 	mm->count = 0;
+	mm->exec_gone = false;
+	mm->tramps_pinned = false;
 }
 
 void lbx_mm_destroy(struct lbx_mm *mm)
@@ -79,6 +81,8 @@ int lbx_mm_copy(struct lbx_mm *src, struct lbx_mm **out)
 	lbx_plat_mutex_lock(&src->lock);
 	mm->mmap_base = src->mmap_base;
 	mm->bottom_up = src->bottom_up;
+	mm->exec_gone = src->exec_gone;
+	mm->tramps_pinned = src->tramps_pinned;
 	lbx_list_for_each(pos, &src->vmas) {
 		struct lbx_vma *v = vma_of(pos);
 		struct lbx_vma *c = vma_new(v->start, v->end, v->prot, v->flags,
@@ -88,6 +92,8 @@ int lbx_mm_copy(struct lbx_mm *src, struct lbx_mm **out)
 			ret = -ENOMEM;
 			break;
 		}
+		c->serves_lo = v->serves_lo;
+		c->serves_hi = v->serves_hi;
 		lbx_list_add_tail(&c->node, &mm->vmas);
 		mm->count++;
 	}
@@ -122,6 +128,8 @@ static int split_at(struct lbx_mm *mm, u64 addr)
 			       v->obj, v->name);
 		if (!tail)
 			return -ENOMEM;
+		tail->serves_lo = v->serves_lo;
+		tail->serves_hi = v->serves_hi;
 		v->end = addr;
 		/* Insert after v. */
 		tail->node.next = v->node.next;
@@ -142,6 +150,8 @@ static void remove_locked(struct lbx_mm *mm, u64 start, u64 end)
 		struct lbx_vma *v = vma_of(pos);
 
 		if (v->start >= start && v->end <= end) {
+			if ((v->prot & LBX_PROT_EXEC) && !(v->flags & LBX_VMA_TRAMP))
+				mm->exec_gone = true;
 			lbx_list_del(pos);
 			lbx_plat_free(v);
 			mm->count--;
@@ -153,6 +163,7 @@ static bool same_attrs(const struct lbx_vma *a, const struct lbx_vma *b)
 {
 	return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
 	       a->obj == b->obj && !strcmp(a->name, b->name) &&
+	       a->serves_lo == b->serves_lo && a->serves_hi == b->serves_hi &&
 	       (!has_offset(a->flags) ||
 		a->offset + (a->end - a->start) == b->offset);
 }
@@ -205,18 +216,12 @@ int lbx_mm_insert(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
 	return lbx_mm_insert_shared(mm, start, end, prot, flags, offset, 0, name);
 }
 
-int lbx_mm_insert_shared(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
-			 u64 offset, u64 obj, const char *name)
+static int insert_vma(struct lbx_mm *mm, struct lbx_vma *v)
 {
+	u64 start = v->start, end = v->end;
 	struct lbx_list_head *pos;
-	struct lbx_vma *v;
 	int ret;
 
-	if (end <= start)
-		return -EINVAL;
-	v = vma_new(start, end, prot, flags, offset, obj, name);
-	if (!v)
-		return -ENOMEM;
 	lbx_plat_mutex_lock(&mm->lock);
 	ret = split_at(mm, start);
 	if (!ret)
@@ -238,6 +243,82 @@ int lbx_mm_insert_shared(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 fl
 	merge_locked(mm);
 	lbx_plat_mutex_unlock(&mm->lock);
 	return 0;
+}
+
+int lbx_mm_insert_shared(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
+			 u64 offset, u64 obj, const char *name)
+{
+	struct lbx_vma *v;
+
+	if (end <= start)
+		return -EINVAL;
+	v = vma_new(start, end, prot, flags, offset, obj, name);
+	if (!v)
+		return -ENOMEM;
+	return insert_vma(mm, v);
+}
+
+int lbx_mm_insert_tramp(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u64 lo, u64 hi,
+			const char *name)
+{
+	struct lbx_vma *v;
+
+	if (end <= start || hi <= lo)
+		return -EINVAL;
+	v = vma_new(start, end, prot, LBX_VMA_TRAMP, 0, 0, name);
+	if (!v)
+		return -ENOMEM;
+	v->serves_lo = lo;
+	v->serves_hi = hi;
+	return insert_vma(mm, v);
+}
+
+/* Caller holds the lock: does any range overlap [start, end)? */
+static bool overlapped(struct lbx_mm *mm, u64 start, u64 end)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if (v->start >= end)
+			return false;
+		if (v->end > start)
+			return true;
+	}
+	return false;
+}
+
+int lbx_mm_find_orphan(struct lbx_mm *mm, u64 *start, u64 *end)
+{
+	struct lbx_list_head *pos;
+	int ret = -ENOENT;
+
+	lbx_plat_mutex_lock(&mm->lock);
+	if (!mm->exec_gone || mm->tramps_pinned)
+		goto out;
+	lbx_list_for_each(pos, &mm->vmas) {
+		struct lbx_vma *v = vma_of(pos);
+
+		if ((v->flags & LBX_VMA_TRAMP) &&
+		    !overlapped(mm, v->serves_lo, v->serves_hi)) {
+			*start = v->start;
+			*end = v->end;
+			ret = 0;
+			goto out;
+		}
+	}
+	mm->exec_gone = false;
+out:
+	lbx_plat_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+void lbx_mm_pin_tramps(struct lbx_mm *mm)
+{
+	lbx_plat_mutex_lock(&mm->lock);
+	mm->tramps_pinned = true;
+	lbx_plat_mutex_unlock(&mm->lock);
 }
 
 /* Caller holds the lock: is every byte of [start, end) mapped? */

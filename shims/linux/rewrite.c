@@ -6,7 +6,9 @@
  * all); code that did not look worth it, or could not be read then, is
  * patched at its first trapped syscall, when no other context of the guest
  * can be inside a patched range. The trampolines go into a small mapping
- * near the code ("[lbx-rewrite]" in /proc/self/maps), within rel32 reach.
+ * near the code ("[lbx-rewrite]" in /proc/self/maps), within rel32 reach,
+ * and is unmapped with the last of the code it serves
+ * (lbx_linux_rewrite_reclaim()).
  */
 #include <litebox/file.h>
 #include <litebox/mm.h>
@@ -38,8 +40,8 @@ static int try_map(struct lbx_process *p, u64 at, u64 size, u64 lo, u64 hi, u64 
 		return ret;
 	if (!lbx_rw_reach(lo, at) || !lbx_rw_reach(hi, at + size) ||
 	    !lbx_rw_reach(at + size, lo) || !lbx_rw_reach(at, hi) ||
-	    lbx_mm_insert(p->mm, at, at + size, LBX_PROT_READ | LBX_PROT_EXEC, 0, 0,
-			  "[lbx-rewrite]")) {
+	    lbx_mm_insert_tramp(p->mm, at, at + size, LBX_PROT_READ | LBX_PROT_EXEC, lo, hi,
+				"[lbx-rewrite]")) {
 		lbx_plat_guest_unmap(at, size);
 		return -ENOSPC;
 	}
@@ -275,4 +277,24 @@ void lbx_linux_rewrite_lazy(struct lbx_sys *s)
 	lbx_mm_set_flag(p->mm, v.start, v.end, LBX_VMA_SCANNED);
 	if (v.prot & LBX_PROT_READ)
 		rewrite_vma(p, &v, rip);
+}
+
+/*
+ * After an unmap: the trampoline regions whose code is all gone go too
+ * (dlclose of a library, which a program may dlopen again and again). No
+ * jump can reach them any more: whatever maps code there later is patched
+ * afresh. A thread still inside a trampoline's call returns into unmapped
+ * memory, as it would into the unmapped library natively.
+ */
+void lbx_linux_rewrite_reclaim(struct lbx_process *p)
+{
+	u64 start, end;
+
+	while (!lbx_mm_find_orphan(p->mm, &start, &end)) {
+		/* Whole ranges of the map: neither needs to split one. Should
+		 * one fail all the same, the next unmap tries again. */
+		if (lbx_plat_guest_unmap(start, end - start) ||
+		    lbx_mm_remove(p->mm, start, end))
+			return;
+	}
 }

@@ -127,6 +127,7 @@ int lbx_linux_process_fs_init(struct lbx_process *p, const char *cwd);
 void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 			    u64 len, u64 off);
 void lbx_linux_rewrite_lazy(struct lbx_sys *s);
+void lbx_linux_rewrite_reclaim(struct lbx_process *p);
 void lbx_linux_rewrite_mprotect(struct lbx_process *p, u64 start, u64 end);
 
 /* exec.c */

@@ -109,6 +109,8 @@ int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len)
 
 	if (!ret)
 		ret = lbx_mm_remove(s->p->mm, addr, addr + len);
+	if (!ret)
+		lbx_linux_rewrite_reclaim(s->p);
 	return ret;
 }
 
@@ -518,6 +520,9 @@ LBX_SYSCALL(mremap)
 		return mremap_shared(s, &v, old, old_len, new_len, flags, new_addr);
 	if (new_len > old_len && (v.flags & LBX_VMA_FILE))
 		return -EINVAL;
+	/* A trampoline region moved or grown is plain memory: it serves no
+	 * code where it goes. */
+	v.flags &= ~LBX_VMA_TRAMP;
 	if (!(flags & LX_MREMAP_FIXED)) {
 		u64 at = end;
 
@@ -541,6 +546,9 @@ LBX_SYSCALL(mremap)
 		lbx_linux_unmap(s, new_addr, new_len);
 		return ret;
 	}
+	/* Patched code that moves still jumps to its trampolines. */
+	if (v.flags & LBX_VMA_SCANNED)
+		lbx_mm_pin_tramps(s->p->mm);
 	lbx_linux_unmap(s, old, old_len);
 	return (long)new_addr;
 }

@@ -366,3 +366,64 @@ TEST(shared_ranges_keep_object_and_offsets)
 	lbx_mm_destroy(copy);
 	lbx_mm_destroy(mm);
 }
+
+/* Trampoline regions (the rewriter's): one is an orphan once no range of
+ * the map overlaps the code it serves, and only after executable memory
+ * went; splits, merges and fork keep what each serves. */
+TEST(trampoline_regions_go_with_their_code)
+{
+	const u32 RX = LBX_PROT_READ | LBX_PROT_EXEC;
+	struct lbx_mm *mm, *copy;
+	struct lbx_vma v;
+	u64 s, e;
+
+	ASSERT_EQ(lbx_mm_create(&mm), 0);
+	/* Two libraries' code, each with a region just below it. */
+	ASSERT_EQ(lbx_mm_insert(mm, 0x20 * P, 0x28 * P, RX, LBX_VMA_FILE, 0, "/lib/a"), 0);
+	ASSERT_EQ(lbx_mm_insert(mm, 0x30 * P, 0x38 * P, RX, LBX_VMA_FILE, 0, "/lib/b"), 0);
+	ASSERT_EQ(lbx_mm_insert_tramp(mm, 0x10 * P, 0x11 * P, RX, 0x21 * P, 0x27 * P,
+				      "[lbx-rewrite]"), 0);
+	ASSERT_EQ(lbx_mm_insert_tramp(mm, 0x11 * P, 0x13 * P, RX, 0x31 * P, 0x32 * P,
+				      "[lbx-rewrite]"), 0);
+	ASSERT_EQ(lbx_mm_insert_tramp(mm, 0x10 * P, 0x11 * P, RX, 7, 3, "x"), -EINVAL);
+	/* Adjacent regions of different code stay apart; /proc shows no
+	 * offset for them. */
+	ASSERT_EQ(mm->count, 4);
+	ASSERT_NE(strstr(render(mm), "00010000-00011000 r-xp 00000000 00:00 0"), NULL);
+	/* Nothing executable went yet: no orphan, even unasked. */
+	ASSERT_EQ(lbx_mm_find_orphan(mm, &s, &e), -ENOENT);
+	/* Part of a's code goes: its sites' range still overlaps the rest. */
+	ASSERT_EQ(lbx_mm_remove(mm, 0x20 * P, 0x24 * P), 0);
+	ASSERT_EQ(lbx_mm_find_orphan(mm, &s, &e), -ENOENT);
+	/* A split of b's region (mprotect of a part) keeps what it serves. */
+	ASSERT_EQ(lbx_mm_protect(mm, 0x12 * P, 0x13 * P, R), 0);
+	ASSERT_EQ(mm->count, 5);
+	ASSERT_EQ(lbx_mm_lookup(mm, 0x12 * P, &v), 0);
+	ASSERT_TRUE(v.flags & LBX_VMA_TRAMP);
+	ASSERT_EQ(v.serves_lo, 0x31 * P);
+	ASSERT_EQ(v.serves_hi, 0x32 * P);
+	ASSERT_EQ(lbx_mm_protect(mm, 0x12 * P, 0x13 * P, RX), 0);
+	ASSERT_EQ(mm->count, 4);
+	/* fork, then the rest of a goes in the child only. */
+	ASSERT_EQ(lbx_mm_copy(mm, &copy), 0);
+	ASSERT_EQ(lbx_mm_remove(copy, 0x24 * P, 0x28 * P), 0);
+	ASSERT_EQ(lbx_mm_find_orphan(copy, &s, &e), 0);
+	ASSERT_EQ(s, 0x10 * P);
+	ASSERT_EQ(e, 0x11 * P);
+	ASSERT_EQ(lbx_mm_remove(copy, s, e), 0);
+	ASSERT_EQ(lbx_mm_find_orphan(copy, &s, &e), -ENOENT);
+	ASSERT_EQ(lbx_mm_find_orphan(mm, &s, &e), -ENOENT);
+	lbx_mm_destroy(copy);
+	/* Pinned (patched code moved): never an orphan again, until exec. */
+	lbx_mm_pin_tramps(mm);
+	ASSERT_EQ(lbx_mm_remove(mm, 0x20 * P, 0x40 * P), 0);
+	ASSERT_EQ(lbx_mm_find_orphan(mm, &s, &e), -ENOENT);
+	lbx_mm_clear(mm, NULL);
+	ASSERT_EQ(lbx_mm_insert(mm, 0x30 * P, 0x38 * P, RX, LBX_VMA_FILE, 0, "/lib/b"), 0);
+	ASSERT_EQ(lbx_mm_insert_tramp(mm, 0x11 * P, 0x12 * P, RX, 0x31 * P, 0x32 * P,
+				      "[lbx-rewrite]"), 0);
+	ASSERT_EQ(lbx_mm_remove(mm, 0x30 * P, 0x38 * P), 0);
+	ASSERT_EQ(lbx_mm_find_orphan(mm, &s, &e), 0);
+	ASSERT_EQ(s, 0x11 * P);
+	lbx_mm_destroy(mm);
+}

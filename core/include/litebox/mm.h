@@ -22,6 +22,8 @@ struct lbx_vma {
 	u64 offset;			/* file (or shared object) offset */
 	u64 obj;			/* LBX_VMA_SHARED: the object's id */
 	char name[LBX_VMA_NAME_MAX];	/* "[heap]", "[stack]", a path, or "" */
+	/* LBX_VMA_TRAMP: the code whose rewritten syscall sites jump here. */
+	u64 serves_lo, serves_hi;
 };
 
 /*
@@ -36,6 +38,8 @@ struct lbx_vma {
 /* A shared mapping of a file not open for writing: mprotect may not add
  * PROT_WRITE (Linux's missing VM_MAYWRITE). */
 #define LBX_VMA_NOMAYWRITE (1U << 4)
+/* The rewriter's trampolines for the code in [serves_lo, serves_hi). */
+#define LBX_VMA_TRAMP	(1U << 5)
 
 /*
  * The layout of a guest address space, as Linux x86-64 (4-level paging)
@@ -57,6 +61,12 @@ struct lbx_mm {
 	u32 count;
 	u64 mmap_base;			/* top of the top-down search (bottom of bottom-up) */
 	bool bottom_up;			/* the legacy layout */
+	/* Executable memory left the map since lbx_mm_find_orphan() last
+	 * found nothing: a trampoline region may have lost its code. */
+	bool exec_gone;
+	/* Patched code was moved (mremap): its jumps still reach the old
+	 * regions, which therefore stay until exec. */
+	bool tramps_pinned;
 };
 
 #define LBX_MM_MAX_VMAS 65530	/* vm.max_map_count */
@@ -72,6 +82,18 @@ int lbx_mm_insert(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
 /* The same for a shared range: its pages are object obj's from offset on. */
 int lbx_mm_insert_shared(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u32 flags,
 			 u64 offset, u64 obj, const char *name);
+/* A trampoline region at [start, end) for the code in [lo, hi). */
+int lbx_mm_insert_tramp(struct lbx_mm *mm, u64 start, u64 end, u32 prot, u64 lo, u64 hi,
+			const char *name);
+/*
+ * A trampoline region whose code is all gone (no mapping overlaps the code
+ * it serves): 0 and its range in *start, *end (still in the map: the
+ * caller unmaps it), or -ENOENT. Cheap unless executable memory was
+ * removed since it last returned -ENOENT.
+ */
+int lbx_mm_find_orphan(struct lbx_mm *mm, u64 *start, u64 *end);
+/* No trampoline region is an orphan from now on (patched code moved). */
+void lbx_mm_pin_tramps(struct lbx_mm *mm);
 /* A new shared object id, never 0, unique for the module's (or process's)
  * lifetime. */
 u64 lbx_mm_new_obj_id(void);
