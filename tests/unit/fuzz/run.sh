@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Builds the fuzzers (the tar parser, the path walk, the syscall rewriter)
+# Builds the fuzzers (the tar parser, the path walk, the syscall rewriter,
+# the ELF loader)
 # with clang (libFuzzer + ASan + UBSan) into build/fuzz/ and runs each for a
 # bounded time (seconds, default 20) on a copy of its seed corpus. Prints a
 # TAP line per fuzzer (make check counts them); exits nonzero when a fuzzer
@@ -65,10 +66,10 @@ if [ $fail -ne 0 ]; then
 	echo "1..1"
 	exit 1
 fi
-for t in tar path x86; do
+for t in tar path x86 elf; do
 	n=$((n + 1))
 	echo "# fuzz: building fuzz_$t"
-	if ! "$cc" "${flags[@]}" -fsanitize=fuzzer "tests/unit/fuzz/fuzz_$t.c" "$obj"/*.o \
+	if ! "$cc" "${flags[@]}" -Ishims/linux -fsanitize=fuzzer "tests/unit/fuzz/fuzz_$t.c" "$obj"/*.o \
 		-o "$out/fuzz_$t" > "$out/build_$t.log" 2>&1; then
 		echo "not ok $n - fuzz_$t does not build"
 		sed 's/^/#   /' "$out/build_$t.log" | tail -n 20
