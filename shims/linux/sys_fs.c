@@ -85,6 +85,7 @@ static int get_path_at(u64 uaddr, int flags, char **out)
 
 	if (!ret && !(*out)[0] && !(flags & LX_AT_EMPTY_PATH)) {
 		lbx_plat_free(*out);
+		*out = NULL;	/* callers free *out whatever the answer */
 		return -ENOENT;
 	}
 	return ret;

@@ -167,6 +167,37 @@ static void test_partial(char *good, char *none)
 	close(sv[1]);
 }
 
+/*
+ * An empty path is ENOENT, in either place of a two-path call too (a
+ * double free in litebox.ko's rename and link, found by sysfuzz_guest).
+ */
+static void test_empty_paths(void)
+{
+	int fd = open("/tmp/efault.empty", O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	CHECK(fd >= 0, "create");
+	close(fd);
+	CHECK_ERR(rename("", "/tmp/efault.x"), ENOENT);
+	CHECK_ERR(rename("/tmp/efault.empty", ""), ENOENT);
+	CHECK_ERR(renameat(AT_FDCWD, "", AT_FDCWD, "/tmp/efault.x"), ENOENT);
+	CHECK_ERR(syscall(SYS_renameat2, AT_FDCWD, "/tmp/efault.empty", AT_FDCWD, "", 0),
+		  ENOENT);
+	CHECK_ERR(link("", "/tmp/efault.x"), ENOENT);
+	CHECK_ERR(link("/tmp/efault.empty", ""), ENOENT);
+	CHECK_ERR(linkat(AT_FDCWD, "", AT_FDCWD, "/tmp/efault.x", 0), ENOENT);
+	CHECK_ERR(symlink("", "/tmp/efault.x"), ENOENT);
+	CHECK_ERR(symlink("/tmp/efault.empty", ""), ENOENT);
+	CHECK_ERR(open("", O_RDONLY), ENOENT);
+	CHECK_ERR(mkdir("", 0755), ENOENT);
+	CHECK_ERR(unlink(""), ENOENT);
+	CHECK_ERR(rmdir(""), ENOENT);
+	CHECK_ERR(chdir(""), ENOENT);
+	CHECK_ERR(truncate("", 0), ENOENT);
+	CHECK_ERR(access("", F_OK), ENOENT);
+	CHECK(access("/tmp/efault.x", F_OK) == -1 && errno == ENOENT, "nothing made");
+	CHECK(unlink("/tmp/efault.empty") == 0, "the file is as it was");
+}
+
 int main(void)
 {
 	const size_t pg = 4096;
@@ -223,6 +254,7 @@ int main(void)
 		unlink("/tmp/efault.dat");
 	}
 	test_partial(two, none);
+	test_empty_paths();
 	CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0, "still alive and well");
 	munmap(two, 2 * pg);
 	return gt_finish();
