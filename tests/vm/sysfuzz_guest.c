@@ -6,25 +6,28 @@
  * kernel and on the debug kernel with KASAN, lockdep and kmemleak, and
  * fails on any report in the kernel log).
  *
- *   sysfuzz_guest [SEED [CHILDREN [CALLS]]]
+ *   sysfuzz_guest [SEED [CHILDREN [CALLS [THREADS]]]]
  *
- * The parent forks CHILDREN children, one after another; child i calls
- * CALLS system calls chosen by a PRNG seeded with SEED + i, with arguments
+ * The parent forks CHILDREN children, one after another; in child i, each
+ * of THREADS threads (default 1) calls CALLS system calls chosen by a PRNG
+ * seeded from SEED + i and its index, at the same time, with arguments
  * drawn from small numbers, its own descriptors, pointers into a scratch
  * area (valid, straddling a guard page, read-only), NULL, kernel addresses
  * and other junk. Calls that would end or wreck the child itself (exit,
  * execve, rt_sigreturn, munmap, mprotect, arch_prctl, signals to itself,
  * signal masks) are not made; MAP_FIXED is taken out of mmap's flags. A
- * SIGALRM every 20 ms without SA_RESTART ends any call that blocks.
+ * SIGALRM every 20 ms to each thread (its own timer, SIGEV_THREAD_ID),
+ * without SA_RESTART, ends any call that blocks.
  *
  * A child may die of a signal (it may well read into its own stack); that
  * is no failure. The parent prints one line per child and then the
  * verdict, "PASS sysfuzz" when every child ended within its deadline
  * (a call that a signal cannot interrupt is a hang: FAIL). The last call
- * of each child is kept in a shared page, to name in a failure.
+ * of each thread is kept in a shared page, to name in a failure.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -45,6 +48,7 @@
 #define NR_MAX		463
 #define SCRATCH		(256 * 1024)
 #define DEADLINE_S	60
+#define THREADS_MAX	8
 
 struct last_call {
 	unsigned long calls;
@@ -53,10 +57,13 @@ struct last_call {
 	long ret;
 };
 
-static uint64_t rng;
+static __thread uint64_t rng;
 static unsigned char *scratch, *ro_page;
 static int fds[16], nfds;
-static volatile struct last_call *last;
+static volatile struct last_call *last;	/* one per thread */
+static unsigned long calls_each;
+static uint64_t child_seed;
+static int threads_done;		/* atomic */
 
 static uint64_t rnd(void)
 {
@@ -151,10 +158,24 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+/* A SIGALRM every 20 ms to the calling thread. */
+static void arm_alarm(void)
+{
+	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } };
+	struct sigevent ev;
+	timer_t tm;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = SIGALRM;
+	ev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &ev, &tm) || timer_settime(tm, 0, &its, NULL))
+		_exit(4);
+}
+
 static void setup_child(void)
 {
 	struct sigaction sa;
-	struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
 	int p[2], null;
 
 	null = open("/dev/null", O_RDWR);
@@ -188,16 +209,18 @@ static void setup_child(void)
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: blocked calls end */
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-static void fuzz(unsigned long calls)
+static void *fuzz(void *idx)
 {
+	volatile struct last_call *me = &last[(uintptr_t)idx];
 	unsigned long i, a[6];
 	long nr, ret;
 	int k;
 
-	for (i = 0; i < calls; i++) {
+	rng = (child_seed * THREADS_MAX + (uintptr_t)idx) * 0x9e3779b97f4a7c15ULL | 1;
+	arm_alarm();
+	for (i = 0; i < calls_each; i++) {
 		if (!(i % 64))
 			stir();
 		do
@@ -210,21 +233,60 @@ static void fuzz(unsigned long calls)
 			a[3] &= ~(unsigned long)(MAP_FIXED | MAP_FIXED_NOREPLACE |
 						 MAP_POPULATE | MAP_LOCKED);
 		}
-		last->nr = nr;
+		me->nr = nr;
 		for (k = 0; k < 6; k++)
-			last->arg[k] = a[k];
+			me->arg[k] = a[k];
 		ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-		last->ret = ret;
-		last->calls = i + 1;
+		me->ret = ret;
+		me->calls = i + 1;
 	}
+	__atomic_add_fetch(&threads_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * The child: THREADS fuzzing threads at once (the main one among them).
+ * It does not join them: a thread's random set_tid_address may have moved
+ * the word a join waits on. Once all are done (a thread that never ends is
+ * a hang: the parent's deadline tells), exit_group ends what is left.
+ */
+static void run_child(int threads)
+{
+	pthread_t tid;
+	int k;
+
+	setup_child();
+	for (k = 1; k < threads; k++)
+		if (pthread_create(&tid, NULL, fuzz, (void *)(uintptr_t)k))
+			_exit(5);
+	fuzz((void *)0);
+	while (__atomic_load_n(&threads_done, __ATOMIC_ACQUIRE) < threads)
+		usleep(10000);
+	_exit(0);
+}
+
+static unsigned long total_calls(int threads)
+{
+	unsigned long n = 0;
+	int k;
+
+	for (k = 0; k < threads; k++)
+		n += last[k].calls;
+	return n;
 }
 
 int main(int argc, char **argv)
 {
 	unsigned long seed = argc > 1 ? strtoul(argv[1], NULL, 0) : 1;
 	int children = argc > 2 ? atoi(argv[2]) : 8;
-	unsigned long calls = argc > 3 ? strtoul(argv[3], NULL, 0) : 3000;
+	int threads = argc > 4 ? atoi(argv[4]) : 1;
 	int i, hung = 0, st;
+
+	calls_each = argc > 3 ? strtoul(argv[3], NULL, 0) : 3000;
+	if (threads < 1 || threads > THREADS_MAX) {
+		printf("FAIL sysfuzz: THREADS must be 1 to %d\n", THREADS_MAX);
+		return 1;
+	}
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	last = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -236,7 +298,7 @@ int main(int argc, char **argv)
 		time_t t0 = time(NULL);
 		pid_t pid;
 
-		memset((void *)last, 0, sizeof(*last));
+		memset((void *)last, 0, THREADS_MAX * sizeof(*last));
 		printf("seed %lu: ", seed + i);
 		pid = fork();
 		if (pid < 0) {
@@ -244,29 +306,32 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!pid) {
-			rng = (seed + i) * 0x9e3779b97f4a7c15ULL | 1;
-			setup_child();
-			fuzz(calls);
-			_exit(0);
+			child_seed = seed + i;
+			run_child(threads);
 		}
 		while (waitpid(pid, &st, WNOHANG) == 0) {
 			if (time(NULL) - t0 > DEADLINE_S) {
 				kill(pid, SIGKILL);
 				waitpid(pid, &st, 0);
 				hung++;
-				printf("HUNG after %lu calls in nr %ld (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx); ",
-				       last->calls, last->nr, last->arg[0], last->arg[1],
-				       last->arg[2], last->arg[3], last->arg[4], last->arg[5]);
+				printf("HUNG after %lu calls; last calls:", total_calls(threads));
+				for (int k = 0; k < threads; k++)
+					printf(" [%d] nr %ld (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx)", k,
+					       last[k].nr, last[k].arg[0], last[k].arg[1],
+					       last[k].arg[2], last[k].arg[3], last[k].arg[4],
+					       last[k].arg[5]);
+				printf("; ");
 				break;
 			}
 			usleep(20000);
 		}
 		if (WIFSIGNALED(st))
-			printf("%lu calls, killed by signal %d (last nr %ld, ret %ld)\n",
-			       last->calls, WTERMSIG(st), last->nr, last->ret);
+			printf("%lu calls, killed by signal %d (last nr of thread 0 %ld, ret %ld)\n",
+			       total_calls(threads), WTERMSIG(st), last[0].nr, last[0].ret);
 		else
-			printf("%lu calls, exit %d\n", last->calls, WEXITSTATUS(st));
+			printf("%lu calls, exit %d\n", total_calls(threads), WEXITSTATUS(st));
 	}
-	printf("%s sysfuzz (%d children, %d hung)\n", hung ? "FAIL" : "PASS", children, hung);
+	printf("%s sysfuzz (%d children of %d threads, %d hung)\n", hung ? "FAIL" : "PASS",
+	       children, threads, hung);
 	return hung ? 1 : 0;
 }
