@@ -244,6 +244,11 @@ int lbx_process_de_thread(struct lbx_thread *self)
 
 	for (;;) {
 		lbx_plat_mutex_lock(&sb->lock);
+		if (self->exec_killed) {
+			/* Another thread's exit or execve came first. */
+			lbx_plat_mutex_unlock(&sb->lock);
+			return -EAGAIN;
+		}
 		alone = p->nr_threads <= 1;
 		if (!alone) {
 			p->in_exec = true;
@@ -263,6 +268,38 @@ int lbx_process_de_thread(struct lbx_thread *self)
 				     LBX_WQ_INTERRUPTIBLE);
 		if (ret == -EINTR)
 			return ret;
+	}
+}
+
+enum lbx_zap lbx_process_zap_others(struct lbx_thread *self)
+{
+	struct lbx_process *p = self->proc;
+	struct lbx_sandbox *sb = p->sb;
+	bool alone;
+
+	for (;;) {
+		lbx_plat_mutex_lock(&sb->lock);
+		if (self->exec_killed) {
+			lbx_plat_mutex_unlock(&sb->lock);
+			return LBX_ZAP_KILLED;
+		}
+		alone = p->nr_threads <= 1;
+		if (!alone) {
+			p->in_exec = true;
+			kick_others_locked(p, self);
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (alone)
+			return LBX_ZAP_ALONE;
+		/* The others are dead already, or soon, on the host's side; only
+		 * their host deaths take them off the list. */
+		if (lbx_plat_fatal_signal_pending())
+			return LBX_ZAP_HOST_DEATH;
+		/* Not interruptible: a host signal that is nothing to the guest
+		 * must not end the wait (it stays pending until this entry
+		 * returns); the deadline re-kicks and looks again. */
+		lbx_wait_event(&p->thread_wq, LBX_READ_ONCE(p->nr_threads) <= 1,
+			       lbx_plat_now_mono() + DE_THREAD_REKICK_NS, NULL, 0);
 	}
 }
 

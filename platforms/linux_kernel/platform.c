@@ -470,6 +470,11 @@ int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
 				      base + LBX_STUB_BLOCK, base);
 }
 
+bool lbx_plat_fatal_signal_pending(void)
+{
+	return fatal_signal_pending(current);
+}
+
 int lbx_plat_membarrier(bool expedited)
 {
 	/* What the host's membarrier(MEMBARRIER_CMD_GLOBAL) does: a grace

@@ -733,3 +733,10 @@ bool lbx_plat_stdio_isatty(struct lbx_sandbox *sb, int fd)
 	(void)sb;
 	return isatty(fd);
 }
+
+/* A fatal host signal ends this process (guest and LiteBox) on the spot:
+ * nothing here is ever told of one to come. */
+bool lbx_plat_fatal_signal_pending(void)
+{
+	return false;
+}

@@ -71,11 +71,21 @@ static u32 dequeue(struct lbx_thread *t, struct lbx_siginfo *info, u32 *cont_seq
 	return sig;
 }
 
+/* As exit_group (sys_proc.c): the other threads first. */
 static void die_by_signal(struct lbx_sys *s, u32 sig, bool core)
 {
-	lbx_linux_robust_exit_all(s->t);
-	lbx_linux_record_usage(s->p);
-	lbx_process_exit(s->p, (int)sig | (core ? 0x80 : 0));
+	switch (lbx_process_zap_others(s->t)) {
+	case LBX_ZAP_KILLED:
+		lbx_linux_thread_die(s, 0);
+		return;
+	case LBX_ZAP_HOST_DEATH:
+		break;
+	case LBX_ZAP_ALONE:
+		lbx_linux_robust_exit_all(s->t);
+		lbx_linux_record_usage(s->p);
+		lbx_process_exit(s->p, (int)sig | (core ? 0x80 : 0));
+		break;
+	}
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = 128 + sig;
 }

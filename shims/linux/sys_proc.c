@@ -16,11 +16,25 @@
 #define LX_GRND_RANDOM	0x2
 #define LX_GRND_INSECURE	0x4
 
+/*
+ * The other threads go first (none may still be inside LiteBox when the
+ * process's memory map, descriptors and fs context are released), unless
+ * another thread is ending the process already: then this one just dies.
+ */
 static long do_exit_group(struct lbx_sys *s, int code)
 {
-	lbx_linux_robust_exit_all(s->t);
-	lbx_linux_record_usage(s->p);
-	lbx_process_exit(s->p, (code & 0xff) << 8);
+	switch (lbx_process_zap_others(s->t)) {
+	case LBX_ZAP_KILLED:
+		lbx_linux_thread_die(s, 0);
+		return 0;
+	case LBX_ZAP_HOST_DEATH:
+		break;		/* the host-death path exits the process */
+	case LBX_ZAP_ALONE:
+		lbx_linux_robust_exit_all(s->t);
+		lbx_linux_record_usage(s->p);
+		lbx_process_exit(s->p, (code & 0xff) << 8);
+		break;
+	}
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
 	s->res->arg[0] = code & 0xff;
 	return 0;

@@ -28,6 +28,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -64,6 +65,9 @@ static volatile struct last_call *last;	/* one per thread */
 static unsigned long calls_each;
 static uint64_t child_seed;
 static int threads_done;		/* atomic */
+static int threads_armed;		/* atomic */
+static int nthreads;
+static size_t str_off[16];		/* where stir() put strings */
 
 static uint64_t rnd(void)
 {
@@ -110,13 +114,15 @@ static unsigned long arg(void)
 		0x0000800000000000UL, 0x00007ffffffff000UL,
 	};
 
-	switch (rnd() % 20) {
+	switch (rnd() % 21) {
 	case 0: case 1: case 2: case 3: case 4:
 		return rnd() % 17;
 	case 5: case 6: case 7:
 		return nfds ? (unsigned long)fds[rnd() % nfds] : 0;
 	case 8: case 9: case 10: case 11:
 		return (unsigned long)(scratch + rnd() % SCRATCH);
+	case 19:	/* a string stir() put there (a path, most likely) */
+		return (unsigned long)(scratch + str_off[rnd() % 16]);
 	case 12:	/* up against the guard page */
 		return (unsigned long)(scratch + SCRATCH - 1 - rnd() % 64);
 	case 13:
@@ -150,6 +156,7 @@ static void stir(void)
 
 		off = rnd() % (SCRATCH - 64);
 		memcpy(scratch + off, p, strlen(p) + 1);
+		str_off[i] = off;
 	}
 }
 
@@ -220,6 +227,11 @@ static void *fuzz(void *idx)
 
 	rng = (child_seed * THREADS_MAX + (uintptr_t)idx) * 0x9e3779b97f4a7c15ULL | 1;
 	arm_alarm();
+	/* Every thread has its timer before any call can change the limits
+	 * (RLIMIT_SIGPENDING) a timer needs. */
+	__atomic_add_fetch(&threads_armed, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&threads_armed, __ATOMIC_ACQUIRE) < nthreads)
+		sched_yield();
 	for (i = 0; i < calls_each; i++) {
 		if (!(i % 64))
 			stir();
@@ -256,6 +268,7 @@ static void run_child(int threads)
 	int k;
 
 	setup_child();
+	nthreads = threads;
 	for (k = 1; k < threads; k++)
 		if (pthread_create(&tid, NULL, fuzz, (void *)(uintptr_t)k))
 			_exit(5);

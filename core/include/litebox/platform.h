@@ -165,6 +165,9 @@ int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child);
 /* Pulls guest thread t out of guest code into LiteBox soon (a signal is
  * pending for it); a no-op when t is already in LiteBox or has exited. */
 void lbx_plat_thread_kick(struct lbx_thread *t);
+/* Whether the calling host thread is being killed (a fatal host signal):
+ * its sibling host threads are then dying too. */
+bool lbx_plat_fatal_signal_pending(void);
 /*
  * membarrier(2): returns once every CPU that runs guest threads has
  * executed a full memory barrier since the call began (each has passed a

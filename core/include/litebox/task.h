@@ -217,8 +217,9 @@ struct lbx_process {
 	 * due a SIGHUP and SIGCONT (lbx_jobctl_orphan_hangup()). */
 	bool reparented;
 	bool orphan_hup;
-	/* execve from a multithreaded process: its other threads are being
-	 * killed (no new ones); thread_wq is woken whenever a thread leaves. */
+	/* execve or exit from a multithreaded process: its other threads are
+	 * being killed (no new ones); thread_wq is woken whenever a thread
+	 * leaves. */
 	bool in_exec;
 	struct lbx_waitqueue thread_wq;
 	struct lbx_waitqueue stop_wq;	/* parked threads */
@@ -386,6 +387,23 @@ void lbx_thread_exit(struct lbx_thread *t);
  * (the threads are still being killed: call again).
  */
 int lbx_process_de_thread(struct lbx_thread *self);
+
+/* What lbx_process_zap_others() found. */
+enum lbx_zap {
+	LBX_ZAP_ALONE,		/* self is the last thread: exit the process */
+	LBX_ZAP_KILLED,		/* another thread is ending the process first */
+	LBX_ZAP_HOST_DEATH,	/* a fatal host signal: the host ends them all */
+};
+/*
+ * exit_group and a fatal signal: kills every other thread of self's
+ * process, as de_thread does, and waits until they have left LiteBox, so
+ * that none still uses the memory map, descriptor table or fs context when
+ * the exit releases them (Linux's zap_other_threads, and the group's
+ * resources going with its last thread). With LBX_ZAP_HOST_DEATH the
+ * caller must not exit the process itself: the platform's host-death path
+ * does, once every thread is gone.
+ */
+enum lbx_zap lbx_process_zap_others(struct lbx_thread *self);
 
 /*
  * Records that p exited with the wait status `status` (first call wins),
