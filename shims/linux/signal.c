@@ -77,7 +77,7 @@ static void die_by_signal(struct lbx_sys *s, u32 sig, bool core)
 	lbx_linux_record_usage(s->p);
 	lbx_process_exit(s->p, (int)sig | (core ? 0x80 : 0));
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
-	s->res->arg[0] = 128 + sig;
+	s->res->arg[0] = lbx_linux_exit_status(s->p);
 }
 
 static bool on_altstack(const struct lbx_thread *t, u64 sp)
@@ -97,7 +97,7 @@ static bool park(struct lbx_sys *s)
 
 	if (LBX_READ_ONCE(s->p->exiting)) {
 		s->res->hostop = LBX_HOP_EXIT_GROUP;
-		s->res->arg[0] = 128 + 9;
+		s->res->arg[0] = lbx_linux_exit_status(s->p);
 		return true;
 	}
 	return ret != 0;
@@ -308,7 +308,7 @@ void lbx_linux_event(struct lbx_thread *t, const struct lbx_event_info *ev,
 		return;
 	if (LBX_READ_ONCE(s.p->exiting)) {
 		res->hostop = LBX_HOP_EXIT_GROUP;
-		res->arg[0] = 128 + 9;
+		res->arg[0] = lbx_linux_exit_status(s.p);
 		return;
 	}
 	t->resume = res;

@@ -171,12 +171,12 @@ __attribute__((no_stack_protector)) void lbx_run_write_fs(uint64_t base)
 }
 
 /* What LiteBox asks the stub to do next, into an entry's struct. */
-static void put_resume(struct lbx_stub_tls *tls, struct lbx_resume *res, __u32 *flags,
-		       __u32 *hostop, __u64 arg[4])
+static void put_resume(const struct lbx_resume *res, __u32 *flags, __u32 *hostop,
+		       __u64 arg[4])
 {
 	/* The thread or the process ends: this thread may not come back. */
 	if (res->hostop == LBX_HOSTOP_EXIT_GROUP || res->hostop == LBX_HOSTOP_EXIT_THREAD)
-		lbx_run_thread_end(tls->thread, res);
+		lbx_run_thread_end(res);
 	*flags = res->flags;
 	*hostop = res->hostop;
 	memcpy(arg, res->arg, sizeof(res->arg));
@@ -192,7 +192,7 @@ __attribute__((noinline)) static void serve(struct lbx_stub_tls *tls,
 		       "regs layout");
 	lbx_linux_syscall(tls->thread, (struct lbx_cpu_regs *)&sc->regs, &res,
 			  sc->flags & LBX_SYSCALL_DIRECT ? LBX_SYS_DIRECT : 0);
-	put_resume(tls, &res, &sc->resume_flags, &sc->hostop, sc->hostop_arg);
+	put_resume(&res, &sc->resume_flags, &sc->hostop, sc->hostop_arg);
 }
 
 __attribute__((noinline)) static void serve_event(struct lbx_stub_tls *tls,
@@ -213,7 +213,7 @@ __attribute__((noinline)) static void serve_event(struct lbx_stub_tls *tls,
 	 * interrupted goes on, and the stub ignores this answer. */
 	if (info.nested)
 		return;
-	put_resume(tls, &res, &ev->resume_flags, &ev->hostop, ev->hostop_arg);
+	put_resume(&res, &ev->resume_flags, &ev->hostop, ev->hostop_arg);
 }
 
 /*

@@ -38,9 +38,8 @@ void lbx_run_threads_init(void);
  * but the main host thread, which returns for an EXIT_THREAD (the stub
  * ends it) and waits to be ended with the process for an EXIT_GROUP.
  */
-struct lbx_thread;
 struct lbx_resume;
-void lbx_run_thread_end(struct lbx_thread *t, struct lbx_resume *res);
+void lbx_run_thread_end(const struct lbx_resume *res);
 /* Makes the C library use its SSE string functions (re-running lbx-run
  * once); false when it could not. Call first thing in main(). */
 bool lbx_run_sse_libc(char **argv);

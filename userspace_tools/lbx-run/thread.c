@@ -111,20 +111,12 @@ void lbx_run_threads_init(void)
 	lbx_userland_threads_init(&thread_ops);
 }
 
-/* The host status of a process that exits: its wait status's, the same
- * whichever of its threads gets there first. */
-static int exit_status(const struct lbx_process *p)
-{
-	int st = p->exit_code;
-
-	return st & 0x7f ? 128 + (st & 0x7f) : (st >> 8) & 0xff;
-}
-
-void lbx_run_thread_end(struct lbx_thread *t, struct lbx_resume *res)
+void lbx_run_thread_end(const struct lbx_resume *res)
 {
 	if (res->hostop == LBX_HOP_EXIT_GROUP &&
 	    !__atomic_exchange_n(&process_ending, 1, __ATOMIC_ACQ_REL)) {
-		res->arg[0] = exit_status(t->proc);
+		/* res->arg[0], the host status, is the process's, whichever
+		 * thread answers (lbx_linux_exit_status()). */
 		lbx_userland_threads_stop();
 		lbx_userland_tun_close();	/* the guest is done */
 		return;
