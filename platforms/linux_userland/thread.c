@@ -223,16 +223,15 @@ static void *uthread_main(void *arg)
 	return NULL;
 }
 
-/* Joins and frees the started threads that are done (all: also waits for
- * those that are not, but for the caller's own). */
-static void uthreads_reap(bool all)
+/* Joins and frees the started threads that are done. */
+static void uthreads_reap(void)
 {
 	struct lbx_uthread *ut, **pp, *dead = NULL;
 
 	pthread_mutex_lock(&uthreads_lock);
 	for (pp = &uthreads; (ut = *pp);) {
 		if (ut->started && ut != current_uthread &&
-		    (all || __atomic_load_n(&ut->done, __ATOMIC_ACQUIRE))) {
+		    __atomic_load_n(&ut->done, __ATOMIC_ACQUIRE)) {
 			*pp = ut->next;
 			ut->next = dead;
 			dead = ut;
@@ -260,7 +259,7 @@ int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
 		return -ENOSYS;
 	/* Threads that came and went: joined now, so that a guest creating
 	 * threads for ever does not run out. */
-	uthreads_reap(false);
+	uthreads_reap();
 	ut = calloc(1, sizeof(*ut));
 	if (!ut)
 		return -ENOMEM;
@@ -329,8 +328,9 @@ int lbx_userland_threads_stop(void)
 			break;
 		syscall(SYS_futex, &uthreads_done_seq, FUTEX_WAIT_PRIVATE, seq, &ts, NULL, 0);
 	}
-	if (!left)
-		uthreads_reap(true);
+	/* Those done are joined; one started meanwhile (by a clone racing
+	 * with the exit) ends with the host process. */
+	uthreads_reap();
 	return left;
 }
 
