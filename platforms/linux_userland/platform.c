@@ -239,8 +239,9 @@ int lbx_guest_cmpxchg_u32(u64 addr, u32 old, u32 new, u32 *cur)
 		return -EINVAL;
 	if (lbx_userland_fast_copy)
 		return uland_cmpxchg((u32 *)(uintptr_t)addr, old, new, cur) ? -EFAULT : 0;
-	/* Through the kernel (unit tests, no guest threads): not atomic
-	 * against another thread, which nothing here has. */
+	/* Through the kernel (the unit tests, which run no guest threads):
+	 * not atomic against another thread. lbx-run always has the fast
+	 * path. */
 	ret = self_vm_copy(cur, addr, sizeof(*cur), false);
 	if (!ret && *cur == old)
 		ret = self_vm_copy(&new, addr, sizeof(new), true);
@@ -252,14 +253,22 @@ int lbx_poke_guest(u64 dst, const void *src, size_t n)
 	static int memfd = -1;
 	ssize_t done;
 
-	if (memfd < 0) {
-		int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	int fd = __atomic_load_n(&memfd, __ATOMIC_ACQUIRE);
 
+	if (fd < 0) {
+		int none = -1;
+
+		fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
-		memfd = fd;
+		/* Another guest thread may have opened it meanwhile. */
+		if (!__atomic_compare_exchange_n(&memfd, &none, fd, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			close(fd);
+			fd = none;
+		}
 	}
-	done = pwrite(memfd, src, n, (off_t)dst);
+	done = pwrite(fd, src, n, (off_t)dst);
 	return done == (ssize_t)n ? 0 : -EFAULT;
 }
 
