@@ -6,7 +6,9 @@
  * CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and
  * CLONE_CHILD_CLEARTID, futex ping-pong between two threads, a contended
  * mutex and condition variables, a signal to one thread (pthread_kill),
- * blocked in a system call or computing, a read() on a pipe woken by
+ * blocked in a system call or computing, per-thread signal masks (a
+ * process signal goes to a thread that does not block it, a thread's own
+ * waits until it unblocks), a read() on a pipe woken by
  * another thread's write, and last exit_group from a thread other than
  * the first while the others are blocked: the verdict is printed by that
  * thread and the process's exit status is its exit_group's.
@@ -345,6 +347,73 @@ static void test_pthread_kill(int spin)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* ---- per-thread signal masks ---- */
+
+static volatile pid_t usr2_tid;
+static volatile int masked_ready, masked_unblock;
+static volatile pid_t masked_tid;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	usr2_tid = gettid_raw();
+}
+
+/* Blocks SIGUSR2 until told, then unblocks it and waits for it. */
+static void *masked(void *arg)
+{
+	sigset_t set;
+	int i;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	masked_tid = gettid_raw();
+	__atomic_store_n(&masked_ready, 1, __ATOMIC_RELEASE);
+	while (!masked_unblock)
+		sleep_ms(1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	for (i = 0; i < 5000 && usr2_tid != masked_tid; i++)
+		sleep_ms(1);
+	return NULL;
+}
+
+static void test_thread_masks(void)
+{
+	struct sigaction sa;
+	sigset_t pending;
+	pthread_t th;
+	int i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr2;
+	sigaction(SIGUSR2, &sa, NULL);
+	CHECK(pthread_create(&th, NULL, masked, NULL) == 0, "masked thread");
+	while (!__atomic_load_n(&masked_ready, __ATOMIC_ACQUIRE))
+		sleep_ms(1);
+	/* To the process: the thread that does not block it takes it. */
+	usr2_tid = 0;
+	kill(getpid(), SIGUSR2);
+	for (i = 0; i < 5000 && !usr2_tid; i++)
+		sleep_ms(1);
+	CHECK(usr2_tid == gettid_raw(), "a process SIGUSR2 ran on the thread not blocking it (%d)",
+	      (int)usr2_tid);
+	/* To the blocking thread: pending there until it unblocks. */
+	usr2_tid = 0;
+	CHECK(pthread_kill(th, SIGUSR2) == 0, "pthread_kill");
+	sleep_ms(50);
+	CHECK(usr2_tid == 0, "SIGUSR2 to a thread blocking it stays pending (ran on %d)",
+	      (int)usr2_tid);
+	sigpending(&pending);
+	CHECK(!sigismember(&pending, SIGUSR2), "not pending for the process nor this thread");
+	masked_unblock = 1;
+	pthread_join(th, NULL);
+	CHECK(usr2_tid == masked_tid, "delivered on the target once it unblocked (%d, want %d)",
+	      (int)usr2_tid, (int)masked_tid);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 /* ---- a read() woken by another thread's write ---- */
 
 static int pipefd[2];
@@ -453,6 +522,7 @@ int main(void)
 	test_mutex_cond();
 	test_pthread_kill(0);
 	test_pthread_kill(1);
+	test_thread_masks();
 	test_pipe_wake();
 	test_exit_group_from_thread();
 	return 1;
