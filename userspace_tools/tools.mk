@@ -18,11 +18,14 @@ $(O)/tools/stub-kernel.o: userspace_tools/stub/stub.c $(COMMON_HDRS)
 		-fno-tree-loop-distribute-patterns -c $< -o $@.tmp
 	objcopy --redefine-sym memset=lbx_stub_memset --redefine-sym memcpy=lbx_stub_memcpy $@.tmp $@
 	@rm -f $@.tmp
-	@if nm -u $@ | grep -vwE 'lbx_[a-z_0-9]+|_GLOBAL_OFFSET_TABLE_|sigaltstack|sigaction|mmap|__errno_location|__executable_start|etext'; then \
+	@if nm -u $@ | grep -vwE 'lbx_[a-z_0-9]+|_GLOBAL_OFFSET_TABLE_|sigaltstack|sigaction|mmap|munmap|__errno_location|__executable_start|etext'; then \
 		echo "stub-kernel.o calls code that may use vector registers (above)"; rm -f $@; exit 1; fi
 $(O)/tools/enter.o: userspace_tools/stub/enter.S
 	@mkdir -p $(@D)
 	$(CC) -fPIE -c $< -o $@
+$(O)/tools/enter-userland.o: userspace_tools/stub/enter.S userspace_tools/stub/stub.h
+	@mkdir -p $(@D)
+	$(CC) -DLBX_STUB_USERLAND -fPIE -c $< -o $@
 
 LAUNCH_SRCS := $(wildcard userspace_tools/lbx-launch/*.c) $(COMMON_SRCS)
 $(O)/bin/lbx-launch: $(LAUNCH_SRCS) $(COMMON_HDRS) userspace_tools/lbx-launch/launch.h \
@@ -56,10 +59,10 @@ $(O)/tools/stub-userland.o: userspace_tools/stub/stub.c $(COMMON_HDRS)
 	$(CC) $(TOOL_CFLAGS) -DLBX_STUB_USERLAND -fPIE -fno-stack-protector -U_FORTIFY_SOURCE -c $< -o $@
 RUN_SRCS := $(wildcard userspace_tools/lbx-run/*.c) $(COMMON_SRCS)
 $(O)/bin/lbx-run: $(RUN_SRCS) $(COMMON_HDRS) userspace_tools/lbx-run/run.h \
-		$(RUN_CORE_OBJS) $(O)/tools/stub-userland.o $(O)/tools/enter.o
+		$(RUN_CORE_OBJS) $(O)/tools/stub-userland.o $(O)/tools/enter-userland.o
 	@mkdir -p $(@D)
 	$(CC) $(RUN_CFLAGS) -static-pie $(RUN_SRCS) $(RUN_CORE_OBJS) \
-		$(O)/tools/stub-userland.o $(O)/tools/enter.o -o $@
+		$(O)/tools/stub-userland.o $(O)/tools/enter-userland.o -o $@
 
 TOOLS += $(O)/bin/lbx-run
 

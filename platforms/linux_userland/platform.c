@@ -239,8 +239,9 @@ int lbx_guest_cmpxchg_u32(u64 addr, u32 old, u32 new, u32 *cur)
 		return -EINVAL;
 	if (lbx_userland_fast_copy)
 		return uland_cmpxchg((u32 *)(uintptr_t)addr, old, new, cur) ? -EFAULT : 0;
-	/* Through the kernel (unit tests, no guest threads): not atomic
-	 * against another thread, which nothing here has. */
+	/* Through the kernel (the unit tests, which run no guest threads):
+	 * not atomic against another thread. lbx-run always has the fast
+	 * path. */
 	ret = self_vm_copy(cur, addr, sizeof(*cur), false);
 	if (!ret && *cur == old)
 		ret = self_vm_copy(&new, addr, sizeof(new), true);
@@ -252,14 +253,22 @@ int lbx_poke_guest(u64 dst, const void *src, size_t n)
 	static int memfd = -1;
 	ssize_t done;
 
-	if (memfd < 0) {
-		int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	int fd = __atomic_load_n(&memfd, __ATOMIC_ACQUIRE);
 
+	if (fd < 0) {
+		int none = -1;
+
+		fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
-		memfd = fd;
+		/* Another guest thread may have opened it meanwhile. */
+		if (!__atomic_compare_exchange_n(&memfd, &none, fd, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			close(fd);
+			fd = none;
+		}
 	}
-	done = pwrite(memfd, src, n, (off_t)dst);
+	done = pwrite(fd, src, n, (off_t)dst);
 	return done == (ssize_t)n ? 0 : -EFAULT;
 }
 
@@ -533,62 +542,6 @@ void lbx_plat_wake(u32 *word, int n)
 	futex(word, FUTEX_WAKE_PRIVATE, n < 0 ? 0x7fffffff : (u32)n, NULL, 0);
 }
 
-/* ---- threads ---- */
-
-static __thread struct lbx_thread *current_thread;
-
-struct lbx_thread *lbx_plat_current(void)
-{
-	return current_thread;
-}
-
-void lbx_plat_set_current(struct lbx_thread *t)
-{
-	current_thread = t;
-}
-
-int lbx_plat_fork(struct lbx_thread *parent, struct lbx_thread *child)
-{
-	static bool said;
-
-	/* LiteBox's state lives in this process: a host fork would split it. */
-	if (!said) {
-		said = true;
-		dprintf(2, "litebox: fork is not supported in userland mode (lbx-run); "
-			"use lbx-launch for multi-process guests\n");
-	}
-	return -ENOSYS;
-}
-
-int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child)
-{
-	static bool said;
-
-	/* A host thread here would run LiteBox's C code without a C library
-	 * thread of its own. */
-	if (!said) {
-		said = true;
-		dprintf(2, "litebox: threads are not supported in userland mode (lbx-run) yet; "
-			"use lbx-launch\n");
-	}
-	return -ENOSYS;
-}
-
-void lbx_plat_thread_kick(struct lbx_thread *t)
-{
-	/* One guest thread in one process: it is the caller, already in
-	 * LiteBox, and sees its pending signal when it leaves. */
-	(void)t;
-}
-
-int lbx_plat_membarrier(bool expedited)
-{
-	/* One guest thread, the caller: its own barrier is everybody's. */
-	(void)expedited;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return 0;
-}
-
 /* ---- time, random, log ---- */
 
 static u64 clock_ns(clockid_t id)
@@ -633,35 +586,6 @@ void lbx_plat_rusage(bool process, struct lbx_rusage *ru)
 	ru->majflt = (u64)hr.ru_majflt;
 	ru->nvcsw = (u64)hr.ru_nvcsw;
 	ru->nivcsw = (u64)hr.ru_nivcsw;
-}
-
-/* The tick of the one guest thread: a host timer on its CPU clock, so it
- * comes only while the thread computes, never while it sleeps. */
-static timer_t cpu_tick_timer;
-static bool cpu_tick_armed;
-
-void lbx_plat_cpu_tick(struct lbx_thread *t, bool on)
-{
-	struct itimerspec its = { 0 };
-	struct sigevent sev;
-
-	(void)t;
-	if (on && !cpu_tick_armed) {
-		memset(&sev, 0, sizeof(sev));
-		sev.sigev_notify = SIGEV_THREAD_ID;
-		sev.sigev_signo = SIGURG;	/* the stub's kick */
-		sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-		if (syscall(SYS_timer_create, CLOCK_THREAD_CPUTIME_ID, &sev,
-			    &cpu_tick_timer))
-			return;	/* the timers are looked at on system calls */
-		cpu_tick_armed = true;
-		its.it_value.tv_nsec = LBX_CPU_TICK_NS;
-		its.it_interval.tv_nsec = LBX_CPU_TICK_NS;
-		syscall(SYS_timer_settime, cpu_tick_timer, 0, &its, NULL);
-	} else if (!on && cpu_tick_armed) {
-		syscall(SYS_timer_delete, cpu_tick_timer);
-		cpu_tick_armed = false;
-	}
 }
 
 void lbx_plat_random(void *buf, size_t n)

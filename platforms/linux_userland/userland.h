@@ -18,6 +18,31 @@ extern bool lbx_userland_fast_copy;
 bool lbx_userland_fault_fixup(uint64_t *rip);
 
 /*
+ * thread.c: guest threads on pthreads (lbx-run). The platform starts the
+ * host thread; lbx-run's ops run a guest thread on it:
+ *   prepare(t)     in the creating thread: allocates what the new host
+ *                  thread needs (NULL: out of memory);
+ *   run(ctx, t)    on the new host thread: runs guest thread t until it is
+ *                  over, then returns with every signal blocked (ctx is
+ *                  freed by then);
+ *   discard(ctx)   a prepared thread that could not be started.
+ */
+struct lbx_thread;
+struct lbx_userland_thread_ops {
+	void *(*prepare)(struct lbx_thread *t);
+	void (*run)(void *ctx, struct lbx_thread *t);
+	void (*discard)(void *ctx);
+};
+void lbx_userland_threads_init(const struct lbx_userland_thread_ops *ops);
+/* The calling (main) host thread runs guest thread t: it can be kicked. */
+void lbx_userland_thread_adopt(struct lbx_thread *t);
+/* The calling host thread's guest thread is over: no more kicks. */
+void lbx_userland_thread_gone(void);
+/* The process exits: pulls every other guest thread out and joins the host
+ * threads started for them; returns how many did not end in time. */
+int lbx_userland_threads_stop(void);
+
+/*
  * tun.c: the sandbox's network device, a host TUN device (docs/net.md), and
  * the net thread that feeds it to lwIP and runs lwIP's timers. Also the
  * platform's lbx_plat_net_timer_arm() (false while no device runs).

@@ -517,7 +517,7 @@ out_fatal:
 		lbx_linux_record_usage(p);
 		lbx_process_exit(p, 9 /* SIGKILL */);
 		s->res->hostop = LBX_HOP_EXIT_GROUP;
-		s->res->arg[0] = 128 + 9;
+		s->res->arg[0] = lbx_linux_exit_status(p);
 	}
 out:
 	close_image(&interp);

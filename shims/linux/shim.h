@@ -70,6 +70,12 @@ void lbx_linux_rlimits_init(struct lbx_process *p);
 /* The calling thread ends (exit, or killed by another thread's execve):
  * robust list, CLONE_CHILD_CLEARTID, and the host thread's exit. */
 void lbx_linux_thread_die(struct lbx_sys *s, int code);
+/*
+ * The host exit status of a process that is exiting (LBX_HOP_EXIT_GROUP's
+ * arg[0]): its wait status's, as Linux's group exit code, the same for
+ * every thread that leaves with it, whichever got there first.
+ */
+u32 lbx_linux_exit_status(struct lbx_process *p);
 
 /* sys_robust.c: what a thread's end does with its robust futex list; the
  * caller runs on the dying thread's address space. _all: every thread of

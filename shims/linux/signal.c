@@ -79,7 +79,10 @@ static void die_by_signal(struct lbx_sys *s, u32 sig, bool core)
 		lbx_linux_thread_die(s, 0);
 		return;
 	case LBX_ZAP_HOST_DEATH:
-		break;
+		/* The host-death path exits the process. */
+		s->res->hostop = LBX_HOP_EXIT_GROUP;
+		s->res->arg[0] = 128 + sig;
+		return;
 	case LBX_ZAP_ALONE:
 		lbx_linux_robust_exit_all(s->t);
 		lbx_linux_record_usage(s->p);
@@ -87,7 +90,7 @@ static void die_by_signal(struct lbx_sys *s, u32 sig, bool core)
 		break;
 	}
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
-	s->res->arg[0] = 128 + sig;
+	s->res->arg[0] = lbx_linux_exit_status(s->p);
 }
 
 static bool on_altstack(const struct lbx_thread *t, u64 sp)
@@ -107,7 +110,7 @@ static bool park(struct lbx_sys *s)
 
 	if (LBX_READ_ONCE(s->p->exiting)) {
 		s->res->hostop = LBX_HOP_EXIT_GROUP;
-		s->res->arg[0] = 128 + 9;
+		s->res->arg[0] = lbx_linux_exit_status(s->p);
 		return true;
 	}
 	return ret != 0;
@@ -318,7 +321,7 @@ void lbx_linux_event(struct lbx_thread *t, const struct lbx_event_info *ev,
 		return;
 	if (LBX_READ_ONCE(s.p->exiting)) {
 		res->hostop = LBX_HOP_EXIT_GROUP;
-		res->arg[0] = 128 + 9;
+		res->arg[0] = lbx_linux_exit_status(s.p);
 		return;
 	}
 	t->resume = res;

@@ -16,6 +16,16 @@
 #define LX_GRND_RANDOM	0x2
 #define LX_GRND_INSECURE	0x4
 
+u32 lbx_linux_exit_status(struct lbx_process *p)
+{
+	int st;
+
+	lbx_plat_mutex_lock(&p->sb->lock);
+	st = p->exit_code;
+	lbx_plat_mutex_unlock(&p->sb->lock);
+	return st & 0x7f ? 128 + (st & 0x7f) : (st >> 8) & 0xff;
+}
+
 /*
  * The other threads go first (none may still be inside LiteBox when the
  * process's memory map, descriptors and fs context are released), unless
@@ -28,15 +38,19 @@ static long do_exit_group(struct lbx_sys *s, int code)
 		lbx_linux_thread_die(s, 0);
 		return 0;
 	case LBX_ZAP_HOST_DEATH:
-		break;		/* the host-death path exits the process */
+		/* The host-death path exits the process. */
+		s->res->hostop = LBX_HOP_EXIT_GROUP;
+		s->res->arg[0] = code & 0xff;
+		return 0;
 	case LBX_ZAP_ALONE:
 		lbx_linux_robust_exit_all(s->t);
 		lbx_linux_record_usage(s->p);
+		/* A process another thread already ended keeps that status. */
 		lbx_process_exit(s->p, (code & 0xff) << 8);
 		break;
 	}
 	s->res->hostop = LBX_HOP_EXIT_GROUP;
-	s->res->arg[0] = code & 0xff;
+	s->res->arg[0] = lbx_linux_exit_status(s->p);
 	return 0;
 }
 

@@ -61,6 +61,7 @@ static long do_thread(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 cti
 {
 	const u64 need = LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND;
 	struct lbx_thread *t;
+	u32 tid;
 	int ret;
 
 	if ((flags & need) != need || !stack)
@@ -87,10 +88,12 @@ static long do_thread(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 cti
 		ret = -EFAULT;
 		goto err;
 	}
+	/* Once started, the thread may run and exit before we return. */
+	tid = t->tid;
 	ret = lbx_plat_thread_start(s->t, t);
-	if (ret != LBX_DEFERRED)
+	if (ret < 0)
 		goto err;
-	return t->tid;
+	return tid;
 err:
 	lbx_thread_exit(t);
 	lbx_thread_put(t);

@@ -109,7 +109,7 @@ void lbx_linux_syscall(struct lbx_thread *t, struct lbx_cpu_regs *regs,
 		/* An exited process has nothing left to serve a call with: it
 		 * exits again, whatever its stub does with the first answer. */
 		res->hostop = LBX_HOP_EXIT_GROUP;
-		res->arg[0] = 128 + 9;
+		res->arg[0] = lbx_linux_exit_status(s.p);
 		return;
 	}
 	if (direct && (needs_trap(nr) || LBX_READ_ONCE(t->exec_killed))) {

@@ -4,7 +4,7 @@
  * CLONE_CHILD_CLEARTID wake), fork-like clone3 (exit status, exit_signal 0
  * sends no SIGCHLD, CLONE_CLEAR_SIGHAND), the struct-size and argument
  * checks, and pthread_create (glibc 2.36 starts threads with clone3).
- * ("mp_": lbx-run runs no threads or processes.)
+ * ("mp_": it forks, so lbx-run skips it: scripts/check lists such guests.)
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>

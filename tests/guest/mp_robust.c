@@ -5,7 +5,7 @@
  * pthread robust mutexes whose owner thread exits (EOWNERDEAD,
  * pthread_mutex_consistent, ENOTRECOVERABLE), and hand-built lists (owned
  * and foreign words, list_op_pending, a circular list, a faulting entry).
- * ("mp_": threads.)
+ * ("mp_": threads; runs under lbx-run too.)
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>

@@ -2,7 +2,8 @@
 /*
  * Threads: pthread create/join, distinct tids, thread-local storage, a
  * mutex and a condition variable (futexes), a signal to one thread, and a
- * thread exiting while others run. ("mp_": lbx-run runs no threads yet.)
+ * thread exiting while others run. ("mp_": threads; it runs under lbx-run
+ * too, which has no fork: scripts/check lists the guests that fork.)
  */
 #define _GNU_SOURCE
 #include <pthread.h>

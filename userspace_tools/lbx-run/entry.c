@@ -86,6 +86,9 @@ bool lbx_run_sse_libc(char **argv)
 
 #define DIRECT_STACK_SIZE (256 * 1024)
 
+/* The size of each thread's XSAVE area; 0: no direct entry. */
+static size_t xsave_size;
+
 /*
  * The direct entry in this process: LiteBox's C code runs on its own stack
  * and may use any register, so the stub saves the guest's extended state
@@ -95,26 +98,56 @@ bool lbx_run_sse_libc(char **argv)
 int lbx_run_direct_init(struct lbx_stub_tls *tls, bool sse_libc)
 {
 	unsigned int a, b, c, d;
-	void *stack, *area;
+	int ret;
 
 	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
 		return -ENOTSUP;
 	__cpuid_count(0xd, 0, a, b, c, d);
 	if (b < 576)
 		return -ENOTSUP;
+	xsave_size = LBX_ALIGN_UP(b, 64);
+	ret = lbx_run_direct_alloc(tls);
+	if (ret) {
+		xsave_size = 0;
+		return ret;
+	}
+	lbx_stub_xsave_full = !sse_libc;
+	return 0;
+}
+
+/* Each thread's own stack and save area for the direct entry. */
+int lbx_run_direct_alloc(struct lbx_stub_tls *tls)
+{
+	void *stack, *area;
+
+	if (!xsave_size)
+		return 0;
 	stack = aligned_alloc(64, DIRECT_STACK_SIZE);
-	area = aligned_alloc(64, LBX_ALIGN_UP(b, 64));
+	area = aligned_alloc(64, xsave_size);
 	if (!stack || !area) {
 		free(stack);
 		free(area);
 		return -ENOMEM;
 	}
-	memset(area, 0, LBX_ALIGN_UP(b, 64));	/* a valid XSAVE header */
-	lbx_stub_direct_tls = tls;
-	lbx_stub_direct_stack = (uintptr_t)stack + DIRECT_STACK_SIZE;
-	lbx_stub_xsave_area = (uintptr_t)area;
-	lbx_stub_xsave_full = !sse_libc;
+	memset(area, 0, xsave_size);	/* a valid XSAVE header */
+	tls->direct_stack = (uintptr_t)stack + DIRECT_STACK_SIZE;
+	tls->xsave_area = (uintptr_t)area;
 	return 0;
+}
+
+void lbx_run_direct_free(struct lbx_stub_tls *tls)
+{
+	if (tls->direct_stack)
+		free((void *)(uintptr_t)(tls->direct_stack - DIRECT_STACK_SIZE));
+	free((void *)(uintptr_t)tls->xsave_area);
+	tls->direct_stack = 0;
+	tls->xsave_area = 0;
+}
+
+/* The direct entry finds the calling thread's block at its GS base. */
+int lbx_run_set_gs(struct lbx_stub_tls *tls)
+{
+	return syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)tls) ? -errno : 0;
 }
 
 __attribute__((no_stack_protector)) uint64_t lbx_run_read_fs(void)
@@ -141,8 +174,9 @@ __attribute__((no_stack_protector)) void lbx_run_write_fs(uint64_t base)
 static void put_resume(const struct lbx_resume *res, __u32 *flags, __u32 *hostop,
 		       __u64 arg[4])
 {
-	if (res->hostop == LBX_HOSTOP_EXIT_GROUP)
-		lbx_userland_tun_close();	/* the guest is done */
+	/* The thread or the process ends: this thread may not come back. */
+	if (res->hostop == LBX_HOSTOP_EXIT_GROUP || res->hostop == LBX_HOSTOP_EXIT_THREAD)
+		lbx_run_thread_end(res);
 	*flags = res->flags;
 	*hostop = res->hostop;
 	memcpy(arg, res->arg, sizeof(res->arg));
@@ -175,6 +209,10 @@ __attribute__((noinline)) static void serve_event(struct lbx_stub_tls *tls,
 	struct lbx_resume res;
 
 	lbx_linux_event(tls->thread, &info, (struct lbx_cpu_regs *)&ev->regs, &res);
+	/* A nested event only made a signal pending: the entry it
+	 * interrupted goes on, and the stub ignores this answer. */
+	if (info.nested)
+		return;
 	put_resume(&res, &ev->resume_flags, &ev->hostop, ev->hostop_arg);
 }
 

@@ -158,7 +158,13 @@ int main(int argc, char **argv)
 		lbx_msg(&o, "cannot install the stub: %s", strerror(errno));
 		return LBX_EXIT_SETUP;
 	}
+	ret = lbx_run_set_gs(tls);
+	if (ret) {
+		lbx_msg(&o, "cannot set the stub's GS base: %s", strerror(-ret));
+		return LBX_EXIT_SETUP;
+	}
 	tls->host_fs = lbx_run_read_fs();
+	lbx_run_threads_init();
 	/* The stub's SIGSEGV/SIGBUS handler now fixes up faulting guest copies. */
 	lbx_userland_fast_copy = true;
 	if (!o.no_rewrite) {
@@ -177,6 +183,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return lbx_exec_error(&o, img.program, -ret);
 	tls->thread = t;
+	lbx_userland_thread_adopt(t);
 	ret = lbx_run_install_filter((uintptr_t)__executable_start, (uintptr_t)etext);
 	if (ret) {
 		lbx_msg(&o, "cannot install the seccomp filter: %s", strerror(-ret));

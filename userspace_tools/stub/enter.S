@@ -115,10 +115,11 @@ lbx_stub_spawn_ret:
  * the trampoline's `lea 128(%rsp), %rsp`, 12 bytes before the guest rip of
  * the call (after the trampoline's own syscall instruction).
  *
- * It builds a struct lbx_syscall (on lbx_stub_direct_stack when set, else
- * here), saves the vector state LiteBox's C code may change when
- * lbx_stub_xsave_area is set (userland mode, where that code runs in this
- * process): xmm0-15 and MXCSR when lbx-run made its C library use its SSE
+ * It builds a struct lbx_syscall (in userland mode on the thread's own
+ * direct stack, struct lbx_stub_tls at the GS base; else here), saves the
+ * vector state LiteBox's C code may change when the thread has an xsave
+ * area (userland mode, where that code runs in this process): xmm0-15 and
+ * MXCSR when lbx-run made its C library use its SSE
  * string functions (lbx_stub_xsave_full 0: then nothing in LiteBox touches
  * x87, AVX or AVX-512 state), else all of x87, SSE, AVX and AVX-512 with
  * XSAVEOPT (mask 0xe7; LiteBox never touches PKRU or AMX), and calls
@@ -148,6 +149,16 @@ lbx_stub_spawn_ret:
 #define SC_RESUME	168	/* resume_flags, then hostop */
 #define SC_IOC		0xc0e0bb11	/* LBX_IOC_SYSCALL (stub.c checks both) */
 
+#include "stub.h"
+#ifdef LBX_STUB_USERLAND
+/* The calling thread's direct stack (0: none) and xsave area (0: none). */
+#define LOAD_DIRECT_STACK(r)	mov %gs:LBX_STUB_TLS_DIRECT_STACK, r
+#define LOAD_XSAVE_AREA(r)	mov %gs:LBX_STUB_TLS_XSAVE_AREA, r
+#else
+#define LOAD_DIRECT_STACK(r)	xor r, r
+#define LOAD_XSAVE_AREA(r)	xor r, r
+#endif
+
 	.text
 	.globl	lbx_stub_direct
 	.type	lbx_stub_direct, @function
@@ -156,7 +167,7 @@ lbx_stub_direct:
 	push	%rbp
 	mov	%rsp, %rbp			/* 0: rbp, 8: rflags, 16: return */
 	push	%rax
-	mov	lbx_stub_direct_stack(%rip), %rax
+	LOAD_DIRECT_STACK(%rax)
 	test	%rax, %rax
 	cmovz	%rsp, %rax
 	and	$-16, %rax
@@ -217,7 +228,7 @@ lbx_stub_direct:
 	call	lbx_stub_direct_finish
 	mov	%eax, %ecx
 	jmp	3f
-8:	mov	lbx_stub_xsave_area(%rip), %r11
+8:	LOAD_XSAVE_AREA(%r11)
 	test	%r11, %r11
 	jz	2f
 	cmpb	$0, lbx_stub_xsave_full(%rip)
@@ -247,7 +258,7 @@ lbx_stub_direct:
 	cld
 	call	lbx_stub_direct_c
 	mov	%eax, %ecx
-	mov	lbx_stub_xsave_area(%rip), %r11
+	LOAD_XSAVE_AREA(%r11)
 	test	%r11, %r11
 	jz	3f
 	cmpb	$0, lbx_stub_xsave_full(%rip)
@@ -287,16 +298,9 @@ lbx_stub_direct:
 	.size	lbx_stub_direct, .-lbx_stub_direct
 	.section .note.GNU-stack,"",@progbits
 
-/* Where lbx_stub_direct builds its frame (0: on the guest's stack) and
- * saves the extended state (0: not saved); set by lbx-run. */
+/* How much extended state the direct entry saves (set by lbx-run), and
+ * whether it issues the ioctl itself (set by lbx-launch). */
 	.bss
-	.align	8
-	.globl	lbx_stub_direct_stack
-lbx_stub_direct_stack:
-	.quad	0
-	.globl	lbx_stub_xsave_area
-lbx_stub_xsave_area:
-	.quad	0
 	.globl	lbx_stub_xsave_full
 lbx_stub_xsave_full:
 	.byte	0

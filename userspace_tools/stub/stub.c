@@ -282,7 +282,22 @@ static void sigsys_handler(int sig, siginfo_t *info, void *ucv)
  * trapping syscall with sc->regs.rax. In kernel mode this code runs with the
  * guest's vector registers live: it is built with general registers only.
  */
-struct lbx_stub_tls *lbx_stub_direct_tls;
+/* The calling thread's block: userland mode keeps it at the GS base. */
+static struct lbx_stub_tls *direct_tls(void)
+{
+#ifdef LBX_STUB_USERLAND
+	struct lbx_stub_tls *tls;
+
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(tls) : "i"(LBX_STUB_TLS_SELF));
+	return tls;
+#else
+	return NULL;
+#endif
+}
+
+_Static_assert(offsetof(struct lbx_stub_tls, direct_stack) == LBX_STUB_TLS_DIRECT_STACK &&
+	       offsetof(struct lbx_stub_tls, xsave_area) == LBX_STUB_TLS_XSAVE_AREA &&
+	       offsetof(struct lbx_stub_tls, self) == LBX_STUB_TLS_SELF, "tls layout in enter.S");
 
 /* enter.S's fast path knows these. */
 _Static_assert(LBX_IOC_SYSCALL == 0xc0e0bb11, "SC_IOC in enter.S");
@@ -293,7 +308,7 @@ _Static_assert(offsetof(struct lbx_syscall, resume_flags) == 168 &&
 long lbx_stub_direct_finish(struct lbx_syscall *sc, long ret)
 {
 	uint64_t rip = sc->regs.rip, rsp = sc->regs.rsp;
-	struct lbx_stub_tls *tls = lbx_stub_direct_tls;
+	struct lbx_stub_tls *tls = direct_tls();
 
 	if (ret < 0)
 		stub_fatal("litebox stub: direct entry into LiteBox failed\n", 47);
@@ -313,7 +328,7 @@ long lbx_stub_direct_finish(struct lbx_syscall *sc, long ret)
 
 long lbx_stub_direct_c(struct lbx_syscall *sc)
 {
-	return lbx_stub_direct_finish(sc, lbx_stub_entry(lbx_stub_direct_tls, sc));
+	return lbx_stub_direct_finish(sc, lbx_stub_entry(direct_tls(), sc));
 }
 
 /*
@@ -402,26 +417,60 @@ static const int event_signals[] = {
 	SIGCONT,
 };
 
-struct lbx_stub_tls *lbx_stub_thread_init(void)
+struct lbx_stub_tls *lbx_stub_tls_alloc(void)
 {
 	struct lbx_stub_tls *tls;
-	stack_t ss;
+	size_t head;
 	void *p;
 
-	/* Over-allocate to align the stack to its size. */
+	/* Over-allocate to align the block to its size, then trim. */
 	p = mmap(NULL, 2 * LBX_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	tls = (void *)(((uintptr_t)p + LBX_ALTSTACK_SIZE - 1) &
 		       ~(uintptr_t)(LBX_ALTSTACK_SIZE - 1));
-	memset(tls, 0, sizeof(*tls));
+	head = (uintptr_t)tls - (uintptr_t)p;
+	if (head)
+		munmap(p, head);
+	munmap((char *)tls + LBX_ALTSTACK_SIZE, LBX_ALTSTACK_SIZE - head);
+	tls->self = tls;	/* the rest is zero, as mmap gave it */
+	return tls;
+}
+
+int lbx_stub_tls_use(struct lbx_stub_tls *tls)
+{
+	stack_t ss;
+
 	ss.ss_sp = (char *)tls + 4096;	/* keep the tls block below the frames */
 	ss.ss_size = LBX_ALTSTACK_SIZE - 4096;
 	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL))
+	return sigaltstack(&ss, NULL);
+}
+
+void lbx_stub_tls_free(struct lbx_stub_tls *tls)
+{
+	if (tls)
+		munmap(tls, LBX_ALTSTACK_SIZE);
+}
+
+struct lbx_stub_tls *lbx_stub_thread_init(void)
+{
+	struct lbx_stub_tls *tls = lbx_stub_tls_alloc();
+
+	if (tls && lbx_stub_tls_use(tls)) {
+		lbx_stub_tls_free(tls);
 		return NULL;
+	}
 	return tls;
+}
+
+void lbx_stub_thread_fini(struct lbx_stub_tls *tls)
+{
+	stack_t ss = { .ss_flags = SS_DISABLE };
+
+	sigaltstack(&ss, NULL);
+	lbx_stub_tls_free(tls);
 }
 
 /* The kernel's struct sigaction: installed raw, with the stub's restorer. */

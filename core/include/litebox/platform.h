@@ -159,8 +159,9 @@ void lbx_plat_set_current(struct lbx_thread *t);
  */
 int lbx_plat_fork(struct lbx_thread *parent, struct lbx_thread *child);
 /* Starts a host thread for the new guest thread child (its start_regs set):
- * LBX_DEFERRED when queued as a host operation, -ENOSYS when the platform
- * cannot run guest threads. */
+ * 0 when it runs (the platform then owns the caller's reference to child,
+ * and child may run and exit before this returns), LBX_DEFERRED when queued
+ * as a host operation, -ENOSYS when the platform cannot run guest threads. */
 int lbx_plat_thread_start(struct lbx_thread *parent, struct lbx_thread *child);
 /* Pulls guest thread t out of guest code into LiteBox soon (a signal is
  * pending for it); a no-op when t is already in LiteBox or has exited. */
