@@ -14,8 +14,9 @@
  * drawn from small numbers, its own descriptors, pointers into a scratch
  * area (valid, straddling a guard page, read-only), NULL, kernel addresses
  * and other junk. Calls that would end or wreck the child itself (exit,
- * execve, rt_sigreturn, munmap, mprotect, arch_prctl, signals to itself,
- * signal masks) are not made; MAP_FIXED is taken out of mmap's flags. A
+ * execve, rt_sigreturn, munmap, mprotect, arch_prctl, signal masks) are
+ * not made; MAP_FIXED is taken out of mmap's flags; signals sent are ones
+ * that end or stop nobody, and SIGALRM keeps its handler. A
  * SIGALRM every 20 ms to each thread (its own timer, SIGEV_THREAD_ID),
  * without SA_RESTART, ends any call that blocks.
  *
@@ -90,10 +91,8 @@ static bool denied(long nr)
 	case SYS_clone: case SYS_clone3: case SYS_munmap: case SYS_mremap:
 	case SYS_mprotect: case SYS_pkey_mprotect: case SYS_madvise:
 	case SYS_arch_prctl: case SYS_set_thread_area: case SYS_modify_ldt:
-	case SYS_kill: case SYS_tkill: case SYS_tgkill: case SYS_rt_sigqueueinfo:
-	case SYS_rt_tgsigqueueinfo: case SYS_pidfd_send_signal:
-	case SYS_rt_sigaction: case SYS_rt_sigprocmask: case SYS_rt_sigsuspend:
-	case SYS_sigaltstack: case SYS_setitimer: case SYS_alarm:
+	case SYS_rt_sigprocmask: case SYS_rt_sigsuspend:
+	case SYS_setitimer: case SYS_alarm:
 	case SYS_timer_create: case SYS_timer_settime: case SYS_timer_delete:
 	case SYS_ppoll: case SYS_pselect6: case SYS_epoll_pwait: case SYS_epoll_pwait2:
 	case SYS_shmat: case SYS_remap_file_pages: case SYS_process_vm_writev:
@@ -218,6 +217,30 @@ static void setup_child(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * Signals go anywhere (the parent too), but only ones that end or stop
+ * nobody; handlers may be junk, but SIGALRM keeps the one that ends
+ * blocked calls.
+ */
+static void shape_signals(long nr, unsigned long *a)
+{
+	static const unsigned long harmless[] = { 0, SIGURG, SIGWINCH, SIGCHLD, SIGCONT };
+	unsigned long sig = harmless[rnd() % 5];
+
+	switch (nr) {
+	case SYS_kill: case SYS_tkill: case SYS_rt_sigqueueinfo: case SYS_pidfd_send_signal:
+		a[1] = sig;
+		break;
+	case SYS_tgkill: case SYS_rt_tgsigqueueinfo:
+		a[2] = sig;
+		break;
+	case SYS_rt_sigaction:
+		if ((int)a[0] == SIGALRM)
+			a[0] = SIGUSR2;
+		break;
+	}
+}
+
 static void *fuzz(void *idx)
 {
 	volatile struct last_call *me = &last[(uintptr_t)idx];
@@ -240,6 +263,7 @@ static void *fuzz(void *idx)
 		while (denied(nr));
 		for (k = 0; k < 6; k++)
 			a[k] = arg();
+		shape_signals(nr, a);
 		if (nr == SYS_mmap) {
 			a[1] %= 16UL << 20;	/* no huge maps, nothing fixed or populated */
 			a[3] &= ~(unsigned long)(MAP_FIXED | MAP_FIXED_NOREPLACE |
