@@ -1392,7 +1392,11 @@ static ssize_t stream_recvmsg(struct usock *u, struct lbx_msg *m, u32 flags,
 		if (pos == &u->rq) {
 			if (copied >= target)
 				break;
-			if (copied && nonblock)
+			/* A peek ends at the end of the queue once it has seen
+			 * anything, MSG_WAITALL or not, as Linux's: what it saw
+			 * stays queued, so a wait for data would hold at once,
+			 * and the loop spun in the kernel for ever. */
+			if (copied && (nonblock || peek))
 				break;
 			if (u->err) {
 				ret = take_err(u);
@@ -1404,24 +1408,10 @@ static ssize_t stream_recvmsg(struct usock *u, struct lbx_msg *m, u32 flags,
 			if (ret < 0)
 				break;
 			ret = 0;
-			/* The queue may have been drained by another reader. */
-			pos = peek ? u->rq.next : u->rq.next;
-			if (peek) {
-				/* Skip what this peek has already seen. */
-				u32 skip = (u32)copied;
-
-				peek_off = 0;
-				while (pos != &u->rq) {
-					skb = lbx_list_entry(pos, struct uskb, node);
-					avail = skb->len - skb->off;
-					if (skip < avail) {
-						peek_off = skip;
-						break;
-					}
-					skip -= avail;
-					pos = pos->next;
-				}
-			}
+			/* The queue may have been drained by another reader.
+			 * (A peek gets here only with nothing seen yet.) */
+			pos = u->rq.next;
+			peek_off = 0;
 			continue;
 		}
 		skb = lbx_list_entry(pos, struct uskb, node);
