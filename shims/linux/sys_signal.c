@@ -186,47 +186,86 @@ static bool kill_matches(const struct lbx_process *me, const struct lbx_process 
 }
 
 /*
- * kill(2). Each target must be one the caller may signal (EPERM). As
- * Linux: a group kill succeeds when one send does, else it fails with
- * EPERM; kill(-1) succeeds when it found any target at all.
+ * kill(2)'s targets, with a reference each: at most every process of the
+ * sandbox, so an array of sb->nr_procs entries, sized before the sandbox
+ * lock is taken (no allocation under it) and taken again when the sandbox
+ * grew in between. *n: the targets, *found: the processes that matched,
+ * *zombies: those of them that exited and are not reaped yet.
  */
-LBX_SYSCALL(kill)
+static long kill_collect(struct lbx_sys *s, s32 pid, u32 sig,
+			 struct lbx_process ***out, u32 *n, u32 *found, u32 *zombies)
 {
 	struct lbx_sandbox *sb = s->p->sb;
-	struct lbx_process *targets[LBX_DEFAULT_MAX_PROCS];
+	struct lbx_process **targets;
 	struct lbx_list_head *pos;
-	s32 pid = (s32)a0;
-	u32 n = 0, found = 0, zombies = 0, i;
-	struct lbx_siginfo info = {
-		.signo = (s32)a1,
-		.code = 0,	/* SI_USER */
-		.pid = (s32)s->p->pid,
-	};
+	size_t size;
+	u32 cap;
 
-	if (a1 > LBX_NSIG)
-		return -EINVAL;
-	if (pid == (s32)0x80000000)
-		return -ESRCH;
-	lbx_plat_mutex_lock(&sb->lock);
-	info.uid = s->p->cred.uid;
+	for (;;) {
+		cap = LBX_READ_ONCE(sb->nr_procs);
+		if (lbx_mul_overflow((size_t)cap, sizeof(*targets), &size))
+			return -ENOMEM;
+		targets = lbx_plat_alloc_large(size ? size : sizeof(*targets));
+		if (!targets)
+			return -ENOMEM;
+		lbx_plat_mutex_lock(&sb->lock);
+		if (sb->nr_procs <= cap)
+			break;
+		lbx_plat_mutex_unlock(&sb->lock);
+		lbx_plat_free_large(targets);
+	}
+	*n = *found = *zombies = 0;
 	lbx_list_for_each(pos, &sb->procs) {
 		struct lbx_process *p = lbx_list_entry(pos, struct lbx_process, sb_node);
 
 		if (!kill_matches(s->p, p, pid))
 			continue;
-		found++;
-		if (!lbx_linux_may_signal_locked(s->p, p, (u32)a1))
+		(*found)++;
+		if (!lbx_linux_may_signal_locked(s->p, p, sig))
 			continue;
 		if (p->exiting) {
 			/* As Linux: a zombie is there to signal (nothing
 			 * happens) until it is reaped. */
-			zombies++;
-		} else if (n < LBX_ARRAY_SIZE(targets)) {
+			(*zombies)++;
+		} else {
+			/* In sb->procs, so counted in nr_procs <= cap. */
 			lbx_process_get(p);
-			targets[n++] = p;
+			targets[(*n)++] = p;
 		}
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
+	*out = targets;
+	return 0;
+}
+
+/*
+ * kill(2). Each target must be one the caller may signal (EPERM). As
+ * Linux: a group kill succeeds when one send does, else it fails with
+ * EPERM; kill(-1) succeeds when it found any target at all. Every
+ * matching process is signalled, however many (Linux walks them under
+ * tasklist_lock; here they are collected with a reference each, then
+ * signalled outside the sandbox lock, which the send takes).
+ */
+LBX_SYSCALL(kill)
+{
+	struct lbx_process **targets;
+	s32 pid = (s32)a0;
+	u32 n, found, zombies, i;
+	struct lbx_siginfo info = {
+		.signo = (s32)a1,
+		.code = 0,	/* SI_USER */
+		.pid = (s32)s->p->pid,
+		.uid = LBX_READ_ONCE(s->p->cred.uid),
+	};
+	long ret;
+
+	if (a1 > LBX_NSIG)
+		return -EINVAL;
+	if (pid == (s32)0x80000000)
+		return -ESRCH;
+	ret = kill_collect(s, pid, (u32)a1, &targets, &n, &found, &zombies);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		if (targets[i] == s->p && a1)
 			lbx_linux_signal_self(s, a1);
@@ -234,6 +273,7 @@ LBX_SYSCALL(kill)
 			lbx_signal_process(targets[i], &info);
 		lbx_process_put(targets[i]);
 	}
+	lbx_plat_free_large(targets);
 	if (!found)
 		return -ESRCH;
 	return n || zombies || pid == -1 ? 0 : -EPERM;
