@@ -343,13 +343,85 @@ static bool autoreap_locked(const struct lbx_process *parent, u32 esig)
 	       (sa->handler == LX_SIG_IGN || (sa->flags & LX_SA_NOCLDWAIT));
 }
 
+/* The SIGCHLD of p's exit, as Linux's do_notify_parent() fills it in. */
+static void exit_siginfo(const struct lbx_process *p, u32 esig, struct lbx_siginfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->signo = (s32)esig;	/* SIGCHLD, usually */
+	info->pid = (s32)p->pid;
+	info->uid = p->cred.uid;
+	info->status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
+		       (p->exit_code >> 8) & 0xff;
+	info->code = p->exit_code & 0x7f ? (p->exit_code & 0x80 ? 3 : 2) : 1;
+	/* Clock ticks, as Linux's si_utime and si_stime. */
+	info->utime = p->usage.utime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ);
+	info->stime = p->usage.stime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ);
+}
+
+/*
+ * Zombies whose parent exited (->renotify) now belong to pid 1: as Linux's
+ * reparent_leader(), each one's exit is reported to it again (SIGCHLD), and
+ * one whose new parent ignores SIGCHLD or set SA_NOCLDWAIT is reaped at
+ * once. One at a time, as lbx_jobctl_orphan_hangup().
+ */
+static void notify_reparented_zombies(struct lbx_sandbox *sb)
+{
+	for (;;) {
+		struct lbx_process *z = NULL, *parent = NULL;
+		struct lbx_list_head *pos;
+		struct lbx_siginfo info;
+		bool autoreap = false, drop = false;
+
+		lbx_plat_mutex_lock(&sb->lock);
+		lbx_list_for_each(pos, &sb->procs) {
+			struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+			if (c->renotify) {
+				c->renotify = false;
+				if (c->waitable && !c->reaped) {
+					z = c;
+					break;
+				}
+			}
+		}
+		if (!z) {
+			lbx_plat_mutex_unlock(&sb->lock);
+			return;
+		}
+		lbx_process_get(z);
+		parent = find_locked(sb, z->ppid);
+		if (parent) {
+			lbx_process_get(parent);
+			autoreap = autoreap_locked(parent, z->exit_signal);
+			exit_siginfo(z, z->exit_signal, &info);
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (parent) {
+			lbx_signal_process(parent, &info);
+			lbx_process_put(parent);
+		}
+		lbx_plat_mutex_lock(&sb->lock);
+		if (autoreap && z->waitable && !z->reaped) {
+			z->reaped = true;
+			drop = z->parent_ref;
+			z->parent_ref = false;
+		}
+		__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
+		lbx_plat_mutex_unlock(&sb->lock);
+		lbx_wake_up_all(&sb->child_wq);
+		if (drop)
+			lbx_process_put(z);	/* the parent's reference */
+		lbx_process_put(z);
+	}
+}
+
 void lbx_process_exit(struct lbx_process *p, int status)
 {
 	struct lbx_sandbox *sb = p->sb;
 	struct lbx_process *parent;
 	struct lbx_list_head *pos;
 	bool first = false, autoreap = false, drop = false;
-	u32 esig;
+	u32 esig, notified = 0;
 
 	lbx_plat_mutex_lock(&sb->lock);
 	if (!p->exiting) {
@@ -370,12 +442,18 @@ void lbx_process_exit(struct lbx_process *p, int status)
 			c->ppid = 1;
 			c->exit_signal = 17;	/* as Linux's reparenting */
 			c->reparented = first;
+			/* A zombie: pid 1 hears of its exit (below). */
+			if (c->waitable && !c->reaped)
+				c->renotify = true;
 		}
 	}
 	if (first)
 		lbx_jobctl_exit_orphans_locked(p);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_jobctl_orphan_hangup(sb);
+	/* Before p's own exit is reported, as Linux's exit_notify(): a
+	 * parent that reaps p finds p's zombie children reaped already. */
+	notify_reparented_zombies(sb);
 	/*
 	 * What a dead process holds goes now, not when it is reaped: the
 	 * write end of a pipe its parent reads to EOF before waiting, say.
@@ -388,6 +466,7 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	if (parent) {
 		lbx_process_get(parent);
 		autoreap = autoreap_locked(parent, esig);
+		notified = parent->pid;
 	}
 	if (first)
 		p->notifying = true;
@@ -398,18 +477,9 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	 * see this child's signal arrive late, under the new disposition.
 	 */
 	if (parent) {
-		struct lbx_siginfo info = {
-			.signo = (s32)esig,	/* SIGCHLD, usually */
-			.pid = (s32)p->pid,
-			.uid = p->cred.uid,
-			.status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
-				  (p->exit_code >> 8) & 0xff,
-			.code = p->exit_code & 0x7f ? (p->exit_code & 0x80 ? 3 : 2) : 1,
-			/* Clock ticks, as Linux's si_utime and si_stime. */
-			.utime = p->usage.utime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ),
-			.stime = p->usage.stime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ),
-		};
+		struct lbx_siginfo info;
 
+		exit_siginfo(p, esig, &info);
 		lbx_signal_process(parent, &info);
 		lbx_process_put(parent);
 	}
@@ -425,10 +495,19 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		p->parent_ref = false;
 	} else if (first) {
 		p->waitable = true;
+		/*
+		 * Its parent exited while the signal was on its way, or was
+		 * exiting already (Linux decides both under tasklist_lock):
+		 * pid 1 hears of it, here or in that parent's reparenting,
+		 * whichever comes second.
+		 */
+		if (p->ppid != notified)
+			p->renotify = true;
 	}
 	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_all(&sb->child_wq);
+	notify_reparented_zombies(sb);
 	if (drop)
 		lbx_process_put(p);	/* the caller still holds one */
 }

@@ -217,6 +217,9 @@ struct lbx_process {
 	 * due a SIGHUP and SIGCONT (lbx_jobctl_orphan_hangup()). */
 	bool reparented;
 	bool orphan_hup;
+	/* A zombie whose parent exited: its exit is reported again, to pid 1,
+	 * which reaps it at once if it ignores SIGCHLD (reparent_leader()). */
+	bool renotify;
 	/* execve from a multithreaded process: its other threads are being
 	 * killed (no new ones); thread_wq is woken whenever a thread leaves. */
 	bool in_exec;
