@@ -343,9 +343,11 @@ struct lbx_thread {
 	 * handler may leave by longjmp); lazy rewriting waits for zero. */
 	u32 sig_frames;
 	/* restart_syscall(2): how an interrupted sleep goes on (the shim's
-	 * restart block, Linux's restart_block): its monotonic deadline, its
-	 * remaining-time pointer (0: none, or an absolute sleep). */
+	 * restart block, Linux's restart_block): its deadline (monotonic, or
+	 * on the process's CPU clock), its remaining-time pointer (0: none,
+	 * or an absolute sleep). */
 	bool restart_pending;
+	bool restart_cpu;		/* the deadline is on the process CPU clock */
 	u64 restart_deadline;
 	u64 restart_rem;
 	/* The exit work of a direct entry, deferred to LBX_RESUME_NR. */
