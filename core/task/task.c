@@ -153,6 +153,9 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 			p->cred = parent->cred;
 		else
 			lbx_cred_init_root(&p->cred);
+		/* Its leader: the forking thread's are the caller's to
+		 * install (lbx_cred_install_locked()). */
+		t->cred = p->cred;
 		p->pid = sb->next_pid++;
 		sb->nr_procs++;
 		sb->nr_threads++;
@@ -673,7 +676,12 @@ int lbx_thread_create(struct lbx_process *p, struct lbx_thread **out)
 		lbx_plat_trace_limit(LBX_LIMIT_THREADS, sb->limits.max_threads);
 	}
 	if (!ret) {
+		struct lbx_thread *cur = lbx_current();
+
 		t->tid = sb->next_pid++;
+		/* The creating thread's credentials, as Linux's
+		 * copy_creds(); without one (tests), the process's. */
+		t->cred = cur && cur->proc == p ? cur->cred : p->cred;
 		sb->nr_threads++;
 		p->nr_threads++;
 		lbx_list_add_tail(&t->proc_node, &p->threads);

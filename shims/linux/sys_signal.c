@@ -157,7 +157,7 @@ static long signal_self_code(struct lbx_sys *s, u64 sig, s32 code)
 		.signo = (s32)sig,
 		.code = code,
 		.pid = (s32)s->p->pid,
-		.uid = LBX_READ_ONCE(s->p->cred.uid),
+		.uid = s->t->cred.uid,
 	};
 
 	if (!sig)
@@ -221,7 +221,7 @@ static long kill_collect(struct lbx_sys *s, s32 pid, u32 sig,
 		if (!kill_matches(s->p, p, pid))
 			continue;
 		(*found)++;
-		if (!lbx_linux_may_signal_locked(s->p, p, sig))
+		if (!lbx_linux_may_signal_locked(s->t, p, &p->cred, sig))
 			continue;
 		if (p->exiting) {
 			/* As Linux: a zombie is there to signal (nothing
@@ -255,7 +255,7 @@ LBX_SYSCALL(kill)
 		.signo = (s32)a1,
 		.code = 0,	/* SI_USER */
 		.pid = (s32)s->p->pid,
-		.uid = LBX_READ_ONCE(s->p->cred.uid),
+		.uid = s->t->cred.uid,
 	};
 	long ret;
 
@@ -279,13 +279,16 @@ LBX_SYSCALL(kill)
 	return n || zombies || pid == -1 ? 0 : -EPERM;
 }
 
-/* Whether the caller may signal process p (takes the sandbox lock). */
-static bool may_signal(struct lbx_sys *s, struct lbx_process *p, u64 sig)
+/* Whether the caller may signal process p, or its thread t (takes the
+ * sandbox lock): the target's own credentials count, as in Linux's
+ * check_kill_permission() (a process: its leader's). */
+static bool may_signal(struct lbx_sys *s, struct lbx_process *p,
+		       struct lbx_thread *t, u64 sig)
 {
 	bool ok;
 
 	lbx_plat_mutex_lock(&s->p->sb->lock);
-	ok = lbx_linux_may_signal_locked(s->p, p, (u32)sig);
+	ok = lbx_linux_may_signal_locked(s->t, p, t ? &t->cred : &p->cred, (u32)sig);
 	lbx_plat_mutex_unlock(&s->p->sb->lock);
 	return ok;
 }
@@ -298,7 +301,7 @@ static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
 		.signo = (s32)sig,
 		.code = -6,	/* SI_TKILL */
 		.pid = (s32)s->p->pid,
-		.uid = LBX_READ_ONCE(s->p->cred.uid),
+		.uid = s->t->cred.uid,
 	};
 	struct lbx_thread *t;
 	long ret = 0;
@@ -312,7 +315,7 @@ static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
 		lbx_thread_put(t);
 		return -ESRCH;
 	}
-	if (!may_signal(s, t->proc, sig))
+	if (!may_signal(s, t->proc, t, sig))
 		ret = -EPERM;
 	else if (sig && !lbx_signal_ignored(t->proc, (u32)sig))
 		ret = lbx_signal_queue(t, &info);
@@ -389,7 +392,7 @@ LBX_SYSCALL(rt_sigqueueinfo)
 		return -ESRCH;
 	if (a1 > LBX_NSIG)
 		ret = -EINVAL;
-	else if (!may_signal(s, p, a1))
+	else if (!may_signal(s, p, NULL, a1))
 		ret = -EPERM;
 	else if (a1)
 		ret = lbx_signal_process(p, &info);
@@ -416,7 +419,7 @@ LBX_SYSCALL(rt_tgsigqueueinfo)
 		ret = -ESRCH;
 	else if (a2 > LBX_NSIG)
 		ret = -EINVAL;
-	else if (!may_signal(s, t->proc, a2))
+	else if (!may_signal(s, t->proc, t, a2))
 		ret = -EPERM;
 	else if (a2 && !lbx_signal_ignored(t->proc, (u32)a2))
 		ret = lbx_signal_queue(t, &info);

@@ -153,7 +153,9 @@ struct lbx_process {
 	struct lbx_list_head threads;
 	u32 nr_threads;
 
-	/* Under sb->lock; changed only through lbx_cred_install_locked(). */
+	/* Its leader's credentials (the thread whose tid is the pid; each
+	 * thread has its own, litebox/cred.h): what other processes see of
+	 * it. Under sb->lock; changed only through lbx_cred_install_locked(). */
 	struct lbx_cred cred;
 	struct lbx_fs_ctx *fs;
 	struct lbx_fdtable *files;
@@ -299,6 +301,10 @@ struct lbx_thread {
 
 	u64 fs_base;
 	u64 clear_child_tid;
+	/* Its credentials (litebox/cred.h): changed by the thread itself
+	 * through lbx_cred_install_locked(), under sb->lock; read by it
+	 * without the lock, by others under it. */
+	struct lbx_cred cred;
 	/* set_robust_list(): the guest's robust_list_head (0: none); walked
 	 * when the thread ends (shims/linux/sys_robust.c). */
 	u64 robust_list;
