@@ -362,10 +362,10 @@ static void exit_siginfo(const struct lbx_process *p, u32 esig, struct lbx_sigin
 }
 
 /*
- * Zombies whose parent exited (->renotify) now belong to pid 1: as Linux's
- * reparent_leader(), each one's exit is reported to it again (SIGCHLD), and
- * one whose new parent ignores SIGCHLD or set SA_NOCLDWAIT is reaped at
- * once. One at a time, as lbx_jobctl_orphan_hangup().
+ * Zombies whose parent exited (->renotify) now belong to a subreaper or
+ * pid 1: as Linux's reparent_leader(), each one's exit is reported to it
+ * again (SIGCHLD), and one whose new parent ignores SIGCHLD or set
+ * SA_NOCLDWAIT is reaped at once. One at a time, as lbx_jobctl_orphan_hangup().
  */
 static void notify_reparented_zombies(struct lbx_sandbox *sb)
 {
@@ -418,13 +418,37 @@ static void notify_reparented_zombies(struct lbx_sandbox *sb)
 	}
 }
 
+/*
+ * Under sb->lock: where p's children go when p exits, as Linux's
+ * find_new_reaper(): the nearest live ancestor that is a child subreaper,
+ * else pid 1 (the sandbox's init).
+ */
+static u32 new_reaper_locked(struct lbx_process *p)
+{
+	struct lbx_sandbox *sb = p->sb;
+	u32 pid = p->ppid, n;
+
+	/* At most every process once: a chain of parents has no cycle, the
+	 * bound only keeps a bug from looping. */
+	for (n = 0; pid > 1 && n < sb->nr_procs; n++) {
+		struct lbx_process *a = find_locked(sb, pid);
+
+		if (!a)
+			break;	/* gone: its own orphans went up already */
+		if (a->child_subreaper)
+			return a->pid;
+		pid = a->ppid;
+	}
+	return 1;
+}
+
 void lbx_process_exit(struct lbx_process *p, int status)
 {
 	struct lbx_sandbox *sb = p->sb;
 	struct lbx_process *parent;
 	struct lbx_list_head *pos;
 	bool first = false, autoreap = false, drop = false;
-	u32 esig, notified = 0;
+	u32 esig, notified = 0, reaper;
 
 	lbx_plat_mutex_lock(&sb->lock);
 	if (!p->exiting) {
@@ -437,15 +461,17 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	}
 	/* Parked threads of a stopped process go on, to their end. */
 	lbx_jobctl_wake(p);
-	/* Orphans go to pid 1, as to init in a pid namespace. */
+	/* Orphans go to the nearest subreaper, else to pid 1, as to init in
+	 * a pid namespace. */
+	reaper = new_reaper_locked(p);
 	lbx_list_for_each(pos, &sb->procs) {
 		struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
 
 		if (c->ppid == p->pid && c != p) {
-			c->ppid = 1;
+			c->ppid = reaper;
 			c->exit_signal = 17;	/* as Linux's reparenting */
 			c->reparented = first;
-			/* A zombie: pid 1 hears of its exit (below). */
+			/* A zombie: the reaper hears of its exit (below). */
 			if (c->waitable && !c->reaped)
 				c->renotify = true;
 		}
@@ -501,8 +527,8 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		/*
 		 * Its parent exited while the signal was on its way, or was
 		 * exiting already (Linux decides both under tasklist_lock):
-		 * pid 1 hears of it, here or in that parent's reparenting,
-		 * whichever comes second.
+		 * the new parent hears of it, here or in that parent's
+		 * reparenting, whichever comes second.
 		 */
 		if (p->ppid != notified)
 			p->renotify = true;

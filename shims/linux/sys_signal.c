@@ -570,6 +570,8 @@ LBX_SYSCALL(rt_sigsuspend)
 #define LX_PR_SET_NAME		15
 #define LX_PR_CAPBSET_READ	23
 #define LX_PR_GET_NAME		16
+#define LX_PR_SET_CHILD_SUBREAPER 36
+#define LX_PR_GET_CHILD_SUBREAPER 37
 #define LX_PR_GET_NO_NEW_PRIVS	39
 #define LX_PR_SET_NO_NEW_PRIVS	38
 
@@ -603,6 +605,17 @@ LBX_SYSCALL(prctl)
 		return a1 > LBX_NSIG ? -EINVAL : 0;
 	case LX_PR_GET_PDEATHSIG:
 		return lbx_copy_to_guest(a1, &zero, sizeof(zero));
+	case LX_PR_SET_CHILD_SUBREAPER:
+		/* Orphaned descendants come here (lbx_process_exit()). */
+		lbx_plat_mutex_lock(&s->p->sb->lock);
+		s->p->child_subreaper = a1 != 0;
+		lbx_plat_mutex_unlock(&s->p->sb->lock);
+		return 0;
+	case LX_PR_GET_CHILD_SUBREAPER: {
+		s32 v = LBX_READ_ONCE(s->p->child_subreaper);
+
+		return lbx_copy_to_guest(a1, &v, sizeof(v));
+	}
 	case LX_PR_GET_DUMPABLE:
 		return 1;
 	case LX_PR_SET_DUMPABLE:

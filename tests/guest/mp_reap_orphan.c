@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A zombie whose parent exits is reparented to the reaper (the sandbox's
- * pid 1; natively, a child subreaper, which Linux treats the same way in
- * reparent_leader()), and its exit is reported to the reaper again:
+ * pid 1, natively a child subreaper, which Linux treats the same way in
+ * reparent_leader(); then, in both, a PR_SET_CHILD_SUBREAPER process
+ * below it), and its exit is reported to the reaper again:
  * - reaper ignores SIGCHLD (SIG_IGN): the zombie is reaped at once;
  * - SA_NOCLDWAIT with a handler: reaped at once, and the handler gets the
  *   zombie's SIGCHLD (CLD_EXITED, its status);
@@ -161,15 +162,47 @@ static void test_default(void)
 	CHECK_ERR(kill(b, 0), ESRCH);
 }
 
-int main(void)
+static void run_all(void)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* The reaper: the sandbox's pid 1, or natively a subreaper (which
-	 * LiteBox does not provide: there the test must be pid 1). */
-	if (getpid() != 1)
-		CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, "PR_SET_CHILD_SUBREAPER");
 	test_default();
 	test_ignored();
 	test_nocldwait();
+}
+
+/* A subreaper below the top: the orphans of its descendants come to it,
+ * not to the top; the attribute is not inherited. */
+static void test_subreaper(void)
+{
+	int status = 0, flag = -1;
+	pid_t s, g;
+
+	s = fork();
+	if (s == 0) {
+		CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, "PR_SET_CHILD_SUBREAPER");
+		CHECK(prctl(PR_GET_CHILD_SUBREAPER, &flag) == 0 && flag == 1,
+		      "PR_GET_CHILD_SUBREAPER: %d", flag);
+		g = fork();
+		if (g == 0) {
+			flag = -1;
+			_exit(prctl(PR_GET_CHILD_SUBREAPER, &flag) == 0 && flag == 0 ? 0 : 1);
+		}
+		CHECK(waitpid(g, &status, 0) == g && status == 0,
+		      "a child of the subreaper is not one (status %#x)", status);
+		run_all();
+		_exit(gt_failures ? 1 : 0);
+	}
+	CHECK(s > 0 && waitpid(s, &status, 0) == s, "the subreaper's fork and wait");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the checks under the subreaper (status %#x)", status);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* The reaper: the sandbox's pid 1, or natively a subreaper. */
+	if (getpid() != 1)
+		CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, "PR_SET_CHILD_SUBREAPER");
+	run_all();
+	test_subreaper();
 	return gt_finish();
 }

@@ -219,9 +219,13 @@ struct lbx_process {
 	 * due a SIGHUP and SIGCONT (lbx_jobctl_orphan_hangup()). */
 	bool reparented;
 	bool orphan_hup;
-	/* A zombie whose parent exited: its exit is reported again, to pid 1,
-	 * which reaps it at once if it ignores SIGCHLD (reparent_leader()). */
+	/* A zombie whose parent exited: its exit is reported again, to its
+	 * new parent, which reaps it at once if it ignores SIGCHLD
+	 * (reparent_leader()). */
 	bool renotify;
+	/* PR_SET_CHILD_SUBREAPER: its descendants' orphans come to it rather
+	 * than to pid 1. Kept over execve, not inherited; under sb->lock. */
+	bool child_subreaper;
 	/* execve from a multithreaded process: its other threads are being
 	 * killed (no new ones); thread_wq is woken whenever a thread leaves. */
 	bool in_exec;
