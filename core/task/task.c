@@ -195,11 +195,80 @@ err_free:
 	return ret;
 }
 
+/*
+ * Under sb->lock: child c's parent thread (of process `from`, with
+ * credentials uid) is gone: c owes itself the PR_SET_PDEATHSIG signals
+ * its threads asked for, sent by lbx_pdeath_send(). As Linux's
+ * forget_original_parent(), which sends them for every child of an
+ * exiting thread, whether the child goes to another thread of the same
+ * process or to a reaper.
+ */
+static void pdeath_mark_locked(struct lbx_process *c, u32 from, u32 uid)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &c->threads) {
+		struct lbx_thread *ct = lbx_list_entry(pos, struct lbx_thread, proc_node);
+		u32 sig = LBX_READ_ONCE(ct->pdeath_sig);
+
+		if (sig && sig <= LBX_NSIG) {
+			c->pdeath_pending |= 1ULL << (sig - 1);
+			c->pdeath_pid = from;
+			c->pdeath_uid = uid;
+		}
+	}
+}
+
+/* Sends the PR_SET_PDEATHSIG signals marked by pdeath_mark_locked(), one
+ * process at a time, as lbx_jobctl_orphan_hangup(). */
+static void pdeath_send(struct lbx_sandbox *sb)
+{
+	for (;;) {
+		struct lbx_process *victim = NULL;
+		struct lbx_list_head *pos;
+		struct lbx_siginfo info;
+		u64 sigs = 0;
+		u32 n;
+
+		lbx_plat_mutex_lock(&sb->lock);
+		lbx_list_for_each(pos, &sb->procs) {
+			struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+			if (c->pdeath_pending) {
+				sigs = c->pdeath_pending;
+				c->pdeath_pending = 0;
+				if (!c->exiting) {
+					lbx_process_get(c);
+					victim = c;
+					break;
+				}
+			}
+		}
+		if (victim) {
+			/* Linux's SEND_SIG_NOINFO from the dying parent. */
+			memset(&info, 0, sizeof(info));
+			info.code = 0;	/* SI_USER */
+			info.pid = (s32)victim->pdeath_pid;
+			info.uid = victim->pdeath_uid;
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (!victim)
+			return;
+		for (n = 1; n <= LBX_NSIG; n++) {
+			if (!(sigs & (1ULL << (n - 1))))
+				continue;
+			info.signo = (s32)n;
+			lbx_signal_process(victim, &info);
+		}
+		lbx_process_put(victim);
+	}
+}
+
 void lbx_thread_exit(struct lbx_thread *t)
 {
 	struct lbx_process *p = t->proc;
 	struct lbx_sandbox *sb = p->sb;
-	bool stopped = false;
+	bool stopped = false, pdeath = false;
 	u32 sig = 0;
 
 	lbx_plat_mutex_lock(&sb->lock);
@@ -209,11 +278,32 @@ void lbx_thread_exit(struct lbx_thread *t)
 		sb->nr_threads--;
 		/* The last thread not parked in a group stop: it is complete. */
 		stopped = lbx_jobctl_stop_complete_locked(p, &sig);
+		/* Its children go to another thread of the process (Linux's
+		 * find_alive_thread()); the last one's go with the process
+		 * (lbx_process_exit()). */
+		if (!p->exiting && !lbx_list_empty(&p->threads)) {
+			struct lbx_thread *heir = lbx_list_entry(p->threads.next,
+								 struct lbx_thread, proc_node);
+			struct lbx_list_head *pos;
+
+			lbx_list_for_each(pos, &sb->procs) {
+				struct lbx_process *c = lbx_list_entry(pos, struct lbx_process,
+								       sb_node);
+
+				if (c->ppid != p->pid || c == p || c->parent_tid != t->tid)
+					continue;
+				c->parent_tid = heir->tid;
+				pdeath_mark_locked(c, p->pid, t->cred.uid);
+				pdeath = true;
+			}
+		}
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_all(&p->thread_wq);
 	if (stopped)
 		lbx_jobctl_notify_parent(p, LBX_CLD_STOPPED, sig);
+	if (pdeath)
+		pdeath_send(sb);
 }
 
 /* How often de_thread kicks the threads it waits for again: a kick that
@@ -252,7 +342,18 @@ int lbx_process_de_thread(struct lbx_thread *self)
 			p->in_exec = true;
 			kick_others_locked(p, self);
 		} else {
+			struct lbx_list_head *pos;
+
 			p->in_exec = false;
+			/* Its children (and those the dead threads left it)
+			 * follow it to its new tid. */
+			lbx_list_for_each(pos, &sb->procs) {
+				struct lbx_process *c = lbx_list_entry(pos, struct lbx_process,
+								       sb_node);
+
+				if (c->ppid == p->pid && c->parent_tid == self->tid)
+					c->parent_tid = p->pid;
+			}
 			/* The thread group leader's pid is the survivor's. */
 			self->tid = p->pid;
 		}
@@ -469,6 +570,8 @@ void lbx_process_exit(struct lbx_process *p, int status)
 
 		if (c->ppid == p->pid && c != p) {
 			c->ppid = reaper;
+			c->parent_tid = reaper;	/* its leader */
+			pdeath_mark_locked(c, p->pid, p->cred.uid);
 			c->exit_signal = 17;	/* as Linux's reparenting */
 			c->reparented = first;
 			/* A zombie: the reaper hears of its exit (below). */
@@ -480,6 +583,7 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		lbx_jobctl_exit_orphans_locked(p);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_jobctl_orphan_hangup(sb);
+	pdeath_send(sb);
 	/* Before p's own exit is reported, as Linux's exit_notify(): a
 	 * parent that reaps p finds p's zombie children reaped already. */
 	notify_reparented_zombies(sb);

@@ -440,6 +440,9 @@ static void exec_creds(struct lbx_thread *t)
 	n = t->cred;
 	lbx_cred_exec(&n);
 	lbx_cred_install_locked(t, &n);
+	/* A secure exec (AT_SECURE, below) clears PR_SET_PDEATHSIG. */
+	if (n.euid != n.uid || n.egid != n.gid)
+		LBX_WRITE_ONCE(t->pdeath_sig, 0);
 	lbx_plat_mutex_unlock(&sb->lock);
 }
 

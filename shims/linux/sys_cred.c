@@ -45,8 +45,15 @@ static long cred_change(struct lbx_sys *s, cred_fn fn, const struct cred_args *a
 	if (old_fs)
 		*old_fs = args->b ? t->cred.fsgid : t->cred.fsuid;
 	ret = fn(&t->cred, &n, args);
-	if (!ret)
+	if (!ret) {
+		/* As Linux's commit_creds(): a change of the effective or fs
+		 * ids, or capabilities gained, clears PR_SET_PDEATHSIG. */
+		if (n.euid != t->cred.euid || n.egid != t->cred.egid ||
+		    n.fsuid != t->cred.fsuid || n.fsgid != t->cred.fsgid ||
+		    (n.cap_permitted && !t->cred.cap_permitted))
+			LBX_WRITE_ONCE(t->pdeath_sig, 0);
 		lbx_cred_install_locked(t, &n);
+	}
 	lbx_plat_mutex_unlock(&s->p->sb->lock);
 	return ret;
 }

@@ -579,7 +579,6 @@ LBX_SYSCALL(prctl)
 {
 	struct lbx_thread *t = s->t;
 	char name[16];
-	u32 zero = 0;
 
 	switch (a0) {
 	case LX_PR_SET_NAME: {
@@ -602,9 +601,17 @@ LBX_SYSCALL(prctl)
 		/* The bounding set is every capability (docs/creds.md). */
 		return a1 < 64 && (LBX_CAP_FULL >> a1) & 1 ? 1 : -EINVAL;
 	case LX_PR_SET_PDEATHSIG:
-		return a1 > LBX_NSIG ? -EINVAL : 0;
-	case LX_PR_GET_PDEATHSIG:
-		return lbx_copy_to_guest(a1, &zero, sizeof(zero));
+		/* Sent when the thread that created this process exits
+		 * (core/task/task.c); 0 clears it. */
+		if (a1 > LBX_NSIG)
+			return -EINVAL;
+		LBX_WRITE_ONCE(t->pdeath_sig, (u32)a1);
+		return 0;
+	case LX_PR_GET_PDEATHSIG: {
+		s32 v = (s32)LBX_READ_ONCE(t->pdeath_sig);
+
+		return lbx_copy_to_guest(a1, &v, sizeof(v));
+	}
 	case LX_PR_SET_CHILD_SUBREAPER:
 		/* Orphaned descendants come here (lbx_process_exit()). */
 		lbx_plat_mutex_lock(&s->p->sb->lock);

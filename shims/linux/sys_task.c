@@ -128,6 +128,8 @@ static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid,
 			 * copy_creds(), also for the fs context's copy. */
 			lbx_plat_mutex_lock(&cp->sb->lock);
 			lbx_cred_install_locked(child, &s->t->cred);
+			/* Its parent is this thread (PR_SET_PDEATHSIG). */
+			cp->parent_tid = s->t->tid;
 			lbx_plat_mutex_unlock(&cp->sb->lock);
 		}
 	}

@@ -226,6 +226,14 @@ struct lbx_process {
 	/* PR_SET_CHILD_SUBREAPER: its descendants' orphans come to it rather
 	 * than to pid 1. Kept over execve, not inherited; under sb->lock. */
 	bool child_subreaper;
+	/* The parent's thread that created it (Linux's real_parent, a
+	 * thread): PR_SET_PDEATHSIG fires when that thread exits. Under
+	 * sb->lock. pdeath_pending: the signals (bit n - 1) that its
+	 * parent's death owes it, from pdeath_pid with pdeath_uid. */
+	u32 parent_tid;
+	u64 pdeath_pending;
+	u32 pdeath_pid;
+	u32 pdeath_uid;
 	/* execve from a multithreaded process: its other threads are being
 	 * killed (no new ones); thread_wq is woken whenever a thread leaves. */
 	bool in_exec;
@@ -331,6 +339,10 @@ struct lbx_thread {
 	u64 altstack_size;
 	u32 altstack_flags;
 	char comm[16];			/* prctl(PR_SET_NAME) */
+	/* prctl(PR_SET_PDEATHSIG): sent to its process when the parent
+	 * thread exits (0: none). Set by the thread itself; read by others
+	 * under sb->lock; atomic. */
+	u32 pdeath_sig;
 	/* Scheduling as the guest set it, recorded and not enforced (the
 	 * host schedules): nice -20..19, policy (SCHED_OTHER, BATCH, IDLE;
 	 * SCHED_RESET_ON_FORK kept in the policy's bit 30). */
