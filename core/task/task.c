@@ -153,8 +153,8 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 			p->cred = parent->cred;
 		else
 			lbx_cred_init_root(&p->cred);
-		/* Its leader: the forking thread's are the caller's to
-		 * install (lbx_cred_install_locked()). */
+		/* The main thread's too; a fork child's are then the
+		 * forking thread's, which the caller installs. */
 		t->cred = p->cred;
 		p->pid = sb->next_pid++;
 		sb->nr_procs++;
@@ -198,7 +198,7 @@ err_free:
 /*
  * Under sb->lock: child c's parent thread (of process `from`, with
  * credentials uid) is gone: c owes itself the PR_SET_PDEATHSIG signals
- * its threads asked for, sent by lbx_pdeath_send(). As Linux's
+ * its threads asked for, sent by pdeath_send(). As Linux's
  * forget_original_parent(), which sends them for every child of an
  * exiting thread, whether the child goes to another thread of the same
  * process or to a reaper.
@@ -634,7 +634,7 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		 * the new parent hears of it, here or in that parent's
 		 * reparenting, whichever comes second.
 		 */
-		if (p->ppid != notified)
+		if (esig && esig <= LBX_NSIG && p->ppid != notified)
 			p->renotify = true;
 	}
 	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
