@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Generic inode life cycle, attributes and permission checks. */
+#include <litebox/task.h>
 #include <litebox/vfs.h>
 
 void lbx_now(struct lbx_timespec *ts)
@@ -36,14 +37,37 @@ u32 lbx_mode_to_dtype(u32 mode)
 	return (mode & LX_S_IFMT) >> 12;
 }
 
-static bool in_group(const struct lbx_fs_ctx *ctx, u32 gid)
+void lbx_fs_ident(const struct lbx_fs_ctx *ctx, struct lbx_fs_ident *id)
+{
+	const struct lbx_thread *t = lbx_current();
+
+	if (t && t->proc && LBX_READ_ONCE(t->proc->fs) == ctx) {
+		/* Changed only by t itself: no lock needed. */
+		id->fsuid = t->cred.fsuid;
+		id->fsgid = t->cred.fsgid;
+		id->ruid = t->cred.uid;
+		id->rgid = t->cred.gid;
+		id->ngroups = lbx_min(t->cred.ngroups, (u32)LBX_NGROUPS_MAX);
+		id->groups = t->cred.groups;
+		return;
+	}
+	/* The ids last, as lbx_cred_install_locked() writes them first. */
+	id->ngroups = lbx_min(LBX_READ_ONCE(ctx->ngroups), (u32)LBX_NGROUPS_MAX);
+	id->groups = ctx->groups;
+	id->fsuid = LBX_READ_ONCE(ctx->fsuid);
+	id->fsgid = LBX_READ_ONCE(ctx->fsgid);
+	id->ruid = LBX_READ_ONCE(ctx->ruid);
+	id->rgid = LBX_READ_ONCE(ctx->rgid);
+}
+
+bool lbx_fs_ident_in_group(const struct lbx_fs_ident *id, u32 gid)
 {
 	u32 n;
 
-	if (ctx->fsgid == gid)
+	if (id->fsgid == gid)
 		return true;
-	for (n = 0; n < ctx->ngroups && n < LBX_NGROUPS_MAX; n++)
-		if (ctx->groups[n] == gid)
+	for (n = 0; n < id->ngroups; n++)
+		if (id->groups[n] == gid)
 			return true;
 	return false;
 }
@@ -57,18 +81,20 @@ int lbx_inode_permission(const struct lbx_fs_ctx *ctx, struct lbx_inode *i,
 			 int mask)
 {
 	u32 mode = i->mode, bits;
+	struct lbx_fs_ident id;
 
 	if ((mask & LBX_MAY_WRITE) && (i->sb->flags & LBX_SB_RDONLY) &&
 	    (LX_S_ISREG(mode) || LX_S_ISDIR(mode) || LX_S_ISLNK(mode)))
 		return -EROFS;
-	if (ctx->fsuid == 0) {
+	lbx_fs_ident(ctx, &id);
+	if (id.fsuid == 0) {
 		if (!(mask & LBX_MAY_EXEC) || LX_S_ISDIR(mode) || (mode & 0111))
 			return 0;
 		return -EACCES;
 	}
-	if (ctx->fsuid == i->uid)
+	if (id.fsuid == i->uid)
 		bits = (mode >> 6) & 7;
-	else if (in_group(ctx, i->gid))
+	else if (lbx_fs_ident_in_group(&id, i->gid))
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;

@@ -431,12 +431,23 @@ static int may_create(struct lbx_fs_ctx *ctx, struct lbx_inode *dir)
 	return lbx_inode_permission(ctx, dir, LBX_MAY_WRITE | LBX_MAY_EXEC);
 }
 
+/* The fs uid of the checks made with ctx (lbx_fs_ident()). */
+static u32 ctx_fsuid(const struct lbx_fs_ctx *ctx)
+{
+	struct lbx_fs_ident id;
+
+	lbx_fs_ident(ctx, &id);
+	return id.fsuid;
+}
+
 /* Sticky directories: only the owner of the entry or the directory. */
 static int check_sticky(struct lbx_fs_ctx *ctx, struct lbx_inode *dir,
 			struct lbx_inode *victim)
 {
-	if (!(dir->mode & LX_S_ISVTX) || ctx->fsuid == 0 ||
-	    ctx->fsuid == victim->uid || ctx->fsuid == dir->uid)
+	u32 fsuid = ctx_fsuid(ctx);
+
+	if (!(dir->mode & LX_S_ISVTX) || fsuid == 0 ||
+	    fsuid == victim->uid || fsuid == dir->uid)
 		return 0;
 	return -EPERM;
 }
@@ -453,8 +464,11 @@ static int may_delete(struct lbx_fs_ctx *ctx, struct lbx_inode *dir,
 static void new_owner(struct lbx_fs_ctx *ctx, struct lbx_inode *dir,
 		      struct lbx_new_inode *ni)
 {
-	ni->uid = ctx->fsuid;
-	ni->gid = ctx->fsgid;
+	struct lbx_fs_ident id;
+
+	lbx_fs_ident(ctx, &id);
+	ni->uid = id.fsuid;
+	ni->gid = id.fsgid;
 	if (dir->mode & LX_S_ISGID) {
 		ni->gid = dir->gid;
 		if (LX_S_ISDIR(ni->mode))
@@ -812,7 +826,7 @@ int lbx_vfs_mknodat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 	switch (type) {
 	case LX_S_IFCHR:
 	case LX_S_IFBLK:
-		if (ctx->fsuid != 0)
+		if (ctx_fsuid(ctx) != 0)
 			return -EPERM;
 		break;
 	case LX_S_IFREG:
@@ -1195,22 +1209,11 @@ static int resolve_attr(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 		       flags & LX_AT_EMPTY_PATH, p);
 }
 
-static bool ctx_in_group(const struct lbx_fs_ctx *ctx, u32 gid)
-{
-	u32 n;
-
-	if (ctx->fsgid == gid)
-		return true;
-	for (n = 0; n < ctx->ngroups && n < LBX_NGROUPS_MAX; n++)
-		if (ctx->groups[n] == gid)
-			return true;
-	return false;
-}
-
 int lbx_vfs_fchmodat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 		     const char *path, u32 mode, int flags)
 {
 	struct lbx_iattr ia = { .valid = LBX_ATTR_MODE };
+	struct lbx_fs_ident id;
 	struct lbx_path p;
 	struct lbx_inode *i;
 	int ret;
@@ -1220,13 +1223,14 @@ int lbx_vfs_fchmodat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 	if (ret)
 		goto unlock;
 	i = p.inode;
+	lbx_fs_ident(ctx, &id);
 	if (LX_S_ISLNK(i->mode))
 		ret = -EOPNOTSUPP;
-	else if (ctx->fsuid != 0 && ctx->fsuid != i->uid)
+	else if (id.fsuid != 0 && id.fsuid != i->uid)
 		ret = -EPERM;
 	if (!ret) {
 		ia.mode = mode & LX_S_IALLUGO;
-		if (ctx->fsuid != 0 && !ctx_in_group(ctx, i->gid))
+		if (id.fsuid != 0 && !lbx_fs_ident_in_group(&id, i->gid))
 			ia.mode &= ~LX_S_ISGID;
 		ret = setattr_locked(i, &ia);
 	}
@@ -1242,23 +1246,26 @@ int lbx_vfs_fchownat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 	struct lbx_iattr ia = { 0 };
 	struct lbx_inode *i;
 	struct lbx_path p;
-	bool root = ctx->fsuid == 0;
+	struct lbx_fs_ident id;
+	bool root;
 	int ret;
 
+	lbx_fs_ident(ctx, &id);
+	root = id.fsuid == 0;
 	ns_lock(ctx);
 	ret = resolve_attr(ctx, dir, path, flags, &p);
 	if (ret)
 		goto unlock;
 	i = p.inode;
 	if (uid != (u32)-1) {
-		if (!root && !(ctx->fsuid == i->uid && uid == i->uid))
+		if (!root && !(id.fsuid == i->uid && uid == i->uid))
 			ret = -EPERM;
 		ia.valid |= LBX_ATTR_UID;
 		ia.uid = uid;
 	}
 	if (gid != (u32)-1) {
-		if (!root && !(ctx->fsuid == i->uid &&
-			       (ctx_in_group(ctx, gid) || gid == i->gid)))
+		if (!root && !(id.fsuid == i->uid &&
+			       (lbx_fs_ident_in_group(&id, gid) || gid == i->gid)))
 			ret = -EPERM;
 		ia.valid |= LBX_ATTR_GID;
 		ia.gid = gid;
@@ -1292,6 +1299,7 @@ int lbx_vfs_utimensat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 	bool explicit = false;
 	struct lbx_inode *i;
 	struct lbx_path p;
+	u32 fsuid;
 	int ret, n;
 
 	if (times) {
@@ -1318,7 +1326,8 @@ int lbx_vfs_utimensat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 	if (ret)
 		goto unlock;
 	i = p.inode;
-	if (ctx->fsuid != 0 && ctx->fsuid != i->uid) {
+	fsuid = ctx_fsuid(ctx);
+	if (fsuid != 0 && fsuid != i->uid) {
 		if (explicit)
 			ret = -EPERM;
 		else
@@ -1361,6 +1370,7 @@ int lbx_vfs_faccessat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 		      const char *path, int mode, int flags)
 {
 	struct lbx_fs_ctx *who = ctx, *real = NULL;
+	struct lbx_fs_ident id;
 	struct lbx_path p;
 	int ret;
 
@@ -1374,16 +1384,22 @@ int lbx_vfs_faccessat(struct lbx_fs_ctx *ctx, struct lbx_file *dir,
 	 * and gid (AT_EACCESS: the effective ones, as everything else). The
 	 * copy borrows root and cwd, which do not change under ns_lock.
 	 */
+	lbx_fs_ident(ctx, &id);
 	if (!(flags & LX_AT_EACCESS) &&
-	    (ctx->ruid != ctx->fsuid || ctx->rgid != ctx->fsgid)) {
+	    (id.ruid != id.fsuid || id.rgid != id.fsgid)) {
 		real = lbx_plat_alloc(sizeof(*real));
 		if (!real) {
 			ret = -ENOMEM;
 			goto unlock;
 		}
+		/* Not the process's fs context: its own ids count. */
 		*real = *ctx;
-		real->fsuid = ctx->ruid;
-		real->fsgid = ctx->rgid;
+		real->fsuid = id.ruid;
+		real->fsgid = id.rgid;
+		real->ruid = id.ruid;
+		real->rgid = id.rgid;
+		real->ngroups = id.ngroups;
+		memcpy(real->groups, id.groups, id.ngroups * sizeof(id.groups[0]));
 		who = real;
 	}
 	ret = resolve(who, dir, path,
@@ -1460,7 +1476,7 @@ int lbx_fs_chroot(struct lbx_fs_ctx *ctx, const char *path)
 	struct lbx_path p;
 	int ret;
 
-	if (ctx->fsuid != 0)
+	if (ctx_fsuid(ctx) != 0)
 		return -EPERM;
 	ns_lock(ctx);
 	ret = resolve(ctx, NULL, path, LOOKUP_FOLLOW, false, &p);

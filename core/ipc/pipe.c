@@ -146,10 +146,10 @@ static struct pipe *pipe_alloc(struct lbx_vfs *vfs)
 	p->sb.type = "pipefs";
 	p->sb.dev = PIPEFS_DEV;
 	lbx_inode_init(&p->inode, &p->sb, LX_S_IFIFO | 0600);
-	if (t && t->proc && t->proc->fs) {
+	if (t && t->proc) {
 		/* Owned by its creator, as Linux's get_pipe_inode(). */
-		p->inode.uid = t->proc->fs->fsuid;
-		p->inode.gid = t->proc->fs->fsgid;
+		p->inode.uid = t->cred.fsuid;
+		p->inode.gid = t->cred.fsgid;
 	}
 	lbx_plat_mutex_init(&p->lock);
 	lbx_waitqueue_init(&p->rd_wait);

@@ -242,9 +242,9 @@ int lbx_sock_alloc(struct lbx_vfs *vfs, int family, int type, int protocol,
 	so->sb.dev = SOCKFS_DEV;
 	lbx_inode_init(&so->inode, &so->sb, LX_S_IFSOCK | 0777);
 	so->inode.ino = lbx_vfs_alloc_ino(vfs);
-	if (t && t->proc && t->proc->fs) {
-		so->inode.uid = t->proc->fs->fsuid;
-		so->inode.gid = t->proc->fs->fsgid;
+	if (t && t->proc) {
+		so->inode.uid = t->cred.fsuid;
+		so->inode.gid = t->cred.fsgid;
 	}
 	ret = lbx_file_alloc(vfs, NULL, &so->inode,
 			     LX_O_RDWR | (fflags & LX_O_NONBLOCK), &f);
@@ -289,8 +289,8 @@ u64 lbx_sock_snd_deadline(struct lbx_sock *sk)
 	return deadline_after(LBX_READ_ONCE(sk->sndtimeo));
 }
 
-/* The calling thread's process's credentials are its own to change: a
- * field at a time is read without the sandbox lock. */
+/* The calling thread's credentials are its own to change: read without
+ * the sandbox lock. */
 static void current_cred(struct lbx_ucred *cred, bool effective)
 {
 	struct lbx_thread *t = lbx_current();
@@ -299,10 +299,10 @@ static void current_cred(struct lbx_ucred *cred, bool effective)
 	memset(cred, 0, sizeof(*cred));
 	if (!t || !t->proc)
 		return;
-	c = &t->proc->cred;
+	c = &t->cred;
 	cred->pid = t->proc->pid;
-	cred->uid = effective ? LBX_READ_ONCE(c->euid) : LBX_READ_ONCE(c->uid);
-	cred->gid = effective ? LBX_READ_ONCE(c->egid) : LBX_READ_ONCE(c->gid);
+	cred->uid = effective ? c->euid : c->uid;
+	cred->gid = effective ? c->egid : c->gid;
 }
 
 void lbx_sock_current_cred(struct lbx_ucred *cred)
@@ -322,7 +322,7 @@ bool lbx_sock_may_claim_cred(const struct lbx_ucred *want)
 
 	if (!t || !t->proc)
 		return false;
-	lbx_cred_get(t->proc, &c);
+	c = t->cred;
 	if (lbx_cred_capable(&c))
 		return true;	/* CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID */
 	return want->pid == t->proc->pid &&

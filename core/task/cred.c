@@ -283,8 +283,15 @@ bool lbx_cred_in_group(const struct lbx_cred *c, u32 gid)
 	return false;
 }
 
-void lbx_cred_install_locked(struct lbx_process *p, const struct lbx_cred *n)
+void lbx_cred_install_locked(struct lbx_thread *t, const struct lbx_cred *n)
 {
+	struct lbx_process *p = t->proc;
+
+	/* Only t itself, or its creator before it runs, installs its
+	 * credentials: t's lockless reads of its own never race with this. */
+	t->cred = *n;
+	if (t->tid != p->pid)
+		return;
 	p->cred = *n;
 	if (p->fs) {
 		/* The groups before the ids that let a check look at them. */
@@ -297,9 +304,11 @@ void lbx_cred_install_locked(struct lbx_process *p, const struct lbx_cred *n)
 	}
 }
 
-void lbx_cred_get(struct lbx_process *p, struct lbx_cred *out)
+void lbx_cred_get(struct lbx_thread *t, struct lbx_cred *out)
 {
-	lbx_plat_mutex_lock(&p->sb->lock);
-	*out = p->cred;
-	lbx_plat_mutex_unlock(&p->sb->lock);
+	struct lbx_sandbox *sb = t->proc->sb;
+
+	lbx_plat_mutex_lock(&sb->lock);
+	*out = t->cred;
+	lbx_plat_mutex_unlock(&sb->lock);
 }

@@ -153,6 +153,9 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 			p->cred = parent->cred;
 		else
 			lbx_cred_init_root(&p->cred);
+		/* The main thread's too; a fork child's are then the
+		 * forking thread's, which the caller installs. */
+		t->cred = p->cred;
 		p->pid = sb->next_pid++;
 		sb->nr_procs++;
 		sb->nr_threads++;
@@ -192,11 +195,80 @@ err_free:
 	return ret;
 }
 
+/*
+ * Under sb->lock: child c's parent thread (of process `from`, with
+ * credentials uid) is gone: c owes itself the PR_SET_PDEATHSIG signals
+ * its threads asked for, sent by pdeath_send(). As Linux's
+ * forget_original_parent(), which sends them for every child of an
+ * exiting thread, whether the child goes to another thread of the same
+ * process or to a reaper.
+ */
+static void pdeath_mark_locked(struct lbx_process *c, u32 from, u32 uid)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &c->threads) {
+		struct lbx_thread *ct = lbx_list_entry(pos, struct lbx_thread, proc_node);
+		u32 sig = LBX_READ_ONCE(ct->pdeath_sig);
+
+		if (sig && sig <= LBX_NSIG) {
+			c->pdeath_pending |= 1ULL << (sig - 1);
+			c->pdeath_pid = from;
+			c->pdeath_uid = uid;
+		}
+	}
+}
+
+/* Sends the PR_SET_PDEATHSIG signals marked by pdeath_mark_locked(), one
+ * process at a time, as lbx_jobctl_orphan_hangup(). */
+static void pdeath_send(struct lbx_sandbox *sb)
+{
+	for (;;) {
+		struct lbx_process *victim = NULL;
+		struct lbx_list_head *pos;
+		struct lbx_siginfo info;
+		u64 sigs = 0;
+		u32 n;
+
+		lbx_plat_mutex_lock(&sb->lock);
+		lbx_list_for_each(pos, &sb->procs) {
+			struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+			if (c->pdeath_pending) {
+				sigs = c->pdeath_pending;
+				c->pdeath_pending = 0;
+				if (!c->exiting) {
+					lbx_process_get(c);
+					victim = c;
+					break;
+				}
+			}
+		}
+		if (victim) {
+			/* Linux's SEND_SIG_NOINFO from the dying parent. */
+			memset(&info, 0, sizeof(info));
+			info.code = 0;	/* SI_USER */
+			info.pid = (s32)victim->pdeath_pid;
+			info.uid = victim->pdeath_uid;
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (!victim)
+			return;
+		for (n = 1; n <= LBX_NSIG; n++) {
+			if (!(sigs & (1ULL << (n - 1))))
+				continue;
+			info.signo = (s32)n;
+			lbx_signal_process(victim, &info);
+		}
+		lbx_process_put(victim);
+	}
+}
+
 void lbx_thread_exit(struct lbx_thread *t)
 {
 	struct lbx_process *p = t->proc;
 	struct lbx_sandbox *sb = p->sb;
-	bool stopped = false;
+	bool stopped = false, pdeath = false;
 	u32 sig = 0;
 
 	lbx_plat_mutex_lock(&sb->lock);
@@ -206,11 +278,32 @@ void lbx_thread_exit(struct lbx_thread *t)
 		sb->nr_threads--;
 		/* The last thread not parked in a group stop: it is complete. */
 		stopped = lbx_jobctl_stop_complete_locked(p, &sig);
+		/* Its children go to another thread of the process (Linux's
+		 * find_alive_thread()); the last one's go with the process
+		 * (lbx_process_exit()). */
+		if (!p->exiting && !lbx_list_empty(&p->threads)) {
+			struct lbx_thread *heir = lbx_list_entry(p->threads.next,
+								 struct lbx_thread, proc_node);
+			struct lbx_list_head *pos;
+
+			lbx_list_for_each(pos, &sb->procs) {
+				struct lbx_process *c = lbx_list_entry(pos, struct lbx_process,
+								       sb_node);
+
+				if (c->ppid != p->pid || c == p || c->parent_tid != t->tid)
+					continue;
+				c->parent_tid = heir->tid;
+				pdeath_mark_locked(c, p->pid, t->cred.uid);
+				pdeath = true;
+			}
+		}
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_all(&p->thread_wq);
 	if (stopped)
 		lbx_jobctl_notify_parent(p, LBX_CLD_STOPPED, sig);
+	if (pdeath)
+		pdeath_send(sb);
 }
 
 /* How often de_thread kicks the threads it waits for again: a kick that
@@ -254,7 +347,18 @@ int lbx_process_de_thread(struct lbx_thread *self)
 			p->in_exec = true;
 			kick_others_locked(p, self);
 		} else {
+			struct lbx_list_head *pos;
+
 			p->in_exec = false;
+			/* Its children (and those the dead threads left it)
+			 * follow it to its new tid. */
+			lbx_list_for_each(pos, &sb->procs) {
+				struct lbx_process *c = lbx_list_entry(pos, struct lbx_process,
+								       sb_node);
+
+				if (c->ppid == p->pid && c->parent_tid == self->tid)
+					c->parent_tid = p->pid;
+			}
 			/* The thread group leader's pid is the survivor's. */
 			self->tid = p->pid;
 		}
@@ -380,13 +484,109 @@ static bool autoreap_locked(const struct lbx_process *parent, u32 esig)
 	       (sa->handler == LX_SIG_IGN || (sa->flags & LX_SA_NOCLDWAIT));
 }
 
+/* The SIGCHLD of p's exit, as Linux's do_notify_parent() fills it in. */
+static void exit_siginfo(const struct lbx_process *p, u32 esig, struct lbx_siginfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->signo = (s32)esig;	/* SIGCHLD, usually */
+	info->pid = (s32)p->pid;
+	info->uid = p->cred.uid;
+	info->status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
+		       (p->exit_code >> 8) & 0xff;
+	info->code = p->exit_code & 0x7f ? (p->exit_code & 0x80 ? 3 : 2) : 1;
+	/* Clock ticks, as Linux's si_utime and si_stime. */
+	info->utime = p->usage.utime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ);
+	info->stime = p->usage.stime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ);
+}
+
+/*
+ * Zombies whose parent exited (->renotify) now belong to a subreaper or
+ * pid 1: as Linux's reparent_leader(), each one's exit is reported to it
+ * again (SIGCHLD), and one whose new parent ignores SIGCHLD or set
+ * SA_NOCLDWAIT is reaped at once. One at a time, as lbx_jobctl_orphan_hangup().
+ */
+static void notify_reparented_zombies(struct lbx_sandbox *sb)
+{
+	for (;;) {
+		struct lbx_process *z = NULL, *parent = NULL;
+		struct lbx_list_head *pos;
+		struct lbx_siginfo info;
+		bool autoreap = false, drop = false;
+
+		lbx_plat_mutex_lock(&sb->lock);
+		lbx_list_for_each(pos, &sb->procs) {
+			struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
+
+			if (c->renotify) {
+				c->renotify = false;
+				if (c->waitable && !c->reaped) {
+					z = c;
+					break;
+				}
+			}
+		}
+		if (!z) {
+			lbx_plat_mutex_unlock(&sb->lock);
+			return;
+		}
+		lbx_process_get(z);
+		parent = find_locked(sb, z->ppid);
+		if (parent) {
+			lbx_process_get(parent);
+			autoreap = autoreap_locked(parent, z->exit_signal);
+			exit_siginfo(z, z->exit_signal, &info);
+		}
+		lbx_plat_mutex_unlock(&sb->lock);
+		if (parent) {
+			lbx_signal_process(parent, &info);
+			lbx_process_put(parent);
+		}
+		lbx_plat_mutex_lock(&sb->lock);
+		if (autoreap && z->waitable && !z->reaped) {
+			z->reaped = true;
+			drop = z->parent_ref;
+			z->parent_ref = false;
+		}
+		__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
+		lbx_plat_mutex_unlock(&sb->lock);
+		lbx_wake_up_all(&sb->child_wq);
+		if (drop)
+			lbx_process_put(z);	/* the parent's reference */
+		lbx_process_put(z);
+	}
+}
+
+/*
+ * Under sb->lock: where p's children go when p exits, as Linux's
+ * find_new_reaper(): the nearest live ancestor that is a child subreaper,
+ * else pid 1 (the sandbox's init).
+ */
+static u32 new_reaper_locked(struct lbx_process *p)
+{
+	struct lbx_sandbox *sb = p->sb;
+	u32 pid = p->ppid, n;
+
+	/* At most every process once: a chain of parents has no cycle, the
+	 * bound only keeps a bug from looping. */
+	for (n = 0; pid > 1 && n < sb->nr_procs; n++) {
+		struct lbx_process *a = find_locked(sb, pid);
+
+		if (!a)
+			break;	/* gone: its own orphans went up already */
+		if (a->child_subreaper)
+			return a->pid;
+		pid = a->ppid;
+	}
+	return 1;
+}
+
 void lbx_process_exit(struct lbx_process *p, int status)
 {
 	struct lbx_sandbox *sb = p->sb;
 	struct lbx_process *parent;
 	struct lbx_list_head *pos;
 	bool first = false, autoreap = false, drop = false;
-	u32 esig;
+	u32 esig, notified = 0, reaper;
 
 	lbx_plat_mutex_lock(&sb->lock);
 	if (!p->exiting) {
@@ -399,20 +599,31 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	}
 	/* Parked threads of a stopped process go on, to their end. */
 	lbx_jobctl_wake(p);
-	/* Orphans go to pid 1, as to init in a pid namespace. */
+	/* Orphans go to the nearest subreaper, else to pid 1, as to init in
+	 * a pid namespace. */
+	reaper = new_reaper_locked(p);
 	lbx_list_for_each(pos, &sb->procs) {
 		struct lbx_process *c = lbx_list_entry(pos, struct lbx_process, sb_node);
 
 		if (c->ppid == p->pid && c != p) {
-			c->ppid = 1;
+			c->ppid = reaper;
+			c->parent_tid = reaper;	/* its leader */
+			pdeath_mark_locked(c, p->pid, p->cred.uid);
 			c->exit_signal = 17;	/* as Linux's reparenting */
 			c->reparented = first;
+			/* A zombie: the reaper hears of its exit (below). */
+			if (c->waitable && !c->reaped)
+				c->renotify = true;
 		}
 	}
 	if (first)
 		lbx_jobctl_exit_orphans_locked(p);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_jobctl_orphan_hangup(sb);
+	pdeath_send(sb);
+	/* Before p's own exit is reported, as Linux's exit_notify(): a
+	 * parent that reaps p finds p's zombie children reaped already. */
+	notify_reparented_zombies(sb);
 	/*
 	 * What a dead process holds goes now, not when it is reaped: the
 	 * write end of a pipe its parent reads to EOF before waiting, say.
@@ -425,6 +636,7 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	if (parent) {
 		lbx_process_get(parent);
 		autoreap = autoreap_locked(parent, esig);
+		notified = parent->pid;
 	}
 	if (first)
 		p->notifying = true;
@@ -435,18 +647,9 @@ void lbx_process_exit(struct lbx_process *p, int status)
 	 * see this child's signal arrive late, under the new disposition.
 	 */
 	if (parent) {
-		struct lbx_siginfo info = {
-			.signo = (s32)esig,	/* SIGCHLD, usually */
-			.pid = (s32)p->pid,
-			.uid = p->cred.uid,
-			.status = p->exit_code & 0x7f ? p->exit_code & 0x7f :
-				  (p->exit_code >> 8) & 0xff,
-			.code = p->exit_code & 0x7f ? (p->exit_code & 0x80 ? 3 : 2) : 1,
-			/* Clock ticks, as Linux's si_utime and si_stime. */
-			.utime = p->usage.utime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ),
-			.stime = p->usage.stime_ns / (LBX_NSEC_PER_SEC / LX_USER_HZ),
-		};
+		struct lbx_siginfo info;
 
+		exit_siginfo(p, esig, &info);
 		lbx_signal_process(parent, &info);
 		lbx_process_put(parent);
 	}
@@ -462,10 +665,19 @@ void lbx_process_exit(struct lbx_process *p, int status)
 		p->parent_ref = false;
 	} else if (first) {
 		p->waitable = true;
+		/*
+		 * Its parent exited while the signal was on its way, or was
+		 * exiting already (Linux decides both under tasklist_lock):
+		 * the new parent hears of it, here or in that parent's
+		 * reparenting, whichever comes second.
+		 */
+		if (esig && esig <= LBX_NSIG && p->ppid != notified)
+			p->renotify = true;
 	}
 	__atomic_fetch_add(&sb->child_events, 1, __ATOMIC_RELEASE);
 	lbx_plat_mutex_unlock(&sb->lock);
 	lbx_wake_up_all(&sb->child_wq);
+	notify_reparented_zombies(sb);
 	if (drop)
 		lbx_process_put(p);	/* the caller still holds one */
 }
@@ -631,7 +843,12 @@ int lbx_thread_create(struct lbx_process *p, struct lbx_thread **out)
 		lbx_plat_trace_limit(LBX_LIMIT_THREADS, sb->limits.max_threads);
 	}
 	if (!ret) {
+		struct lbx_thread *cur = lbx_current();
+
 		t->tid = sb->next_pid++;
+		/* The creating thread's credentials, as Linux's
+		 * copy_creds(); without one (tests), the process's. */
+		t->cred = cur && cur->proc == p ? cur->cred : p->cred;
 		sb->nr_threads++;
 		p->nr_threads++;
 		lbx_list_add_tail(&t->proc_node, &p->threads);

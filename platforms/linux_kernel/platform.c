@@ -502,8 +502,9 @@ u64 lbx_plat_now_real(void)
 
 void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns)
 {
+	struct signal_struct *sig = current->signal;
 	struct task_struct *t;
-	u64 ut, st, u, s;
+	u64 ut, st, u, s, rt;
 
 	task_cputime_adjusted(current, &ut, &st);
 	if (process) {
@@ -519,8 +520,25 @@ void lbx_plat_cputime(bool process, u64 *user_ns, u64 *sys_ns)
 			st += s;
 		}
 		rcu_read_unlock();
-		ut += READ_ONCE(current->signal->utime);
-		st += READ_ONCE(current->signal->stime);
+		/*
+		 * The exited threads: their run time as the scheduler counted
+		 * it, which their adjusted times (above, while they lived)
+		 * added up to, split as their tick samples were. Their raw
+		 * samples, which __exit_signal() adds, can be well below it:
+		 * the clock would go back when a thread exits.
+		 */
+		u = READ_ONCE(sig->utime);
+		s = READ_ONCE(sig->stime);
+		rt = READ_ONCE(sig->sum_sched_runtime);
+		if (u + s) {
+			u = mul_u64_u64_div_u64(rt, u, u + s);
+			s = rt - u;
+		} else {
+			u = rt;
+			s = 0;
+		}
+		ut += u;
+		st += s;
 	}
 	*user_ns = ut;
 	*sys_ns = st;

@@ -252,13 +252,13 @@ static int build_stack(struct lbx_sys *s, const struct exec_args *a,
 	AUX(LX_AT_BASE, interp ? interp->info.bias : 0);
 	AUX(LX_AT_FLAGS, 0);
 	AUX(LX_AT_ENTRY, main->info.entry);
-	AUX(LX_AT_UID, s->p->cred.uid);
-	AUX(LX_AT_EUID, s->p->cred.euid);
-	AUX(LX_AT_GID, s->p->cred.gid);
-	AUX(LX_AT_EGID, s->p->cred.egid);
+	AUX(LX_AT_UID, s->t->cred.uid);
+	AUX(LX_AT_EUID, s->t->cred.euid);
+	AUX(LX_AT_GID, s->t->cred.gid);
+	AUX(LX_AT_EGID, s->t->cred.egid);
 	/* As Linux's secureexec without set-id files: ids that differ. */
-	AUX(LX_AT_SECURE, s->p->cred.euid != s->p->cred.uid ||
-			  s->p->cred.egid != s->p->cred.gid);
+	AUX(LX_AT_SECURE, s->t->cred.euid != s->t->cred.uid ||
+			  s->t->cred.egid != s->t->cred.gid);
 	AUX(LX_AT_RANDOM, random_at);
 	AUX(LX_AT_HWCAP, lbx_cpu_hwcap());
 	AUX(LX_AT_HWCAP2, 0);
@@ -431,15 +431,19 @@ static void flush_old_image(struct lbx_sys *s)
  * so only the saved and fs ids follow the effective ones and capabilities
  * are recomputed as for a file without any.
  */
-static void exec_creds(struct lbx_process *p)
+static void exec_creds(struct lbx_thread *t)
 {
+	struct lbx_sandbox *sb = t->proc->sb;
 	struct lbx_cred n;
 
-	lbx_plat_mutex_lock(&p->sb->lock);
-	n = p->cred;
+	lbx_plat_mutex_lock(&sb->lock);
+	n = t->cred;
 	lbx_cred_exec(&n);
-	lbx_cred_install_locked(p, &n);
-	lbx_plat_mutex_unlock(&p->sb->lock);
+	lbx_cred_install_locked(t, &n);
+	/* A secure exec (AT_SECURE, below) clears PR_SET_PDEATHSIG. */
+	if (n.euid != n.uid || n.egid != n.gid)
+		LBX_WRITE_ONCE(t->pdeath_sig, 0);
+	lbx_plat_mutex_unlock(&sb->lock);
 }
 
 static int exec_elf(struct lbx_sys *s, struct exec_image *img,
@@ -480,7 +484,7 @@ static int exec_elf(struct lbx_sys *s, struct exec_image *img,
 		goto out_fatal;
 	if (interp.file)
 		img->dyn_hint = pie_base();
-	exec_creds(p);
+	exec_creds(s->t);
 	ret = lbx_elf_load(&img->rd, &img->info);
 	if (ret)
 		goto out_fatal;
@@ -628,7 +632,7 @@ int lbx_linux_start(struct lbx_sandbox *sb, void *thread_plat, const char *path,
 		goto err;
 	if (cred) {
 		lbx_plat_mutex_lock(&sb->lock);
-		lbx_cred_install_locked(s.p, cred);
+		lbx_cred_install_locked(t, cred);
 		lbx_plat_mutex_unlock(&sb->lock);
 	}
 	lbx_plat_set_current(t);

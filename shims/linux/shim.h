@@ -45,10 +45,13 @@ typedef long (*lbx_sys_fn)(struct lbx_sys *s, u64 a0, u64 a1, u64 a2,
 /* Name of syscall nr, or NULL. */
 const char *lbx_linux_syscall_name(u64 nr);
 
-/* sys_cred.c: kill(2)'s permission (me, p: processes, under sb->lock);
- * prctl's PR_GET_KEEPCAPS (set false) and PR_SET_KEEPCAPS. */
-bool lbx_linux_may_signal_locked(const struct lbx_process *me,
-				 const struct lbx_process *p, u32 sig);
+/* sys_cred.c: kill(2)'s permission for the sending thread me to signal
+ * process p, whose credentials are target (its leader's, or those of the
+ * thread tgkill names), under sb->lock; prctl's PR_GET_KEEPCAPS (set
+ * false) and PR_SET_KEEPCAPS. */
+bool lbx_linux_may_signal_locked(const struct lbx_thread *me,
+				 const struct lbx_process *p,
+				 const struct lbx_cred *target, u32 sig);
 long lbx_linux_prctl_keepcaps(struct lbx_sys *s, bool set, u64 arg);
 
 /* sys_time.c: whether clockid clk is a CPU-time clock, the caller's

@@ -24,8 +24,9 @@ struct lx_cap_data {
 	u32 inheritable;
 };
 
-/* A change of the caller's credentials: fn computes it from the current
- * ones under the sandbox lock, so that two threads' changes serialize. */
+/* A change of the calling thread's credentials (only its own, as Linux's
+ * commit_creds()): fn computes it from the current ones under the sandbox
+ * lock, where other threads read them. */
 struct cred_args {
 	u32 a, b, c;
 	const u32 *groups;	/* setgroups' list; capset's data */
@@ -36,40 +37,47 @@ typedef int (*cred_fn)(const struct lbx_cred *c, struct lbx_cred *n,
 static long cred_change(struct lbx_sys *s, cred_fn fn, const struct cred_args *args,
 			u32 *old_fs)
 {
-	struct lbx_process *p = s->p;
+	struct lbx_thread *t = s->t;
 	struct lbx_cred n;
 	int ret;
 
-	lbx_plat_mutex_lock(&p->sb->lock);
+	lbx_plat_mutex_lock(&s->p->sb->lock);
 	if (old_fs)
-		*old_fs = args->b ? p->cred.fsgid : p->cred.fsuid;
-	ret = fn(&p->cred, &n, args);
-	if (!ret)
-		lbx_cred_install_locked(p, &n);
-	lbx_plat_mutex_unlock(&p->sb->lock);
+		*old_fs = args->b ? t->cred.fsgid : t->cred.fsuid;
+	ret = fn(&t->cred, &n, args);
+	if (!ret) {
+		/* As Linux's commit_creds(): a change of the effective or fs
+		 * ids, or capabilities gained, clears PR_SET_PDEATHSIG. */
+		if (n.euid != t->cred.euid || n.egid != t->cred.egid ||
+		    n.fsuid != t->cred.fsuid || n.fsgid != t->cred.fsgid ||
+		    (n.cap_permitted && !t->cred.cap_permitted))
+			LBX_WRITE_ONCE(t->pdeath_sig, 0);
+		lbx_cred_install_locked(t, &n);
+	}
+	lbx_plat_mutex_unlock(&s->p->sb->lock);
 	return ret;
 }
 
-/* The caller's own credentials: written by its process's threads only,
- * under the sandbox lock; a snapshot of one field needs no lock. */
+/* The calling thread's own credentials: written by itself only, so read
+ * without the lock. */
 LBX_SYSCALL(getuid)
 {
-	return LBX_READ_ONCE(s->p->cred.uid);
+	return s->t->cred.uid;
 }
 
 LBX_SYSCALL(geteuid)
 {
-	return LBX_READ_ONCE(s->p->cred.euid);
+	return s->t->cred.euid;
 }
 
 LBX_SYSCALL(getgid)
 {
-	return LBX_READ_ONCE(s->p->cred.gid);
+	return s->t->cred.gid;
 }
 
 LBX_SYSCALL(getegid)
 {
-	return LBX_READ_ONCE(s->p->cred.egid);
+	return s->t->cred.egid;
 }
 
 static long put_three(u64 ua, u64 ub, u64 uc, u32 a, u32 b, u32 c)
@@ -83,18 +91,16 @@ static long put_three(u64 ua, u64 ub, u64 uc, u32 a, u32 b, u32 c)
 
 LBX_SYSCALL(getresuid)
 {
-	struct lbx_cred c;
+	const struct lbx_cred *c = &s->t->cred;
 
-	lbx_cred_get(s->p, &c);
-	return put_three(a0, a1, a2, c.uid, c.euid, c.suid);
+	return put_three(a0, a1, a2, c->uid, c->euid, c->suid);
 }
 
 LBX_SYSCALL(getresgid)
 {
-	struct lbx_cred c;
+	const struct lbx_cred *c = &s->t->cred;
 
-	lbx_cred_get(s->p, &c);
-	return put_three(a0, a1, a2, c.gid, c.egid, c.sgid);
+	return put_three(a0, a1, a2, c->gid, c->egid, c->sgid);
 }
 
 static int do_setuid(const struct lbx_cred *c, struct lbx_cred *n,
@@ -218,7 +224,7 @@ LBX_SYSCALL(getgroups)
 
 	if (size < 0)
 		return -EINVAL;
-	lbx_cred_get(s->p, &c);
+	c = s->t->cred;
 	if (size) {
 		if (c.ngroups > (u32)size)
 			return -EINVAL;
@@ -234,7 +240,7 @@ LBX_SYSCALL(setgroups)
 	struct cred_args x = { .groups = groups };
 	s32 size = (s32)a0;
 
-	if (!lbx_cred_capable(&s->p->cred))
+	if (!lbx_cred_capable(&s->t->cred))
 		return -EPERM;
 	/* Linux allows 65536 (NGROUPS_MAX); LiteBox LBX_NGROUPS_MAX. */
 	if (size < 0 || size > LBX_NGROUPS_MAX)
@@ -294,10 +300,10 @@ LBX_SYSCALL(capget)
 
 		if (!t)
 			return -ESRCH;
-		lbx_cred_get(t->proc, &c);
+		lbx_cred_get(t, &c);
 		lbx_thread_put(t);
 	} else {
-		lbx_cred_get(s->p, &c);
+		c = s->t->cred;
 	}
 	for (i = 0; i < 2; i++) {
 		u32 full = (u32)(LBX_CAP_FULL >> (32 * i));
@@ -365,27 +371,28 @@ LBX_SYSCALL(capset)
 	return cred_change(s, do_capset, &x, NULL);
 }
 
-bool lbx_linux_may_signal_locked(const struct lbx_process *me,
-				 const struct lbx_process *p, u32 sig)
+bool lbx_linux_may_signal_locked(const struct lbx_thread *me,
+				 const struct lbx_process *p,
+				 const struct lbx_cred *target, u32 sig)
 {
-	if (me == p || lbx_cred_may_signal(&me->cred, &p->cred))
+	if (me->proc == p || lbx_cred_may_signal(&me->cred, target))
 		return true;
-	return sig == LX_SIGCONT && me->sid == p->sid;
+	return sig == LX_SIGCONT && me->proc->sid == p->sid;
 }
 
 long lbx_linux_prctl_keepcaps(struct lbx_sys *s, bool set, u64 arg)
 {
-	struct lbx_process *p = s->p;
+	struct lbx_thread *t = s->t;
 	struct lbx_cred n;
 
 	if (!set)
-		return LBX_READ_ONCE(p->cred.keepcaps);
+		return t->cred.keepcaps;
 	if (arg > 1)
 		return -EINVAL;
-	lbx_plat_mutex_lock(&p->sb->lock);
-	n = p->cred;
+	lbx_plat_mutex_lock(&s->p->sb->lock);
+	n = t->cred;
 	n.keepcaps = arg;
-	lbx_cred_install_locked(p, &n);
-	lbx_plat_mutex_unlock(&p->sb->lock);
+	lbx_cred_install_locked(t, &n);
+	lbx_plat_mutex_unlock(&s->p->sb->lock);
 	return 0;
 }

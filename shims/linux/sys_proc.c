@@ -196,7 +196,7 @@ static long do_prlimit(struct lbx_sys *s, u32 res, u64 new_ptr, u64 old_ptr)
 	ov.cur = p->rlim[res].cur;
 	ov.max = p->rlim[res].max;
 	/* Raising a hard limit needs CAP_SYS_RESOURCE, as Linux. */
-	if (new_ptr && nv.max > ov.max && !lbx_cred_capable(&p->cred))
+	if (new_ptr && nv.max > ov.max && !lbx_cred_capable(&s->t->cred))
 		ret = -EPERM;
 	else if (new_ptr) {
 		p->rlim[res].cur = nv.cur;

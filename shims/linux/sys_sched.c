@@ -335,8 +335,8 @@ LBX_SYSCALL(sched_rr_get_interval)
 /*
  * Calls fn on each thread that (which, who) names, under sb->lock; returns
  * how many. PRIO_PROCESS names one thread (Linux's per-thread nice),
- * PRIO_PGRP the threads of a process group, PRIO_USER those of processes
- * whose real uid is who (0: the caller's process group, real uid).
+ * PRIO_PGRP the threads of a process group, PRIO_USER the threads whose
+ * real uid is who (0: the caller's process group, real uid).
  */
 static long for_each_prio_target(struct lbx_sys *s, u32 which, s32 who,
 				 void (*fn)(struct lbx_thread *t, void *arg), void *arg)
@@ -356,9 +356,6 @@ static long for_each_prio_target(struct lbx_sys *s, u32 which, s32 who,
 		case LX_PRIO_PGRP:
 			proc_match = p->pgid == (who ? (u32)who : s->p->pgid);
 			break;
-		case LX_PRIO_USER:
-			proc_match = p->cred.uid == (who ? (u32)who : s->p->cred.uid);
-			break;
 		default:
 			proc_match = true;
 			break;
@@ -369,6 +366,9 @@ static long for_each_prio_target(struct lbx_sys *s, u32 which, s32 who,
 			struct lbx_thread *t = lbx_list_entry(tp, struct lbx_thread, proc_node);
 
 			if (which == LX_PRIO_PROCESS && t->tid != (who ? (u32)who : s->t->tid))
+				continue;
+			if (which == LX_PRIO_USER &&
+			    t->cred.uid != (who ? (u32)who : s->t->cred.uid))
 				continue;
 			fn(t, arg);
 			n++;
@@ -402,7 +402,7 @@ struct nice_set {
 static void set_nice(struct lbx_thread *t, void *arg)
 {
 	struct nice_set *ns = arg;
-	const struct lbx_cred *tc = &t->proc->cred;
+	const struct lbx_cred *tc = &t->cred;
 	bool capable = lbx_cred_capable(ns->cred);
 
 	if (tc->uid != ns->cred->euid && tc->euid != ns->cred->euid && !capable) {
@@ -455,7 +455,7 @@ LBX_SYSCALL(setpriority)
 	if (ns.nice > LX_MAX_NICE)
 		ns.nice = LX_MAX_NICE;
 	/* Read under sb->lock, where for_each_prio_target() calls set_nice. */
-	ns.cred = &s->p->cred;
+	ns.cred = &s->t->cred;
 	for_each_prio_target(s, (u32)a0, (s32)a1, set_nice, &ns);
 	return ns.error;
 }

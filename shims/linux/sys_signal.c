@@ -157,7 +157,7 @@ static long signal_self_code(struct lbx_sys *s, u64 sig, s32 code)
 		.signo = (s32)sig,
 		.code = code,
 		.pid = (s32)s->p->pid,
-		.uid = LBX_READ_ONCE(s->p->cred.uid),
+		.uid = s->t->cred.uid,
 	};
 
 	if (!sig)
@@ -186,47 +186,86 @@ static bool kill_matches(const struct lbx_process *me, const struct lbx_process 
 }
 
 /*
- * kill(2). Each target must be one the caller may signal (EPERM). As
- * Linux: a group kill succeeds when one send does, else it fails with
- * EPERM; kill(-1) succeeds when it found any target at all.
+ * kill(2)'s targets, with a reference each: at most every process of the
+ * sandbox, so an array of sb->nr_procs entries, sized before the sandbox
+ * lock is taken (no allocation under it) and taken again when the sandbox
+ * grew in between. *n: the targets, *found: the processes that matched,
+ * *zombies: those of them that exited and are not reaped yet.
  */
-LBX_SYSCALL(kill)
+static long kill_collect(struct lbx_sys *s, s32 pid, u32 sig,
+			 struct lbx_process ***out, u32 *n, u32 *found, u32 *zombies)
 {
 	struct lbx_sandbox *sb = s->p->sb;
-	struct lbx_process *targets[LBX_DEFAULT_MAX_PROCS];
+	struct lbx_process **targets;
 	struct lbx_list_head *pos;
-	s32 pid = (s32)a0;
-	u32 n = 0, found = 0, zombies = 0, i;
-	struct lbx_siginfo info = {
-		.signo = (s32)a1,
-		.code = 0,	/* SI_USER */
-		.pid = (s32)s->p->pid,
-	};
+	size_t size;
+	u32 cap;
 
-	if (a1 > LBX_NSIG)
-		return -EINVAL;
-	if (pid == (s32)0x80000000)
-		return -ESRCH;
-	lbx_plat_mutex_lock(&sb->lock);
-	info.uid = s->p->cred.uid;
+	for (;;) {
+		cap = LBX_READ_ONCE(sb->nr_procs);
+		if (lbx_mul_overflow((size_t)cap, sizeof(*targets), &size))
+			return -ENOMEM;
+		targets = lbx_plat_alloc_large(size ? size : sizeof(*targets));
+		if (!targets)
+			return -ENOMEM;
+		lbx_plat_mutex_lock(&sb->lock);
+		if (sb->nr_procs <= cap)
+			break;
+		lbx_plat_mutex_unlock(&sb->lock);
+		lbx_plat_free_large(targets);
+	}
+	*n = *found = *zombies = 0;
 	lbx_list_for_each(pos, &sb->procs) {
 		struct lbx_process *p = lbx_list_entry(pos, struct lbx_process, sb_node);
 
 		if (!kill_matches(s->p, p, pid))
 			continue;
-		found++;
-		if (!lbx_linux_may_signal_locked(s->p, p, (u32)a1))
+		(*found)++;
+		if (!lbx_linux_may_signal_locked(s->t, p, &p->cred, sig))
 			continue;
 		if (p->exiting) {
 			/* As Linux: a zombie is there to signal (nothing
 			 * happens) until it is reaped. */
-			zombies++;
-		} else if (n < LBX_ARRAY_SIZE(targets)) {
+			(*zombies)++;
+		} else {
+			/* In sb->procs, so counted in nr_procs <= cap. */
 			lbx_process_get(p);
-			targets[n++] = p;
+			targets[(*n)++] = p;
 		}
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
+	*out = targets;
+	return 0;
+}
+
+/*
+ * kill(2). Each target must be one the caller may signal (EPERM). As
+ * Linux: a group kill succeeds when one send does, else it fails with
+ * EPERM; kill(-1) succeeds when it found any target at all. Every
+ * matching process is signalled, however many (Linux walks them under
+ * tasklist_lock; here they are collected with a reference each, then
+ * signalled outside the sandbox lock, which the send takes).
+ */
+LBX_SYSCALL(kill)
+{
+	struct lbx_process **targets;
+	s32 pid = (s32)a0;
+	u32 n, found, zombies, i;
+	struct lbx_siginfo info = {
+		.signo = (s32)a1,
+		.code = 0,	/* SI_USER */
+		.pid = (s32)s->p->pid,
+		.uid = s->t->cred.uid,
+	};
+	long ret;
+
+	if (a1 > LBX_NSIG)
+		return -EINVAL;
+	if (pid == (s32)0x80000000)
+		return -ESRCH;
+	ret = kill_collect(s, pid, (u32)a1, &targets, &n, &found, &zombies);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		if (targets[i] == s->p && a1)
 			lbx_linux_signal_self(s, a1);
@@ -234,18 +273,22 @@ LBX_SYSCALL(kill)
 			lbx_signal_process(targets[i], &info);
 		lbx_process_put(targets[i]);
 	}
+	lbx_plat_free_large(targets);
 	if (!found)
 		return -ESRCH;
 	return n || zombies || pid == -1 ? 0 : -EPERM;
 }
 
-/* Whether the caller may signal process p (takes the sandbox lock). */
-static bool may_signal(struct lbx_sys *s, struct lbx_process *p, u64 sig)
+/* Whether the caller may signal process p, or its thread t (takes the
+ * sandbox lock): the target's own credentials count, as in Linux's
+ * check_kill_permission() (a process: its leader's). */
+static bool may_signal(struct lbx_sys *s, struct lbx_process *p,
+		       struct lbx_thread *t, u64 sig)
 {
 	bool ok;
 
 	lbx_plat_mutex_lock(&s->p->sb->lock);
-	ok = lbx_linux_may_signal_locked(s->p, p, (u32)sig);
+	ok = lbx_linux_may_signal_locked(s->t, p, t ? &t->cred : &p->cred, (u32)sig);
 	lbx_plat_mutex_unlock(&s->p->sb->lock);
 	return ok;
 }
@@ -258,7 +301,7 @@ static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
 		.signo = (s32)sig,
 		.code = -6,	/* SI_TKILL */
 		.pid = (s32)s->p->pid,
-		.uid = LBX_READ_ONCE(s->p->cred.uid),
+		.uid = s->t->cred.uid,
 	};
 	struct lbx_thread *t;
 	long ret = 0;
@@ -272,7 +315,7 @@ static long signal_thread(struct lbx_sys *s, u32 tgid, u32 tid, u64 sig)
 		lbx_thread_put(t);
 		return -ESRCH;
 	}
-	if (!may_signal(s, t->proc, sig))
+	if (!may_signal(s, t->proc, t, sig))
 		ret = -EPERM;
 	else if (sig && !lbx_signal_ignored(t->proc, (u32)sig))
 		ret = lbx_signal_queue(t, &info);
@@ -349,7 +392,7 @@ LBX_SYSCALL(rt_sigqueueinfo)
 		return -ESRCH;
 	if (a1 > LBX_NSIG)
 		ret = -EINVAL;
-	else if (!may_signal(s, p, a1))
+	else if (!may_signal(s, p, NULL, a1))
 		ret = -EPERM;
 	else if (a1)
 		ret = lbx_signal_process(p, &info);
@@ -376,7 +419,7 @@ LBX_SYSCALL(rt_tgsigqueueinfo)
 		ret = -ESRCH;
 	else if (a2 > LBX_NSIG)
 		ret = -EINVAL;
-	else if (!may_signal(s, t->proc, a2))
+	else if (!may_signal(s, t->proc, t, a2))
 		ret = -EPERM;
 	else if (a2 && !lbx_signal_ignored(t->proc, (u32)a2))
 		ret = lbx_signal_queue(t, &info);
@@ -527,6 +570,8 @@ LBX_SYSCALL(rt_sigsuspend)
 #define LX_PR_SET_NAME		15
 #define LX_PR_CAPBSET_READ	23
 #define LX_PR_GET_NAME		16
+#define LX_PR_SET_CHILD_SUBREAPER 36
+#define LX_PR_GET_CHILD_SUBREAPER 37
 #define LX_PR_GET_NO_NEW_PRIVS	39
 #define LX_PR_SET_NO_NEW_PRIVS	38
 
@@ -534,7 +579,6 @@ LBX_SYSCALL(prctl)
 {
 	struct lbx_thread *t = s->t;
 	char name[16];
-	u32 zero = 0;
 
 	switch (a0) {
 	case LX_PR_SET_NAME: {
@@ -557,9 +601,28 @@ LBX_SYSCALL(prctl)
 		/* The bounding set is every capability (docs/creds.md). */
 		return a1 < 64 && (LBX_CAP_FULL >> a1) & 1 ? 1 : -EINVAL;
 	case LX_PR_SET_PDEATHSIG:
-		return a1 > LBX_NSIG ? -EINVAL : 0;
-	case LX_PR_GET_PDEATHSIG:
-		return lbx_copy_to_guest(a1, &zero, sizeof(zero));
+		/* Sent when the thread that created this process exits
+		 * (core/task/task.c); 0 clears it. */
+		if (a1 > LBX_NSIG)
+			return -EINVAL;
+		LBX_WRITE_ONCE(t->pdeath_sig, (u32)a1);
+		return 0;
+	case LX_PR_GET_PDEATHSIG: {
+		s32 v = (s32)LBX_READ_ONCE(t->pdeath_sig);
+
+		return lbx_copy_to_guest(a1, &v, sizeof(v));
+	}
+	case LX_PR_SET_CHILD_SUBREAPER:
+		/* Orphaned descendants come here (lbx_process_exit()). */
+		lbx_plat_mutex_lock(&s->p->sb->lock);
+		s->p->child_subreaper = a1 != 0;
+		lbx_plat_mutex_unlock(&s->p->sb->lock);
+		return 0;
+	case LX_PR_GET_CHILD_SUBREAPER: {
+		s32 v = LBX_READ_ONCE(s->p->child_subreaper);
+
+		return lbx_copy_to_guest(a1, &v, sizeof(v));
+	}
 	case LX_PR_GET_DUMPABLE:
 		return 1;
 	case LX_PR_SET_DUMPABLE:

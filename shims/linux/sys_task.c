@@ -127,11 +127,12 @@ static long do_fork(struct lbx_sys *s, u64 flags, u64 stack, u64 ptid, u64 ctid,
 			lbx_plat_free(cp->fs);
 			cp->fs = NULL;
 		} else {
-			/* The ids the child's checks use are those of the
-			 * credentials it was created with, even if another
-			 * thread of the parent changed its own since. */
+			/* The forking thread's credentials, as Linux's
+			 * copy_creds(), also for the fs context's copy. */
 			lbx_plat_mutex_lock(&cp->sb->lock);
-			lbx_cred_install_locked(cp, &cp->cred);
+			lbx_cred_install_locked(child, &s->t->cred);
+			/* Its parent is this thread (PR_SET_PDEATHSIG). */
+			cp->parent_tid = s->t->tid;
 			lbx_plat_mutex_unlock(&cp->sb->lock);
 		}
 	}

@@ -184,26 +184,72 @@ static int sleep_until(struct lbx_thread *t, u64 deadline)
 	}
 }
 
+/* The process's CPU time (user + system), in ns. */
+static u64 process_cputime(void)
+{
+	u64 u, sy;
+
+	lbx_plat_cputime(true, &u, &sy);
+	return u + sy;
+}
+
+/* At most this much wall time between two looks at the process's CPU
+ * clock while another thread may be running. */
+#define CPU_SLEEP_POLL_NS	(10ULL * 1000 * 1000)
+
 /*
- * Sleeps until the monotonic deadline. Interrupted: the time left goes to
- * rem (0: not wanted, or an absolute sleep), and the restart block
- * records the deadline (lbx_sys.restart_block).
+ * Sleeps until the process's CPU time reaches deadline (Linux's
+ * posix_cpu_nsleep(), on the caller's process). The platform has no
+ * wake-up on a CPU clock, so the thread sleeps in wall time and looks
+ * again: the CPU time left, spread over the process's other threads (the
+ * most CPU time they can use in that much wall time), at most
+ * CPU_SLEEP_POLL_NS. With no other thread, nothing can advance the clock
+ * but the sleeper: it sleeps until interrupted. 0, or -EINTR.
  */
-static long sleep_to(struct lbx_sys *s, u64 deadline, u64 rem)
+static int sleep_cpu_until(struct lbx_thread *t, u64 deadline)
+{
+	for (;;) {
+		u64 now = process_cputime(), step;
+		u32 others = LBX_READ_ONCE(t->proc->nr_threads);
+		int ret;
+
+		if (now >= deadline)
+			return 0;
+		others = others > 1 ? others - 1 : 0;
+		if (others) {
+			step = lbx_min((deadline - now) / others, CPU_SLEEP_POLL_NS);
+			step = lbx_plat_now_mono() + lbx_max(step, 1ULL);
+		} else {
+			step = LBX_NO_DEADLINE;
+		}
+		ret = sleep_until(t, step);
+		if (ret)
+			return ret;
+	}
+}
+
+/*
+ * Sleeps until the deadline, monotonic or (cpu) on the process's CPU
+ * clock. Interrupted: the time left on that clock goes to rem (0: not
+ * wanted, or an absolute sleep), and the restart block records the
+ * deadline (lbx_sys.restart_block).
+ */
+static long sleep_to(struct lbx_sys *s, bool cpu, u64 deadline, u64 rem)
 {
 	struct lbx_thread *t = s->t;
-	int ret = sleep_until(t, deadline);
+	int ret = cpu ? sleep_cpu_until(t, deadline) : sleep_until(t, deadline);
 
 	if (ret != -EINTR)
 		return ret;
 	if (rem) {
-		u64 now = lbx_plat_now_mono();
+		u64 now = cpu ? process_cputime() : lbx_plat_now_mono();
 		struct lx_timespec ts = ns_to_ts(deadline > now ? deadline - now : 0);
 
 		/* As Linux: a bad rem pointer makes it EFAULT. */
 		if (lbx_copy_to_guest(rem, &ts, sizeof(ts)))
 			return -EFAULT;
 	}
+	t->restart_cpu = cpu;
 	t->restart_deadline = deadline;
 	t->restart_rem = rem;
 	t->restart_pending = true;
@@ -211,14 +257,43 @@ static long sleep_to(struct lbx_sys *s, u64 deadline, u64 rem)
 	return -EINTR;
 }
 
+/*
+ * Which clocks Linux can sleep on (a k_clock with nsleep): none of the
+ * raw and coarse clocks, nor the dynamic (fd) clocks, nor the caller's
+ * own thread CPU clock (-EOPNOTSUPP for CLOCK_THREAD_CPUTIME_ID, which
+ * has no nsleep; -EINVAL for a per-thread clockid, which
+ * posix_cpu_nsleep() refuses). 0, or the error.
+ */
+static int nsleep_clock_check(u64 clk, int cpu)
+{
+	s32 c = (s32)clk;
+
+	switch (clk) {
+	case LX_CLOCK_THREAD_CPUTIME_ID:
+	case LX_CLOCK_MONOTONIC_RAW:
+	case LX_CLOCK_REALTIME_COARSE:
+	case LX_CLOCK_MONOTONIC_COARSE:
+		return -EOPNOTSUPP;
+	}
+	if (clk <= 0xffffffffULL && c < 0 && (c & LX_CPUCLOCK_KIND) == LX_CPUCLOCK_KIND)
+		return -EOPNOTSUPP;	/* CLOCKFD: clock_posix_dynamic */
+	if (cpu == LBX_LINUX_CPU_THREAD)
+		return -EINVAL;
+	return 0;
+}
+
 static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
 {
 	struct lx_timespec ts;
 	u64 now_mono = lbx_plat_now_mono(), deadline, ns;
+	int cpu = lbx_linux_cpu_clock(s, clk);
 	bool rt;
 	s64 now;
 	int ret;
 
+	ret = nsleep_clock_check(clk, cpu);
+	if (ret)
+		return ret;
 	now = clock_read(s, clk, &rt);
 	if (now < 0)
 		return -EINVAL;
@@ -226,13 +301,21 @@ static long do_nanosleep(struct lbx_sys *s, u64 clk, bool abs, u64 req, u64 rem)
 	if (ret)
 		return ret;
 	ns = ts_to_ns(&ts);
+	if (cpu) {
+		/* The process's CPU clock: a deadline on it. */
+		if (abs)
+			deadline = ns;
+		else if (lbx_add_overflow((u64)now, ns, &deadline))
+			deadline = (u64)-2;
+		return sleep_to(s, true, deadline, abs ? 0 : rem);
+	}
 	if (abs) {
 		/* An absolute time on this clock, as a monotonic deadline. */
 		deadline = ns <= (u64)now ? now_mono : now_mono + (ns - (u64)now);
 	} else if (lbx_add_overflow(now_mono, ns, &deadline)) {
 		deadline = (u64)-2;
 	}
-	return sleep_to(s, deadline, abs ? 0 : rem);
+	return sleep_to(s, false, deadline, abs ? 0 : rem);
 }
 
 /* restart_syscall(2): the interrupted sleep goes on to its deadline, as
@@ -247,7 +330,7 @@ LBX_SYSCALL(restart_syscall)
 		return -EINTR;
 	}
 	t->restart_pending = false;
-	return sleep_to(s, t->restart_deadline, t->restart_rem);
+	return sleep_to(s, t->restart_cpu, t->restart_deadline, t->restart_rem);
 }
 
 LBX_SYSCALL(nanosleep)
@@ -255,10 +338,9 @@ LBX_SYSCALL(nanosleep)
 	return do_nanosleep(s, LX_CLOCK_MONOTONIC, false, a0, a1);
 }
 
+/* Flags other than TIMER_ABSTIME are ignored, as Linux does. */
 LBX_SYSCALL(clock_nanosleep)
 {
-	if (a1 & ~(u64)LX_TIMER_ABSTIME)
-		return -EINVAL;
 	return do_nanosleep(s, a0, a1 & LX_TIMER_ABSTIME, a2, a3);
 }
 

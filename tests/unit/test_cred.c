@@ -200,6 +200,50 @@ TEST(cred_kill_permission)
 	EXPECT_FALSE(lbx_cred_may_signal(&a, &b));
 }
 
+/* Credentials are per thread: another thread's change is its own; the
+ * process's copy (and its fs context's) follows the leader only. */
+TEST(cred_per_thread)
+{
+	struct lbx_limits lim = { 0 };
+	struct lbx_thread *t, *t2;
+	struct lbx_sandbox *sb;
+	struct lbx_fs_ctx fs;
+	struct lbx_cred n;
+
+	ASSERT_EQ(lbx_sandbox_create(&lim, NULL, &sb), 0);
+	ASSERT_EQ(lbx_process_create(sb, NULL, &t), 0);
+	memset(&fs, 0, sizeof(fs));
+	t->proc->fs = &fs;
+	ASSERT_EQ(lbx_thread_create(t->proc, &t2), 0);
+	EXPECT_UIDS(t2->cred, 0, 0, 0, 0);
+	ASSERT_EQ(lbx_cred_setresuid(&t2->cred, &n, 1000, 1000, 1000), 0);
+	lbx_plat_mutex_lock(&sb->lock);
+	lbx_cred_install_locked(t2, &n);
+	lbx_plat_mutex_unlock(&sb->lock);
+	EXPECT_UIDS(t2->cred, 1000, 1000, 1000, 1000);
+	EXPECT_FALSE(lbx_cred_capable(&t2->cred));
+	EXPECT_UIDS(t->cred, 0, 0, 0, 0);
+	EXPECT_UIDS(t->proc->cred, 0, 0, 0, 0);
+	EXPECT_EQ(fs.fsuid, 0u);
+	/* The leader's change is the process's. */
+	ASSERT_EQ(lbx_cred_setresuid(&t->cred, &n, 7, 7, 7), 0);
+	lbx_plat_mutex_lock(&sb->lock);
+	lbx_cred_install_locked(t, &n);
+	lbx_plat_mutex_unlock(&sb->lock);
+	EXPECT_UIDS(t->proc->cred, 7, 7, 7, 7);
+	EXPECT_EQ(fs.fsuid, 7u);
+	EXPECT_UIDS(t2->cred, 1000, 1000, 1000, 1000);
+	t->proc->fs = NULL;
+
+	lbx_thread_exit(t2);
+	lbx_thread_put(t2);
+	lbx_process_exit(t->proc, 0);
+	lbx_thread_exit(t);
+	lbx_thread_put(t);
+	lbx_sandbox_release_zombies(sb);
+	lbx_sandbox_put(sb);
+}
+
 TEST(cred_process_inherits_and_vfs_copy)
 {
 	static const u32 groups[] = { 5 };
@@ -216,13 +260,25 @@ TEST(cred_process_inherits_and_vfs_copy)
 	t->proc->fs = &fs;
 	ASSERT_EQ(lbx_cred_init(&n, 1000, 100, groups, 1), 0);
 	lbx_plat_mutex_lock(&sb->lock);
-	lbx_cred_install_locked(t->proc, &n);
+	lbx_cred_install_locked(t, &n);
 	lbx_plat_mutex_unlock(&sb->lock);
+	EXPECT_UIDS(t->cred, 1000, 1000, 1000, 1000);
+	EXPECT_UIDS(t->proc->cred, 1000, 1000, 1000, 1000);
 	EXPECT_EQ(fs.fsuid, 1000u);
 	EXPECT_EQ(fs.fsgid, 100u);
 	EXPECT_EQ(fs.ruid, 1000u);
 	EXPECT_EQ(fs.ngroups, 1u);
 	EXPECT_EQ(fs.groups[0], 5u);
+	/* No calling thread here: the checks use the fs context's copy. */
+	{
+		struct lbx_fs_ident id;
+
+		lbx_fs_ident(&fs, &id);
+		EXPECT_EQ(id.fsuid, 1000u);
+		EXPECT_EQ(id.fsgid, 100u);
+		EXPECT_TRUE(lbx_fs_ident_in_group(&id, 5));
+		EXPECT_FALSE(lbx_fs_ident_in_group(&id, 6));
+	}
 	t->proc->fs = NULL;
 	ASSERT_EQ(lbx_process_create(sb, t->proc, &t2), 0);
 	EXPECT_UIDS(t2->proc->cred, 1000, 1000, 1000, 1000);

@@ -9,11 +9,16 @@
  * transitions drop and raise them as cap_emulate_setxuid() does, and
  * PR_SET_KEEPCAPS keeps the permitted set over a change away from uid 0.
  *
- * The credentials belong to the process (all its threads: POSIX's view,
- * which glibc gives native programs too by broadcasting set*id). They
- * change under the sandbox lock, where other processes read them (kill
- * permission, /proc/PID/status); the VFS checks the copy of fsuid, fsgid
- * and the groups kept in the process's fs context (lbx_cred_install_locked()).
+ * The credentials belong to each thread, as Linux's task credentials: a
+ * raw set*id system call changes the calling thread's only (glibc and
+ * musl give programs POSIX's per-process view by making every thread
+ * call it). A new thread or process starts with its creator's. A thread
+ * changes its own under the sandbox lock, where others read them (kill
+ * permission, capget); it reads its own without the lock, as Linux's
+ * current_cred(). The process's copy (struct lbx_process.cred) is its
+ * leader's, the thread whose tid is the pid: what other processes see of
+ * it (/proc/PID/status, kill(2)'s target, wait's si_uid). File
+ * permission checks use the calling thread's (lbx_fs_ident()).
  */
 #ifndef LITEBOX_CRED_H
 #define LITEBOX_CRED_H
@@ -36,6 +41,7 @@ struct lbx_cred {
 };
 
 struct lbx_process;
+struct lbx_thread;
 
 /* Root with every capability: a sandbox's first process by default. */
 void lbx_cred_init_root(struct lbx_cred *c);
@@ -81,11 +87,12 @@ bool lbx_cred_may_signal(const struct lbx_cred *c, const struct lbx_cred *t);
 bool lbx_cred_in_group(const struct lbx_cred *c, u32 gid);
 
 /*
- * Installs n as p's credentials, and the copy its fs context's permission
- * checks use; the caller holds p->sb->lock.
+ * Installs n as thread t's credentials; for its process's leader also as
+ * the process's, and the fs context's copy (the checks made without a
+ * calling thread). The caller holds the sandbox lock.
  */
-void lbx_cred_install_locked(struct lbx_process *p, const struct lbx_cred *n);
-/* A snapshot of p's credentials, under the sandbox lock. */
-void lbx_cred_get(struct lbx_process *p, struct lbx_cred *out);
+void lbx_cred_install_locked(struct lbx_thread *t, const struct lbx_cred *n);
+/* A snapshot of t's credentials, under the sandbox lock. */
+void lbx_cred_get(struct lbx_thread *t, struct lbx_cred *out);
 
 #endif

@@ -153,7 +153,9 @@ struct lbx_process {
 	struct lbx_list_head threads;
 	u32 nr_threads;
 
-	/* Under sb->lock; changed only through lbx_cred_install_locked(). */
+	/* Its leader's credentials (the thread whose tid is the pid; each
+	 * thread has its own, litebox/cred.h): what other processes see of
+	 * it. Under sb->lock; changed only through lbx_cred_install_locked(). */
 	struct lbx_cred cred;
 	struct lbx_fs_ctx *fs;
 	struct lbx_fdtable *files;
@@ -217,6 +219,21 @@ struct lbx_process {
 	 * due a SIGHUP and SIGCONT (lbx_jobctl_orphan_hangup()). */
 	bool reparented;
 	bool orphan_hup;
+	/* A zombie whose parent exited: its exit is reported again, to its
+	 * new parent, which reaps it at once if it ignores SIGCHLD
+	 * (reparent_leader()). */
+	bool renotify;
+	/* PR_SET_CHILD_SUBREAPER: its descendants' orphans come to it rather
+	 * than to pid 1. Kept over execve, not inherited; under sb->lock. */
+	bool child_subreaper;
+	/* The parent's thread that created it (Linux's real_parent, a
+	 * thread): PR_SET_PDEATHSIG fires when that thread exits. Under
+	 * sb->lock. pdeath_pending: the signals (bit n - 1) that its
+	 * parent's death owes it, from pdeath_pid with pdeath_uid. */
+	u32 parent_tid;
+	u64 pdeath_pending;
+	u32 pdeath_pid;
+	u32 pdeath_uid;
 	/* execve or exit from a multithreaded process: its other threads are
 	 * being killed (no new ones); thread_wq is woken whenever a thread
 	 * leaves. */
@@ -297,6 +314,10 @@ struct lbx_thread {
 
 	u64 fs_base;
 	u64 clear_child_tid;
+	/* Its credentials (litebox/cred.h): changed by the thread itself
+	 * through lbx_cred_install_locked(), under sb->lock; read by it
+	 * without the lock, by others under it. */
+	struct lbx_cred cred;
 	/* set_robust_list(): the guest's robust_list_head (0: none); walked
 	 * when the thread ends (shims/linux/sys_robust.c). */
 	u64 robust_list;
@@ -319,6 +340,10 @@ struct lbx_thread {
 	u64 altstack_size;
 	u32 altstack_flags;
 	char comm[16];			/* prctl(PR_SET_NAME) */
+	/* prctl(PR_SET_PDEATHSIG): sent to its process when the parent
+	 * thread exits (0: none). Set by the thread itself; read by others
+	 * under sb->lock; atomic. */
+	u32 pdeath_sig;
 	/* Scheduling as the guest set it, recorded and not enforced (the
 	 * host schedules): nice -20..19, policy (SCHED_OTHER, BATCH, IDLE;
 	 * SCHED_RESET_ON_FORK kept in the policy's bit 30). */
@@ -341,9 +366,11 @@ struct lbx_thread {
 	 * handler may leave by longjmp); lazy rewriting waits for zero. */
 	u32 sig_frames;
 	/* restart_syscall(2): how an interrupted sleep goes on (the shim's
-	 * restart block, Linux's restart_block): its monotonic deadline, its
-	 * remaining-time pointer (0: none, or an absolute sleep). */
+	 * restart block, Linux's restart_block): its deadline (monotonic, or
+	 * on the process's CPU clock), its remaining-time pointer (0: none,
+	 * or an absolute sleep). */
 	bool restart_pending;
+	bool restart_cpu;		/* the deadline is on the process CPU clock */
 	u64 restart_deadline;
 	u64 restart_rem;
 	/* The exit work of a direct entry, deferred to LBX_RESUME_NR. */

@@ -176,9 +176,10 @@ struct lbx_vfs {
 };
 
 /*
- * Per process (CLONE_FS shares it): root, cwd, umask, and the identity
- * permission checks use: a copy of the process's fsuid, fsgid and groups
- * (struct lbx_cred, kept in step by lbx_cred_install_locked()).
+ * Per process (CLONE_FS shares it): root, cwd, umask, and a copy of the
+ * process's (its leader's) fsuid, fsgid, real ids and groups (struct
+ * lbx_cred, kept in step by lbx_cred_install_locked()): the identity of
+ * the checks made without a calling thread (see lbx_fs_ident()).
  */
 struct lbx_fs_ctx {
 	struct lbx_vfs *vfs;
@@ -190,6 +191,25 @@ struct lbx_fs_ctx {
 	u32 ngroups;
 	u32 groups[LBX_NGROUPS_MAX];
 };
+
+/* The identity a permission check uses: Linux's current_fsuid(),
+ * current_fsgid() and groups, and access(2)'s real ids. */
+struct lbx_fs_ident {
+	u32 fsuid, fsgid;
+	u32 ruid, rgid;
+	u32 ngroups;
+	const u32 *groups;
+};
+
+/*
+ * The calling thread's credentials (each thread has its own: litebox/cred.h)
+ * when ctx is its process's fs context; else ctx's own copy: no calling
+ * guest thread (unit tests), or a copy made with other ids (access(2)'s
+ * real ids). Valid while ctx and the calling thread are.
+ */
+void lbx_fs_ident(const struct lbx_fs_ctx *ctx, struct lbx_fs_ident *id);
+/* Whether gid is id's fsgid or one of its groups. */
+bool lbx_fs_ident_in_group(const struct lbx_fs_ident *id, u32 gid);
 
 /* ---- set-up ---- */
 
