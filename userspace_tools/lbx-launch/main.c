@@ -86,6 +86,19 @@ static int open_device(struct lbx_opts *o)
 }
 
 /*
+ * A built image bigger than this is copied into the kernel rather than
+ * written into a memfd. Under qemu's instruction count (bench/README.md,
+ * 2026-11-22, session 5), a memfd costs about 13.5k instructions a page
+ * to fill, take and free (shmem's page cache), a copy 12.6k a page at
+ * 1 MiB and 9.2k at 32 MiB (vmalloc's bulk allocation); the memfd wins
+ * back about 8k a page of program text the loader maps instead of
+ * copying. A static program's root (under 1 MiB, mostly the program)
+ * gains; python3's (its standard library: tens of MiB, little of it
+ * text) lost 8% of its start.
+ */
+#define LBX_MEMFD_MAX	(4UL << 20)
+
+/*
  * The root image as a file litebox.ko maps from instead of copying (ABI
  * 1.4): the --rootfs file itself (the kernel denies writes to it while a
  * sandbox holds it; sandboxes of one file share its page cache), else a
@@ -102,6 +115,11 @@ static int lower_file(const struct lbx_opts *o, const struct lbx_images *img)
 		return -1;
 	if (o->rootfs)
 		return open(o->rootfs, O_RDONLY | O_CLOEXEC);
+	if (img->lower_len > LBX_MEMFD_MAX) {
+		lbx_verbose(o, "the root image is over %lu MiB: copied, not written to a memfd",
+			    LBX_MEMFD_MAX >> 20);
+		return -1;
+	}
 	fd = memfd_create("lbx-root", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -1;
