@@ -96,7 +96,8 @@ int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);
  * sandbox's lower image when f's data is served in place from it there
  * (lbx_plat_image_map()): the whole pages of the file only, never the page
  * holding its end. Returns the bytes mapped from the image, from addr on
- * (0: none; the caller copies the rest).
+ * (0: none, and the range is still anonymous memory; the caller copies the
+ * rest).
  */
 u64 lbx_linux_map_image(struct lbx_process *p, struct lbx_file *f, u64 addr,
 			u64 len, int prot, u64 off);

@@ -174,6 +174,7 @@ u64 lbx_linux_map_image(struct lbx_process *p, struct lbx_file *f, u64 addr,
 {
 	const u8 *data;
 	u64 size, n;
+	int ret;
 
 	if (!f->ops->image_data || f->ops->image_data(f, (const void **)&data, &size))
 		return 0;
@@ -181,8 +182,15 @@ u64 lbx_linux_map_image(struct lbx_process *p, struct lbx_file *f, u64 addr,
 	if (!LBX_IS_ALIGNED(off, PG) || off >= size)
 		return 0;
 	n = LBX_ALIGN_DOWN(lbx_min(len, size - off), PG);
-	if (!n || lbx_plat_image_map(p->sb, data + off, &addr, n, prot, LBX_MAP_FIXED))
+	if (!n)
 		return 0;
+	ret = lbx_plat_image_map(p->sb, data + off, &addr, n, prot, LBX_MAP_FIXED);
+	if (ret) {
+		/* A fixed mapping that failed may have left a hole. */
+		if (ret != -EOPNOTSUPP)
+			lbx_plat_guest_map(&addr, n, prot, LBX_MAP_FIXED);
+		return 0;
+	}
 	return n;
 }
 
