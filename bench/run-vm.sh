@@ -1,9 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS]: the syscall
-# benchmarks INSIDE the test VM, natively and under lbx-launch (kernel mode),
-# with a table of the ratios. bench/run.sh starts it:
+# bench/run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS] [-m LIST] [-c]:
+# the syscall benchmarks INSIDE the test VM, natively and under lbx-launch
+# (kernel mode), with a table of the ratios. -m runs only the measurements
+# named in the comma-separated LIST; -c gives lbx-launch --copy-image (the
+# root image copied into the kernel, as before ABI 1.4). bench/run.sh
+# starts it:
 #
 #   scripts/vm-run --add build/bench:/opt/litebox/bench \
 #       --add bench/run-vm.sh:/opt/litebox/bench/run-vm.sh \
@@ -18,13 +21,15 @@
 D=/opt/litebox/bench
 G=/opt/litebox/guest
 OUT=/tmp/lbx-bench
-T=0.25 R=5 N=50
-usage() { echo "Usage: run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS]"; }
+T=0.25 R=5 N=50 ONLY= COPY=
+usage() { echo "Usage: run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS] [-m LIST] [-c]"; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-t) T=$2; shift 2 ;;
 	-r) R=$2; shift 2 ;;
 	-n) N=$2; shift 2 ;;
+	-m) ONLY=$2; shift 2 ;;
+	-c) COPY=--copy-image; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -41,22 +46,30 @@ mkdir -p "$OUT"
 
 echo "== vm: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 echo "   native file in /tmp ($(stat -f -c %T /tmp 2>/dev/null)); lbx-launch file in the sandbox's /tmp (memfs)"
+[ -z "$COPY" ] || echo "   lbx-launch $COPY: the root image is copied into the kernel"
 status=0
+# want NAME: NAME is to be measured (every one without -m).
+want() {
+	case ",${ONLY:-$1}," in *",$1,"*) return 0 ;; esac
+	return 1
+}
 # spawn3 LABEL RUNS PROGRAM [ARGS...]: start-to-exit of the same command
 # natively, under lbx-launch and under lbx-launch --no-rewrite.
 spawn3() {
 	label=$1 runs=$2
 	shift 2
+	want "$label" || return 0
 	timeout 600 "$D/spawn_timer" -n "$runs" -l "$label" "$@" >> "$OUT/native.out" 2>&1 || status=1
-	timeout 600 "$D/spawn_timer" -n "$runs" -l "$label" lbx-launch "$@" >> "$OUT/lbx-launch.out" 2>&1 || status=1
-	timeout 600 "$D/spawn_timer" -n "$runs" -l "$label" lbx-launch --no-rewrite "$@" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+	timeout 600 "$D/spawn_timer" -n "$runs" -l "$label" lbx-launch $COPY "$@" >> "$OUT/lbx-launch.out" 2>&1 || status=1
+	timeout 600 "$D/spawn_timer" -n "$runs" -l "$label" lbx-launch $COPY --no-rewrite "$@" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
 }
 # Three sides, alternating: native, lbx-launch (syscall sites rewritten: the
 # default) and lbx-launch --no-rewrite (every syscall through the SIGSYS trap).
 for m in getpid pread4k pwrite4k openclose stat pipe4k spawn forkwait thread futex signal; do
+	want "$m" || continue
 	timeout 600 "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/native.out" 2>&1 || status=1
-	timeout 600 lbx-launch "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch.out" 2>&1 || status=1
-	timeout 600 lbx-launch --no-rewrite "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+	timeout 600 lbx-launch $COPY "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch.out" 2>&1 || status=1
+	timeout 600 lbx-launch $COPY --no-rewrite "$D/syscall_bench" -t "$T" -r "$R" "$m" >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
 done
 # Start to exit of a static hello, the whole command: the launcher included.
 spawn3 start-exit "$N" "$G/hello"
@@ -66,7 +79,7 @@ spawn3 start-exit "$N" "$G/hello"
 # again at every start: a static-PIE hello starts 4-6x slower than the
 # same hello linked static under TCG, and as fast with randomization off.
 # Hardware has no such cost; this row takes it out of the comparison.
-if [ -w /proc/sys/kernel/randomize_va_space ]; then
+if want start-exit-noaslr && [ -w /proc/sys/kernel/randomize_va_space ]; then
 	aslr=$(cat /proc/sys/kernel/randomize_va_space)
 	echo 0 > /proc/sys/kernel/randomize_va_space
 	spawn3 start-exit-noaslr "$N" "$G/hello"
@@ -75,18 +88,20 @@ fi
 # Syscall-heavy real work: busybox find over a tree of 300 directories and
 # 3000 files (the sandbox's root image; natively a directory in /tmp).
 TREE=/tmp/lbx-bench-tree
-rm -rf "$TREE" && mkdir -p "$TREE/bin" && cp /bin/busybox "$TREE/bin/"
-i=0
-while [ $i -lt 300 ]; do
-	mkdir -p "$TREE/d$i" && (cd "$TREE/d$i" && touch f0 f1 f2 f3 f4 f5 f6 f7 f8 f9)
-	i=$((i + 1))
-done
-tar -C "$TREE" -cf "$OUT/tree.tar" .
 FN=$((N / 5 + 1))
-timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree "$TREE/bin/busybox" find "$TREE" -name f5 >> "$OUT/native.out" 2>&1 || status=1
-timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree lbx-launch --rootfs "$OUT/tree.tar" /bin/busybox find / -name f5 >> "$OUT/lbx-launch.out" 2>&1 || status=1
-timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree lbx-launch --no-rewrite --rootfs "$OUT/tree.tar" /bin/busybox find / -name f5 >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
-rm -rf "$TREE"
+if want find-tree; then
+	rm -rf "$TREE" && mkdir -p "$TREE/bin" && cp /bin/busybox "$TREE/bin/"
+	i=0
+	while [ $i -lt 300 ]; do
+		mkdir -p "$TREE/d$i" && (cd "$TREE/d$i" && touch f0 f1 f2 f3 f4 f5 f6 f7 f8 f9)
+		i=$((i + 1))
+	done
+	tar -C "$TREE" -cf "$OUT/tree.tar" .
+	timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree "$TREE/bin/busybox" find "$TREE" -name f5 >> "$OUT/native.out" 2>&1 || status=1
+	timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree lbx-launch $COPY --rootfs "$OUT/tree.tar" /bin/busybox find / -name f5 >> "$OUT/lbx-launch.out" 2>&1 || status=1
+	timeout 600 "$D/spawn_timer" -n "$FN" -l find-tree lbx-launch $COPY --no-rewrite --rootfs "$OUT/tree.tar" /bin/busybox find / -name f5 >> "$OUT/lbx-launch-trap.out" 2>&1 || status=1
+	rm -rf "$TREE"
+fi
 if [ -x /usr/bin/python3 ]; then
 	spawn3 python3-start "$FN" /usr/bin/python3 -c pass
 fi
@@ -94,7 +109,7 @@ fi
 # TCP over the sandbox's device and its loopback (bench/net-vm.sh): its
 # details go with the others, its table after the others.
 : > "$OUT/net.log"
-if [ -x "$D/net_bench" ] && [ -f "$D/net-vm.sh" ]; then
+if want tcp && [ -x "$D/net_bench" ] && [ -f "$D/net-vm.sh" ]; then
 	sh "$D/net-vm.sh" -r "$R" > "$OUT/net.log" 2>&1 || status=1
 fi
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench/run.sh [--host-only | --vm-only] [--icount] [--no-build] [-t S] [-r RUNS] [-n HELLO_RUNS]
+#              [--only LIST] [--copy-image]
 #
 # Builds what the benchmarks need (make), runs them on the host (native vs
 # lbx-run: bench/run-host.sh) and in the test VM (native vs lbx-launch:
@@ -17,6 +18,10 @@
 #                 shift=0): its "ns" are executed guest instructions, the
 #                 same in every run whatever the host's load; see README
 #   --no-build    do not run make (the binaries must exist)
+#   --only LIST   VM: only the measurements named in the comma-separated
+#                 LIST (e.g. start-exit,spawn,python3-start)
+#   --copy-image  VM: lbx-launch --copy-image (the root image copied into
+#                 the kernel, as before ABI 1.4), to compare with
 #
 # Logs: build/bench/host.log, build/bench/vm.log.
 
@@ -26,6 +31,7 @@ ROOT=$PWD
 B=${LBX_BUILD_DIR:-$ROOT/build}
 host=1 vm=1 build=1 icount=0
 args=()
+vmargs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host-only) vm=0; shift ;;
@@ -35,7 +41,11 @@ while [ $# -gt 0 ]; do
 	-t|-r|-n)
 		[ $# -ge 2 ] || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
 		args+=("$1" "$2"); shift 2 ;;
-	-h|--help) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--only)
+		[ $# -ge 2 ] || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
+		vmargs+=(-m "$2"); shift 2 ;;
+	--copy-image) vmargs+=(-c); shift ;;
+	-h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -74,7 +84,7 @@ if [ $vm = 1 ]; then
 		--add "$ROOT/bench/net-vm.sh:/opt/litebox/bench/net-vm.sh" \
 		--add "$ROOT/bench/run-vm.sh:/opt/litebox/bench/run-vm.sh" \
 		--add "$ROOT/bench/table.awk:/opt/litebox/bench/table.awk" \
-		-- sh /opt/litebox/bench/run-vm.sh "${args[@]}" 2>&1 | tee "$B/bench/vm.log"
+		-- sh /opt/litebox/bench/run-vm.sh "${args[@]}" "${vmargs[@]}" 2>&1 | tee "$B/bench/vm.log"
 	rc=${PIPESTATUS[0]}
 	[ "$rc" -eq 0 ] || { echo "bench/run.sh: the VM run exited with status $rc" >&2; status=1; }
 fi

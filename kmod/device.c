@@ -27,7 +27,8 @@ static long lbx_ioctl_version(void __user *arg)
 	if (v.abi_version || v.features || v.reserved[0] || v.reserved[1])
 		return -EINVAL;
 	v.abi_version = LBX_ABI_VERSION;
-	v.features = LBX_FEATURE_DIRECT | LBX_FEATURE_NETDEV | LBX_FEATURE_CRED;
+	v.features = LBX_FEATURE_DIRECT | LBX_FEATURE_NETDEV | LBX_FEATURE_CRED |
+		     LBX_FEATURE_LOWER_FD;
 	return lbx_copy_sized_out(arg, &v, sizeof(v));
 }
 

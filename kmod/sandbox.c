@@ -23,6 +23,7 @@
 #include "kplat.h"
 #include "device.h"
 #include "diag.h"
+#include "image.h"
 #include "ioctl_util.h"
 #include "netdev.h"
 #include "sandbox.h"
@@ -331,7 +332,10 @@ static void kbox_free(struct lbx_kplat_sandbox *ks)
 	}
 	if (ks->net)
 		lbx_netdev_destroy(ks->net);
-	kvfree(ks->lower_image);
+	if (ks->image)
+		lbx_kimage_close(ks->image);
+	else
+		kvfree(ks->lower_image);
 	for (i = 2; i >= 0; i--)
 		if (ks->stdio[i])
 			fput(ks->stdio[i]);
@@ -751,7 +755,14 @@ static int create_fs(struct lbx_kplat_sandbox *ks, const struct lbx_sandbox_crea
 	void *upper = NULL;
 	int ret;
 
-	if (c->lower_len) {
+	if (c->flags & LBX_SANDBOX_LOWER_FD) {
+		/* Served in place from the file's pages: nothing is copied. */
+		ret = lbx_kimage_open(c->lower_fd, LBX_IMAGE_MAX, &ks->image);
+		if (ret)
+			return ret;
+		ks->lower_image = ks->image->base;
+		ks->lower_len = ks->image->len;
+	} else if (c->lower_len) {
 		ks->lower_image = copy_image(c->lower_ptr, c->lower_len, LBX_IMAGE_MAX);
 		if (IS_ERR(ks->lower_image)) {
 			ret = PTR_ERR(ks->lower_image);
@@ -782,9 +793,20 @@ long lbx_sandbox_ioctl_create(void __user *uarg)
 	ret = lbx_copy_sized_arg(&c, sizeof(c), offsetofend(struct lbx_sandbox_create, reserved), uarg);
 	if (ret)
 		return ret;
-	if (c.flags || memchr_inv(c.reserved, 0, sizeof(c.reserved)) ||
+	if ((c.flags & ~LBX_SANDBOX_LOWER_FD) ||
+	    memchr_inv(c.reserved, 0, sizeof(c.reserved)) ||
+	    memchr_inv(c.reserved2, 0, sizeof(c.reserved2)) ||
 	    lbx_netdev_check(&c.net))
 		return -EINVAL;
+	/* The image is either a buffer or a file, and the field for the
+	 * other one is zero; a layout without lower_fd cannot name a file. */
+	if (c.flags & LBX_SANDBOX_LOWER_FD) {
+		if (c.size < offsetofend(struct lbx_sandbox_create, lower_fd) ||
+		    c.lower_ptr || c.lower_len)
+			return -EINVAL;
+	} else if (c.lower_fd) {
+		return -EINVAL;
+	}
 	if ((c.lower_len && !c.lower_ptr) || (c.upper_len && !c.upper_ptr))
 		return -EFAULT;
 

@@ -895,6 +895,18 @@ out:
 	return ret;
 }
 
+static int memfs_image_data(struct lbx_file *f, const void **data, u64 *size)
+{
+	struct memfs_inode *mi = MI(f->inode);
+
+	/* External bytes are set once, before the (read-only) tree is used. */
+	if (!mi->reg.ext)
+		return -ENODEV;
+	*data = mi->reg.ext;
+	*size = mi->i.size;
+	return 0;
+}
+
 static ssize_t memfs_dir_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 {
 	return -EISDIR;
@@ -905,6 +917,7 @@ static const struct lbx_file_ops memfs_file_ops = {
 	.write = memfs_write,
 	.llseek = memfs_llseek,
 	.shm = memfs_shm,
+	.image_data = memfs_image_data,
 };
 
 static const struct lbx_file_ops memfs_dir_ops = {

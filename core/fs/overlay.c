@@ -878,6 +878,13 @@ static int ovl_shm(struct lbx_file *f, struct lbx_plat_shm **shm, u64 *id)
 	return rf->ops->shm ? rf->ops->shm(rf, shm, id) : -ENODEV;
 }
 
+static int ovl_image_data(struct lbx_file *f, const void **data, u64 *size)
+{
+	struct lbx_file *rf = RF(f);
+
+	return rf->ops->image_data ? rf->ops->image_data(rf, data, size) : -ENODEV;
+}
+
 static void ovl_release(struct lbx_file *f)
 {
 	lbx_file_put(f->priv);
@@ -958,6 +965,7 @@ static const struct lbx_file_ops ovl_file_ops = {
 	.ioctl = ovl_ioctl,
 	.release = ovl_release,
 	.shm = ovl_shm,
+	.image_data = ovl_image_data,
 };
 
 static const struct lbx_file_ops ovl_dir_ops = {

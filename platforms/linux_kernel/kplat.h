@@ -19,6 +19,7 @@ struct lbx_netdev;
 
 struct dentry;
 struct file;
+struct lbx_kimage;
 struct pid;
 
 /* sb->plat of a sandbox created through /dev/litebox. */
@@ -28,6 +29,7 @@ struct lbx_kplat_sandbox {
 	struct mutex stdio_lock[3];	/* serializes the file position */
 	void *lower_image;		/* the read-only root image */
 	size_t lower_len;
+	struct lbx_kimage *image;	/* its file (ABI 1.4), or NULL: a copy */
 
 	struct mutex lock;		/* protects the lists and started */
 	struct list_head threads;	/* running guest threads */

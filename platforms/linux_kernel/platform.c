@@ -30,6 +30,7 @@
 #include <litebox/core.h>
 #include <litebox/task.h>
 #include "kplat.h"
+#include "image.h"
 
 /* ---- memory: every allocation is charged to the caller's memory cgroup ---- */
 
@@ -193,6 +194,24 @@ int lbx_plat_guest_map_alias(u64 addr, u64 len, int prot, u64 src, u64 delta)
 	ret = map_file(file, &addr, len, prot, MAP_SHARED | MAP_FIXED, off);
 	fput(file);
 	return ret;
+}
+
+int lbx_plat_image_map(struct lbx_sandbox *sb, const void *data, u64 *addr,
+		       u64 len, int prot, int flags)
+{
+	struct lbx_kplat_sandbox *ks = sb->plat;
+	const u8 *base = ks->lower_image, *p = data;
+	u64 off;
+
+	if (!ks->image)
+		return -EOPNOTSUPP;
+	/* The image's bytes are the file's from offset 0 (kmod/image.c). */
+	if (p < base || p - base > ks->lower_len ||
+	    len > ks->lower_len - (p - base) || !PAGE_ALIGNED(p - base))
+		return -EINVAL;
+	off = p - base;
+	return map_file(ks->image->file, addr, len, prot,
+			MAP_PRIVATE | host_placement(flags), off);
 }
 
 int lbx_plat_guest_unmap(u64 addr, u64 len)

@@ -419,6 +419,13 @@ int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
 	return map_fd(shm->fd, addr, len, prot, MAP_SHARED | host_placement(flags), off);
 }
 
+/* lbx-run's images are buffers of its own: the loader copies. */
+int lbx_plat_image_map(struct lbx_sandbox *sb, const void *data, u64 *addr,
+		       u64 len, int prot, int flags)
+{
+	return -EOPNOTSUPP;
+}
+
 int lbx_plat_guest_unmap(u64 addr, u64 len)
 {
 	return munmap((void *)(uintptr_t)addr, len) ? -errno : 0;

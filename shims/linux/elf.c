@@ -4,8 +4,12 @@
  *
  * The result mirrors Linux's binfmt_elf: each LX_PT_LOAD maps the file pages
  * covering [vaddr, vaddr + filesz) (whole pages, as a file mapping would), and
- * anonymous zero pages up to vaddr + memsz. Segments are mapped anonymous and
- * filled through lbx_poke_guest(), which writes whatever the protection.
+ * anonymous zero pages up to vaddr + memsz. Where the reader can map the
+ * file (its pages are whole pages of a host file: litebox.ko's lower
+ * image), the file pages are mapped private, as binfmt_elf does; the rest
+ * (the page holding the end of the file, or all of it for a reader that
+ * cannot map) is mapped anonymous and filled through lbx_poke_guest(),
+ * which writes whatever the protection (copy-on-write on a file page).
  */
 #include <litebox/core.h>
 #include "elf_load.h"
@@ -184,12 +188,31 @@ static int scan_phdrs(const struct lbx_elf_reader *r, const struct elf64_ehdr *e
 	return 0;
 }
 
-/* Copies the file pages backing one segment into the mapped range. */
-static int fill_segment(const struct lbx_elf_reader *r, const struct elf64_phdr *ph,
-			u64 bias, u8 *buf)
+/*
+ * Maps the segment's file pages that lie wholly inside the file from the
+ * file, if the reader can: the bytes mapped from the segment's first page.
+ * The page holding the end of the file is never mapped, so nothing past
+ * the file's end (in litebox.ko's image: the next tar entry) shows.
+ */
+static u64 map_file_pages(const struct lbx_elf_reader *r, const struct elf64_phdr *ph,
+			  u64 start, int prot)
 {
 	u64 off = LBX_ALIGN_DOWN(ph->p_offset, PG);
-	u64 dst = LBX_ALIGN_DOWN(ph->p_vaddr, PG) + bias;
+	u64 end = lbx_min(LBX_ALIGN_UP(ph->p_offset + ph->p_filesz, PG),
+			  LBX_ALIGN_DOWN(r->size, PG));
+
+	if (!r->map || !ph->p_filesz || end <= off)
+		return 0;
+	return r->map(r->map_ctx, start, end - off, prot, off) ? 0 : end - off;
+}
+
+/* Copies the file pages backing one segment, past its first skip bytes
+ * (mapped from the file), into the mapped range. */
+static int fill_segment(const struct lbx_elf_reader *r, const struct elf64_phdr *ph,
+			u64 bias, u64 skip, u8 *buf)
+{
+	u64 off = LBX_ALIGN_DOWN(ph->p_offset, PG) + skip;
+	u64 dst = LBX_ALIGN_DOWN(ph->p_vaddr, PG) + bias + skip;
 	u64 end = ph->p_offset + ph->p_filesz;
 
 	while (off < end) {
@@ -217,7 +240,8 @@ static int map_segments(const struct lbx_elf_reader *r, const struct elf64_ehdr 
 	if (!buf)
 		return -ENOMEM;
 	for (i = 0; i < eh->e_phnum && !ret; i++) {
-		u64 start, end;
+		int prot = elf_prot(ph[i].p_flags);
+		u64 start, end, mapped, anon;
 
 		if (ph[i].p_type != LX_PT_LOAD)
 			continue;
@@ -225,13 +249,15 @@ static int map_segments(const struct lbx_elf_reader *r, const struct elf64_ehdr 
 		end = LBX_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PG) + info->bias;
 		if (end == start)
 			continue;
-		ret = lbx_plat_guest_map(&start, end - start, elf_prot(ph[i].p_flags),
-					 LBX_MAP_FIXED);
+		mapped = map_file_pages(r, &ph[i], start, prot);
+		anon = start + mapped;
+		if (anon < end)
+			ret = lbx_plat_guest_map(&anon, end - anon, prot, LBX_MAP_FIXED);
 		if (!ret && r->mapped)
-			r->mapped(r->map_ctx, start, end, elf_prot(ph[i].p_flags),
+			r->mapped(r->map_ctx, start, end, prot,
 				  LBX_ALIGN_DOWN(ph[i].p_offset, PG));
 		if (!ret)
-			ret = fill_segment(r, &ph[i], info->bias, buf);
+			ret = fill_segment(r, &ph[i], info->bias, mapped, buf);
 		if (!ret && (ph[i].p_flags & LX_PF_X) && ph[i].p_filesz && r->code_loaded)
 			r->code_loaded(r->map_ctx, ph[i].p_vaddr + info->bias, ph[i].p_filesz,
 				       ph[i].p_offset);

@@ -27,6 +27,11 @@ struct lbx_elf_reader {
 	 * ET_DYN image (its base is the caller's to choose), and puts its
 	 * address in *addr. Without it, the platform chooses. */
 	int (*reserve)(void *map_ctx, u64 *addr, u64 len, int flags);
+	/* Optional: maps len bytes of the file from page-aligned offset at
+	 * addr (replacing what is there), private and copy-on-write, as a
+	 * file mapping; only whole pages inside the file are asked for. An
+	 * error makes the loader copy those bytes instead. */
+	int (*map)(void *map_ctx, u64 addr, u64 len, int prot, u64 offset);
 };
 
 struct lbx_elf_info {

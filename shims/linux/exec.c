@@ -75,6 +75,15 @@ static void code_loaded(void *ctx, u64 addr, u64 filesz, u64 offset)
 	lbx_linux_rewrite_file(img->s->p, img->file, addr, filesz, offset);
 }
 
+/* Whole pages of a file served from the lower image file are mapped. */
+static int map_image(void *ctx, u64 addr, u64 len, int prot, u64 offset)
+{
+	struct exec_image *img = ctx;
+
+	return lbx_linux_map_image(img->s->p, img->file, addr, len, prot, offset) == len ?
+	       0 : -EOPNOTSUPP;
+}
+
 static ssize_t file_reader(void *ctx, void *buf, size_t n, u64 off)
 {
 	return lbx_file_pread(ctx, buf, n, off);
@@ -107,6 +116,7 @@ static int open_image(struct lbx_sys *s, const char *path, struct exec_image *im
 	img->rd.map_ctx = img;
 	img->rd.code_loaded = code_loaded;
 	img->rd.reserve = reserve_image;
+	img->rd.map = map_image;
 	img->s = s;
 	img->name = path;
 	return 0;

@@ -100,6 +100,17 @@ int lbx_linux_map(struct lbx_sys *s, u64 *addr, u64 len, int prot, int lflags,
 		  u32 vflags, u64 offset, const char *name);
 int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);
 /*
+ * Maps the len bytes of file f from page-aligned off at addr (replacing
+ * what is there, without recording), private, from the pages of the
+ * sandbox's lower image when f's data is served in place from it there
+ * (lbx_plat_image_map()): the whole pages of the file only, never the page
+ * holding its end. Returns the bytes mapped from the image, from addr on
+ * (0: none, and the range is still anonymous memory; the caller copies the
+ * rest).
+ */
+u64 lbx_linux_map_image(struct lbx_process *p, struct lbx_file *f, u64 addr,
+			u64 len, int prot, u64 off);
+/*
  * The key of the futex word at uaddr: (its process's map, uaddr), or for a
  * word in a MAP_SHARED mapping that is not private (no FUTEX_PRIVATE_FLAG,
  * a robust list's death wake, the CLONE_CHILD_CLEARTID wake) (its shared

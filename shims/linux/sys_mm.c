@@ -171,6 +171,31 @@ static int fill_from_file(struct lbx_file *f, u64 addr, u64 len, u64 off)
 	return ret;
 }
 
+u64 lbx_linux_map_image(struct lbx_process *p, struct lbx_file *f, u64 addr,
+			u64 len, int prot, u64 off)
+{
+	const u8 *data;
+	u64 size, n;
+	int ret;
+
+	if (!f->ops->image_data || f->ops->image_data(f, (const void **)&data, &size))
+		return 0;
+	size = LBX_ALIGN_DOWN(size, PG);
+	if (!LBX_IS_ALIGNED(off, PG) || off >= size)
+		return 0;
+	n = LBX_ALIGN_DOWN(lbx_min(len, size - off), PG);
+	if (!n)
+		return 0;
+	ret = lbx_plat_image_map(p->sb, data + off, &addr, n, prot, LBX_MAP_FIXED);
+	if (ret) {
+		/* A fixed mapping that failed may have left a hole. */
+		if (ret != -EOPNOTSUPP)
+			lbx_plat_guest_map(&addr, n, prot, LBX_MAP_FIXED);
+		return 0;
+	}
+	return n;
+}
+
 /* Linux names a shared anonymous mapping by its shmem file. */
 #define LBX_SHARED_ANON_NAME	"/dev/zero (deleted)"
 
@@ -230,7 +255,9 @@ static long mmap_shm(struct lbx_sys *s, struct lbx_plat_shm *shm, u64 id, u64 ad
 
 /*
  * A file mapping. Private: anonymous memory filled with the file's contents
- * (what a private mapping holds until it is written). Shared: the file's
+ * (what a private mapping holds until it is written), or where the file is
+ * served from litebox.ko's lower image file, that file's pages mapped
+ * private (copy-on-write), as Linux maps a file. Shared: the file's
  * pages, coherent with read/write and with every other shared mapping of
  * it, in any process; a file that has no pages to share (a read-only tar
  * image's) is served as a private copy when the mapping cannot be written
@@ -244,7 +271,7 @@ static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 	struct lbx_file *f;
 	u32 vflags = 0;
 	int lflags = 0;
-	u64 end, id;
+	u64 end, id, done;
 	long ret;
 
 	ret = lbx_linux_fd_file(s, fd, &f);
@@ -290,7 +317,9 @@ static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 			    vflags | LBX_VMA_FILE, off, "");
 	if (ret)
 		goto out;
-	ret = fill_from_file(f, addr, len, off);
+	/* The lower image's whole pages are mapped from it, the rest copied. */
+	done = lbx_linux_map_image(s->p, f, addr, len, to_lbx_prot(prot), off);
+	ret = fill_from_file(f, addr + done, len - done, off + done);
 	if (ret) {
 		lbx_linux_unmap(s, addr, len);
 		goto out;

@@ -274,6 +274,188 @@ static void version_cred(void)
 	close(fd);
 }
 
+static void version_lower_fd(void)
+{
+	struct lbx_version v = { .size = sizeof(v) };
+	int fd = dev();
+
+	EXPECT(ioctl(fd, LBX_IOC_VERSION, &v) == 0, "errno %d", errno);
+	EXPECT((v.abi_version & 0xffff) >= 4, "abi %#x", v.abi_version);
+	EXPECT(v.features & LBX_FEATURE_LOWER_FD, "features %#llx",
+	       (unsigned long long)v.features);
+	close(fd);
+}
+
+/* A memfd holding len bytes of data, with the given seals added. */
+static int image_memfd(const void *data, size_t len, unsigned int seals)
+{
+	int fd = memfd_create("lbx-test-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len ||
+	    (seals && fcntl(fd, F_ADD_SEALS, seals))) {
+		perror("image memfd");
+		exit(1);
+	}
+	return fd;
+}
+
+#define IMAGE_SEALS	(F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK)
+
+static struct lbx_sandbox_create fd_create(int lower)
+{
+	struct lbx_sandbox_create c = good_create();
+
+	c.flags = LBX_SANDBOX_LOWER_FD;
+	c.lower_ptr = 0;
+	c.lower_len = 0;
+	c.lower_fd = lower;
+	return c;
+}
+
+/* The lower image as a sealed memfd (1.4), and the 1.3 layout still served. */
+static void create_lower_fd(void)
+{
+	struct lbx_sandbox_create c;
+	int fd = dev(), img, sb;
+
+	img = image_memfd(tiny_tar, sizeof(tiny_tar), IMAGE_SEALS);
+	c = fd_create(img);
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb >= 0, "sealed memfd: errno %d", errno);
+	/* The sandbox holds its own reference: the launcher's fd may go. */
+	close(img);
+	if (sb >= 0)
+		close(sb);
+	img = image_memfd(tiny_tar, sizeof(tiny_tar), IMAGE_SEALS | F_SEAL_SEAL);
+	c = fd_create(img);
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb >= 0, "sealed memfd with F_SEAL_SEAL: errno %d", errno);
+	if (sb >= 0)
+		close(sb);
+	close(img);
+	/* The 1.3 layout (no lower_fd): a buffer image as ever. */
+	c = good_create();
+	c.size = offsetof(struct lbx_sandbox_create, lower_fd);
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb >= 0, "1.3 layout: errno %d", errno);
+	if (sb >= 0)
+		close(sb);
+	close(fd);
+}
+
+/* An image that could change under the sandbox is refused (ETXTBSY). */
+static void create_lower_fd_mutable(void)
+{
+	const char *path = "/tmp/lbx-contract-image.tar";
+	struct lbx_sandbox_create c;
+	int fd = dev(), img, rw, sb;
+
+	img = image_memfd(tiny_tar, sizeof(tiny_tar), 0);
+	c = fd_create(img);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), ETXTBSY);
+	close(img);
+	/* Write-sealed but able to grow or shrink: not enough. */
+	img = image_memfd(tiny_tar, sizeof(tiny_tar), F_SEAL_WRITE);
+	c = fd_create(img);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), ETXTBSY);
+	close(img);
+
+	/* A regular file: refused while open for writing, by us or anyone. */
+	rw = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	EXPECT(rw >= 0 && write(rw, tiny_tar, sizeof(tiny_tar)) == sizeof(tiny_tar),
+	       "writing %s: errno %d", path, errno);
+	c = fd_create(rw);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), ETXTBSY);
+	img = open(path, O_RDONLY | O_CLOEXEC);
+	c = fd_create(img);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), ETXTBSY);
+	close(rw);
+	/* Nobody writes it now: taken, and writers are kept out until the
+	 * sandbox is gone. */
+	sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+	EXPECT(sb >= 0, "read-only file without writers: errno %d", errno);
+	EXPECT_ERRNO(open(path, O_WRONLY | O_CLOEXEC), ETXTBSY);
+	EXPECT_ERRNO(truncate(path, 0), ETXTBSY);
+	if (sb >= 0)
+		close(sb);
+	rw = open(path, O_WRONLY | O_CLOEXEC);
+	EXPECT(rw >= 0, "writable again once the sandbox is gone: errno %d", errno);
+	if (rw >= 0)
+		close(rw);
+	close(img);
+	unlink(path);
+	close(fd);
+}
+
+static void create_lower_fd_bad(void)
+{
+	struct lbx_sandbox_create c;
+	int fd = dev(), img, p[2], dir, null, wo;
+
+	img = image_memfd(tiny_tar, sizeof(tiny_tar), IMAGE_SEALS);
+	/* Descriptors that are not open, or not for reading. */
+	c = fd_create(999);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EBADF);
+	c = fd_create(-1);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EBADF);
+	wo = open("/tmp/lbx-contract-wo", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	c = fd_create(wo);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EBADF);
+	close(wo);
+	unlink("/tmp/lbx-contract-wo");
+	/* Not regular files. */
+	EXPECT(pipe(p) == 0, "pipe errno %d", errno);
+	c = fd_create(p[0]);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	close(p[0]);
+	close(p[1]);
+	dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	c = fd_create(dir);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	close(dir);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	c = fd_create(null);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	close(null);
+	/* Reserved bits and fields, and both kinds of image at once. */
+	c = fd_create(img);
+	c.flags |= 2;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	c = fd_create(img);
+	c.reserved2[2] = 1;
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	c = good_create();
+	c.lower_fd = img;		/* without the flag */
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	c = fd_create(img);
+	c.lower_ptr = (uintptr_t)tiny_tar;
+	c.lower_len = sizeof(tiny_tar);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	c = fd_create(img);
+	c.lower_len = sizeof(tiny_tar);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	/* A layout that has no lower_fd cannot ask for one. */
+	c = fd_create(img);
+	c.size = offsetof(struct lbx_sandbox_create, lower_fd);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	close(img);
+	/* Sealed, but empty or malformed: the parser's EINVAL. */
+	img = image_memfd(tiny_tar, 0, IMAGE_SEALS);
+	c = fd_create(img);
+	EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+	close(img);
+	{
+		static char junk[1024];
+
+		memset(junk, 'x', sizeof(junk));
+		img = image_memfd(junk, sizeof(junk), IMAGE_SEALS);
+		c = fd_create(img);
+		EXPECT_ERRNO(ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c), EINVAL);
+		close(img);
+	}
+	close(fd);
+}
+
 /* lbx_exec.cred (1.3): checked before the program is looked up, so a
  * good one reaches ENOENT for a missing program and a bad one stops first. */
 static void exec_cred_args(void)
@@ -520,6 +702,11 @@ int main(void)
 		{ "EXEC rejects bad arguments", exec_bad_args },
 		{ "VERSION reports LBX_FEATURE_CRED (ABI 1.3)", version_cred },
 		{ "EXEC's credentials (ABI 1.3): checked, old sizes served", exec_cred_args },
+		{ "VERSION reports LBX_FEATURE_LOWER_FD (ABI 1.4)", version_lower_fd },
+		{ "SANDBOX_CREATE with a sealed memfd image (1.4); the 1.3 layout", create_lower_fd },
+		{ "SANDBOX_CREATE refuses an image file that could change (ETXTBSY)",
+		  create_lower_fd_mutable },
+		{ "SANDBOX_CREATE rejects bad image fds and reserved fields", create_lower_fd_bad },
 		{ "HOSTOP_DONE rejects bad arguments and strangers", hostop_done_bad_args },
 		{ "EVENT rejects bad arguments and strangers", event_bad_args },
 		{ "sandbox fd closed by another thread while in use", close_while_in_use },

@@ -852,6 +852,85 @@ else
 	not_ok "SIGKILL mid-run (refcount while running $busy, after $(refcount), status $st)"
 fi
 
+# --- the root image as a file (ABI 1.4, docs/uapi.md) ---
+# lbx-launch hands its image over as a sealed memfd: the program's pages
+# are mapped from it (the host's view of the guest's process shows the
+# memfd; text pages the rewriter patched are private copies), and with
+# --copy-image (the buffer the kernel copies, as before 1.4) nothing is.
+memfd_maps() {	# label, launcher options...
+	label=$1
+	shift
+	: > "$T/zc.out"
+	lbx-launch "$@" "$G/args_env" sleep 30 > "$T/zc.out" 2>&1 &
+	pid=$!
+	wait_for sleeping "$T/zc.out"
+	grep -c 'r-xp .*memfd:lbx-root' /proc/$pid/maps > "$T/zc.maps"
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	cat "$T/zc.maps"
+}
+nx=$(memfd_maps file)
+nc=$(memfd_maps copy --copy-image)
+if [ "$nx" -ge 1 ] && [ "$nc" = 0 ]; then
+	ok "the program's text is mapped from the sealed image memfd ($nx r-xp ranges; --copy-image: none)"
+else
+	not_ok "image mappings: $nx r-xp ranges of the memfd, $nc with --copy-image"
+fi
+# The guest's own view is the same either way.
+lbx-launch /bin/busybox cat /proc/self/maps 2>&1 | grep ' /bin/busybox$' > "$T/maps.file"
+lbx-launch --copy-image /bin/busybox cat /proc/self/maps 2>&1 | grep ' /bin/busybox$' > "$T/maps.copy"
+if [ -s "$T/maps.file" ] && grep -q ' r-xp ' "$T/maps.file" && cmp -s "$T/maps.file" "$T/maps.copy"; then
+	ok "the guest's /proc/self/maps is the same with a mapped and a copied image ($(wc -l < "$T/maps.file") lines)"
+else
+	not_ok "guest /proc/self/maps: mapped image $(tr '\n' '|' < "$T/maps.file"), copied $(tr '\n' '|' < "$T/maps.copy")"
+fi
+# Killed mid-run: the sandbox lets go of its image (the memfd's pages go
+# back: Shmem returns to where it was).
+shmem() { awk '/^Shmem:/ { print $2 }' /proc/meminfo; }
+s0=$(shmem)
+: > "$T/zc.out"
+lbx-launch "$G/args_env" sleep 30 > "$T/zc.out" 2>&1 &
+pid=$!
+wait_for sleeping "$T/zc.out"
+s1=$(shmem)
+kill -9 $pid
+wait $pid 2>/dev/null
+s2=$(shmem)
+if [ $((s1 - s0)) -ge 256 ] && [ $((s2 - s0)) -lt 64 ] && [ "$(refcount)" = 0 ]; then
+	ok "a launcher killed mid-run frees its image memfd (Shmem $s0 -> $s1 -> $s2 kB)"
+else
+	not_ok "image memfd after SIGKILL: Shmem $s0 -> $s1 -> $s2 kB, refcount $(refcount)"
+fi
+# --rootfs hands the file itself: writers get ETXTBSY while a sandbox
+# holds it, and it is writable again once the sandbox is gone, however
+# that happened.
+rm -rf "$T/zcroot" && mkdir -p "$T/zcroot/bin" && cp /bin/busybox "$T/zcroot/bin/" &&
+	tar -C "$T/zcroot" -cf "$T/zcroot.tar" .
+: > "$T/zc.out"
+lbx-launch --rootfs "$T/zcroot.tar" /bin/busybox sh -c 'echo ready; exec /bin/busybox sleep 30' \
+	> "$T/zc.out" 2>&1 &
+pid=$!
+wait_for ready "$T/zc.out"
+if (: >> "$T/zcroot.tar") 2>/dev/null; then busy=writable; else busy=denied; fi
+kill -9 $pid
+wait $pid 2>/dev/null
+if (: >> "$T/zcroot.tar") 2>/dev/null; then after=writable; else after=denied; fi
+if grep -q ready "$T/zc.out" && [ $busy = denied ] && [ $after = writable ]; then
+	ok "--rootfs: the image file is write-denied while the sandbox holds it, released on SIGKILL"
+else
+	not_ok "--rootfs image file: $busy while running, $after after SIGKILL; output: $(cat "$T/zc.out")"
+fi
+# A --rootfs image someone is writing is copied instead (the launcher
+# falls back), and the guest still runs.
+exec 7>> "$T/zcroot.tar"
+if lbx-launch --rootfs "$T/zcroot.tar" /bin/busybox echo copied > "$T/zc.out" 2>&1 &&
+   grep -q '^copied$' "$T/zc.out"; then
+	ok "--rootfs open for writing elsewhere: the launcher falls back to a copy"
+else
+	not_ok "--rootfs open for writing: $(cat "$T/zc.out")"
+fi
+exec 7>&-
+
 # Signals sent to the launcher are the guest's: default action, and a handler.
 lbx-launch "$G/args_env" sleep 30 > "$T/term.out" 2>&1 &
 pid=$!

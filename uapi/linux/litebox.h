@@ -18,7 +18,7 @@
 
 /* Major in the high 16 bits: a change there breaks compatibility. */
 #define LBX_ABI_MAJOR		1
-#define LBX_ABI_MINOR		3
+#define LBX_ABI_MINOR		4
 #define LBX_ABI_VERSION		((LBX_ABI_MAJOR << 16) | LBX_ABI_MINOR)
 
 #define LBX_IOC_MAGIC		0xBB
@@ -27,6 +27,7 @@
 #define LBX_FEATURE_DIRECT	(1ULL << 0)	/* direct entries (ABI 1.1) */
 #define LBX_FEATURE_NETDEV	(1ULL << 1)	/* lbx_sandbox_create.net (ABI 1.2) */
 #define LBX_FEATURE_CRED	(1ULL << 2)	/* lbx_exec.cred (ABI 1.3) */
+#define LBX_FEATURE_LOWER_FD	(1ULL << 3)	/* lbx_sandbox_create.lower_fd (ABI 1.4) */
 
 /* ---- on /dev/litebox ---- */
 
@@ -64,10 +65,23 @@ struct lbx_net_config {
  * upper layer over a read-only lower tar image. `upper` is a tar image whose
  * entries are unpacked into the upper layer at creation (its bytes count
  * against mem_limit); either image may be absent (len 0).
+ *
+ * The lower image is either a buffer (lower_ptr, lower_len), copied into
+ * the kernel, or (ABI 1.4, LBX_SANDBOX_LOWER_FD) the whole of the regular
+ * file open for reading at lower_fd, which the kernel never copies: it
+ * keeps a reference to the file, reads the image from its page cache and
+ * maps programs' pages from it. The file must not be able to change while
+ * the sandbox lives: a memfd sealed with F_SEAL_WRITE | F_SEAL_GROW |
+ * F_SEAL_SHRINK, or a file that nobody has open for writing (the kernel
+ * then denies write access to it as long as the sandbox holds it, as for a
+ * running program: ETXTBSY to writers). Otherwise ETXTBSY. lower_ptr and
+ * lower_len are then zero; without the flag, lower_fd is zero.
  */
+#define LBX_SANDBOX_LOWER_FD	(1U << 0)
+
 struct lbx_sandbox_create {
 	__u32 size;		/* sizeof(struct lbx_sandbox_create) */
-	__u32 flags;		/* zero */
+	__u32 flags;		/* LBX_SANDBOX_LOWER_FD or zero */
 	__u64 lower_ptr;	/* tar image, copied into the kernel */
 	__u64 lower_len;
 	__u64 upper_ptr;	/* tar image unpacked into the upper layer */
@@ -79,6 +93,8 @@ struct lbx_sandbox_create {
 	__s32 stdio_fd[3];	/* host fds taken as the guest's console; -1: none */
 	__u64 reserved[4];
 	struct lbx_net_config net;	/* ABI 1.2; absent (shorter size): none */
+	__s32 lower_fd;		/* ABI 1.4: the lower image, with LBX_SANDBOX_LOWER_FD */
+	__u32 reserved2[3];	/* zero */
 };
 
 #define LBX_IOC_VERSION		_IOWR(LBX_IOC_MAGIC, 0x00, struct lbx_version)

@@ -90,7 +90,10 @@ static void usage(const struct lbx_opts *o, FILE *f)
 "                        ip addr add 10.99.0.1/24 dev lbx0; ip link set lbx0 up\n"
 "                      with gw=GW the guest reaches destinations beyond PREFIX\n"
 "                      through the host. Needs CAP_NET_ADMIN. Without --net the\n"
-"                      guest has loopback only\n" :
+"                      guest has loopback only\n"
+"  --copy-image        hand the root image to litebox.ko as a buffer it copies\n"
+"                      (the ABI 1.0 way) rather than as a file it maps from\n"
+"                      (a sealed memfd, or the --rootfs file itself)\n" :
 "  --net tun=NAME,ADDR/PREFIX[,gw=GW][,mtu=N]\n"
 "                      give the guest the IPv4 or IPv6 address ADDR behind the\n"
 "                      host TUN device NAME: an existing persistent one you own\n"
@@ -151,7 +154,7 @@ static void *grow(void *p, size_t n, size_t size)
 }
 
 enum { OPT_ROOTFS = 256, OPT_ADD, OPT_ENV, OPT_CLEAR_ENV, OPT_CWD, OPT_MEM,
-	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE, OPT_NET, OPT_USER };
+	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE, OPT_NET, OPT_USER, OPT_COPY_IMAGE };
 
 /* A unicast address a host may use (prefix: its network's, for IPv4). */
 static bool net_unicast(int family, const unsigned char *a, unsigned int prefix)
@@ -276,6 +279,7 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 		{ "max-procs", required_argument, NULL, OPT_PROCS },
 		{ "max-fds", required_argument, NULL, OPT_FDS },
 		{ "no-rewrite", no_argument, NULL, OPT_NO_REWRITE },
+		{ "copy-image", no_argument, NULL, OPT_COPY_IMAGE },
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -351,6 +355,9 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 			break;
 		case OPT_NO_REWRITE:
 			o->no_rewrite = true;
+			break;
+		case OPT_COPY_IMAGE:
+			o->copy_image = true;	/* lbx-run always serves its own buffer */
 			break;
 		case OPT_NET:
 			if (o->net.arg) {

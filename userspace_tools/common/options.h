@@ -36,6 +36,7 @@ struct lbx_opts {
 	unsigned int max_procs;
 	unsigned int max_fds;
 	bool no_rewrite;		/* --no-rewrite */
+	bool copy_image;		/* --copy-image (lbx-launch) */
 	struct lbx_net_opt net;		/* --net */
 	const char *user;		/* --user UID[:GID]; NULL: root */
 	int verbose;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -73,11 +74,72 @@ static int open_device(struct lbx_opts *o)
 		close(fd);
 		return -1;
 	}
+	if (!(v.features & LBX_FEATURE_LOWER_FD) && !o->copy_image) {
+		lbx_verbose(o, "litebox.ko takes no image file: the root image is copied");
+		o->copy_image = true;
+	}
 	if (!(v.features & LBX_FEATURE_DIRECT) && !o->no_rewrite) {
 		lbx_verbose(o, "litebox.ko has no direct entry: syscall sites are not rewritten");
 		o->no_rewrite = true;
 	}
 	return fd;
+}
+
+/*
+ * A built image bigger than this is copied into the kernel rather than
+ * written into a memfd. Under qemu's instruction count (bench/README.md,
+ * 2026-11-22, session 5), a memfd costs about 13.5k instructions a page
+ * to fill, take and free (shmem's page cache), a copy 12.6k a page at
+ * 1 MiB and 9.2k at 32 MiB (vmalloc's bulk allocation); the memfd wins
+ * back about 8k a page of program text the loader maps instead of
+ * copying. A static program's root (under 1 MiB, mostly the program)
+ * gains; python3's (its standard library: tens of MiB, little of it
+ * text) lost 8% of its start.
+ */
+#define LBX_MEMFD_MAX	(4UL << 20)
+
+/*
+ * The root image as a file litebox.ko maps from instead of copying (ABI
+ * 1.4): the --rootfs file itself (the kernel denies writes to it while a
+ * sandbox holds it; sandboxes of one file share its page cache), else a
+ * memfd holding the built image, sealed so that it can never change.
+ * -1: hand over the buffer.
+ */
+static int lower_file(const struct lbx_opts *o, const struct lbx_images *img)
+{
+	const unsigned int seals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+	size_t done = 0;
+	int fd;
+
+	if (o->copy_image || !img->lower_len)
+		return -1;
+	if (o->rootfs)
+		return open(o->rootfs, O_RDONLY | O_CLOEXEC);
+	if (img->lower_len > LBX_MEMFD_MAX) {
+		lbx_verbose(o, "the root image is over %lu MiB: copied, not written to a memfd",
+			    LBX_MEMFD_MAX >> 20);
+		return -1;
+	}
+	fd = memfd_create("lbx-root", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -1;
+	while (done < img->lower_len) {
+		ssize_t n = write(fd, (const char *)img->lower + done, img->lower_len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto err;
+		done += n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, seals))
+		goto err;
+	return fd;
+err:
+	lbx_verbose(o, "cannot build the image file (%s): the root image is copied",
+		    strerror(errno));
+	close(fd);
+	return -1;
 }
 
 static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_images *img)
@@ -93,7 +155,7 @@ static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_im
 		.max_fds = o->max_fds,
 		.stdio_fd = { 0, 1, 2 },
 	};
-	int i, sb;
+	int i, sb, lower;
 
 	if (o->net.arg) {
 		c.net.flags = LBX_NET_DEVICE;
@@ -107,7 +169,29 @@ static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_im
 	for (i = 0; i < 3; i++)
 		if (fcntl(i, F_GETFD) < 0)
 			c.stdio_fd[i] = -1;
+	lower = lower_file(o, img);
+	if (lower >= 0) {
+		c.flags |= LBX_SANDBOX_LOWER_FD;
+		c.lower_fd = lower;
+		c.lower_ptr = 0;
+		c.lower_len = 0;
+	}
 	sb = ioctl(dev, LBX_IOC_SANDBOX_CREATE, &c);
+	if (sb < 0 && lower >= 0 && errno == ETXTBSY) {
+		/* Someone has the --rootfs file open for writing: copy it. */
+		lbx_verbose(o, "%s is open for writing: the root image is copied", o->rootfs);
+		c.flags &= ~LBX_SANDBOX_LOWER_FD;
+		c.lower_fd = 0;
+		c.lower_ptr = (uintptr_t)img->lower;
+		c.lower_len = img->lower_len;
+		sb = ioctl(dev, LBX_IOC_SANDBOX_CREATE, &c);
+	}
+	if (lower >= 0) {
+		int e = errno;
+
+		close(lower);
+		errno = e;
+	}
 	if (sb < 0) {
 		int e = errno;
 

@@ -102,6 +102,13 @@ struct lbx_file_ops {
 	 * share (it cannot be written; a private copy serves a read-only map).
 	 */
 	int (*shm)(struct lbx_file *f, struct lbx_plat_shm **shm, u64 *id);
+	/*
+	 * Optional (regular files): the file's size bytes at *data when they
+	 * are read-only bytes of the sandbox's lower image served in place
+	 * (tarfs), which never change and live as long as the sandbox; the
+	 * loader maps them (lbx_plat_image_map()). NULL or -ENODEV: not so.
+	 */
+	int (*image_data)(struct lbx_file *f, const void **data, u64 *size);
 };
 
 /* fmode bits */

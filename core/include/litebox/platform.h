@@ -104,6 +104,18 @@ void lbx_plat_shm_page_put(struct lbx_shm_page *pg, bool dirty);
 int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
 		     int flags, u64 off);
 
+/* ---- the lower image ----
+ * The read-only tar image given to lbx_vfs_create() may live in a host
+ * file (litebox.ko's images taken from a file descriptor), whose pages can
+ * then be mapped into the guest instead of copied, as Linux maps a
+ * program's file. Maps len bytes of sb's image from data (a page-aligned
+ * address inside the image; the len bytes lie inside it) at *addr, private
+ * and copy-on-write; prot and flags as lbx_plat_guest_map(). -EOPNOTSUPP
+ * when the image is not in a file (the caller copies instead).
+ */
+int lbx_plat_image_map(struct lbx_sandbox *sb, const void *data, u64 *addr,
+		       u64 len, int prot, int flags);
+
 /* ---- sync ----
  * struct lbx_plat_mutex and struct lbx_plat_spinlock are defined by
  * plat_types.h. The word wait/wake pair is the one blocking primitive

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lower image from a file descriptor (ABI 1.4, docs/uapi.md).
+ *
+ * The tar parser checks the image's headers once, when the sandbox is
+ * created, and tarfs then serves file data in place; the ELF loader maps
+ * programs' pages from the file. So the file must not change while the
+ * sandbox holds it, or what was checked is not what is read (TOCTOU). Two
+ * kinds of files give that guarantee, both enforced by the kernel itself:
+ *
+ * - a memfd sealed with F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK: no
+ *   write, truncation, hole punching or writable shared mapping, by anyone,
+ *   ever (seals cannot be removed, so F_SEAL_SEAL is not needed);
+ * - any other file nobody has open for writing: we deny write access to
+ *   it (deny_write_access(), as exec does for a running program) until the
+ *   sandbox is gone, so opens for writing and truncate(2) get ETXTBSY.
+ *   That needs every writer counted in i_writecount, which holds for files
+ *   opened by path only: a file made without an open (memfd_create(),
+ *   shmem_file_setup(): they live on internal mounts) is written through
+ *   its own descriptor uncounted, so there only seals will do.
+ *
+ * The image is not copied: we hold a reference on each of the file's
+ * page-cache pages and map them read-only into the kernel (vmap), so
+ * sandboxes started from the same file share one copy of it, and each
+ * sandbox pays only for the page array and the kernel mapping. The pages
+ * stay resident while a sandbox holds them, as the copy did.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <uapi/linux/fcntl.h>
+
+#include "image.h"
+
+#define LBX_IMAGE_SEALS	(F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK)
+
+static bool is_shmem(struct inode *inode)
+{
+	return inode->i_sb->s_magic == TMPFS_MAGIC;
+}
+
+/* The file's contents cannot change from now on: sealed, or made so. */
+static int freeze(struct lbx_kimage *img)
+{
+	struct inode *inode = file_inode(img->file);
+
+	if (is_shmem(inode) &&
+	    (READ_ONCE(SHMEM_I(inode)->seals) & LBX_IMAGE_SEALS) == LBX_IMAGE_SEALS)
+		return 0;
+	if (img->file->f_path.mnt->mnt_flags & MNT_INTERNAL)
+		return -ETXTBSY;	/* its writers are not counted */
+	if (deny_write_access(img->file))
+		return -ETXTBSY;
+	img->write_denied = true;
+	return 0;
+}
+
+static struct page *get_page_at(struct lbx_kimage *img, pgoff_t idx)
+{
+	struct address_space *mapping = img->file->f_mapping;
+
+	if (is_shmem(file_inode(img->file)))
+		return shmem_read_mapping_page(mapping, idx);
+	return read_mapping_page(mapping, idx, img->file);
+}
+
+static int map_pages(struct lbx_kimage *img)
+{
+	unsigned long i;
+
+	img->npages = DIV_ROUND_UP(img->len, PAGE_SIZE);
+	img->pages = kvcalloc(img->npages, sizeof(*img->pages), GFP_KERNEL_ACCOUNT);
+	if (!img->pages)
+		return -ENOMEM;
+	for (i = 0; i < img->npages; i++) {
+		struct page *page = get_page_at(img, i);
+
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		img->pages[i] = page;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	img->base = vmap(img->pages, img->npages, VM_MAP, PAGE_KERNEL_RO);
+	return img->base ? 0 : -ENOMEM;
+}
+
+void lbx_kimage_close(struct lbx_kimage *img)
+{
+	unsigned long i;
+
+	if (img->base)
+		vunmap(img->base);
+	if (img->pages) {
+		for (i = 0; i < img->npages && img->pages[i]; i++)
+			put_page(img->pages[i]);
+		kvfree(img->pages);
+	}
+	if (img->write_denied)
+		allow_write_access(img->file);
+	fput(img->file);
+	kfree(img);
+}
+
+int lbx_kimage_open(int fd, u64 max, struct lbx_kimage **out)
+{
+	struct lbx_kimage *img;
+	struct file *file;
+	loff_t size;
+	int ret;
+
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	if (!(file->f_mode & FMODE_READ)) {
+		fput(file);
+		return -EBADF;
+	}
+	if (!S_ISREG(file_inode(file)->i_mode)) {
+		fput(file);
+		return -EINVAL;
+	}
+	img = kzalloc(sizeof(*img), GFP_KERNEL_ACCOUNT);
+	if (!img) {
+		fput(file);
+		return -ENOMEM;
+	}
+	img->file = file;
+	ret = freeze(img);
+	if (ret)
+		goto err;
+	/* Read once the size can no longer change. */
+	size = i_size_read(file_inode(file));
+	ret = -EINVAL;
+	if (size <= 0)
+		goto err;
+	ret = -EFBIG;
+	if ((u64)size > max)
+		goto err;
+	ret = -EINVAL;
+	if (!is_shmem(file_inode(file)) &&
+	    (!file->f_mapping->a_ops || !file->f_mapping->a_ops->read_folio))
+		goto err;	/* no page cache to read the image from */
+	img->len = size;
+	ret = map_pages(img);
+	if (ret)
+		goto err;
+	*out = img;
+	return 0;
+err:
+	lbx_kimage_close(img);
+	return ret;
+}
