@@ -1119,6 +1119,12 @@ static ssize_t stream_sendmsg(struct usock *u, struct lbx_msg *m, u32 flags,
 			ret = -EPIPE;
 			break;
 		}
+		/* Nothing to send on a stream (its files with it, as Linux):
+		 * an empty record there would stall a peek for ever. */
+		if (!seqpacket && !len) {
+			ret = 0;
+			break;
+		}
 		room = stream_room(u);
 		c.need = seqpacket ? (u32)lbx_max(len, (size_t)1) : 1;
 		if (room < c.need) {

@@ -119,6 +119,12 @@ static void test_boundaries(void)
 		setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
 	CHECK(recv(sv[1], buf, 4, MSG_WAITALL) == 4 && !memcmp(buf, "abcd", 4), "waitall");
+	/* An empty send on a stream sends nothing: a peek still finds
+	 * nothing (an empty record made litebox.ko spin). */
+	CHECK(recv(sv[1], buf, sizeof(buf), 0) == 2, "the rest of the stream");
+	CHECK(send(sv[0], "", 0, 0) == 0, "an empty send");
+	CHECK_ERR(recv(sv[1], buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT), EAGAIN);
+	send(sv[0], "ef", 2, 0);
 	CHECK(recv(sv[1], buf, sizeof(buf), 0) == 2, "rest");
 	{
 		int n = -1;
