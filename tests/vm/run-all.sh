@@ -151,8 +151,17 @@ for mode in native lbx-launch; do
 	fi
 	lp=$!
 	wait_for '^locked' "$rk" 600
-	# The child's host process: the one whose parent is $lp.
-	cpid=$(awk -v p=$lp '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null | head -n 1)
+	# The child's host process: the one whose parent is $lp. One file at a
+	# time: a process that ends between the glob and the read must not
+	# end the search (busybox awk gives up at a file it cannot open).
+	cpid=
+	for sf in /proc/[0-9]*/stat; do
+		read -r spid scomm sstate sppid srest < "$sf" 2>/dev/null || continue
+		if [ "$sppid" = "$lp" ]; then
+			cpid=$spid
+			break
+		fi
+	done
 	if [ -n "$cpid" ]; then kill -KILL "$cpid"; else kill -KILL $lp; fi
 	wait $lp
 	rc=$?
