@@ -136,6 +136,29 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 		ret = -ENOMEM;
 		goto err_free;
 	}
+	/*
+	 * Whole before it is published in sb->procs: whoever walks the list
+	 * under sb->lock (kill, tgkill, wait, /proc) may meet it at once.
+	 * (A half-made process there, its thread list not yet initialized,
+	 * crashed lbx_thread_find(): found by tests/vm/sysfuzz_guest.c.)
+	 */
+	lbx_ref_init(&p->refs);	/* held by the main thread */
+	p->sb = sb;
+	if (parent) {
+		/* The parent's reference, dropped when it reaps the child. */
+		lbx_ref_get(&p->refs);
+		p->parent_ref = true;
+		p->exit_signal = 17;	/* SIGCHLD; clone may choose another */
+	}
+	lbx_list_init(&p->threads);
+	p->nr_threads = 1;
+	lbx_waitqueue_init(&p->stop_wq);
+	lbx_waitqueue_init(&p->thread_wq);
+	lbx_ref_init(&t->refs);
+	t->proc = p;
+	lbx_list_add_tail(&t->proc_node, &p->threads);
+
+	lbx_sandbox_get(sb);
 	lbx_plat_mutex_lock(&sb->lock);
 	if (sb->dying) {
 		ret = -ESRCH;
@@ -157,35 +180,19 @@ int lbx_process_create(struct lbx_sandbox *sb, struct lbx_process *parent,
 		 * forking thread's, which the caller installs. */
 		t->cred = p->cred;
 		p->pid = sb->next_pid++;
+		t->tid = p->pid;
+		p->ppid = parent ? parent->pid : 0;
+		p->pgid = parent ? parent->pgid : p->pid;
+		p->sid = parent ? parent->sid : p->pid;
 		sb->nr_procs++;
 		sb->nr_threads++;
 		lbx_list_add_tail(&p->sb_node, &sb->procs);
 	}
 	lbx_plat_mutex_unlock(&sb->lock);
-	if (ret)
+	if (ret) {
+		lbx_sandbox_put(sb);
 		goto err_free;
-
-	lbx_sandbox_get(sb);
-	lbx_ref_init(&p->refs);	/* held by the main thread */
-	p->sb = sb;
-	p->ppid = parent ? parent->pid : 0;
-	p->pgid = parent ? parent->pgid : p->pid;
-	p->sid = parent ? parent->sid : p->pid;
-	if (parent) {
-		/* The parent's reference, dropped when it reaps the child. */
-		lbx_ref_get(&p->refs);
-		p->parent_ref = true;
-		p->exit_signal = 17;	/* SIGCHLD; clone may choose another */
 	}
-	lbx_list_init(&p->threads);
-	p->nr_threads = 1;
-	lbx_waitqueue_init(&p->stop_wq);
-	lbx_waitqueue_init(&p->thread_wq);
-
-	lbx_ref_init(&t->refs);
-	t->tid = p->pid;
-	t->proc = p;
-	lbx_list_add_tail(&t->proc_node, &p->threads);
 	*main_thread = t;
 	return 0;
 

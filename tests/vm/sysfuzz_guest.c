@@ -6,11 +6,13 @@
  * kernel and on the debug kernel with KASAN, lockdep and kmemleak, and
  * fails on any report in the kernel log).
  *
- *   sysfuzz_guest [SEED [CHILDREN [CALLS [THREADS]]]]
+ *   sysfuzz_guest [SEED [CHILDREN [CALLS [THREADS [FORKS]]]]]
  *
  * The parent forks CHILDREN children, one after another; in child i, each
  * of THREADS threads (default 1) calls CALLS system calls chosen by a PRNG
- * seeded from SEED + i and its index, at the same time, with arguments
+ * seeded from SEED + i and its index, at the same time (with FORKS 1, a
+ * fork among them makes a process that makes 300 calls of its own and
+ * exits), with arguments
  * drawn from small numbers, its own descriptors, pointers into a scratch
  * area (valid, straddling a guard page, read-only), NULL, kernel addresses
  * and other junk. Calls that would end or wreck the child itself (exit,
@@ -27,6 +29,7 @@
  * of each thread is kept in a shared page, to name in a failure.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -69,6 +72,7 @@ static int threads_done;		/* atomic */
 static int threads_armed;		/* atomic */
 static int nthreads;
 static size_t str_off[16];		/* where stir() put strings */
+static bool forks;			/* SYS_fork makes processes */
 
 static uint64_t rnd(void)
 {
@@ -87,7 +91,7 @@ static bool denied(long nr)
 {
 	switch (nr) {
 	case SYS_rt_sigreturn: case SYS_exit: case SYS_exit_group:
-	case SYS_execve: case SYS_execveat: case SYS_fork: case SYS_vfork:
+	case SYS_execve: case SYS_execveat: case SYS_vfork:
 	case SYS_clone: case SYS_clone3: case SYS_munmap: case SYS_mremap:
 	case SYS_mprotect: case SYS_pkey_mprotect: case SYS_madvise:
 	case SYS_arch_prctl: case SYS_set_thread_area: case SYS_modify_ldt:
@@ -244,6 +248,7 @@ static void shape_signals(long nr, unsigned long *a)
 static void *fuzz(void *idx)
 {
 	volatile struct last_call *me = &last[(uintptr_t)idx];
+	struct last_call own;
 	unsigned long i, a[6];
 	long nr, ret;
 	int k;
@@ -263,6 +268,30 @@ static void *fuzz(void *idx)
 		while (denied(nr));
 		for (k = 0; k < 6; k++)
 			a[k] = arg();
+		if (nr == SYS_fork) {
+			/* A process of its own: a few hundred calls, then gone
+			 * (pid 1 reaps it; fork fails once the limit is hit). */
+			if (!forks || syscall(SYS_fork) != 0)
+				continue;
+			rng ^= (uint64_t)getpid() << 17;
+			arm_alarm();
+			me = &own;	/* the shared slots are the child's */
+			for (k = 0; k < 300; k++) {
+				do
+					nr = rnd() % NR_MAX;
+				while (denied(nr) || nr == SYS_fork);
+				for (int j = 0; j < 6; j++)
+					a[j] = arg();
+				shape_signals(nr, a);
+				if (nr == SYS_mmap) {
+					a[1] %= 16UL << 20;
+					a[3] &= ~(unsigned long)(MAP_FIXED | MAP_FIXED_NOREPLACE |
+								 MAP_POPULATE | MAP_LOCKED);
+				}
+				syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+			}
+			_exit(0);
+		}
 		shape_signals(nr, a);
 		if (nr == SYS_mmap) {
 			a[1] %= 16UL << 20;	/* no huge maps, nothing fixed or populated */
@@ -317,6 +346,8 @@ int main(int argc, char **argv)
 	unsigned long seed = argc > 1 ? strtoul(argv[1], NULL, 0) : 1;
 	int children = argc > 2 ? atoi(argv[2]) : 8;
 	int threads = argc > 4 ? atoi(argv[4]) : 1;
+
+	forks = argc > 5 && atoi(argv[5]);
 	int i, hung = 0, st;
 
 	calls_each = argc > 3 ? strtoul(argv[3], NULL, 0) : 3000;
@@ -337,16 +368,27 @@ int main(int argc, char **argv)
 
 		memset((void *)last, 0, THREADS_MAX * sizeof(*last));
 		printf("seed %lu: ", seed + i);
-		pid = fork();
+		/* At the process limit (the last children's forks live on as
+		 * orphans of this pid 1 a while): reap one and try again. */
+		while ((pid = fork()) < 0 && errno == EAGAIN && time(NULL) - t0 < DEADLINE_S)
+			waitpid(-1, &st, 0);
 		if (pid < 0) {
-			printf("FAIL sysfuzz: fork\n");
+			printf("FAIL sysfuzz: fork: %s\n", strerror(errno));
 			return 1;
 		}
 		if (!pid) {
 			child_seed = seed + i;
 			run_child(threads);
 		}
-		while (waitpid(pid, &st, WNOHANG) == 0) {
+		for (;;) {
+			/* Orphans of the child's forks come to this pid 1:
+			 * reaped as they come, or they fill the process limit. */
+			pid_t r = waitpid(-1, &st, WNOHANG);
+
+			if (r == pid)
+				break;
+			if (r > 0)
+				continue;
 			if (time(NULL) - t0 > DEADLINE_S) {
 				kill(pid, SIGKILL);
 				waitpid(pid, &st, 0);
