@@ -25,26 +25,6 @@
 /* Linux's per-thread CPU clockid: ~tid << 3 | CPUCLOCK_PERTHREAD | kind. */
 #define THREAD_CPUCLOCK(tid)	((clockid_t)((~(unsigned)(tid) << 3) | 4 | 2))
 
-static long long ts_ns(const struct timespec *t)
-{
-	return t->tv_sec * 1000000000LL + t->tv_nsec;
-}
-
-static long long now(clockid_t c)
-{
-	struct timespec t;
-
-	clock_gettime(c, &t);
-	return ts_ns(&t);
-}
-
-static struct timespec ns_ts(long long ns)
-{
-	struct timespec t = { ns / 1000000000LL, ns % 1000000000LL };
-
-	return t;
-}
-
 static long raw_nsleep(clockid_t c, int flags, const struct timespec *req,
 		       struct timespec *rem)
 {
@@ -70,7 +50,7 @@ static void alarm_in(int ms)
 
 static void test_thread_clock(void)
 {
-	struct timespec req = ns_ts(1 * MS), rem;
+	struct timespec req = gt_ns_ts(1 * MS), rem;
 	clockid_t self;
 
 	CHECK_ERR(raw_nsleep(CLOCK_THREAD_CPUTIME_ID, 0, &req, &rem), EOPNOTSUPP);
@@ -87,7 +67,7 @@ static void test_thread_clock(void)
 
 static void test_other_clocks(void)
 {
-	struct timespec req = ns_ts(1 * MS), rem, past = { 0, 1 };
+	struct timespec req = gt_ns_ts(1 * MS), rem, past = { 0, 1 };
 
 	CHECK_ERR(raw_nsleep(CLOCK_MONOTONIC_RAW, 0, &req, &rem), EOPNOTSUPP);
 	CHECK_ERR(raw_nsleep(CLOCK_REALTIME_COARSE, 0, &req, &rem), EOPNOTSUPP);
@@ -110,37 +90,37 @@ static void test_process_clock_alone(void)
 	long r;
 
 	/* An absolute CPU time already passed: at once. */
-	t = ns_ts(now(CLOCK_PROCESS_CPUTIME_ID));
-	w0 = now(CLOCK_MONOTONIC);
+	t = gt_ns_ts(gt_now_ns(CLOCK_PROCESS_CPUTIME_ID));
+	w0 = gt_now_ns(CLOCK_MONOTONIC);
 	CHECK(raw_nsleep(CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME, &t, NULL) == 0,
 	      "absolute sleep to now on the process CPU clock");
 	CHECK(clock_getcpuclockid(0, &pc) == 0, "clock_getcpuclockid(0)");
-	t = ns_ts(1);
+	t = gt_ns_ts(1);
 	CHECK(clock_nanosleep(pc, TIMER_ABSTIME, &t, NULL) == 0,
 	      "absolute sleep to 1 ns of CPU time (passed) on clock_getcpuclockid(0)");
-	w1 = now(CLOCK_MONOTONIC);
+	w1 = gt_now_ns(CLOCK_MONOTONIC);
 	CHECK(w1 - w0 < 200 * MS, "passed CPU deadlines returned at once (%lld ms)",
 	      (w1 - w0) / MS);
 
 	/* 100 ms of CPU time, with nothing using CPU: it does not end after
 	 * 100 ms of wall time; the SIGALRM after 300 ms interrupts it. */
-	req = ns_ts(100 * MS);
-	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-	w0 = now(CLOCK_MONOTONIC);
+	req = gt_ns_ts(100 * MS);
+	c0 = gt_now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	w0 = gt_now_ns(CLOCK_MONOTONIC);
 	alarm_in(300);
 	r = raw_nsleep(CLOCK_PROCESS_CPUTIME_ID, 0, &req, &rem);
-	w1 = now(CLOCK_MONOTONIC);
+	w1 = gt_now_ns(CLOCK_MONOTONIC);
 	CHECK(r == -1 && errno == EINTR, "relative CPU sleep returned %ld", r);
 	CHECK(w1 - w0 >= 250 * MS, "it lasted until the signal (%lld ms of wall time)",
 	      (w1 - w0) / MS);
-	left = ts_ns(&rem);
+	left = gt_ts_ns(&rem);
 	CHECK(left > 50 * MS && left <= 100 * MS,
 	      "rem is the CPU time left: %lld ms (used %lld ms)", left / MS,
-	      (now(CLOCK_PROCESS_CPUTIME_ID) - c0) / MS);
+	      (gt_now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0) / MS);
 
 	/* The same through libc, absolute: EINTR, rem untouched. */
 	rem.tv_sec = 77;
-	t = ns_ts(now(CLOCK_PROCESS_CPUTIME_ID) + 1000 * MS);
+	t = gt_ns_ts(gt_now_ns(CLOCK_PROCESS_CPUTIME_ID) + 1000 * MS);
 	alarm_in(300);
 	r = clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, TIMER_ABSTIME, &t, &rem);
 	CHECK(r == EINTR, "absolute CPU sleep returned %ld", r);

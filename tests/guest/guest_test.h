@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int gt_failures;
 static int gt_checks;
@@ -36,6 +37,27 @@ static int gt_checks;
 		CHECK(_r == -1 && errno == (e), "%s gave %ld, expected -1 with %s", \
 		      #expr, _r, #e);					\
 	} while (0)
+
+/* Nanoseconds: of a timespec, of clock c now, and back to a timespec. */
+static inline long long gt_ts_ns(const struct timespec *t)
+{
+	return t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+static inline long long gt_now_ns(clockid_t c)
+{
+	struct timespec t;
+
+	clock_gettime(c, &t);
+	return gt_ts_ns(&t);
+}
+
+static inline struct timespec gt_ns_ts(long long ns)
+{
+	struct timespec t = { ns / 1000000000LL, ns % 1000000000LL };
+
+	return t;
+}
 
 extern char *program_invocation_short_name;
 

@@ -21,26 +21,6 @@
 
 static volatile int stop;
 
-static long long ts_ns(const struct timespec *t)
-{
-	return t->tv_sec * 1000000000LL + t->tv_nsec;
-}
-
-static long long now(clockid_t c)
-{
-	struct timespec t;
-
-	clock_gettime(c, &t);
-	return ts_ns(&t);
-}
-
-static struct timespec ns_ts(long long ns)
-{
-	struct timespec t = { ns / 1000000000LL, ns % 1000000000LL };
-
-	return t;
-}
-
 static void *burn(void *arg)
 {
 	volatile unsigned long x = 0;
@@ -68,18 +48,18 @@ static void on_alrm(int sig)
  * most of it not the sleeper's. */
 static void cpu_sleep(const char *what, clockid_t clk, bool abs, bool raw, long long ms)
 {
-	long long c0 = now(CLOCK_PROCESS_CPUTIME_ID), me0 = now(CLOCK_THREAD_CPUTIME_ID);
-	long long c1, me1, w0 = now(CLOCK_MONOTONIC), w1;
-	struct timespec t = ns_ts(abs ? c0 + ms * MS : ms * MS);
+	long long c0 = gt_now_ns(CLOCK_PROCESS_CPUTIME_ID), me0 = gt_now_ns(CLOCK_THREAD_CPUTIME_ID);
+	long long c1, me1, w0 = gt_now_ns(CLOCK_MONOTONIC), w1;
+	struct timespec t = gt_ns_ts(abs ? c0 + ms * MS : ms * MS);
 	long r;
 
 	if (raw)
 		r = syscall(SYS_clock_nanosleep, clk, abs ? TIMER_ABSTIME : 0, &t, NULL);
 	else
 		r = clock_nanosleep(clk, abs ? TIMER_ABSTIME : 0, &t, NULL);
-	c1 = now(CLOCK_PROCESS_CPUTIME_ID);
-	me1 = now(CLOCK_THREAD_CPUTIME_ID);
-	w1 = now(CLOCK_MONOTONIC);
+	c1 = gt_now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	me1 = gt_now_ns(CLOCK_THREAD_CPUTIME_ID);
+	w1 = gt_now_ns(CLOCK_MONOTONIC);
 	CHECK(r == 0, "%s returned %ld", what, r);
 	CHECK(c1 - c0 >= ms * MS, "%s: the process used %lld ms of CPU (asked %lld)",
 	      what, (c1 - c0) / MS, ms);
@@ -119,14 +99,14 @@ int main(void)
 	sa.sa_handler = on_alrm;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	t = ns_ts(100 * MS);
-	w0 = now(CLOCK_MONOTONIC);
+	t = gt_ns_ts(100 * MS);
+	w0 = gt_now_ns(CLOCK_MONOTONIC);
 	setitimer(ITIMER_REAL, &it, NULL);
 	r = clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &t, &rem);
-	w1 = now(CLOCK_MONOTONIC);
+	w1 = gt_now_ns(CLOCK_MONOTONIC);
 	CHECK(r == EINTR, "with an idle thread: %ld after %lld ms", r, (w1 - w0) / MS);
-	CHECK(ts_ns(&rem) > 50 * MS && ts_ns(&rem) <= 100 * MS,
-	      "rem %lld ms of CPU time", ts_ns(&rem) / MS);
+	CHECK(gt_ts_ns(&rem) > 50 * MS && gt_ts_ns(&rem) <= 100 * MS,
+	      "rem %lld ms of CPU time", gt_ts_ns(&rem) / MS);
 	close(fds[1]);
 	pthread_join(th, NULL);
 	return gt_finish();
