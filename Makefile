@@ -127,10 +127,10 @@ guests: $(GUEST_BINS) $(VMTEST_BINS) $(O)/vmtest/lbx-launch-abi2
 $(O)/vmtest/%: tests/vm/%.c tests/vm/vmtest.h uapi/linux/litebox.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -std=gnu11 -Wall -Werror -Iuapi -Itests/vm $< -lpthread -o $@
-$(O)/guest/%_spie: tests/guest/%.c tests/guest/guest_test.h
+$(O)/guest/%_spie: tests/guest/%.c tests/guest/guest_test.h tests/guest/guest_clone3.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -fPIE -static-pie -Itests/guest $< -o $@
-$(O)/guest/%_dyn: tests/guest/%.c tests/guest/guest_test.h
+$(O)/guest/%_dyn: tests/guest/%.c tests/guest/guest_test.h tests/guest/guest_clone3.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@
 $(O)/guest-data/libdlcycle.so: tests/guest/dl/dlcycle_lib.c
@@ -140,10 +140,10 @@ $(O)/guest/dlcycle_dyn: tests/guest/dl/dlcycle.c tests/guest/guest_test.h $(O)/g
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest \
 		-DDLCYCLE_LIB='"$(abspath $(O)/guest-data/libdlcycle.so)"' $< -ldl -o $@
-$(O)/guest/%_musl: tests/guest/%.c tests/guest/guest_test.h
+$(O)/guest/%_musl: tests/guest/%.c tests/guest/guest_test.h tests/guest/guest_clone3.h
 	@mkdir -p $(@D)
 	$(MUSL_CC) -O2 -g -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -lpthread -o $@
-$(O)/guest/%: tests/guest/%.c tests/guest/guest_test.h
+$(O)/guest/%: tests/guest/%.c tests/guest/guest_test.h tests/guest/guest_clone3.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -static -std=gnu11 -Wall -Wno-unused-result -Itests/guest $< -o $@
 

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "guest_clone3.h"
 #include "guest_test.h"
 
 #ifndef CLONE_CLEAR_SIGHAND
@@ -25,28 +26,6 @@
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
-
-/* clone3(args, size) with fn(arg) run in the child on its new stack, which
- * exits with fn's result; the parent gets the syscall's result. */
-long lbx_clone3(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
-__asm__(".text\n"
-	".globl lbx_clone3\n"
-	".type lbx_clone3,@function\n"
-	"lbx_clone3:\n"
-	"	mov %rdx, %r8\n"
-	"	mov %rcx, %r9\n"
-	"	mov $435, %eax\n"
-	"	syscall\n"
-	"	test %rax, %rax\n"
-	"	jnz 1f\n"
-	"	xor %ebp, %ebp\n"
-	"	mov %r9, %rdi\n"
-	"	call *%r8\n"
-	"	mov %eax, %edi\n"
-	"	mov $60, %eax\n"		/* exit: this thread only */
-	"	syscall\n"
-	"	hlt\n"
-	"1:	ret\n");
 
 static volatile int child_ran;
 static volatile pid_t child_tid_seen;
@@ -75,7 +54,7 @@ static void test_raw_thread(void)
 	ca.stack = (uintptr_t)stack;
 	ca.stack_size = sz;
 	ctid_store = -1;
-	tid = lbx_clone3(&ca, CLONE_ARGS_SIZE_VER0, thread_fn, (void *)42L);
+	tid = gt_clone3(&ca, CLONE_ARGS_SIZE_VER0, thread_fn, (void *)42L);
 	/*
 	 * Known gap under lbx-launch: the thread's creator gets the process's
 	 * pid instead of the new tid (kmod/sandbox.c fork_done_parent() sets

@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "guest_clone3.h"
 #include "guest_test.h"
 
 static pid_t gettid_raw(void)
@@ -83,28 +84,6 @@ static void test_create_join(void)
 
 /* ---- a raw clone3 thread ---- */
 
-/* clone3(args, size) with fn(arg) run in the child on its new stack, which
- * exits with fn's result; the parent gets the syscall's result. */
-long threads_clone3(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
-__asm__(".text\n"
-	".globl threads_clone3\n"
-	".type threads_clone3,@function\n"
-	"threads_clone3:\n"
-	"	mov %rdx, %r8\n"
-	"	mov %rcx, %r9\n"
-	"	mov $435, %eax\n"
-	"	syscall\n"
-	"	test %rax, %rax\n"
-	"	jnz 1f\n"
-	"	xor %ebp, %ebp\n"
-	"	mov %r9, %rdi\n"
-	"	call *%r8\n"
-	"	mov %eax, %edi\n"
-	"	mov $60, %eax\n"		/* exit: this thread only */
-	"	syscall\n"
-	"	hlt\n"
-	"1:	ret\n");
-
 static volatile pid_t raw_ptid, raw_ctid, raw_seen_tid, raw_seen_ctid;
 static volatile uint64_t raw_seen_fs;
 static uint64_t raw_tls[8];	/* [0] points to itself, as a TCB does */
@@ -144,7 +123,7 @@ static void test_raw_clone3(void)
 	ca.stack_size = sz;
 	ca.tls = (uintptr_t)raw_tls;
 	raw_ctid = -1;	/* CLONE_CHILD_SETTID makes it the tid, the exit 0 */
-	tid = threads_clone3(&ca, sizeof(ca), raw_child, (void *)7L);
+	tid = gt_clone3(&ca, sizeof(ca), raw_child, (void *)7L);
 	CHECK(tid > 0 && tid != getpid(), "clone3 thread: %ld", tid);
 	if (tid <= 0)
 		return;
