@@ -222,11 +222,12 @@ static void setup_child(void)
 }
 
 /*
- * Signals go anywhere (the parent too), but only ones that end or stop
- * nobody; handlers may be junk, but SIGALRM keeps the one that ends
- * blocked calls.
+ * Keeps a call from wrecking the fuzzer itself. Signals go anywhere (the
+ * parent too), but only ones that end or stop nobody; handlers may be
+ * junk, but SIGALRM keeps the one that ends blocked calls. mmap: no huge
+ * maps, nothing fixed or populated.
  */
-static void shape_signals(long nr, unsigned long *a)
+static void shape_args(long nr, unsigned long *a)
 {
 	static const unsigned long harmless[] = { 0, SIGURG, SIGWINCH, SIGCHLD, SIGCONT };
 	unsigned long sig = harmless[rnd() % 5];
@@ -241,6 +242,11 @@ static void shape_signals(long nr, unsigned long *a)
 	case SYS_rt_sigaction:
 		if ((int)a[0] == SIGALRM)
 			a[0] = SIGUSR2;
+		break;
+	case SYS_mmap:
+		a[1] %= 16UL << 20;
+		a[3] &= ~(unsigned long)(MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_POPULATE |
+					 MAP_LOCKED);
 		break;
 	}
 }
@@ -282,22 +288,12 @@ static void *fuzz(void *idx)
 				while (denied(nr) || nr == SYS_fork);
 				for (int j = 0; j < 6; j++)
 					a[j] = arg();
-				shape_signals(nr, a);
-				if (nr == SYS_mmap) {
-					a[1] %= 16UL << 20;
-					a[3] &= ~(unsigned long)(MAP_FIXED | MAP_FIXED_NOREPLACE |
-								 MAP_POPULATE | MAP_LOCKED);
-				}
+				shape_args(nr, a);
 				syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 			}
 			_exit(0);
 		}
-		shape_signals(nr, a);
-		if (nr == SYS_mmap) {
-			a[1] %= 16UL << 20;	/* no huge maps, nothing fixed or populated */
-			a[3] &= ~(unsigned long)(MAP_FIXED | MAP_FIXED_NOREPLACE |
-						 MAP_POPULATE | MAP_LOCKED);
-		}
+		shape_args(nr, a);
 		me->nr = nr;
 		for (k = 0; k < 6; k++)
 			me->arg[k] = a[k];
