@@ -18,6 +18,11 @@
  *   opened by path only: a file made without an open (memfd_create(),
  *   shmem_file_setup(): they live on internal mounts) is written through
  *   its own descriptor uncounted, so there only seals will do.
+ *   Only for a caller who owns the file or may write it: denying writes
+ *   to a file one may merely read would let any user lock, say,
+ *   /etc/passwd against its owner for as long as a sandbox lives (the
+ *   reason Linux ignores MAP_DENYWRITE from user space), and pin its
+ *   page cache, charged to whoever read it first, in memory.
  *
  * The image is not copied: we hold a reference on each of the file's
  * page-cache pages and map them read-only into the kernel (vmap), so
@@ -56,6 +61,8 @@ static int freeze(struct lbx_kimage *img)
 		return 0;
 	if (img->file->f_path.mnt->mnt_flags & MNT_INTERNAL)
 		return -ETXTBSY;	/* its writers are not counted */
+	if (!file_owner_or_capable(img->file) && file_permission(img->file, MAY_WRITE))
+		return -EACCES;
 	if (deny_write_access(img->file))
 		return -ETXTBSY;
 	img->write_denied = true;

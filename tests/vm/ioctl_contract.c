@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/litebox.h>
 
@@ -387,6 +390,68 @@ static void create_lower_fd_mutable(void)
 	close(fd);
 }
 
+/*
+ * Denying writes is for files the caller could keep from changing anyway:
+ * one it owns or may write. A file it may only read is refused (EACCES), or
+ * any user could lock, say, /etc/passwd against its owner.
+ */
+static int create_as(uid_t uid, const char *path)
+{
+	struct lbx_sandbox_create c;
+	int status, fd, img, sb;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		fd = dev();
+		if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+			_exit(100);
+		img = open(path, O_RDONLY | O_CLOEXEC);
+		if (img < 0)
+			_exit(101);
+		c = fd_create(img);
+		sb = ioctl(fd, LBX_IOC_SANDBOX_CREATE, &c);
+		_exit(sb >= 0 ? 0 : errno);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void create_lower_fd_not_ours(void)
+{
+	const char *path = "/tmp/lbx-contract-owned.tar";
+	int rw, ret;
+
+	rw = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	EXPECT(rw >= 0 && write(rw, tiny_tar, sizeof(tiny_tar)) == sizeof(tiny_tar),
+	       "writing %s: errno %d", path, errno);
+	close(rw);
+	/* root's, world-readable: user 1000 may read it, not deny its writes. */
+	ret = create_as(1000, path);
+	EXPECT(ret == EACCES, "another user's read-only file: %d, expected EACCES", ret);
+	rw = open(path, O_WRONLY | O_CLOEXEC);
+	EXPECT(rw >= 0, "the owner may still write it: errno %d", errno);
+	if (rw >= 0)
+		close(rw);
+	/* Writable by user 1000: taken. */
+	EXPECT(chmod(path, 0666) == 0, "chmod errno %d", errno);
+	ret = create_as(1000, path);
+	EXPECT(ret == 0, "a file the user may write: %d", ret);
+	/* Owned by user 1000, read-only to all: taken. */
+	EXPECT(chmod(path, 0444) == 0 && chown(path, 1000, 1000) == 0,
+	       "chmod/chown errno %d", errno);
+	ret = create_as(1000, path);
+	EXPECT(ret == 0, "the user's own read-only file: %d", ret);
+	/* The file is whole and writable again afterwards. */
+	EXPECT(chmod(path, 0644) == 0, "chmod errno %d", errno);
+	rw = open(path, O_WRONLY | O_CLOEXEC);
+	EXPECT(rw >= 0, "writable once the sandboxes are gone: errno %d", errno);
+	if (rw >= 0)
+		close(rw);
+	unlink(path);
+}
+
 static void create_lower_fd_bad(void)
 {
 	struct lbx_sandbox_create c;
@@ -707,6 +772,8 @@ int main(void)
 		{ "SANDBOX_CREATE refuses an image file that could change (ETXTBSY)",
 		  create_lower_fd_mutable },
 		{ "SANDBOX_CREATE rejects bad image fds and reserved fields", create_lower_fd_bad },
+		{ "SANDBOX_CREATE takes an image file only from its owner or a writer (EACCES)",
+		  create_lower_fd_not_ours },
 		{ "HOSTOP_DONE rejects bad arguments and strangers", hostop_done_bad_args },
 		{ "EVENT rejects bad arguments and strangers", event_bad_args },
 		{ "sandbox fd closed by another thread while in use", close_while_in_use },

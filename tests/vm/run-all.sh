@@ -939,6 +939,27 @@ else
 	not_ok "--rootfs open for writing: $(cat "$T/zc.out")"
 fi
 exec 7>&-
+# Another user's --rootfs image, which that user may only read, is not
+# theirs to keep from its writers: the launcher falls back to a copy, and
+# root can write the file while the guest runs.
+chmod 0644 "$T/zcroot.tar"
+mode=$(stat -c %a /dev/litebox)
+chmod 0666 /dev/litebox
+: > "$T/zc.out"
+"$V/runas" 1000 1000 lbx-launch -v --rootfs "$T/zcroot.tar" /bin/busybox sh -c \
+	'echo ready; exec /bin/busybox sleep 30' > "$T/zc.out" 2>&1 &
+pid=$!
+wait_for ready "$T/zc.out"
+if (: >> "$T/zcroot.tar") 2>/dev/null; then busy=writable; else busy=denied; fi
+kill -9 $pid
+wait $pid 2>/dev/null
+chmod "$mode" /dev/litebox
+if grep -q ready "$T/zc.out" && grep -q "neither ours nor writable" "$T/zc.out" &&
+   [ $busy = writable ]; then
+	ok "--rootfs of another user's file: copied, its owner may still write it"
+else
+	not_ok "--rootfs of another user's file: $busy while running; output: $(cat "$T/zc.out")"
+fi
 
 # Signals sent to the launcher are the guest's: default action, and a handler.
 lbx-launch "$G/args_env" sleep 30 > "$T/term.out" 2>&1 &

@@ -177,9 +177,13 @@ static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_im
 		c.lower_len = 0;
 	}
 	sb = ioctl(dev, LBX_IOC_SANDBOX_CREATE, &c);
-	if (sb < 0 && lower >= 0 && errno == ETXTBSY) {
-		/* Someone has the --rootfs file open for writing: copy it. */
-		lbx_verbose(o, "%s is open for writing: the root image is copied", o->rootfs);
+	if (sb < 0 && lower >= 0 && (errno == ETXTBSY || errno == EACCES)) {
+		/* Someone has the --rootfs file open for writing, or it is not
+		 * ours to keep from its writers: copy it. */
+		lbx_verbose(o, "%s %s: the root image is copied",
+			    o->rootfs ? o->rootfs : "the image file",
+			    errno == ETXTBSY ? "is open for writing" :
+			    "is neither ours nor writable by us");
 		c.flags &= ~LBX_SANDBOX_LOWER_FD;
 		c.lower_fd = 0;
 		c.lower_ptr = (uintptr_t)img->lower;
