@@ -116,32 +116,23 @@ void lbx_rw_cache_store(struct lbx_rw_cache *c, struct lbx_inode *inode, u64 off
 			const struct lbx_rw_plan *plan, const u8 *code)
 {
 	struct entry fresh = { 0 }, *victim;
-	size_t nbytes = 0, at = 0;
-	u32 i;
 	int k;
 
 	if (!c)
 		return;
 	fresh.worth = plan != NULL;
 	if (plan) {
-		for (i = 0; i < plan->n; i++)
-			nbytes += plan->sites[i].len;
 		fresh.sites = lbx_plat_alloc(lbx_max(plan->n, 1u) * sizeof(*fresh.sites));
-		fresh.bytes = lbx_plat_alloc(lbx_max(nbytes, (size_t)1));
+		fresh.bytes = lbx_rw_pack(code, plan, &fresh.nbytes);
 		if (!fresh.sites || !fresh.bytes) {
 			lbx_plat_free(fresh.sites);
 			lbx_plat_free(fresh.bytes);
 			return;
 		}
 		memcpy(fresh.sites, plan->sites, plan->n * sizeof(*fresh.sites));
-		for (i = 0; i < plan->n; i++) {
-			memcpy(fresh.bytes + at, code + plan->sites[i].start, plan->sites[i].len);
-			at += plan->sites[i].len;
-		}
 		fresh.n = plan->n;
 		fresh.found = plan->found;
 		fresh.unsafe = plan->unsafe;
-		fresh.nbytes = nbytes;
 	}
 	fresh.inode = lbx_inode_get(inode);
 	fresh.off = off;

@@ -254,6 +254,25 @@ void lbx_rw_plan_free(struct lbx_rw_plan *plan)
 	plan->n = plan->cap = 0;
 }
 
+u8 *lbx_rw_pack(const u8 *code, const struct lbx_rw_plan *plan, size_t *nbytes)
+{
+	size_t len = 0, at = 0;
+	u32 i;
+	u8 *b;
+
+	for (i = 0; i < plan->n; i++)
+		len += plan->sites[i].len;
+	b = lbx_plat_alloc(lbx_max(len, (size_t)1));
+	if (!b)
+		return NULL;
+	for (i = 0; i < plan->n; i++) {
+		memcpy(b + at, code + plan->sites[i].start, plan->sites[i].len);
+		at += plan->sites[i].len;
+	}
+	*nbytes = len;
+	return b;
+}
+
 size_t lbx_rw_region_size(const struct lbx_rw_plan *plan, u32 n)
 {
 	size_t size = LBX_RW_HDR_SIZE;

@@ -182,12 +182,55 @@ static bool aot_region(struct lbx_process *p, u64 addr, const u8 *code, size_t l
 	return true;
 }
 
+/* Patches code's planned sites (code: the bytes at addr) from their packed
+ * bytes, which need no writable copy of the whole code; frees the plan. */
+static void apply_file_plan(struct lbx_process *p, u64 addr, const u8 *code,
+			    struct lbx_rw_plan *plan)
+{
+	size_t nbytes;
+	u8 *bytes = lbx_rw_pack(code, plan, &nbytes);
+
+	if (!bytes) {
+		lbx_rw_plan_free(plan);
+		return;
+	}
+	apply_plan(p, addr, bytes, true, plan, 0);
+	lbx_plat_free(bytes);
+}
+
+/*
+ * The bytes [off, off + len) of f, up to its end: in place when the file's
+ * data lies in the sandbox's image (nothing to allocate, clear or copy),
+ * else read into *buf (lbx_plat_free_large). The length, or <= 0.
+ */
+static ssize_t file_code(struct lbx_file *f, u64 off, u64 len, const u8 **code, u8 **buf)
+{
+	const void *data;
+	u64 size;
+	ssize_t n;
+
+	*buf = NULL;
+	if (f->ops->image_data && !f->ops->image_data(f, &data, &size)) {
+		if (off >= size)
+			return 0;
+		*code = (const u8 *)data + off;
+		return lbx_min(len, size - off);
+	}
+	*buf = lbx_plat_alloc_large(len);
+	if (!*buf)
+		return -ENOMEM;
+	n = lbx_file_pread(f, *buf, len, off);
+	*code = *buf;
+	return n;
+}
+
 void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 			    u64 len, u64 off)
 {
 	struct lbx_rw_cache *cache = p->sb->rw_cache;
 	struct lbx_rw_plan plan;
-	u8 *code, *bytes;
+	const u8 *code;
+	u8 *bytes, *buf;
 	ssize_t n;
 	int ret;
 
@@ -204,16 +247,13 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 		lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
 		return;
 	}
-	code = lbx_plat_alloc_large(len);
-	if (!code)
-		return;
-	n = lbx_file_pread(f, code, len, off);
+	n = file_code(f, off, len, &code, &buf);
 	if (n <= 0 || aot_region(p, addr, code, n))
 		goto out;
 	if (!lbx_rw_shared_lookup(p->sb->rw_shared, p->sb->rw_domain, code, n, &plan)) {
 		/* The same bytes, scanned in another sandbox (another start). */
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
-		apply_plan(p, addr, code, false, &plan, 0);
+		apply_file_plan(p, addr, code, &plan);
 	} else if (!lbx_rw_worth_scanning(code, n)) {
 		/* Code with no wrapper-shaped syscall waits for a first trap, if
 		 * any: a full scan of a big program or library costs more than
@@ -223,11 +263,11 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 	} else if (!lbx_rw_scan(code, n, &plan)) {
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
 		lbx_rw_shared_store(p->sb->rw_shared, p->sb->rw_domain, code, n, &plan);
-		apply_plan(p, addr, code, false, &plan, 0);
+		apply_file_plan(p, addr, code, &plan);
 	}
 	lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);
 out:
-	lbx_plat_free_large(code);
+	lbx_plat_free_large(buf);
 }
 
 /*

@@ -128,6 +128,11 @@ u32 lbx_rw_emit(u8 *code, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
  */
 u32 lbx_rw_emit_packed(u8 *bytes, u64 code_addr, const struct lbx_rw_plan *plan, u32 n,
 		       u8 *region, u64 region_addr, size_t region_size, size_t *posp);
+/*
+ * The sites' original bytes of code, packed as lbx_rw_emit_packed() takes
+ * them: a new buffer (lbx_plat_free) of *nbytes bytes, or NULL.
+ */
+u8 *lbx_rw_pack(const u8 *code, const struct lbx_rw_plan *plan, size_t *nbytes);
 
 /* ---- the per-sandbox cache of scan results (cache.c) ---- */
 struct lbx_rw_cache;
