@@ -129,6 +129,7 @@ static int rewrite_cache_show(struct seq_file *m, void *unused)
 	lbx_rw_shared_get_stats(lbx_rw_shared_global, &st);
 	seq_printf(m, "enabled %d\n", lbx_rw_shared_global != NULL);
 	seq_printf(m, "hits %llu\n", st.hits);
+	seq_printf(m, "ident_hits %llu\n", st.ident_hits);
 	seq_printf(m, "misses %llu\n", st.misses);
 	seq_printf(m, "stores %llu\n", st.stores);
 	seq_printf(m, "evictions %llu\n", st.evictions);

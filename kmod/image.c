@@ -69,6 +69,43 @@ static int freeze(struct lbx_kimage *img)
 	return 0;
 }
 
+/*
+ * A name for the image's bytes that no other bytes will ever have (for the
+ * rewriter's shared cache, lbx_plat_image_ident()), when the file system
+ * can be trusted to move ctime on every change: tmpfs, or a file system on
+ * a local block device, but not one whose times a server or a FUSE daemon
+ * supplies. Device, inode number and generation name the file (a freed
+ * and reused inode number gets a new generation); ctime and size name its
+ * contents. Whatever changes the contents later (a write, truncate,
+ * fallocate, a write through a shared mapping, a reflink) first sets ctime
+ * to the current time at the file system's granularity; if that is already
+ * past ctime now, the new ctime must differ. A file changed within the
+ * current tick gets no name (its next use will). Called once the contents
+ * are frozen; only the root changing the clock could defeat it.
+ */
+static void name_contents(struct lbx_kimage *img)
+{
+	struct inode *inode = file_inode(img->file);
+	struct timespec64 now, ctime;
+
+	if (!is_shmem(inode) && !(inode->i_sb->s_type->fs_flags & FS_REQUIRES_DEV))
+		return;
+	inode_lock_shared(inode);
+	ctime = inode->i_ctime;
+	inode_unlock_shared(inode);
+	ktime_get_coarse_real_ts64(&now);
+	now = timestamp_truncate(now, inode);
+	if (timespec64_compare(&ctime, &now) >= 0)
+		return;
+	img->ident[0] = inode->i_sb->s_dev;
+	img->ident[1] = inode->i_ino;
+	img->ident[2] = inode->i_generation;
+	img->ident[3] = ctime.tv_sec;
+	img->ident[4] = ctime.tv_nsec;
+	img->ident[5] = img->len;
+	img->ident_ok = true;
+}
+
 static struct page *get_page_at(struct lbx_kimage *img, pgoff_t idx)
 {
 	struct address_space *mapping = img->file->f_mapping;
@@ -160,6 +197,7 @@ int lbx_kimage_open(int fd, u64 max, struct lbx_kimage **out)
 	ret = map_pages(img);
 	if (ret)
 		goto err;
+	name_contents(img);
 	*out = img;
 	return 0;
 err:

@@ -18,6 +18,8 @@ struct lbx_kimage {
 	unsigned long npages;
 	void *base;		/* vmap() of pages, read-only */
 	size_t len;		/* the file's size */
+	bool ident_ok;		/* ident names these bytes for good */
+	u64 ident[6];		/* device, inode, generation, ctime, size */
 };
 
 /*

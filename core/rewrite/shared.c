@@ -13,6 +13,13 @@
  * sends) is trusted, so one sandbox cannot make another patch its code
  * from a plan made for different bytes.
  *
+ * The one shortcut is an identity the platform itself vouches for
+ * (lbx_plat_image_ident(): in litebox.ko, a host image file that cannot
+ * have changed since), never one the launcher claims: an entry learns it
+ * when its bytes are scanned or compared equal, and a later lookup with the
+ * same identity takes the entry without the compare (a text-sized memcmp,
+ * about half a million instructions for a static glibc program).
+ *
  * Entries are shared only within a domain (the platform's choice; in
  * litebox.ko the creating host user), so that a hit, which makes an exec
  * faster, tells a sandbox nothing about the programs of other users.
@@ -33,6 +40,8 @@ struct shared_entry {
 	size_t len;
 	u64 sample;
 	u8 *code;			/* the key: the code as scanned */
+	bool has_id;
+	struct lbx_plat_ident id;	/* a name of the same bytes, if known */
 	struct lbx_rw_site *sites;
 	u32 n, found, unsafe, undecodable;
 };
@@ -128,19 +137,48 @@ static struct shared_entry *find(struct lbx_rw_shared *sh, u64 domain,
 	return NULL;
 }
 
-int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
+static struct shared_entry *find_id(struct lbx_rw_shared *sh, u64 domain,
+				    const struct lbx_plat_ident *id, size_t len)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &sh->lru) {
+		struct shared_entry *e = lbx_list_entry(pos, struct shared_entry, lru);
+
+		if (e->domain == domain && e->len == len && e->has_id &&
+		    !memcmp(&e->id, id, sizeof(*id)))
+			return e;
+	}
+	return NULL;
+}
+
+int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
+			 const struct lbx_plat_ident *id, const u8 *code,
 			 size_t len, struct lbx_rw_plan *plan)
 {
-	struct shared_entry *e;
+	struct shared_entry *e = NULL;
 	u64 sample;
 	int ret = -ENOENT;
 
 	memset(plan, 0, sizeof(*plan));
 	if (!sh || !len || len > sh->max_bytes)
 		return -ENOENT;
-	sample = sample_hash(code, len);
 	lbx_plat_mutex_lock(&sh->lock);
-	e = find(sh, domain, code, len, sample);
+	if (id) {
+		e = find_id(sh, domain, id, len);
+		if (e)
+			sh->stats.ident_hits++;
+	}
+	if (!e) {
+		/* The sample is cheap, but not free: hashed under the lock
+		 * only when the identity did not do. */
+		sample = sample_hash(code, len);
+		e = find(sh, domain, code, len, sample);
+		if (e && id) {
+			e->id = *id;
+			e->has_id = true;
+		}
+	}
 	if (!e) {
 		sh->stats.misses++;
 		goto out;
@@ -165,7 +203,8 @@ out:
 	return ret;
 }
 
-void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
+void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain,
+			 const struct lbx_plat_ident *id, const u8 *code,
 			 size_t len, const struct lbx_rw_plan *plan)
 {
 	struct lbx_list_head *pos, *prev;
@@ -192,6 +231,10 @@ void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
 	e->found = plan->found;
 	e->unsafe = plan->unsafe;
 	e->undecodable = plan->undecodable;
+	if (id) {
+		e->id = *id;
+		e->has_id = true;
+	}
 
 	lbx_plat_mutex_lock(&sh->lock);
 	/* Two sandboxes scanned the same code at once: keep the first. */

@@ -214,6 +214,23 @@ int lbx_plat_image_map(struct lbx_sandbox *sb, const void *data, u64 *addr,
 			MAP_PRIVATE | host_placement(flags), off);
 }
 
+int lbx_plat_image_ident(struct lbx_sandbox *sb, const void *data, u64 len,
+			 struct lbx_plat_ident *id)
+{
+	struct lbx_kplat_sandbox *ks = sb->plat;
+	const u8 *base = ks->lower_image, *p = data;
+
+	if (!ks->image || !ks->image->ident_ok)
+		return -EOPNOTSUPP;
+	if (p < base || p - base > ks->lower_len || len > ks->lower_len - (p - base))
+		return -EINVAL;
+	BUILD_BUG_ON(sizeof(ks->image->ident) + 2 * sizeof(u64) != sizeof(id->v));
+	memcpy(id->v, ks->image->ident, sizeof(ks->image->ident));
+	id->v[6] = p - base;
+	id->v[7] = len;
+	return 0;
+}
+
 int lbx_plat_guest_unmap(u64 addr, u64 len)
 {
 	return vm_munmap(addr, len);

@@ -227,6 +227,7 @@ static ssize_t file_code(struct lbx_file *f, u64 off, u64 len, const u8 **code, 
 void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 			    u64 len, u64 off)
 {
+	struct lbx_plat_ident ident, *id = NULL;
 	struct lbx_rw_cache *cache = p->sb->rw_cache;
 	struct lbx_rw_plan plan;
 	const u8 *code;
@@ -250,7 +251,10 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 	n = file_code(f, off, len, &code, &buf);
 	if (n <= 0 || aot_region(p, addr, code, n))
 		goto out;
-	if (!lbx_rw_shared_lookup(p->sb->rw_shared, p->sb->rw_domain, code, n, &plan)) {
+	/* Bytes in an image the platform can name need no compare. */
+	if (!buf && !lbx_plat_image_ident(p->sb, code, n, &ident))
+		id = &ident;
+	if (!lbx_rw_shared_lookup(p->sb->rw_shared, p->sb->rw_domain, id, code, n, &plan)) {
 		/* The same bytes, scanned in another sandbox (another start). */
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
 		apply_file_plan(p, addr, code, &plan);
@@ -262,7 +266,7 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 		goto out;
 	} else if (!lbx_rw_scan(code, n, &plan)) {
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
-		lbx_rw_shared_store(p->sb->rw_shared, p->sb->rw_domain, code, n, &plan);
+		lbx_rw_shared_store(p->sb->rw_shared, p->sb->rw_domain, id, code, n, &plan);
 		apply_file_plan(p, addr, code, &plan);
 	}
 	lbx_mm_set_flag(p->mm, addr, addr + len, LBX_VMA_SCANNED);

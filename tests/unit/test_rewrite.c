@@ -291,7 +291,7 @@ static void shared_store_scan(struct lbx_rw_shared *sh, u64 domain,
 	struct lbx_rw_plan plan;
 
 	ASSERT_EQ(lbx_rw_scan(code, n, &plan), 0);
-	lbx_rw_shared_store(sh, domain, code, n, &plan);
+	lbx_rw_shared_store(sh, domain, NULL, code, n, &plan);
 	lbx_rw_plan_free(&plan);
 }
 
@@ -304,11 +304,11 @@ TEST(shared_cache_exact_match)
 	unsigned char *a = make_code(8192, 0x90), *b;
 
 	ASSERT_EQ(lbx_rw_shared_create(1 << 20, &sh), 0);
-	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, a, 8192, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, NULL, a, 8192, &plan), -ENOENT);
 	shared_store_scan(sh, 1, a, 8192);
 
 	ASSERT_EQ(lbx_rw_scan(a, 8192, &want), 0);
-	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, a, 8192, &plan), 0);
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, NULL, a, 8192, &plan), 0);
 	ASSERT_EQ(plan.n, want.n);
 	EXPECT_EQ(plan.found, want.found);
 	EXPECT_EQ(plan.unsafe, want.unsafe);
@@ -318,15 +318,15 @@ TEST(shared_cache_exact_match)
 	/* Another copy of the same bytes is a hit; another domain is not. */
 	b = malloc(8192);
 	memcpy(b, a, 8192);
-	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, b, 8192, &plan), 0);
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, NULL, b, 8192, &plan), 0);
 	lbx_rw_plan_free(&plan);
-	EXPECT_EQ(lbx_rw_shared_lookup(sh, 2, b, 8192, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 2, NULL, b, 8192, &plan), -ENOENT);
 	/* A prefix is not the code. */
-	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, b, 4096, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, NULL, b, 4096, &plan), -ENOENT);
 	/* One byte changed where the sampled windows do not look (offset
 	 * 100: between the first and second window): still a miss. */
 	b[100] ^= 0xff;
-	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, b, 8192, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, NULL, b, 8192, &plan), -ENOENT);
 	EXPECT_EQ(plan.sites, NULL);
 
 	lbx_rw_shared_get_stats(sh, &st);
@@ -344,6 +344,58 @@ TEST(shared_cache_exact_match)
 	lbx_rw_shared_destroy(sh);
 	free(a);
 	free(b);
+}
+
+/*
+ * A platform's identity of the bytes finds an entry without comparing them
+ * (so the test gives bytes that differ, which only the compare would see);
+ * an entry learns it from a store or a compare that matched; another
+ * identity, domain or length does not match it.
+ */
+TEST(shared_cache_identity)
+{
+	struct lbx_plat_ident id1 = { { 1, 2, 3, 4, 5, 8192, 0, 8192 } };
+	struct lbx_plat_ident id2 = id1, id3 = id1;
+	struct lbx_rw_shared *sh;
+	struct lbx_rw_shared_stats st;
+	struct lbx_rw_plan plan, want;
+	unsigned char *a = make_code(8192, 0x90), *other = make_code(8192, 0x91);
+
+	id2.v[3]++;	/* the same file, its ctime moved: changed */
+	id3.v[6] = 4096;	/* another offset in the image */
+	ASSERT_EQ(lbx_rw_scan(a, 8192, &want), 0);
+	ASSERT_EQ(lbx_rw_shared_create(1 << 20, &sh), 0);
+	/* Stored with id1: a lookup by id1 takes it whatever the bytes. */
+	lbx_rw_shared_store(sh, 1, &id1, a, 8192, &want);
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, &id1, other, 8192, &plan), 0);
+	ASSERT_EQ(plan.n, want.n);
+	ASSERT_MEMEQ(plan.sites, want.sites, want.n * sizeof(*want.sites));
+	lbx_rw_plan_free(&plan);
+	/* Not from another domain, length, identity: those compare. */
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 2, &id1, a, 8192, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, &id1, a, 4096, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, &id2, other, 8192, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, &id3, other, 8192, &plan), -ENOENT);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.hits, 1);
+	EXPECT_EQ(st.ident_hits, 1);
+	/* id2 with the right bytes: a hit by compare, and id2 is learnt... */
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, &id2, a, 8192, &plan), 0);
+	lbx_rw_plan_free(&plan);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.hits, 2);
+	EXPECT_EQ(st.ident_hits, 1);
+	/* ...so the next lookup by id2 needs no compare. */
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, &id2, other, 8192, &plan), 0);
+	lbx_rw_plan_free(&plan);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.ident_hits, 2);
+	/* Without an identity, bytes are compared as ever. */
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, NULL, other, 8192, &plan), -ENOENT);
+	lbx_rw_shared_destroy(sh);
+	lbx_rw_plan_free(&want);
+	free(a);
+	free(other);
 }
 
 /* The byte budget: least recently used entries go; oversized code is
@@ -366,18 +418,18 @@ TEST(shared_cache_evicts_lru)
 	lbx_rw_shared_get_stats(sh, &st);
 	EXPECT_EQ(st.entries, 4);
 	/* c[0] used: c[1] is now the least recently used. */
-	ASSERT_EQ(lbx_rw_shared_lookup(sh, 7, c[0], 4096, &plan), 0);
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 7, NULL, c[0], 4096, &plan), 0);
 	lbx_rw_plan_free(&plan);
 	shared_store_scan(sh, 7, c[4], 4096);
 	lbx_rw_shared_get_stats(sh, &st);
 	EXPECT_EQ(st.entries, 4);
 	EXPECT_EQ(st.evictions, 1);
 	EXPECT_EQ(st.bytes, 4 * 4096);
-	EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, c[1], 4096, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, NULL, c[1], 4096, &plan), -ENOENT);
 	for (i = 0; i < 5; i++) {
 		if (i == 1)
 			continue;
-		EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, c[i], 4096, &plan), 0);
+		EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, NULL, c[i], 4096, &plan), 0);
 		lbx_rw_plan_free(&plan);
 	}
 	lbx_rw_shared_destroy(sh);
@@ -385,12 +437,12 @@ TEST(shared_cache_evicts_lru)
 	/* More than a quarter of the budget: not kept. */
 	ASSERT_EQ(lbx_rw_shared_create(3 * 4096, &sh), 0);
 	shared_store_scan(sh, 7, c[0], 4096);
-	EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, c[0], 4096, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, NULL, c[0], 4096, &plan), -ENOENT);
 	lbx_rw_shared_get_stats(sh, &st);
 	EXPECT_EQ(st.entries, 0);
 	lbx_rw_shared_destroy(sh);
 	/* No cache at all (lbx-run): every lookup misses. */
-	EXPECT_EQ(lbx_rw_shared_lookup(NULL, 7, c[0], 4096, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(NULL, 7, NULL, c[0], 4096, &plan), -ENOENT);
 	for (i = 0; i < 5; i++)
 		free(c[i]);
 }

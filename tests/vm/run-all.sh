@@ -116,6 +116,30 @@ if [ "$(rc enabled)" = 1 ]; then
 	else
 		not_ok "rewrite cache: uid 1000: hits $h1 -> $h2 -> $h3, stores $s1 -> $s2 -> $s3, output '$u1' '$u2'"
 	fi
+	# An image file on tmpfs is named by the kernel (device, inode,
+	# generation, ctime, size): the second start takes the plan by that
+	# name without comparing the code; a rewrite of the file in place
+	# (same bytes, new ctime) is compared again, then named anew.
+	mkdir -p "$T/idfs" && mount -t tmpfs none "$T/idfs" &&
+		mkdir -p "$T/idfs/r/bin" && cp "$G/hello" "$T/idfs/r/bin/" &&
+		tar -C "$T/idfs/r" -cf "$T/idfs/h.tar" . && sleep 0.1
+	# idrun prints the ident_hits after the run, then the run's last line.
+	idrun() {
+		o=$(lbx-launch --rootfs "$T/idfs/h.tar" /bin/hello 2>&1 | tail -n 1)
+		echo "$(rc ident_hits) $o"
+	}
+	r1=$(idrun) ; r2=$(idrun)
+	cat "$T/idfs/h.tar" > "$T/idfs/h2.tar" && cat "$T/idfs/h2.tar" > "$T/idfs/h.tar" && sleep 0.1
+	hb=$(rc hits); r3=$(idrun); ha=$(rc hits); r4=$(idrun)
+	umount "$T/idfs"
+	i1=${r1%% *} i2=${r2%% *} i3=${r3%% *} i4=${r4%% *}
+	if [ "$(printf "%s\n" "${r1#* }" "${r2#* }" "${r3#* }" "${r4#* }" | grep -c "^PASS hello")" = 4 ] &&
+	   [ "$i2" -eq $((i1 + 1)) ] && [ "$i3" -eq "$i2" ] && [ "$ha" -eq $((hb + 1)) ] &&
+	   [ "$i4" -eq $((i3 + 1)) ]; then
+		ok "rewrite cache: an unchanged image file is known by name; rewritten in place, compared again"
+	else
+		not_ok "rewrite cache by name: ident_hits $i1 $i2 $i3 $i4, hits $hb -> $ha; '$r1' '$r2' '$r3' '$r4'"
+	fi
 else
 	not_ok "rewrite cache: $RC missing or disabled"
 fi

@@ -115,6 +115,19 @@ int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
  */
 int lbx_plat_image_map(struct lbx_sandbox *sb, const void *data, u64 *addr,
 		       u64 len, int prot, int flags);
+/*
+ * Who len bytes of sb's image at data are, when the platform can vouch for
+ * it: equal identities (compared whole) always name equal bytes, in any
+ * sandbox, at any time. litebox.ko names a host file that cannot have
+ * changed since (kmod/image.c). -EOPNOTSUPP when it cannot vouch (an image
+ * in memory, a file system whose times it does not trust), -EINVAL when the
+ * bytes are not all in the image.
+ */
+struct lbx_plat_ident {
+	u64 v[8];
+};
+int lbx_plat_image_ident(struct lbx_sandbox *sb, const void *data, u64 len,
+			 struct lbx_plat_ident *id);
 
 /* ---- sync ----
  * struct lbx_plat_mutex and struct lbx_plat_spinlock are defined by

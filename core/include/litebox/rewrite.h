@@ -153,8 +153,10 @@ void lbx_rw_cache_store(struct lbx_rw_cache *c, struct lbx_inode *inode, u64 off
 
 /* ---- scan results shared between sandboxes (shared.c) ---- */
 struct lbx_rw_shared;
+struct lbx_plat_ident;
 struct lbx_rw_shared_stats {
 	u64 hits, misses, stores, evictions;
+	u64 ident_hits;	/* of the hits, found by identity with no compare */
 	u64 entries;	/* now */
 	u64 bytes;	/* code held now */
 };
@@ -164,12 +166,18 @@ void lbx_rw_shared_destroy(struct lbx_rw_shared *sh);
 /*
  * The plan made before for code byte-identical to code[0, len), stored in
  * the same domain: 0 with a copy of the plan (lbx_rw_plan_free), -ENOENT
- * when there is none (or sh is NULL), -ENOMEM.
+ * when there is none (or sh is NULL), -ENOMEM. With id (the platform's
+ * identity of the bytes, lbx_plat_image_ident(), or NULL), an entry known
+ * by that identity is taken without comparing the code, and an entry
+ * found by comparing learns it.
  */
-int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
+int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
+			 const struct lbx_plat_ident *id, const u8 *code,
 			 size_t len, struct lbx_rw_plan *plan);
-/* Remembers plan as the scan of code[0, len) in domain (copies both). */
-void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain, const u8 *code,
+/* Remembers plan as the scan of code[0, len) in domain (copies both), known
+ * by id too when it is not NULL. */
+void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain,
+			 const struct lbx_plat_ident *id, const u8 *code,
 			 size_t len, const struct lbx_rw_plan *plan);
 void lbx_rw_shared_get_stats(struct lbx_rw_shared *sh, struct lbx_rw_shared_stats *st);
 
