@@ -12,7 +12,7 @@ void lbx_linux_free_strv(char **v)
 	if (!v)
 		return;
 	for (p = v; *p; p++)
-		lbx_plat_free(*p);
+		lbx_plat_free_large(*p);
 	lbx_plat_free_large(v);
 }
 
@@ -58,10 +58,41 @@ static int copy_pointers(u64 uv, u64 **out, u64 *count)
 	return 0;
 }
 
+/*
+ * One string of at most MAX_ARG_STRLEN bytes with its NUL, into a buffer of
+ * its size's order (lbx_plat_free_large): most are short, and a scratch
+ * buffer of the maximum size costs a 128 KiB allocation, cleared, for every
+ * vector of every exec. What a failed attempt saw is not used: the string
+ * returned is the one copy whose length was counted.
+ */
+static long copy_string(u64 src, char **out)
+{
+	size_t cap = 256;
+
+	for (;;) {
+		char *s = lbx_plat_alloc_large(cap);
+		long len;
+
+		if (!s)
+			return -ENOMEM;
+		len = lbx_strncpy_from_guest(s, src, cap);
+		if (len >= 0) {
+			*out = s;
+			return len;
+		}
+		lbx_plat_free_large(s);
+		if (len != -ENAMETOOLONG)
+			return len;
+		if (cap >= LX_ARG_STRLEN_MAX)
+			return -E2BIG;
+		cap = lbx_min(cap * 8, (size_t)LX_ARG_STRLEN_MAX);
+	}
+}
+
 int lbx_linux_copy_strv(u64 uv, char ***out, u64 *budget)
 {
 	u64 *ptrs = NULL, n = 0, bytes = 0, i;
-	char **v = NULL, *scratch = NULL;
+	char **v = NULL;
 	int ret;
 
 	*out = NULL;
@@ -72,25 +103,19 @@ int lbx_linux_copy_strv(u64 uv, char ***out, u64 *budget)
 		return ret;
 	ret = -ENOMEM;
 	v = lbx_plat_alloc_large((n + 1) * sizeof(*v));
-	scratch = lbx_plat_alloc_large(LX_ARG_STRLEN_MAX);
-	if (!v || !scratch)
+	if (!v)
 		goto err;
 	for (i = 0; i < n; i++) {
-		long len = lbx_strncpy_from_guest(scratch, ptrs[i], LX_ARG_STRLEN_MAX);
+		long len = copy_string(ptrs[i], &v[i]);
 
 		if (len < 0) {
-			ret = len == -ENAMETOOLONG ? -E2BIG : (int)len;
+			ret = (int)len;
 			goto err;
 		}
 		bytes += len + 1;
 		ret = -E2BIG;
 		if (bytes > *budget)
 			goto err;
-		ret = -ENOMEM;
-		v[i] = lbx_plat_alloc(len + 1);
-		if (!v[i])
-			goto err;
-		memcpy(v[i], scratch, len + 1);
 	}
 	*budget -= bytes;
 	*out = v;
@@ -98,7 +123,6 @@ int lbx_linux_copy_strv(u64 uv, char ***out, u64 *budget)
 	ret = 0;
 err:
 	lbx_linux_free_strv(v);
-	lbx_plat_free_large(scratch);
 	lbx_plat_free_large(ptrs);
 	return ret;
 }

@@ -6,6 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "guest_test.h"
@@ -209,6 +211,75 @@ static void test_exec(void)
 	CHECK_ERR(execl("/nonexistent", "x", (char *)NULL), ENOENT);
 }
 
+/* Argument and environment strings of every size up to MAX_ARG_STRLEN
+ * (131072 bytes with the NUL) reach the new program whole; one byte more
+ * is E2BIG. */
+static const size_t arg_lens[] = { 0, 1, 255, 256, 257, 2047, 2048, 5000, 131071 };
+#define NLENS (sizeof(arg_lens) / sizeof(arg_lens[0]))
+
+static char *filled(size_t len, char c)
+{
+	char *s = malloc(len + 1);
+
+	if (s) {
+		memset(s, c, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+static int check_arg_lens(char **argv)
+{
+	const char *env = getenv("LONGENV");
+	size_t i, j;
+
+	for (i = 0; i < NLENS; i++) {
+		if (!argv[i] || strlen(argv[i]) != arg_lens[i])
+			return 1;
+		for (j = 0; j < arg_lens[i]; j++)
+			if (argv[i][j] != 'a' + (char)(i % 26))
+				return 2;
+	}
+	if (argv[NLENS] || !env || strlen(env) != 70000 || env[69999] != 'e')
+		return 3;
+	return 43;
+}
+
+static void test_exec_long_args(void)
+{
+	char *argv[NLENS + 4], *envp[2], *big;
+	int status, i;
+	pid_t pid;
+
+	argv[0] = self;
+	argv[1] = "arg-lens";
+	for (i = 0; i < (int)NLENS; i++)
+		argv[i + 2] = filled(arg_lens[i], 'a' + i % 26);
+	argv[NLENS + 2] = NULL;
+	envp[0] = filled(70000 + 8, 'e');
+	memcpy(envp[0], "LONGENV=", 8);
+	envp[1] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		execve(self, argv, envp);
+		_exit(127);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 43, "exec with long strings: status %#x", status);
+	/* An argument, then an environment string, one byte too long. */
+	big = filled(131072, 'z');
+	argv[NLENS + 2] = big;
+	argv[NLENS + 3] = NULL;
+	CHECK_ERR(execve(self, argv, envp), E2BIG);
+	argv[NLENS + 2] = NULL;
+	free(envp[0]);
+	envp[0] = big;
+	CHECK_ERR(execve(self, argv, envp), E2BIG);
+	free(big);
+	for (i = 0; i < (int)NLENS; i++)
+		free(argv[i + 2]);
+}
+
 static void test_process_groups(void)
 {
 	int status;
@@ -236,6 +307,8 @@ int main(int argc, char **argv)
 	self = argv[0];
 	if (argc == 3 && !strcmp(argv[1], "exit-code"))
 		return atoi(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "arg-lens"))
+		return check_arg_lens(argv + 2);
 	test_fork_exit_status();
 	test_memory_is_copied();
 	test_killed_by_signal();
@@ -245,6 +318,7 @@ int main(int argc, char **argv)
 	test_kill_zombie();
 	test_vfork();
 	test_exec();
+	test_exec_long_args();
 	test_process_groups();
 	return gt_finish();
 }
