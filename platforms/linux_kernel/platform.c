@@ -133,6 +133,69 @@ int lbx_poke_guest(u64 dst, const void *src, size_t n)
 	return 0;
 }
 
+/* The page being written by lbx_poke_guest_many(), mapped. */
+struct poke_page {
+	struct page *page;
+	unsigned long addr;
+	u8 *kaddr;
+};
+
+static void poke_page_put(struct poke_page *pp)
+{
+	if (!pp->page)
+		return;
+	kunmap_local(pp->kaddr);
+	set_page_dirty_lock(pp->page);
+	put_page(pp->page);
+	pp->page = NULL;
+}
+
+/*
+ * What access_process_vm() does for each piece, done once per page: the
+ * write goes through a copy-on-write of the page whatever its protection,
+ * as ptrace's; the mm lock is taken once for all of them.
+ */
+int lbx_poke_guest_many(const struct lbx_poke *v, u32 n)
+{
+	struct mm_struct *mm = current->mm;
+	struct poke_page pp = { 0 };
+	int ret = 0;
+	u32 i;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (i = 0; i < n && !ret; i++) {
+		const u8 *src = v[i].src;
+		unsigned long dst = v[i].dst;
+		size_t len = v[i].len;
+
+		while (len) {
+			unsigned long off = offset_in_page(dst);
+			size_t chunk = min_t(size_t, len, PAGE_SIZE - off);
+
+			if (!pp.page || pp.addr != (dst & PAGE_MASK)) {
+				poke_page_put(&pp);
+				if (get_user_pages_remote(mm, dst & PAGE_MASK, 1,
+							  FOLL_FORCE | FOLL_WRITE, &pp.page,
+							  NULL, NULL) != 1) {
+					pp.page = NULL;
+					ret = -EFAULT;
+					break;
+				}
+				pp.addr = dst & PAGE_MASK;
+				pp.kaddr = kmap_local_page(pp.page);
+			}
+			memcpy(pp.kaddr + off, src, chunk);
+			dst += chunk;
+			src += chunk;
+			len -= chunk;
+		}
+	}
+	poke_page_put(&pp);
+	mmap_read_unlock(mm);
+	return ret;
+}
+
 static unsigned long host_prot(int prot)
 {
 	return (prot & LBX_PROT_READ ? PROT_READ : 0) |

@@ -272,6 +272,20 @@ int lbx_poke_guest(u64 dst, const void *src, size_t n)
 	return done == (ssize_t)n ? 0 : -EFAULT;
 }
 
+/* One pwrite() each: /proc/self/mem takes no vector of scattered pieces. */
+int lbx_poke_guest_many(const struct lbx_poke *v, u32 n)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = lbx_poke_guest(v[i].dst, v[i].src, v[i].len);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int host_prot(int prot)
 {
 	return (prot & LBX_PROT_READ ? PROT_READ : 0) |

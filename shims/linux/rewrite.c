@@ -98,10 +98,11 @@ static void apply_plan(struct lbx_process *p, u64 addr, u8 *code, bool packed,
 {
 	struct lbx_sandbox *sb = p->sb;
 	struct lbx_rw_plan plan = *plan0;
+	struct lbx_poke *pokes;
 	size_t size, used, at;
 	u64 region;
 	u8 *buf;
-	u32 i, n, done;
+	u32 i, n, np, done;
 
 	if (keep_rip) {
 		for (i = n = 0; i < plan.n; i++) {
@@ -131,16 +132,25 @@ static void apply_plan(struct lbx_process *p, u64 addr, u8 *code, bool packed,
 		done = lbx_rw_emit_packed(code, addr, &plan, plan.n, buf, region, size, &used);
 	else
 		done = lbx_rw_emit(code, addr, &plan, plan.n, buf, region, size, &used);
-	/* The trampolines first, then the jumps to them. */
+	/* The trampolines first, then the jumps to them: all at once. */
 	if (lbx_poke_guest(region, buf, size))
 		goto out_buf;
-	for (i = 0, at = 0; i < plan.n; at += plan.sites[i].len, i++) {
+	pokes = lbx_plat_alloc(plan.n * sizeof(*pokes));
+	if (!pokes)
+		goto out_buf;
+	for (i = 0, at = 0, np = 0; i < plan.n; at += plan.sites[i].len, i++) {
 		const struct lbx_rw_site *s = &plan.sites[i];
 		const u8 *b = code + (packed ? at : s->start);
 
-		if (b[0] == 0xe9 && lbx_poke_guest(addr + s->start, b, s->len))
-			break;
+		if (b[0] != 0xe9)
+			continue;	/* not patched (out of reach) */
+		pokes[np].dst = addr + s->start;
+		pokes[np].src = b;
+		pokes[np].len = s->len;
+		np++;
 	}
+	lbx_poke_guest_many(pokes, np);
+	lbx_plat_free(pokes);
 	__atomic_fetch_add(&sb->stats.rw_patched, done, __ATOMIC_RELAXED);
 	lbx_dbg("sandbox %u: rewrote %u of %u syscall sites at %llx", sb->id, done,
 		plan.found, (unsigned long long)addr);

@@ -88,6 +88,34 @@ if [ "$nr" -ge 1 ] && [ "$nn" -eq 0 ]; then
 else
 	not_ok "rewriter: $nr trampoline regions rewritten, $nn with --no-rewrite"
 fi
+# ...and the patched sites are the ones taken: almost every call of a
+# rewritten busybox shell loop enters directly (the sandbox's `direct`
+# counter), none without rewriting.
+direct_share() {
+	: > "$T/direct.out"
+	rm -f "$T/direct.fifo" && mkfifo "$T/direct.fifo"
+	exec 8<> "$T/direct.fifo"	# a reader that blocks: nobody writes
+	lbx-launch $1 /bin/busybox sh -c 'i=0; while [ $i -lt 300 ]; do i=$((i + 1)); echo $i > /dev/null; done; echo ready; read x' \
+		< "$T/direct.fifo" > "$T/direct.out" 2>&1 &
+	pid=$!
+	wait_for ready "$T/direct.out" 300
+	st=$(ls -d /sys/kernel/debug/litebox/[0-9]* | tail -n 1)/stats
+	awk '$1 == "syscalls" { s = $2 } $1 == "direct" { d = $2 } $1 == "rewrite_patched" { p = $2 }
+	     END { print s + 0, d + 0, p + 0 }' "$st"
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	exec 8>&-
+}
+set -- $(direct_share)
+dr_s=$1 dr_d=$2 dr_p=$3
+set -- $(direct_share --no-rewrite)
+nr_s=$1 nr_d=$2 nr_p=$3
+if [ "$dr_s" -ge 1200 ] && [ $((dr_d * 10)) -ge $((dr_s * 9)) ] && [ "$dr_p" -ge 1 ] &&
+   [ "$nr_s" -ge 1200 ] && [ "$nr_d" -eq 0 ] && [ "$nr_p" -eq 0 ]; then
+	ok "rewriter: $dr_d of $dr_s calls entered directly ($dr_p sites patched), 0 of $nr_s without"
+else
+	not_ok "rewriter: direct $dr_d of $dr_s ($dr_p patched); --no-rewrite direct $nr_d of $nr_s ($nr_p)"
+fi
 # Rewrite plans are shared between the sandboxes of one host user (the
 # module's rewrite_cache, docs/rewriter.md): a second start of the same
 # program scans nothing; another user's first start does not use them.

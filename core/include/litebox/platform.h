@@ -52,6 +52,19 @@ int lbx_clear_guest(u64 dst, size_t n);
 int lbx_guest_cmpxchg_u32(u64 addr, u32 old, u32 new, u32 *cur);
 /* Writes into guest memory whatever the mapping's protection (loader). */
 int lbx_poke_guest(u64 dst, const void *src, size_t n);
+/*
+ * n lbx_poke_guest()s at once, in ascending order of dst: the rewriter's
+ * jumps, a few bytes each, a hundred to a program. A platform that pays
+ * per call (the kernel's: a page lookup, a copy-on-write check) pays per
+ * page instead. Stops at the first piece that cannot be written: -EFAULT,
+ * the pieces before it written.
+ */
+struct lbx_poke {
+	u64 dst;
+	const void *src;
+	size_t len;
+};
+int lbx_poke_guest_many(const struct lbx_poke *v, u32 n);
 
 /* prot: LBX_PROT_*; flags: LBX_MAP_FIXED, LBX_MAP_FIXED_NOREPLACE, and
  * LBX_MAP_SHARED. On success *addr holds the mapped address. Anonymous and
