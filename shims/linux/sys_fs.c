@@ -1148,3 +1148,158 @@ LBX_SYSCALL(flock)
 	lbx_file_put(f);
 	return ret;
 }
+
+/*
+ * ---- extended attributes ----
+ * LiteBox's file systems keep none: they answer as a Linux file system
+ * without xattr handlers does. A name is checked, the file found, and then
+ * get, set and remove are EOPNOTSUPP and a list is empty; so ls, cp -a and
+ * Python's shutil.copystat take the file system for one without xattrs.
+ * The checks come in Linux 6.1's order (fs/xattr.c): the file (or the
+ * descriptor), then the flags, the name and the value (later kernels
+ * check the arguments of set and remove before the path).
+ */
+#define LX_XATTR_NAME_MAX	255
+#define LX_XATTR_SIZE_MAX	65536
+#define LX_XATTR_CREATE		1
+#define LX_XATTR_REPLACE	2
+
+static long xattr_name(u64 uname)
+{
+	char name[LX_XATTR_NAME_MAX + 1];
+	long len = lbx_strncpy_from_guest(name, uname, sizeof(name));
+
+	if (len == -ENAMETOOLONG || len == 0)
+		return -ERANGE;
+	return len < 0 ? len : 0;
+}
+
+/* The arguments of a set: flags, name, and a value of at most 64 KiB that
+ * can be read. */
+static long xattr_set_args(u64 uname, u64 uvalue, u64 size, u64 flags)
+{
+	u8 chunk[256];
+	u64 at;
+	long ret;
+
+	if (flags & ~(u64)(LX_XATTR_CREATE | LX_XATTR_REPLACE))
+		return -EINVAL;
+	ret = xattr_name(uname);
+	if (ret)
+		return ret;
+	if (size > LX_XATTR_SIZE_MAX)
+		return -E2BIG;
+	for (at = 0; at < size; at += sizeof(chunk)) {
+		ret = lbx_copy_from_guest(chunk, uvalue + at, lbx_min(size - at, (u64)sizeof(chunk)));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The file at upath (followed or not) exists and can be reached. */
+static long xattr_path(struct lbx_sys *s, u64 upath, bool follow)
+{
+	struct lbx_kstat k;
+
+	return WITH_PATH_AT(LX_AT_FDCWD, upath, 0,
+			    lbx_vfs_statat(fs(s), dir, path,
+					   follow ? 0 : LX_AT_SYMLINK_NOFOLLOW, &k));
+}
+
+/* fd is open, and not with O_PATH. */
+static long xattr_fd(struct lbx_sys *s, int fd)
+{
+	struct lbx_file *f;
+	long ret = fd_file(s, fd, &f);
+
+	if (ret)
+		return ret;
+	if (f->fmode & LBX_FMODE_PATH)
+		ret = -EBADF;
+	lbx_file_put(f);
+	return ret;
+}
+
+/* Set: the file, then its arguments; then no handler takes the name. */
+static long do_setxattr(long where, u64 uname, u64 uvalue, u64 size, u64 flags)
+{
+	long ret = where ? where : xattr_set_args(uname, uvalue, size, flags);
+
+	return ret ? ret : -EOPNOTSUPP;
+}
+
+LBX_SYSCALL(setxattr)
+{
+	return do_setxattr(xattr_path(s, a0, true), a1, a2, a3, a4);
+}
+
+LBX_SYSCALL(lsetxattr)
+{
+	return do_setxattr(xattr_path(s, a0, false), a1, a2, a3, a4);
+}
+
+LBX_SYSCALL(fsetxattr)
+{
+	return do_setxattr(xattr_fd(s, (int)a0), a1, a2, a3, a4);
+}
+
+static long do_getxattr(long where, u64 uname)
+{
+	long ret = where ? where : xattr_name(uname);
+
+	return ret ? ret : -EOPNOTSUPP;
+}
+
+LBX_SYSCALL(getxattr)
+{
+	return do_getxattr(xattr_path(s, a0, true), a1);
+}
+
+LBX_SYSCALL(lgetxattr)
+{
+	return do_getxattr(xattr_path(s, a0, false), a1);
+}
+
+LBX_SYSCALL(fgetxattr)
+{
+	return do_getxattr(xattr_fd(s, (int)a0), a1);
+}
+
+/* No attributes: an empty list, whatever the buffer. */
+LBX_SYSCALL(listxattr)
+{
+	return xattr_path(s, a0, true);
+}
+
+LBX_SYSCALL(llistxattr)
+{
+	return xattr_path(s, a0, false);
+}
+
+LBX_SYSCALL(flistxattr)
+{
+	return xattr_fd(s, (int)a0);
+}
+
+static long do_removexattr(long where, u64 uname)
+{
+	long ret = where ? where : xattr_name(uname);
+
+	return ret ? ret : -EOPNOTSUPP;
+}
+
+LBX_SYSCALL(removexattr)
+{
+	return do_removexattr(xattr_path(s, a0, true), a1);
+}
+
+LBX_SYSCALL(lremovexattr)
+{
+	return do_removexattr(xattr_path(s, a0, false), a1);
+}
+
+LBX_SYSCALL(fremovexattr)
+{
+	return do_removexattr(xattr_fd(s, (int)a0), a1);
+}
