@@ -1303,3 +1303,117 @@ LBX_SYSCALL(fremovexattr)
 {
 	return do_removexattr(xattr_fd(s, (int)a0), a1);
 }
+
+/*
+ * ---- statfs ----
+ * Every file system of a sandbox lives in its memory budget (--mem-limit):
+ * the blocks are that budget in pages, the free ones what is left of it, as
+ * tmpfs reports its size= limit. /proc reports zeros, as Linux's.
+ */
+#define LX_TMPFS_MAGIC		0x01021994
+#define LX_OVERLAYFS_MAGIC	0x794c7630
+#define LX_PROC_MAGIC		0x9fa0
+#define LX_PIPEFS_MAGIC		0x50495045
+#define LX_SOCKFS_MAGIC		0x534f434b
+#define LX_ANON_INODE_FS_MAGIC	0x09041934
+#define LX_ST_RDONLY		0x0001
+#define LX_ST_NOSUID		0x0002
+#define LX_ST_VALID		0x0020
+
+struct lx_statfs {
+	s64 f_type;
+	s64 f_bsize;
+	u64 f_blocks;
+	u64 f_bfree;
+	u64 f_bavail;
+	u64 f_files;
+	u64 f_ffree;
+	s32 f_fsid[2];
+	s64 f_namelen;
+	s64 f_frsize;
+	s64 f_flags;
+	s64 f_spare[4];
+};
+
+/* The types Linux has for LiteBox's file systems; sized: in the budget. */
+static const struct {
+	const char *type;
+	s64 magic;
+	bool sized;
+} statfs_types[] = {
+	{ "tmpfs", LX_TMPFS_MAGIC, true },
+	{ "devtmpfs", LX_TMPFS_MAGIC, true },
+	{ "overlay", LX_OVERLAYFS_MAGIC, true },
+	{ "tarfs", LX_TMPFS_MAGIC, true },
+	{ "proc", LX_PROC_MAGIC, false },
+	{ "pipefs", LX_PIPEFS_MAGIC, false },
+	{ "sockfs", LX_SOCKFS_MAGIC, false },
+};
+
+static long put_statfs(struct lbx_sys *s, const struct lbx_inode *i, u64 ubuf)
+{
+	const struct lbx_super *sup = i->sb;
+	struct lbx_memacct *a = &s->p->sb->fs_mem;
+	struct lx_statfs st = { 0 };
+	size_t k;
+
+	/* Anything else (eventfd, epoll, timerfd, ...): anon_inodefs. */
+	st.f_type = LX_ANON_INODE_FS_MAGIC;
+	for (k = 0; sup && sup->type && k < LBX_ARRAY_SIZE(statfs_types); k++) {
+		if (strcmp(sup->type, statfs_types[k].type))
+			continue;
+		st.f_type = statfs_types[k].magic;
+		if (statfs_types[k].sized) {
+			u64 total = a->limit / LBX_PAGE_SIZE;
+			u64 used = LBX_ALIGN_UP(lbx_memacct_used(a), (u64)LBX_PAGE_SIZE) /
+				   LBX_PAGE_SIZE;
+
+			st.f_blocks = total;
+			st.f_bfree = total > used ? total - used : 0;
+			st.f_bavail = st.f_bfree;
+			st.f_files = total;
+			st.f_ffree = st.f_bfree;
+		}
+		break;
+	}
+	st.f_bsize = LBX_PAGE_SIZE;
+	st.f_frsize = LBX_PAGE_SIZE;
+	st.f_namelen = 255;
+	/* Set-id bits are ignored everywhere in a sandbox (docs/creds.md). */
+	st.f_flags = LX_ST_VALID | LX_ST_NOSUID |
+		     (sup && (sup->flags & LBX_SB_RDONLY) ? LX_ST_RDONLY : 0);
+	st.f_fsid[0] = sup ? (s32)sup->dev : 0;
+	return lbx_copy_to_guest(ubuf, &st, sizeof(st));
+}
+
+LBX_SYSCALL(statfs)
+{
+	struct lbx_path p;
+	char *path;
+	long ret;
+
+	ret = get_path_at(a0, 0, &path);
+	if (ret)
+		return ret;
+	ret = lbx_vfs_lookup(fs(s), NULL, path, 0, &p);
+	lbx_plat_free(path);
+	if (ret)
+		return ret;
+	ret = put_statfs(s, p.inode, a1);
+	lbx_path_put(&p);
+	return ret;
+}
+
+/* An O_PATH descriptor will do, as in Linux. */
+LBX_SYSCALL(fstatfs)
+{
+	struct lbx_file *f;
+	long ret;
+
+	ret = fd_file(s, (int)a0, &f);
+	if (ret)
+		return ret;
+	ret = put_statfs(s, f->inode, a1);
+	lbx_file_put(f);
+	return ret;
+}
