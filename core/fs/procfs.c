@@ -132,13 +132,14 @@ struct proc_ent {
 	const struct proc_ent *dyn_ent;		/* what they are */
 };
 
-enum { DYN_NONE, DYN_PIDS, DYN_FDS };
+enum { DYN_NONE, DYN_PIDS, DYN_FDS, DYN_TIDS };
 
 struct proc_inode {
 	struct lbx_inode i;
 	const struct proc_ent *ent;
 	u32 pid;		/* 0: not a per-process entry */
-	s32 fd;			/* fd/N and fdinfo/N; -1 otherwise */
+	s32 fd;			/* fd/N and fdinfo/N: N; task/N and what it
+				 * holds: the tid N; -1 otherwise */
 	char *target;		/* symlinks; length 0: dangling (-ENOENT) */
 	size_t tlen;
 };
@@ -201,6 +202,53 @@ static bool proc_exists(struct lbx_vfs *vfs, u32 pid)
 	if (p)
 		proc_unlock(p);
 	return p != NULL;
+}
+
+/* The thread tid of p, or NULL; the sandbox lock held. */
+static struct lbx_thread *proc_thread(struct lbx_process *p, s32 tid)
+{
+	struct lbx_list_head *pos;
+
+	lbx_list_for_each(pos, &p->threads) {
+		struct lbx_thread *t = lbx_list_entry(pos, struct lbx_thread, proc_node);
+
+		if ((s32)t->tid == tid)
+			return t;
+	}
+	return NULL;
+}
+
+static bool thread_exists(struct lbx_vfs *vfs, u32 pid, s32 tid)
+{
+	struct lbx_process *p = proc_lock(vfs, pid);
+	bool found;
+
+	if (!p)
+		return false;
+	found = !p->exited && proc_thread(p, tid);
+	proc_unlock(p);
+	return found;
+}
+
+/* The lowest tid >= from among pid's threads. */
+static bool next_tid(struct lbx_vfs *vfs, u32 pid, u32 from, u32 *out)
+{
+	struct lbx_process *p = proc_lock(vfs, pid);
+	struct lbx_list_head *pos;
+	bool found = false;
+
+	if (!p)
+		return false;
+	lbx_list_for_each(pos, &p->threads) {
+		struct lbx_thread *t = lbx_list_entry(pos, struct lbx_thread, proc_node);
+
+		if (p->exited || t->tid < from || (found && t->tid >= *out))
+			continue;
+		*out = t->tid;
+		found = true;
+	}
+	proc_unlock(p);
+	return found;
 }
 
 /* The lowest live pid >= from. */
@@ -299,6 +347,20 @@ static void proc_comm(struct lbx_process *p, char *out, size_t size)
 		base = strrchr(p->exe_path, '/');
 		lbx_strscpy(out, base ? base + 1 : p->exe_path, lbx_min(size, (size_t)16));
 	}
+}
+
+/* A thread's name: its own, else the process's (task/<tid>/comm). */
+static void thread_comm(struct lbx_process *p, struct lbx_thread *t, char *out, size_t size)
+{
+	size_t n;
+
+	if (!t || !t->comm[0]) {
+		proc_comm(p, out, size);
+		return;
+	}
+	n = strnlen(t->comm, lbx_min(sizeof(t->comm) - 1, size - 1));
+	memcpy(out, t->comm, n);
+	out[n] = '\0';
 }
 
 static bool proc_is_current(struct lbx_process *p)
@@ -831,7 +893,8 @@ static int show_ngroups_max(struct proc_show *s)
 
 /* ---- per-process files (the sandbox lock held, s->p found) ---- */
 
-static int show_status(struct proc_show *s)
+/* /proc/<pid>/status (t NULL) and /proc/<pid>/task/<tid>/status. */
+static int status_of(struct proc_show *s, struct lbx_thread *t)
 {
 	struct lbx_process *p = s->p;
 	bool alive = !p->exited;
@@ -843,13 +906,13 @@ static int show_status(struct proc_show *s)
 	char comm[16];
 	char st = proc_state(p);
 
-	proc_comm(p, comm, sizeof(comm));
+	thread_comm(p, t, comm, sizeof(comm));
 	proc_sigsets(p, &ss);
 	pb_printf(s->b, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", comm,
 		  alive && p->fs ? p->fs->umask : 022, st,
 		  st == 'Z' ? "zombie" : st == 'R' ? "running" : "sleeping");
 	pb_printf(s->b, "Tgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\nTracerPid:\t0\n",
-		  p->pid, p->pid, p->ppid);
+		  p->pid, t ? t->tid : p->pid, p->ppid);
 	pb_printf(s->b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
 		  c->uid, c->euid, c->suid, c->fsuid,
 		  c->gid, c->egid, c->sgid, c->fsgid);
@@ -860,7 +923,7 @@ static int show_status(struct proc_show *s)
 		pb_printf(s->b, n ? " %u" : "%u", c->groups[n]);
 	pb_printf(s->b, " \n");
 	pb_printf(s->b, "NStgid:\t%u\nNSpid:\t%u\nNSpgid:\t%u\nNSsid:\t%u\n",
-		  p->pid, p->pid, p->pgid, p->sid);
+		  p->pid, t ? t->tid : p->pid, p->pgid, p->sid);
 	if (alive)
 		pb_printf(s->b, "VmSize:\t%8llu kB\n",
 			  (unsigned long long)(vm_size(p) >> 10));
@@ -883,17 +946,37 @@ static int show_status(struct proc_show *s)
 	return 0;
 }
 
-/* The 52 fields of proc(5)'s /proc/<pid>/stat; zero where unknown. */
-static int show_pstat(struct proc_show *s)
+static int show_status(struct proc_show *s)
+{
+	return status_of(s, NULL);
+}
+
+/* The thread of a task/<tid> file: -ENOENT once it is gone. */
+static int shown_thread(struct proc_show *s, struct lbx_thread **t)
+{
+	*t = s->p->exited ? NULL : proc_thread(s->p, s->fd);
+	return *t ? 0 : -ENOENT;
+}
+
+static int show_tstatus(struct proc_show *s)
+{
+	struct lbx_thread *t;
+
+	return shown_thread(s, &t) ?: status_of(s, t);
+}
+
+/* The 52 fields of proc(5)'s /proc/<pid>/stat (t NULL) and of
+ * /proc/<pid>/task/<tid>/stat; zero where unknown. */
+static int pstat_of(struct proc_show *s, struct lbx_thread *t)
 {
 	struct lbx_process *p = s->p;
 	struct sigsets ss;
 	char comm[16];
 
-	proc_comm(p, comm, sizeof(comm));
+	thread_comm(p, t, comm, sizeof(comm));
 	proc_sigsets(p, &ss);
 	/* 1-9: pid (comm) state ppid pgrp session tty_nr tpgid flags */
-	pb_printf(s->b, "%u (%s) %c %u %u %u 0 -1 4194304 ", p->pid, comm,
+	pb_printf(s->b, "%u (%s) %c %u %u %u 0 -1 4194304 ", t ? t->tid : p->pid, comm,
 		  proc_state(p), p->ppid, p->pgid, p->sid);
 	/* 10-19: faults, times, priority, nice */
 	pb_printf(s->b, "0 0 0 0 0 0 0 0 20 0 ");
@@ -913,6 +996,18 @@ static int show_pstat(struct proc_show *s)
 	pb_printf(s->b, "%llu 0 0 0 0 %d\n", (unsigned long long)p->brk_start,
 		  p->exited ? p->exit_code : 0);
 	return 0;
+}
+
+static int show_pstat(struct proc_show *s)
+{
+	return pstat_of(s, NULL);
+}
+
+static int show_tstat(struct proc_show *s)
+{
+	struct lbx_thread *t;
+
+	return shown_thread(s, &t) ?: pstat_of(s, t);
 }
 
 static int show_statm(struct proc_show *s)
@@ -949,6 +1044,19 @@ static int show_comm(struct proc_show *s)
 	char comm[16];
 
 	proc_comm(s->p, comm, sizeof(comm));
+	pb_printf(s->b, "%s\n", comm);
+	return 0;
+}
+
+static int show_tcomm(struct proc_show *s)
+{
+	struct lbx_thread *t;
+	char comm[16];
+	int ret = shown_thread(s, &t);
+
+	if (ret)
+		return ret;
+	thread_comm(s->p, t, comm, sizeof(comm));
 	pb_printf(s->b, "%s\n", comm);
 	return 0;
 }
@@ -1051,6 +1159,7 @@ enum {
 	ID_PID, ID_CGROUP, ID_CMDLINE, ID_COMM, ID_CWD, ID_ENVIRON, ID_EXE,
 	ID_FD, ID_FDINFO, ID_LIMITS, ID_MAPS, ID_MOUNTINFO, ID_PMOUNTS,
 	ID_PROOT, ID_PSTAT, ID_STATM, ID_STATUS, ID_FD_LINK, ID_FDINFO_FILE,
+	ID_TASK, ID_TID, ID_TCOMM, ID_TSTAT, ID_TSTATUS,
 };
 
 #define PROC_FILE(var, nm, i, perm, fn)					\
@@ -1061,7 +1170,7 @@ enum {
 		.name = nm, .id = i, .mode = LX_S_IFLNK | 0777, .link = fn }
 
 /* Directories name their parents: declared here, defined below. */
-static const struct proc_ent root_ent, sys_ent, kernel_ent, pid_ent;
+static const struct proc_ent root_ent, sys_ent, kernel_ent, pid_ent, task_ent, tid_ent;
 
 PROC_LINK(self_ent, "self", ID_SELF, link_self);
 PROC_FILE(cpuinfo_ent, "cpuinfo", ID_CPUINFO, 0444, show_cpuinfo);
@@ -1141,10 +1250,30 @@ PROC_FILE(pstat_ent, "stat", ID_PSTAT, 0444, show_pstat);
 PROC_FILE(statm_ent, "statm", ID_STATM, 0444, show_statm);
 PROC_FILE(status_ent, "status", ID_STATUS, 0444, show_status);
 
+/* /proc/<pid>/task/<tid>/: a thread's own comm, stat and status. */
+PROC_FILE(tcomm_ent, "comm", ID_TCOMM, 0444, show_tcomm);
+PROC_FILE(tstat_ent, "stat", ID_TSTAT, 0444, show_tstat);
+PROC_FILE(tstatus_ent, "status", ID_TSTATUS, 0444, show_tstatus);
+
+static const struct proc_ent *const tid_children[] = {
+	&tcomm_ent, &tstat_ent, &tstatus_ent,
+};
+
+static const struct proc_ent tid_ent = {
+	.name = "", .id = ID_TID, .mode = LX_S_IFDIR | 0555,
+	.children = tid_children, .nchildren = LBX_ARRAY_SIZE(tid_children),
+	.parent = &task_ent,
+};
+
+static const struct proc_ent task_ent = {
+	.name = "task", .id = ID_TASK, .mode = LX_S_IFDIR | 0555,
+	.parent = &pid_ent, .dyn = DYN_TIDS, .dyn_ent = &tid_ent,
+};
+
 static const struct proc_ent *const pid_children[] = {
 	&cgroup_ent, &cmdline_ent, &comm_ent, &cwd_ent, &environ_ent, &exe_ent,
 	&fd_ent, &fdinfo_ent, &limits_ent, &maps_ent, &mountinfo_ent,
-	&pmounts_ent, &proot_ent, &pstat_ent, &statm_ent, &status_ent,
+	&pmounts_ent, &proot_ent, &pstat_ent, &statm_ent, &status_ent, &task_ent,
 };
 
 static const struct proc_ent pid_ent = {
@@ -1224,6 +1353,13 @@ static void proc_free_inode(struct lbx_inode *i)
 	lbx_plat_free(pi);
 }
 
+/* What the entries of directory dir carry in their fd field: a tid dir's
+ * children are its thread's; anything else's none. */
+static s32 tid_arg(const struct proc_ent *dir, s32 fd)
+{
+	return dir->id == ID_TID ? fd : -1;
+}
+
 /* The parent's pid: a /proc/<pid> directory's parent is global. */
 static u32 parent_pid(const struct proc_ent *parent, u32 pid)
 {
@@ -1236,7 +1372,7 @@ static u64 parent_ino(struct proc_inode *pi)
 
 	if (!parent)
 		return pi->i.ino;
-	return proc_ino(parent, parent_pid(parent, pi->pid), -1);
+	return proc_ino(parent, parent_pid(parent, pi->pid), tid_arg(parent, pi->fd));
 }
 
 /* Decimal without sign or leading zeros, as Linux's name_to_int. */
@@ -1276,15 +1412,18 @@ static int proc_lookup(struct lbx_inode *dir, const char *name, size_t len,
 			*out = lbx_inode_get(dir->sb->root);
 			return 0;
 		}
-		return proc_make(dir->sb, e->parent, pd->pid, -1, out);
+		return proc_make(dir->sb, e->parent, pd->pid, tid_arg(e->parent, pd->fd), out);
 	}
 	if (pd->pid && !proc_exists(vfs, pd->pid))
+		return -ENOENT;
+	if (e->id == ID_TID && !thread_exists(vfs, pd->pid, pd->fd))
 		return -ENOENT;
 	for (n = 0; n < e->nchildren; n++) {
 		const char *cn = e->children[n]->name;
 
 		if (strlen(cn) == len && !memcmp(cn, name, len))
-			return proc_make(dir->sb, e->children[n], pd->pid, -1, out);
+			return proc_make(dir->sb, e->children[n], pd->pid,
+					 tid_arg(e, pd->fd), out);
 	}
 	if (e->dyn == DYN_NONE || !parse_num(name, len, &n))
 		return -ENOENT;
@@ -1292,6 +1431,11 @@ static int proc_lookup(struct lbx_inode *dir, const char *name, size_t len,
 		if (!n || !proc_exists(vfs, n))
 			return -ENOENT;
 		return proc_make(dir->sb, e->dyn_ent, n, -1, out);
+	}
+	if (e->dyn == DYN_TIDS) {
+		if (!thread_exists(vfs, pd->pid, (s32)n))
+			return -ENOENT;
+		return proc_make(dir->sb, e->dyn_ent, pd->pid, (s32)n, out);
 	}
 	if (e->dyn_ent->show) {
 		/* fdinfo/N exists while the descriptor does. */
@@ -1436,6 +1580,8 @@ static int proc_iterate(struct lbx_file *f, struct lbx_dir_ctx *ctx)
 
 	if (pi->pid && !proc_exists(f->vfs, pi->pid))
 		return -ENOENT;
+	if (e->id == ID_TID && !thread_exists(f->vfs, pi->pid, pi->fd))
+		return -ENOENT;
 	if (ctx->pos == 0) {
 		if (!ctx->emit(ctx, ".", 1, pi->i.ino, LX_DT_DIR))
 			return 0;
@@ -1449,7 +1595,8 @@ static int proc_iterate(struct lbx_file *f, struct lbx_dir_ctx *ctx)
 	for (; ctx->pos < base; ctx->pos++) {
 		const struct proc_ent *c = e->children[ctx->pos - 2];
 
-		if (!ctx->emit(ctx, c->name, strlen(c->name), proc_ino(c, pi->pid, -1),
+		if (!ctx->emit(ctx, c->name, strlen(c->name),
+			       proc_ino(c, pi->pid, tid_arg(e, pi->fd)),
 			       lbx_mode_to_dtype(c->mode)))
 			return 0;
 	}
@@ -1461,6 +1608,11 @@ static int proc_iterate(struct lbx_file *f, struct lbx_dir_ctx *ctx)
 			if (!next_pid(f->vfs, from, &next))
 				break;
 			ok = emit_num(ctx, next, proc_ino(e->dyn_ent, next, -1),
+				      e->dyn_ent->mode);
+		} else if (e->dyn == DYN_TIDS) {
+			if (!next_tid(f->vfs, pi->pid, from, &next))
+				break;
+			ok = emit_num(ctx, next, proc_ino(e->dyn_ent, pi->pid, (s32)next),
 				      e->dyn_ent->mode);
 		} else {
 			if (!next_fd(f->vfs, pi->pid, from, &next))

@@ -9,11 +9,14 @@
  * blocked in a system call or computing, per-thread signal masks (a
  * process signal goes to a thread that does not block it, a thread's own
  * waits until it unblocks), a read() on a pipe woken by
- * another thread's write, and last exit_group from a thread other than
+ * another thread's write, /proc/self/task (a thread's comm, stat
+ * and status; gone after the join), and last exit_group from a thread other than
  * the first while the others are blocked: the verdict is printed by that
  * thread and the process's exit status is its exit_group's.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
 #include <pthread.h>
@@ -21,6 +24,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,6 +84,112 @@ static void test_create_join(void)
 			distinct &= tids[i] != tids[j];
 	}
 	CHECK(distinct, "100 distinct thread ids, none the process's");
+}
+
+/* ---- /proc/self/task ---- */
+
+static volatile int task_go;
+static volatile pid_t task_tid[2];
+
+static void *named(void *arg)
+{
+	long i = (long)arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "worker%ld", i);
+	prctl(PR_SET_NAME, name);	/* pthread_setname_np on oneself */
+	task_tid[i] = gettid_raw();
+	while (!task_go)
+		sleep_ms(1);
+	return NULL;
+}
+
+static int read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Lists /proc/self/task: how many entries, and whether want[] are all in. */
+static int list_tasks(const pid_t *want, int nwant, int *found)
+{
+	struct dirent *de;
+	int n = 0, i;
+	DIR *d = opendir("/proc/self/task");
+
+	*found = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		n++;
+		for (i = 0; i < nwant; i++)
+			*found += atoi(de->d_name) == want[i];
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_proc_task(void)
+{
+	char path[64], buf[2048], want[64], name[16];
+	pthread_t th[2];
+	pid_t all[3];
+	int i, n, found;
+
+	task_go = 0;
+	for (i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, named, (void *)(long)i);
+	for (i = 0; i < 2; i++)
+		while (!task_tid[i])
+			sleep_ms(1);
+	all[0] = getpid();
+	all[1] = task_tid[0];
+	all[2] = task_tid[1];
+	n = list_tasks(all, 3, &found);
+	CHECK(n == 3 && found == 3, "/proc/self/task lists %d entries, %d of the 3 threads",
+	      n, found);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/self/task/%d/comm", task_tid[i]);
+		snprintf(want, sizeof(want), "worker%d\n", i);
+		CHECK(read_text(path, buf, sizeof(buf)) == 0 && !strcmp(buf, want),
+		      "%s: '%s'", path, buf);
+		/* What pthread_getname_np reads for another thread. */
+		CHECK(pthread_getname_np(th[i], name, sizeof(name)) == 0 &&
+		      !strncmp(name, want, strlen(want) - 1), "pthread_getname_np: '%s'", name);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/status", task_tid[i]);
+		snprintf(want, sizeof(want), "\nPid:\t%d\n", task_tid[i]);
+		CHECK(read_text(path, buf, sizeof(buf)) == 0 && strstr(buf, want), "%s", path);
+		snprintf(want, sizeof(want), "\nTgid:\t%d\n", getpid());
+		CHECK(strstr(buf, want) != NULL, "%s: Tgid", path);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", task_tid[i]);
+		snprintf(want, sizeof(want), "%d (worker%d) ", task_tid[i], i);
+		CHECK(read_text(path, buf, sizeof(buf)) == 0 && !strncmp(buf, want, strlen(want)),
+		      "%s: '%.40s'", path, buf);
+	}
+	/* The first thread's entry is the process's. */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", getpid());
+	snprintf(want, sizeof(want), "\nPid:\t%d\n", getpid());
+	CHECK(read_text(path, buf, sizeof(buf)) == 0 && strstr(buf, want), "%s", path);
+	task_go = 1;
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	/* Gone with their threads. */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", task_tid[0]);
+	CHECK(read_text(path, buf, sizeof(buf)) == -1 && errno == ENOENT,
+	      "%s after the join", path);
+	n = list_tasks(all, 1, &found);
+	CHECK(n == 1 && found == 1, "/proc/self/task after the joins: %d entries", n);
 }
 
 /* ---- a raw clone3 thread ---- */
@@ -496,6 +606,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_create_join();
+	test_proc_task();
 	test_raw_clone3();
 	test_pingpong();
 	test_mutex_cond();
