@@ -109,6 +109,8 @@ $(O)/unit/%: tests/unit/%.c tests/unit/lbx_test_main.c tests/unit/lbx_test.h $(A
 
 # The image writer's test compiles the tools' tarw.c into itself.
 $(O)/unit/test_image_writer: userspace_tools/common/tarw.c userspace_tools/common/tarw.h
+$(O)/unit/test_imgcache: userspace_tools/common/tarw.c userspace_tools/common/tarw.h \
+	userspace_tools/common/imgcache.c userspace_tools/common/imgcache.h
 $(O)/unit/test_run_filter: userspace_tools/lbx-run/filter.c userspace_tools/lbx-run/run.h
 
 unit: $(UNIT_BINS)

@@ -1,12 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench/run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS] [-m LIST] [-c]:
+# bench/run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS] [-m LIST] [-c] [-k]:
 # the syscall benchmarks INSIDE the test VM, natively and under lbx-launch
 # (kernel mode), with a table of the ratios. -m runs only the measurements
 # named in the comma-separated LIST; -c gives lbx-launch --copy-image (the
-# root image copied into the kernel, as before ABI 1.4). bench/run.sh
-# starts it:
+# root image copied into the kernel, as before ABI 1.4); -k gives
+# lbx-launch --no-cache (the default root built at every start, as before
+# the image cache). The image cache is a new directory in /tmp (tmpfs):
+# the first start of each program stores its root, the others hit.
+# bench/run.sh starts it:
 #
 #   scripts/vm-run --add build/bench:/opt/litebox/bench \
 #       --add bench/run-vm.sh:/opt/litebox/bench/run-vm.sh \
@@ -22,14 +25,15 @@ D=/opt/litebox/bench
 G=/opt/litebox/guest
 OUT=/tmp/lbx-bench
 T=0.25 R=5 N=50 ONLY= COPY=
-usage() { echo "Usage: run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS] [-m LIST] [-c]"; }
+usage() { echo "Usage: run-vm.sh [-t SECONDS_PER_RUN] [-r RUNS] [-n HELLO_RUNS] [-m LIST] [-c] [-k]"; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-t) T=$2; shift 2 ;;
 	-r) R=$2; shift 2 ;;
 	-n) N=$2; shift 2 ;;
 	-m) ONLY=$2; shift 2 ;;
-	-c) COPY=--copy-image; shift ;;
+	-c) COPY="$COPY --copy-image"; shift ;;
+	-k) COPY="$COPY --no-cache"; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -40,13 +44,19 @@ done
 command -v lbx-launch > /dev/null || { echo "run-vm.sh: lbx-launch is not on PATH" >&2; exit 1; }
 [ -c /dev/litebox ] || { echo "run-vm.sh: /dev/litebox is missing (litebox.ko not loaded?)" >&2; exit 1; }
 mkdir -p "$OUT"
+rm -rf "$OUT/imgcache"
+export LBX_CACHE_DIR="$OUT/imgcache"
 : > "$OUT/native.out"
 : > "$OUT/lbx-launch.out"
 : > "$OUT/lbx-launch-trap.out"
 
 echo "== vm: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 echo "   native file in /tmp ($(stat -f -c %T /tmp 2>/dev/null)); lbx-launch file in the sandbox's /tmp (memfs)"
-[ -z "$COPY" ] || echo "   lbx-launch $COPY: the root image is copied into the kernel"
+case $COPY in *--copy-image*) echo "   lbx-launch --copy-image: the root image is copied into the kernel" ;; esac
+case $COPY in
+*--no-cache*) echo "   lbx-launch --no-cache: every default root is built at every start" ;;
+*) echo "   lbx-launch: image cache in $LBX_CACHE_DIR (the first start of a program stores, the others hit)" ;;
+esac
 status=0
 # want NAME: NAME is to be measured (every one without -m).
 want() {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench/run.sh [--host-only | --vm-only] [--icount] [--no-build] [-t S] [-r RUNS] [-n HELLO_RUNS]
-#              [--only LIST] [--copy-image]
+#              [--only LIST] [--copy-image] [--no-cache]
 #
 # Builds what the benchmarks need (make), runs them on the host (native vs
 # lbx-run: bench/run-host.sh) and in the test VM (native vs lbx-launch:
@@ -22,6 +22,8 @@
 #                 LIST (e.g. start-exit,spawn,python3-start)
 #   --copy-image  VM: lbx-launch --copy-image (the root image copied into
 #                 the kernel, as before ABI 1.4), to compare with
+#   --no-cache    VM: lbx-launch --no-cache (every default root built at
+#                 every start, as before the image cache), to compare with
 #
 # Logs: build/bench/host.log, build/bench/vm.log.
 
@@ -45,7 +47,8 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "bench/run.sh: $1 needs a value" >&2; exit 2; }
 		vmargs+=(-m "$2"); shift 2 ;;
 	--copy-image) vmargs+=(-c); shift ;;
-	-h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--no-cache) vmargs+=(-k); shift ;;
+	-h|--help) sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done

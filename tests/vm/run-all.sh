@@ -11,6 +11,11 @@ G=/opt/litebox/guest
 V=/opt/litebox/vmtest
 T=/tmp/lbx-vm-tests
 mkdir -p "$T"
+# lbx-launch's root image cache has its own tests below; everywhere else the
+# lane builds every root afresh, as it did before the cache (deterministic,
+# and no image files piling up in the VM's memory): HOME=/ turns it off.
+unset LBX_CACHE_DIR XDG_CACHE_HOME
+export HOME=/
 n=0
 failed=0
 
@@ -1031,6 +1036,143 @@ if grep -q ready "$T/zc.out" && grep -q "neither ours nor writable" "$T/zc.out" 
 else
 	not_ok "--rootfs of another user's file: $busy while running; output: $(cat "$T/zc.out")"
 fi
+
+# --- lbx-launch's root image cache (docs/imgcache.md) ---
+# The rest of the lane runs without it (HOME=/ above); here it lives in a
+# directory of its own on /tmp's tmpfs, removed at the end.
+C=$T/imgcache
+rm -rf "$C"
+cache_run() {	# lbx-launch with the cache at $C and -v; stdout to $T/ic.out, stderr $T/ic.err
+	LBX_CACHE_DIR=$C lbx-launch -v "$@" > "$T/ic.out" 2> "$T/ic.err" < /dev/null
+}
+said() { grep -q "root image cache: $1" "$T/ic.err"; }
+cache_run "$G/hello"; st1=$?
+cp "$T/ic.out" "$T/ic.first"
+s1=$(said stored && echo stored)
+cache_run "$G/hello"; st2=$?
+h2=$(said hit && ! said stored && echo hit)
+if [ $st1 = 0 ] && [ $st2 = 0 ] && [ "$s1" = stored ] && [ "$h2" = hit ] &&
+   grep -q '^PASS hello' "$T/ic.out" && cmp -s "$T/ic.first" "$T/ic.out" &&
+   [ "$(stat -c %a "$C")" = 700 ] && [ "$(ls "$C" | grep -c '\.tar$')" = 1 ]; then
+	ok "image cache: hello's first start stores its root (mode 700 dir), the second hits, same output"
+else
+	not_ok "image cache: first start $st1 '$s1', second $st2 '$h2', dir mode $(stat -c %a "$C" 2>&1)"
+	sed 's/^/#   /' "$T/ic.err" | head -n 10
+fi
+# On a hit the program's text is mapped from the cached tar itself.
+: > "$T/ic.out"
+LBX_CACHE_DIR=$C lbx-launch "$G/args_env" sleep 30 > "$T/ic.out" 2>&1 &
+pid=$!
+wait_for sleeping "$T/ic.out"
+LBX_CACHE_DIR=$C lbx-launch "$G/args_env" true > /dev/null 2>&1	# stored by now: a hit
+nmap=$(grep -c "r-xp .*$C/[0-9a-f]*\.tar" /proc/$pid/maps)
+kill -9 $pid
+wait $pid 2>/dev/null
+: > "$T/ic.out"
+LBX_CACHE_DIR=$C lbx-launch "$G/args_env" sleep 30 > "$T/ic.out" 2>&1 &
+pid=$!
+wait_for sleeping "$T/ic.out"
+nhit=$(grep -c "r-xp .*$C/[0-9a-f]*\.tar" /proc/$pid/maps)
+kill -9 $pid
+wait $pid 2>/dev/null
+if [ "$nmap" -ge 1 ] && [ "$nhit" -ge 1 ]; then
+	ok "image cache: the program's text is mapped from the cached tar (stored: $nmap r-xp ranges, hit: $nhit)"
+else
+	not_ok "image cache: r-xp ranges of the cached tar: $nmap when stored, $nhit on a hit"
+fi
+# A changed program is a miss, and the guest sees its new bytes: a copy
+# of busybox, grown, then changed in place (same size, new mtime).
+rm -rf "$T/icbin" && mkdir "$T/icbin" && cp /bin/busybox "$T/icbin/busybox"
+P=$T/icbin/busybox
+sum_ok() {	# the guest's md5 of the program equals the host's
+	cache_run "$P" md5sum "$P" && [ "$(cut -d' ' -f1 "$T/ic.out")" = "$(md5sum "$P" | cut -d' ' -f1)" ]
+}
+r1=$(sum_ok && said stored && echo stored)
+r2=$(sum_ok && said hit && echo hit)
+printf 'appended bytes\n' >> "$P"
+r3=$(sum_ok && said stored && echo stored)
+printf 'CHANGED' | dd of="$P" bs=1 seek=$(($(stat -c %s "$P") - 10)) conv=notrunc 2>/dev/null
+r4=$(sum_ok && said stored && echo stored)
+r5=$(sum_ok && said hit && echo hit)
+if [ "$r1 $r2 $r3 $r4 $r5" = "stored hit stored stored hit" ]; then
+	ok "image cache: a program grown, then changed in place, is a miss each time and the guest reads its new bytes"
+else
+	not_ok "image cache: changed program: '$r1 $r2 $r3 $r4 $r5', want 'stored hit stored stored hit'"
+	sed 's/^/#   /' "$T/ic.err" | head -n 10
+fi
+# --no-cache: built afresh, the cache neither read nor written.
+# (Entries made old first: a hit or a store would make one new.)
+touch -d '2001-01-01 00:00:00' "$T/ic.ref" "$C"/*
+nf=$(ls "$C" | wc -l)
+if cache_run --no-cache "$G/hello" && grep -q '^PASS hello' "$T/ic.out" &&
+   said 'not used (--no-cache)' && ! said hit && ! said stored &&
+   [ "$(ls "$C" | wc -l)" = "$nf" ] && [ -z "$(find "$C" -type f -newer "$T/ic.ref")" ] &&
+   LBX_CACHE_DIR=$C lbx-launch "$G/hello" > /dev/null 2>&1 && [ -n "$(find "$C" -type f -newer "$T/ic.ref")" ]; then
+	ok "image cache: --no-cache builds afresh and leaves the cache alone"
+else
+	not_ok "image cache: --no-cache: $(tr '\n' '|' < "$T/ic.err")"
+fi
+# A truncated cache file is a miss, rebuilt, and the guest runs.
+tar=$(ls "$C"/*.tar | head -n 1)
+for f in "$C"/*.tar; do
+	head -c 1024 "$f" > "$T/ic.trunc" && cat "$T/ic.trunc" > "$f"
+done
+r1=$(cache_run "$G/hello" && grep -q '^PASS hello' "$T/ic.out" && said 'miss (the entry differs)' && said stored && echo rebuilt)
+r2=$(cache_run "$G/hello" && grep -q '^PASS hello' "$T/ic.out" && said hit && echo hit)
+if [ "$r1 $r2" = "rebuilt hit" ]; then
+	ok "image cache: a truncated cache file is a miss, rebuilt and replaced; the guest runs"
+else
+	not_ok "image cache: truncated cache file: '$r1 $r2'"
+	sed 's/^/#   /' "$T/ic.err" | head -n 10
+fi
+# A cached image someone holds open for writing: the kernel refuses the
+# file (ETXTBSY) and the launcher copies it instead.
+htar=$(sed -n 's/.*root image cache: hit \(.*\.tar\)$/\1/p' "$T/ic.err")
+exec 7>> "$htar"
+r=$(cache_run "$G/hello" && grep -q '^PASS hello' "$T/ic.out" && said hit &&
+    grep -q 'open for writing: the root image is copied' "$T/ic.err" && echo copied)
+exec 7>&-
+if [ "$r" = copied ]; then
+	ok "image cache: a cached image open for writing elsewhere is copied instead (ETXTBSY fallback)"
+else
+	not_ok "image cache: ETXTBSY fallback: $(tr '\n' '|' < "$T/ic.err")"
+fi
+# Two launchers racing on one new key: both run.
+rm -rf "$C"
+LBX_CACHE_DIR=$C lbx-launch "$G/hello" > "$T/ic.a" 2>&1 &
+pa=$!
+LBX_CACHE_DIR=$C lbx-launch "$G/hello" > "$T/ic.b" 2>&1
+sb=$?
+wait $pa
+sa=$?
+if [ $sa = 0 ] && [ $sb = 0 ] && grep -q '^PASS hello' "$T/ic.a" && grep -q '^PASS hello' "$T/ic.b" &&
+   cache_run "$G/hello" && said hit; then
+	ok "image cache: two launchers storing one key at once both run; the next start hits"
+else
+	not_ok "image cache: racing stores: status $sa and $sb; $(tail -n 2 "$T/ic.a" "$T/ic.b" | tr '\n' '|')"
+fi
+# A directory others may write to is not used, and the guest still runs.
+chmod 0777 "$C"
+if cache_run "$G/hello" && grep -q '^PASS hello' "$T/ic.out" &&
+   said "$C not used: others may write to it (mode 0777)" && ! said hit && ! said stored; then
+	ok "image cache: a directory others may write to is not used"
+else
+	not_ok "image cache: mode 0777 directory: $(tr '\n' '|' < "$T/ic.err")"
+fi
+chmod 0700 "$C"
+# python3's root (its standard library, over 60 MB): stored, then a hit.
+if [ -x /usr/bin/python3 ]; then
+	r1=$(cache_run /usr/bin/python3 -c 'print(6*7)' && [ "$(cat "$T/ic.out")" = 42 ] && said stored && echo stored)
+	r2=$(cache_run /usr/bin/python3 -c 'print(6*7)' && [ "$(cat "$T/ic.out")" = 42 ] && said hit && echo hit)
+	if [ "$r1 $r2" = "stored hit" ]; then
+		ok "image cache: python3 -c 'print(6*7)' gives 42 when its root is stored and when it hits"
+	else
+		not_ok "image cache: python3: '$r1 $r2'; $(tail -n 3 "$T/ic.err" | tr '\n' '|')"
+	fi
+else
+	echo "# python3 is not in this VM: its image cache test is not run"
+fi
+rm -rf "$C" "$T/icbin"
 
 # Signals sent to the launcher are the guest's: default action, and a handler.
 lbx-launch "$G/args_env" sleep 30 > "$T/term.out" 2>&1 &

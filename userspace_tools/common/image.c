@@ -158,6 +158,7 @@ static int find_lib(const char *name, char *out, size_t cap)
 struct resolver {
 	const struct lbx_opts *o;
 	struct tarw *t;
+	bool quiet;		/* said already, by a dry resolution */
 	char **seen;
 	size_t nseen;
 };
@@ -211,7 +212,8 @@ static int add_elf_closure(struct resolver *r, const char *path)
 
 			snprintf(interp, sizeof(interp), "%.*s", (int)p->p_filesz - 1,
 				 (const char *)ef.map + p->p_offset);
-			lbx_verbose(r->o, "interpreter %s", interp);
+			if (!r->quiet)
+				lbx_verbose(r->o, "interpreter %s", interp);
 			musl = is_musl_interp(interp);
 			ret = add_elf_closure(r, interp);
 		} else if (p->p_type == PT_DYNAMIC) {
@@ -234,11 +236,13 @@ static int add_elf_closure(struct resolver *r, const char *path)
 		if (musl && !strcmp(name, "libc.so"))
 			continue;	/* the interpreter itself */
 		if (find_lib(name, lib, sizeof(lib))) {
-			lbx_msg(r->o, "warning: library %s needed by %s not found on the host",
-				name, path);
+			if (!r->quiet)
+				lbx_msg(r->o, "warning: library %s needed by %s not found on the host",
+					name, path);
 			continue;
 		}
-		lbx_verbose(r->o, "library %s", lib);
+		if (!r->quiet)
+			lbx_verbose(r->o, "library %s", lib);
 		ret = add_elf_closure(r, lib);
 	}
 	elf_close(&ef);
@@ -288,7 +292,7 @@ static int host_program(const char *prog, char *out, size_t cap)
  * root also carries their standard library, so that `lbx-launch python3 -c
  * ...` just works. Keyed by the program's real name.
  */
-static int add_runtime_dirs(const struct lbx_opts *o, struct tarw *t, const char *prog)
+static int add_runtime_dirs(const struct resolver *r, const char *prog)
 {
 	char real[PATH_MAX], dir[PATH_MAX], osmod[PATH_MAX + 8];
 	const char *base;
@@ -315,16 +319,22 @@ static int add_runtime_dirs(const struct lbx_opts *o, struct tarw *t, const char
 		snprintf(osmod, sizeof(osmod), "%s/os.py", dir);
 		if (access(osmod, R_OK))
 			continue;
-		lbx_verbose(o, "runtime directory %s", dir);
-		ret = tarw_add_host(t, dir, dir);
+		if (!r->quiet)
+			lbx_verbose(r->o, "runtime directory %s", dir);
+		ret = tarw_add_host(r->t, dir, dir);
 	}
 	closedir(d);
 	return ret;
 }
 
-static int default_root(const struct lbx_opts *o, struct lbx_images *img)
+/*
+ * The default root into t: what the program needs from the host, and the
+ * fixed directories. quiet: a dry resolution has said what it found.
+ */
+static int default_root(const struct lbx_opts *o, struct lbx_images *img,
+			struct tarw *t, bool quiet)
 {
-	struct resolver r = { .o = o, .t = &img->lower_w };
+	struct resolver r = { .o = o, .t = t, .quiet = quiet };
 	char prog[PATH_MAX];
 	size_t i;
 	int ret;
@@ -334,18 +344,19 @@ static int default_root(const struct lbx_opts *o, struct lbx_images *img)
 		lbx_msg(o, "%s: %s", o->argv[0], strerror(-ret));
 		return ret == -ENOENT ? LBX_EXIT_NOENT : LBX_EXIT_NOEXEC;
 	}
+	free(img->program);
 	img->program = strdup(prog);
 	ret = add_elf_closure(&r, prog);
 	if (!ret)
-		ret = add_runtime_dirs(o, &img->lower_w, prog);
+		ret = add_runtime_dirs(&r, prog);
 	if (!ret)
-		ret = tarw_add_dir(&img->lower_w, "/tmp", 01777);
+		ret = tarw_add_dir(t, "/tmp", 01777);
 	if (!ret)
-		ret = tarw_add_dir(&img->lower_w, "/dev", 0755);
+		ret = tarw_add_dir(t, "/dev", 0755);
 	if (!ret)
-		ret = tarw_add_dir(&img->lower_w, "/proc", 0555);
+		ret = tarw_add_dir(t, "/proc", 0555);
 	if (!ret)
-		ret = tarw_add_dir(&img->lower_w, "/root", 0700);
+		ret = tarw_add_dir(t, "/root", 0700);
 	for (i = 0; i < r.nseen; i++)
 		free(r.seen[i]);
 	free(r.seen);
@@ -355,6 +366,109 @@ static int default_root(const struct lbx_opts *o, struct lbx_images *img)
 		return LBX_EXIT_SETUP;
 	}
 	return 0;
+}
+
+/* Opens the image cache for lbx-launch's default root, if it may be used. */
+static void open_cache(const struct lbx_opts *o, struct lbx_images *img)
+{
+	char dir[4096], why[160];
+
+	if (strcmp(o->tool, "lbx-launch") || o->rootfs || o->copy_image)
+		return;
+	if (o->no_cache) {
+		lbx_verbose(o, "root image cache: not used (--no-cache)");
+		return;
+	}
+	if (lbx_cache_dir(dir, sizeof(dir))) {
+		lbx_verbose(o, "root image cache: not used (no LBX_CACHE_DIR, XDG_CACHE_HOME or HOME)");
+		return;
+	}
+	if (lbx_cache_open(&img->cache, dir, geteuid(), why, sizeof(why)))
+		lbx_verbose(o, "root image cache: %s not used: %s", dir, why);
+}
+
+/* Maps the cached image, which is copied instead if litebox.ko refuses
+ * the file (ETXTBSY: someone opened it for writing). */
+static int map_cached(struct lbx_images *img, int fd)
+{
+	struct stat st;
+	void *p;
+
+	if (fstat(fd, &st))
+		return -errno;
+	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	img->rootfs_map = p;
+	img->rootfs_len = st.st_size;
+	img->lower_fd = fd;
+	return 0;
+}
+
+/*
+ * The default root through the cache: a dry resolution gives the manifest
+ * (stats and ELF headers, no file data); on a hit the cached tar is the
+ * image. On a miss the image is built while the manifest it is stored
+ * under is recorded anew (from the descriptors its data is read from), and
+ * lbx_images_build() stores it once finished.
+ */
+static int cached_root(const struct lbx_opts *o, struct lbx_images *img)
+{
+	char name[LBX_CACHE_NAME_LEN + 1];
+	struct tarw_manifest dry_man = { 0 };
+	struct tarw dry;
+	int ret, fd;
+
+	tarw_init(&dry, img->lower_w.splice);
+	lbx_cache_manifest_begin(&dry_man);
+	tarw_set_manifest(&dry, &dry_man, true);
+	ret = default_root(o, img, &dry, false);
+	tarw_free(&dry);
+	if (ret) {
+		tarw_manifest_free(&dry_man);
+		return ret;
+	}
+	lbx_cache_name(&dry_man, name);
+	fd = lbx_cache_lookup(&img->cache, name, &dry_man);
+	tarw_manifest_free(&dry_man);
+	if (fd >= 0) {
+		ret = map_cached(img, fd);
+		if (!ret) {
+			lbx_verbose(o, "root image cache: hit %s/%s.tar", img->cache.path, name);
+			return 0;
+		}
+		close(fd);
+		lbx_verbose(o, "root image cache: cannot map %s.tar: %s", name, strerror(-ret));
+	} else {
+		lbx_verbose(o, "root image cache: miss (%s)",
+			    fd == -ENOENT ? "no entry" : "the entry differs");
+	}
+	lbx_cache_manifest_begin(&img->man);
+	tarw_set_manifest(&img->lower_w, &img->man, false);
+	return default_root(o, img, &img->lower_w, true);
+}
+
+/* Stores a freshly built default root, which becomes the lower file. */
+static void store_root(const struct lbx_opts *o, struct lbx_images *img)
+{
+	char name[LBX_CACHE_NAME_LEN + 1];
+	int fd, n;
+
+	lbx_cache_name(&img->man, name);
+	fd = lbx_cache_store(&img->cache, name, &img->man, img->lower, img->lower_len);
+	tarw_manifest_free(&img->man);
+	if (fd < 0) {
+		lbx_verbose(o, "root image cache: cannot store the image in %s: %s",
+			    img->cache.path, strerror(-fd));
+		return;
+	}
+	img->lower_fd = fd;
+	lbx_verbose(o, "root image cache: stored %s/%s.tar (%zu bytes)", img->cache.path,
+		    name, img->lower_len);
+	n = lbx_cache_trim(&img->cache, name, LBX_CACHE_MAX_ENTRIES, LBX_CACHE_MAX_BYTES,
+			   time(NULL));
+	if (n)
+		lbx_verbose(o, "root image cache: evicted %d old entr%s", n, n == 1 ? "y" : "ies");
 }
 
 static int map_rootfs(const struct lbx_opts *o, struct lbx_images *img)
@@ -422,9 +536,17 @@ int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img)
 	bool splice = !strcmp(o->tool, "lbx-launch");
 
 	memset(img, 0, sizeof(*img));
+	img->lower_fd = -1;
+	img->cache.dirfd = -1;
 	tarw_init(&img->lower_w, splice);
 	tarw_init(&img->upper_w, splice);
-	ret = o->rootfs ? map_rootfs(o, img) : default_root(o, img);
+	open_cache(o, img);
+	if (o->rootfs)
+		ret = map_rootfs(o, img);
+	else if (img->cache.dirfd >= 0)
+		ret = cached_root(o, img);
+	else
+		ret = default_root(o, img, &img->lower_w, false);
 	if (!ret)
 		ret = add_entries(o, img);
 	if (ret)
@@ -433,7 +555,7 @@ int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img)
 		lbx_msg(o, "out of memory");
 		return LBX_EXIT_SETUP;
 	}
-	if (o->rootfs) {
+	if (img->rootfs_map) {
 		img->lower = img->rootfs_map;
 		img->lower_len = img->rootfs_len;
 	} else {
@@ -441,7 +563,10 @@ int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img)
 			return LBX_EXIT_SETUP;
 		img->lower = img->lower_w.buf;
 		img->lower_len = img->lower_w.len;
+		if (img->cache.dirfd >= 0)
+			store_root(o, img);
 	}
+	lbx_cache_close(&img->cache);
 	if (o->nadds) {
 		if (tarw_finish(&img->upper_w))
 			return LBX_EXIT_SETUP;
@@ -455,6 +580,11 @@ int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img)
 
 void lbx_images_unmap(struct lbx_images *img)
 {
+	if (img->lower_fd >= 0)
+		close(img->lower_fd);
+	img->lower_fd = -1;
+	lbx_cache_close(&img->cache);
+	tarw_manifest_free(&img->man);
 	if (img->rootfs_map)
 		munmap(img->rootfs_map, img->rootfs_len);
 	img->rootfs_map = NULL;

@@ -4,6 +4,7 @@
 #define LBX_IMAGE_H
 
 #include <stddef.h>
+#include "imgcache.h"
 #include "options.h"
 #include "tarw.h"
 
@@ -16,8 +17,14 @@ struct lbx_images {
 
 	struct tarw lower_w;		/* storage for generated images */
 	struct tarw upper_w;
-	void *rootfs_map;
+	void *rootfs_map;		/* --rootfs, or the cached image, mapped */
 	size_t rootfs_len;
+
+	/* lbx-launch's image cache (imgcache.h): lower_fd is the cached tar
+	 * to hand over as the lower file, -1 when there is none. */
+	struct lbx_cache cache;
+	struct tarw_manifest man;
+	int lower_fd;
 };
 
 /*
@@ -27,7 +34,8 @@ struct lbx_images {
  * (LBX_EXIT_*) on failure, 0 on success.
  */
 int lbx_images_build(const struct lbx_opts *o, struct lbx_images *img);
-/* Unmaps the images (once the sandbox holds its copy), keeping program. */
+/* Unmaps the images and closes lower_fd (once the sandbox holds them),
+ * keeping program. */
 void lbx_images_unmap(struct lbx_images *img);
 void lbx_images_free(struct lbx_images *img);
 

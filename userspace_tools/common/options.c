@@ -93,7 +93,12 @@ static void usage(const struct lbx_opts *o, FILE *f)
 "                      guest has loopback only\n"
 "  --copy-image        hand the root image to litebox.ko as a buffer it copies\n"
 "                      (the ABI 1.0 way) rather than as a file it maps from\n"
-"                      (a sealed memfd, or the --rootfs file itself)\n" :
+"                      (a sealed memfd, or the --rootfs file itself)\n"
+"  --no-cache          build the default root image afresh, without the image\n"
+"                      cache ($LBX_CACHE_DIR, else $XDG_CACHE_HOME/litebox,\n"
+"                      else ~/.cache/litebox: built roots kept as tar files\n"
+"                      that the next start of the same program hands to\n"
+"                      litebox.ko unchanged; -v says hit or stored)\n" :
 "  --net tun=NAME,ADDR/PREFIX[,gw=GW][,mtu=N]\n"
 "                      give the guest the IPv4 or IPv6 address ADDR behind the\n"
 "                      host TUN device NAME: an existing persistent one you own\n"
@@ -154,7 +159,8 @@ static void *grow(void *p, size_t n, size_t size)
 }
 
 enum { OPT_ROOTFS = 256, OPT_ADD, OPT_ENV, OPT_CLEAR_ENV, OPT_CWD, OPT_MEM,
-	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE, OPT_NET, OPT_USER, OPT_COPY_IMAGE };
+	OPT_PROCS, OPT_FDS, OPT_NO_REWRITE, OPT_NET, OPT_USER, OPT_COPY_IMAGE,
+	OPT_NO_CACHE };
 
 /* A unicast address a host may use (prefix: its network's, for IPv4). */
 static bool net_unicast(int family, const unsigned char *a, unsigned int prefix)
@@ -280,6 +286,7 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 		{ "max-fds", required_argument, NULL, OPT_FDS },
 		{ "no-rewrite", no_argument, NULL, OPT_NO_REWRITE },
 		{ "copy-image", no_argument, NULL, OPT_COPY_IMAGE },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -358,6 +365,9 @@ void lbx_opts_parse(struct lbx_opts *o, const char *tool, int argc, char **argv)
 			break;
 		case OPT_COPY_IMAGE:
 			o->copy_image = true;	/* lbx-run always serves its own buffer */
+			break;
+		case OPT_NO_CACHE:
+			o->no_cache = true;	/* lbx-run has no cache */
 			break;
 		case OPT_NET:
 			if (o->net.arg) {

@@ -37,6 +37,7 @@ struct lbx_opts {
 	unsigned int max_fds;
 	bool no_rewrite;		/* --no-rewrite */
 	bool copy_image;		/* --copy-image (lbx-launch) */
+	bool no_cache;			/* --no-cache (lbx-launch) */
 	struct lbx_net_opt net;		/* --net */
 	const char *user;		/* --user UID[:GID]; NULL: root */
 	int verbose;

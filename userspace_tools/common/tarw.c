@@ -23,6 +23,98 @@ void tarw_init(struct tarw *t, bool splice)
 	t->splice = splice;
 }
 
+void tarw_set_manifest(struct tarw *t, struct tarw_manifest *m, bool dry)
+{
+	t->man = m;
+	t->dry = dry;
+}
+
+void tarw_manifest_put(struct tarw_manifest *m, const void *p, size_t n)
+{
+	size_t need;
+
+	if (m->err || !n)
+		return;
+	if (__builtin_add_overflow(m->len, n, &need)) {
+		m->err = -EOVERFLOW;
+		return;
+	}
+	if (need > m->cap) {
+		size_t nc = m->cap ? m->cap : 4096;
+		char *nb;
+
+		while (nc < need) {
+			if (__builtin_mul_overflow(nc, 2, &nc)) {
+				m->err = -EOVERFLOW;
+				return;
+			}
+		}
+		nb = realloc(m->buf, nc);
+		if (!nb) {
+			m->err = -ENOMEM;
+			return;
+		}
+		m->buf = nb;
+		m->cap = nc;
+	}
+	memcpy(m->buf + m->len, p, n);
+	m->len = need;
+}
+
+void tarw_manifest_str(struct tarw_manifest *m, const char *s)
+{
+	tarw_manifest_put(m, s, strlen(s) + 1);
+}
+
+void tarw_manifest_num(struct tarw_manifest *m, unsigned long long v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%llu", v);
+	tarw_manifest_str(m, num);
+}
+
+void tarw_manifest_free(struct tarw_manifest *m)
+{
+	free(m->buf);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * One entry of the manifest: type, mode, path, then what its contents come
+ * from: the link target, the host file's identity, or (data given in
+ * memory: rare, small) the bytes themselves after their length.
+ */
+static void record(struct tarw *t, const char *path, char type, mode_t mode,
+		   const void *data, size_t size, const char *link,
+		   const char *host, const struct stat *st)
+{
+	struct tarw_manifest *m = t->man;
+	const char ty[2] = { type, '\0' };
+
+	if (!m)
+		return;
+	tarw_manifest_str(m, ty);
+	tarw_manifest_num(m, mode & 07777);
+	tarw_manifest_str(m, path);
+	if (link) {
+		tarw_manifest_str(m, link);
+	} else if (host) {
+		tarw_manifest_str(m, host);
+		tarw_manifest_num(m, st->st_dev);
+		tarw_manifest_num(m, st->st_ino);
+		tarw_manifest_num(m, st->st_size);
+		tarw_manifest_num(m, st->st_mtim.tv_sec);
+		tarw_manifest_num(m, st->st_mtim.tv_nsec);
+		tarw_manifest_num(m, st->st_ctim.tv_sec);
+		tarw_manifest_num(m, st->st_ctim.tv_nsec);
+	} else if (type == '0') {
+		tarw_manifest_num(m, size);
+		if (size)
+			tarw_manifest_put(m, data, size);
+	}
+}
+
 void tarw_free(struct tarw *t)
 {
 	size_t i;
@@ -211,15 +303,22 @@ static int splice_data(struct tarw *t, int fd, size_t size)
 	return 0;
 }
 
-/* An entry's data comes from memory (data), or from a file (fd >= 0). */
+/*
+ * An entry's data comes from memory (data), or from a file (fd >= 0);
+ * host and st name the host file it copies, if any (for the manifest).
+ */
 static int entry(struct tarw *t, const char *path, char type, mode_t mode,
-		 const void *data, int fd, size_t size, const char *link)
+		 const void *data, int fd, size_t size, const char *link,
+		 const char *host, const struct stat *st)
 {
 	char pax[2 * PATH_MAX + 64];
 	int n = 0, ret;
 
 	if (tarw_contains(t, path))
 		return 0;
+	record(t, path, type, mode, data, size, link, host, st);
+	if (t->dry)
+		return remember(t, path);
 	if (strlen(path) >= 100) {
 		ret = pax_record(pax, sizeof(pax), "path", path);
 		if (ret < 0)
@@ -271,7 +370,7 @@ static int add_parents(struct tarw *t, const char *path)
 	for (p = strchr(buf, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		if (*buf) {
-			ret = entry(t, buf, '5', 0755, NULL, -1, 0, NULL);
+			ret = entry(t, buf, '5', 0755, NULL, -1, 0, NULL, NULL, NULL);
 			if (ret)
 				return ret;
 		}
@@ -285,7 +384,7 @@ int tarw_add_dir(struct tarw *t, const char *path, mode_t mode)
 	int ret = add_parents(t, path);
 
 	if (!ret && *rel(path))
-		ret = entry(t, rel(path), '5', mode, NULL, -1, 0, NULL);
+		ret = entry(t, rel(path), '5', mode, NULL, -1, 0, NULL, NULL, NULL);
 	return ret;
 }
 
@@ -294,47 +393,68 @@ int tarw_add_file(struct tarw *t, const char *path, mode_t mode,
 {
 	int ret = add_parents(t, path);
 
-	return ret ? ret : entry(t, rel(path), '0', mode, data, -1, len, NULL);
+	return ret ? ret : entry(t, rel(path), '0', mode, data, -1, len, NULL, NULL, NULL);
 }
 
 int tarw_add_symlink(struct tarw *t, const char *path, const char *target)
 {
 	int ret = add_parents(t, path);
 
-	return ret ? ret : entry(t, rel(path), '2', 0777, NULL, -1, 0, target);
+	return ret ? ret : entry(t, rel(path), '2', 0777, NULL, -1, 0, target, NULL, NULL);
 }
 
 /* Files this big or bigger are spliced rather than copied (when the
  * image is spliceable): the page of padding costs less than the copy. */
 #define SPLICE_MIN	(64 << 10)
 
+/*
+ * Reads a host file into the image. Its identity in the manifest is that of
+ * the descriptor the data is read from (a file replaced after the lstat is
+ * recorded as what was read). A dry image records the lstat's and opens
+ * nothing.
+ */
 static int add_host_file(struct tarw *t, const char *host, const char *path,
-			 const struct stat *st)
+			 const struct stat *lst)
 {
 	void *data = NULL;
+	struct stat st;
 	int fd, ret;
 
+	ret = add_parents(t, path);
+	if (ret)
+		return ret;
+	if (t->dry)
+		return entry(t, rel(path), '0', lst->st_mode, NULL, -1, lst->st_size,
+			     NULL, host, lst);
 	fd = open(host, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (t->splice && st->st_size >= SPLICE_MIN) {
-		ret = add_parents(t, path);
-		if (!ret)
-			ret = entry(t, rel(path), '0', st->st_mode, NULL, fd, st->st_size, NULL);
+	if (fstat(fd, &st)) {
+		ret = -errno;
 		close(fd);
 		return ret;
 	}
-	if (st->st_size) {
-		data = mmap(NULL, st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EAGAIN;		/* replaced by something else meanwhile */
+	}
+	if (t->splice && st.st_size >= SPLICE_MIN) {
+		ret = entry(t, rel(path), '0', st.st_mode, NULL, fd, st.st_size, NULL,
+			    host, &st);
+		close(fd);
+		return ret;
+	}
+	if (st.st_size) {
+		data = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (data == MAP_FAILED) {
 			ret = -errno;
 			close(fd);
 			return ret;
 		}
 	}
-	ret = tarw_add_file(t, path, st->st_mode, data, st->st_size);
+	ret = entry(t, rel(path), '0', st.st_mode, data, -1, st.st_size, NULL, host, &st);
 	if (data)
-		munmap(data, st->st_size);
+		munmap(data, st.st_size);
 	close(fd);
 	return ret;
 }

@@ -100,10 +100,10 @@ static int open_device(struct lbx_opts *o)
 
 /*
  * The root image as a file litebox.ko maps from instead of copying (ABI
- * 1.4): the --rootfs file itself (the kernel denies writes to it while a
- * sandbox holds it; sandboxes of one file share its page cache), else a
- * memfd holding the built image, sealed so that it can never change.
- * -1: hand over the buffer.
+ * 1.4): the --rootfs file itself or the image cache's tar (the kernel
+ * denies writes to it while a sandbox holds it; sandboxes of one file
+ * share its page cache), else a memfd holding the built image, sealed so
+ * that it can never change. -1: hand over the buffer.
  */
 static int lower_file(const struct lbx_opts *o, const struct lbx_images *img)
 {
@@ -115,6 +115,8 @@ static int lower_file(const struct lbx_opts *o, const struct lbx_images *img)
 		return -1;
 	if (o->rootfs)
 		return open(o->rootfs, O_RDONLY | O_CLOEXEC);
+	if (img->lower_fd >= 0)
+		return fcntl(img->lower_fd, F_DUPFD_CLOEXEC, 0);
 	if (img->lower_len > LBX_MEMFD_MAX) {
 		lbx_verbose(o, "the root image is over %lu MiB: copied, not written to a memfd",
 			    LBX_MEMFD_MAX >> 20);
@@ -178,10 +180,10 @@ static int create_sandbox(const struct lbx_opts *o, int dev, const struct lbx_im
 	}
 	sb = ioctl(dev, LBX_IOC_SANDBOX_CREATE, &c);
 	if (sb < 0 && lower >= 0 && (errno == ETXTBSY || errno == EACCES)) {
-		/* Someone has the --rootfs file open for writing, or it is not
-		 * ours to keep from its writers: copy it. */
+		/* Someone has the file open for writing, or it is not ours to
+		 * keep from its writers: copy it. */
 		lbx_verbose(o, "%s %s: the root image is copied",
-			    o->rootfs ? o->rootfs : "the image file",
+			    o->rootfs ? o->rootfs : "the cached root image",
 			    errno == ETXTBSY ? "is open for writing" :
 			    "is neither ours nor writable by us");
 		c.flags &= ~LBX_SANDBOX_LOWER_FD;
