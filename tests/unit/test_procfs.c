@@ -103,7 +103,11 @@ TEST(procfs_root_lists_static_entries_and_pids)
 	ASSERT_STREQ(list, "hostname,ngroups_max,osrelease,ostype,pid_max,version");
 	ASSERT_EQ(list_dir(x.ctx, "/proc/1", list, sizeof(list), 1), 0);
 	ASSERT_STREQ(list, "cgroup,cmdline,comm,cwd,environ,exe,fd,fdinfo,limits,"
-		     "maps,mountinfo,mounts,root,stat,statm,status");
+		     "maps,mountinfo,mounts,root,stat,statm,status,task");
+	ASSERT_EQ(list_dir(x.ctx, "/proc/1/task", list, sizeof(list), 1), 0);
+	ASSERT_STREQ(list, "1");
+	ASSERT_EQ(list_dir(x.ctx, "/proc/1/task/1", list, sizeof(list), 1), 0);
+	ASSERT_STREQ(list, "comm,stat,status");
 	pf_fini(&x);
 }
 
