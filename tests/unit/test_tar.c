@@ -271,6 +271,44 @@ TEST(tar_rejects_bad_checksum)
 	tarw_free(&w);
 }
 
+/* The word-wise sums equal tar(5)'s byte-wise ones, on random blocks and
+ * on blocks of all 0x00, all 0x7f, all 0x80 and all 0xff. */
+TEST(tar_checksums_match_the_bytewise_definition)
+{
+	unsigned char b[512];
+	unsigned long long seed = 88172645463325252ULL;
+	int round, i;
+
+	for (round = 0; round < 2000; round++) {
+		unsigned long long u = 0;
+		long long sg = 0;
+		u64 usum;
+		s64 ssum;
+
+		for (i = 0; i < 512; i++) {
+			if (round < 4) {
+				b[i] = (const unsigned char[]){ 0x00, 0x7f, 0x80, 0xff }[round];
+			} else {
+				seed ^= seed << 13;
+				seed ^= seed >> 7;
+				seed ^= seed << 17;
+				/* Some blocks mostly high bytes, some mostly low. */
+				b[i] = (unsigned char)(seed >> 24) |
+				       (round % 3 == 0 ? 0x80 : 0);
+			}
+		}
+		for (i = 0; i < 512; i++) {
+			int in_field = i >= 148 && i < 156;
+
+			u += in_field ? ' ' : b[i];
+			sg += in_field ? ' ' : (signed char)b[i];
+		}
+		lbx_tar_sums(b, &usum, &ssum);
+		ASSERT_EQ((unsigned long long)usum, u);
+		ASSERT_EQ((long long)ssum, sg);
+	}
+}
+
 TEST(tar_rejects_truncated_header)
 {
 	struct tarw w = { 0 };

@@ -81,46 +81,75 @@ static int add_with_links(struct tarw *t, const char *path, int depth)
 	return add_with_links(t, next, depth + 1);
 }
 
+/*
+ * An ELF file's headers, read with pread() rather than mapped: the
+ * resolution runs at every start (also when the image cache hits), and a
+ * mapping with its faults and unmap costs several system calls' worth.
+ */
 struct elf_file {
-	void *map;
+	int fd;
 	size_t len;
-	const Elf64_Ehdr *eh;
-	const Elf64_Phdr *ph;
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
 };
 
-static int elf_open(const char *path, struct elf_file *ef)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+#define ELF_HEAD	4096		/* headers usually all lie here */
+#define ELF_MAX_META	(1U << 20)	/* the most read of a section */
 
-	memset(ef, 0, sizeof(*ef));
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
-		close(fd);
+/* n bytes at off, all inside the file. */
+static int elf_read(const struct elf_file *ef, size_t off, void *buf, size_t n)
+{
+	if (off > ef->len || n > ef->len - off)
 		return -ENOEXEC;
-	}
-	ef->len = st.st_size;
-	ef->map = mmap(NULL, ef->len, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (ef->map == MAP_FAILED)
-		return -errno;
-	ef->eh = ef->map;
-	if (memcmp(ef->eh->e_ident, ELFMAG, SELFMAG) ||
-	    ef->eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    ef->eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    ef->eh->e_phoff > ef->len ||
-	    ef->eh->e_phnum > (ef->len - ef->eh->e_phoff) / sizeof(Elf64_Phdr)) {
-		munmap(ef->map, ef->len);
-		return -ENOEXEC;
-	}
-	ef->ph = (const void *)((const char *)ef->map + ef->eh->e_phoff);
-	return 0;
+	return pread(ef->fd, buf, n, off) == (ssize_t)n ? 0 : -ENOEXEC;
 }
 
 static void elf_close(struct elf_file *ef)
 {
-	munmap(ef->map, ef->len);
+	free(ef->ph);
+	if (ef->fd >= 0)
+		close(ef->fd);
+	ef->ph = NULL;
+	ef->fd = -1;
+}
+
+static int elf_open(const char *path, struct elf_file *ef)
+{
+	unsigned char head[ELF_HEAD];
+	struct stat st;
+	size_t n, phsize;
+	ssize_t got;
+
+	memset(ef, 0, sizeof(*ef));
+	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ef->fd < 0)
+		return -errno;
+	if (fstat(ef->fd, &st) || st.st_size < (off_t)sizeof(Elf64_Ehdr))
+		goto bad;
+	ef->len = st.st_size;
+	n = ef->len < sizeof(head) ? ef->len : sizeof(head);
+	got = pread(ef->fd, head, n, 0);
+	if (got != (ssize_t)n)
+		goto bad;
+	memcpy(&ef->eh, head, sizeof(ef->eh));
+	if (memcmp(ef->eh.e_ident, ELFMAG, SELFMAG) ||
+	    ef->eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    ef->eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    ef->eh.e_phoff > ef->len ||
+	    ef->eh.e_phnum > (ef->len - ef->eh.e_phoff) / sizeof(Elf64_Phdr))
+		goto bad;
+	phsize = (size_t)ef->eh.e_phnum * sizeof(Elf64_Phdr);
+	ef->ph = malloc(phsize ? phsize : 1);
+	if (!ef->ph)
+		goto bad;
+	if (ef->eh.e_phoff + phsize <= n)
+		memcpy(ef->ph, head + ef->eh.e_phoff, phsize);
+	else if (elf_read(ef, ef->eh.e_phoff, ef->ph, phsize))
+		goto bad;
+	return 0;
+bad:
+	elf_close(ef);
+	return -ENOEXEC;
 }
 
 /* File offset of virtual address v, or 0 when no PT_LOAD covers it. */
@@ -128,7 +157,7 @@ static size_t vaddr_to_off(const struct elf_file *ef, Elf64_Addr v)
 {
 	int i;
 
-	for (i = 0; i < ef->eh->e_phnum; i++) {
+	for (i = 0; i < ef->eh.e_phnum; i++) {
 		const Elf64_Phdr *p = &ef->ph[i];
 
 		if (p->p_type == PT_LOAD && v >= p->p_vaddr &&
@@ -185,11 +214,43 @@ static bool is_musl_interp(const char *interp)
 	return !strncmp(base ? base + 1 : interp, "ld-musl-", 8);
 }
 
+/*
+ * The string table dyn points at (DT_STRTAB, DT_STRSZ), read whole (a
+ * library's: a few KiB): *size bytes, or NULL.
+ */
+static char *read_strtab(const struct elf_file *ef, const Elf64_Dyn *dyn, size_t ndyn,
+			 size_t *size)
+{
+	size_t off = 0, sz = 0, i;
+	char *tab;
+
+	for (i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
+		if (dyn[i].d_tag == DT_STRTAB)
+			off = vaddr_to_off(ef, dyn[i].d_un.d_ptr);
+		else if (dyn[i].d_tag == DT_STRSZ)
+			sz = dyn[i].d_un.d_val;
+	}
+	if (!off || off >= ef->len)
+		return NULL;
+	if (!sz || sz > ef->len - off)
+		sz = ef->len - off;
+	if (sz > ELF_MAX_META)
+		sz = ELF_MAX_META;
+	tab = malloc(sz);
+	if (tab && elf_read(ef, off, tab, sz)) {
+		free(tab);
+		tab = NULL;
+	}
+	*size = sz;
+	return tab;
+}
+
 /* Adds an ELF file, its interpreter, and (recursively) its DT_NEEDED libraries. */
 static int add_elf_closure(struct resolver *r, const char *path)
 {
-	const Elf64_Dyn *dyn = NULL;
-	size_t ndyn = 0, stroff = 0;
+	Elf64_Dyn *dyn = NULL;
+	size_t ndyn = 0, strsz = 0;
+	char *strtab = NULL;
 	struct elf_file ef;
 	bool musl = false;
 	int i, ret;
@@ -202,36 +263,40 @@ static int add_elf_closure(struct resolver *r, const char *path)
 		return ret;
 	if (elf_open(path, &ef))
 		return 0;	/* not ELF (a script): nothing more to add */
-	for (i = 0; i < ef.eh->e_phnum && !ret; i++) {
+	for (i = 0; i < ef.eh.e_phnum && !ret; i++) {
 		const Elf64_Phdr *p = &ef.ph[i];
 
 		if (p->p_offset > ef.len || p->p_filesz > ef.len - p->p_offset)
 			continue;
-		if (p->p_type == PT_INTERP && p->p_filesz > 1) {
-			char interp[PATH_MAX];
+		if (p->p_type == PT_INTERP && p->p_filesz > 1 && p->p_filesz <= PATH_MAX) {
+			char interp[PATH_MAX + 1];
 
-			snprintf(interp, sizeof(interp), "%.*s", (int)p->p_filesz - 1,
-				 (const char *)ef.map + p->p_offset);
+			if (elf_read(&ef, p->p_offset, interp, p->p_filesz))
+				continue;
+			interp[p->p_filesz - 1] = '\0';
 			if (!r->quiet)
 				lbx_verbose(r->o, "interpreter %s", interp);
 			musl = is_musl_interp(interp);
 			ret = add_elf_closure(r, interp);
-		} else if (p->p_type == PT_DYNAMIC) {
-			dyn = (const void *)((const char *)ef.map + p->p_offset);
+		} else if (p->p_type == PT_DYNAMIC && !dyn && p->p_filesz <= ELF_MAX_META) {
 			ndyn = p->p_filesz / sizeof(*dyn);
+			dyn = malloc(ndyn ? ndyn * sizeof(*dyn) : 1);
+			if (dyn && elf_read(&ef, p->p_offset, dyn, ndyn * sizeof(*dyn))) {
+				free(dyn);
+				dyn = NULL;
+			}
 		}
 	}
-	for (i = 0; dyn && i < (int)ndyn && dyn[i].d_tag != DT_NULL; i++)
-		if (dyn[i].d_tag == DT_STRTAB)
-			stroff = vaddr_to_off(&ef, dyn[i].d_un.d_ptr);
-	for (i = 0; !ret && stroff && i < (int)ndyn && dyn[i].d_tag != DT_NULL; i++) {
+	if (dyn && !ret)
+		strtab = read_strtab(&ef, dyn, ndyn, &strsz);
+	for (i = 0; !ret && strtab && i < (int)ndyn && dyn[i].d_tag != DT_NULL; i++) {
 		const char *name;
 		char lib[PATH_MAX];
 
-		if (dyn[i].d_tag != DT_NEEDED || stroff + dyn[i].d_un.d_val >= ef.len)
+		if (dyn[i].d_tag != DT_NEEDED || dyn[i].d_un.d_val >= strsz)
 			continue;
-		name = (const char *)ef.map + stroff + dyn[i].d_un.d_val;
-		if (!memchr(name, '\0', ef.len - (stroff + dyn[i].d_un.d_val)))
+		name = strtab + dyn[i].d_un.d_val;
+		if (!memchr(name, '\0', strsz - dyn[i].d_un.d_val))
 			continue;
 		if (musl && !strcmp(name, "libc.so"))
 			continue;	/* the interpreter itself */
@@ -245,6 +310,8 @@ static int add_elf_closure(struct resolver *r, const char *path)
 			lbx_verbose(r->o, "library %s", lib);
 		ret = add_elf_closure(r, lib);
 	}
+	free(strtab);
+	free(dyn);
 	elf_close(&ef);
 	return ret;
 }
@@ -256,8 +323,6 @@ static int host_program(const char *prog, char *out, size_t cap)
 	char *dirs, *d, *save = NULL;
 
 	if (strchr(prog, '/')) {
-		if (!realpath(prog, out) && errno == ENOENT)
-			return -ENOENT;
 		/* Keep the path as given (made absolute): symlinks stay visible. */
 		if (prog[0] == '/')
 			snprintf(out, cap, "%s", prog);
@@ -300,6 +365,11 @@ static int add_runtime_dirs(const struct resolver *r, const char *prog)
 	int ret = 0;
 	DIR *d;
 
+	/* A name that is not python's is the real one unless it is a link
+	 * (one readlink; realpath() costs one per component). */
+	base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+	if (strncmp(base, "python", 6) && readlink(prog, real, sizeof(real)) < 0)
+		return 0;
 	if (!realpath(prog, real))
 		return 0;
 	base = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;

@@ -75,5 +75,8 @@ int lbx_tar_next(struct lbx_tar_iter *it, struct lbx_tar_entry *e);
  * component over NAME_MAX, or a name over PATH_MAX. Returns the length.
  */
 long lbx_tar_normalize(const char *in, size_t len, char *out);
+/* A header block's unsigned and signed checksums (the checksum field
+ * counted as spaces), as tar(5) defines them. */
+void lbx_tar_sums(const u8 *hdr, u64 *usum, s64 *ssum);
 
 #endif
