@@ -36,6 +36,7 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -115,20 +116,56 @@ static struct page *get_page_at(struct lbx_kimage *img, pgoff_t idx)
 	return read_mapping_page(mapping, idx, img->file);
 }
 
+/*
+ * Takes pages [*i, ...) of the image from the page cache as they are, in
+ * batches (one walk of the mapping per batch rather than a lookup per
+ * page), up to the first page that is not there or not read yet.
+ */
+static void take_cached(struct lbx_kimage *img, unsigned long *i)
+{
+	struct address_space *mapping = img->file->f_mapping;
+	struct folio_batch fbatch;
+	pgoff_t start = *i;
+	unsigned int n, k;
+
+	folio_batch_init(&fbatch);
+	n = filemap_get_folios_contig(mapping, &start, img->npages - 1, &fbatch);
+	for (k = 0; k < n; k++) {
+		struct folio *folio = fbatch.folios[k];
+		unsigned long idx = folio->index, end = idx + folio_nr_pages(folio);
+
+		if (!folio_test_uptodate(folio) || idx > *i || end <= *i)
+			break;
+		for (; *i < end && *i < img->npages; (*i)++) {
+			struct page *page = folio_page(folio, *i - idx);
+
+			get_page(page);
+			img->pages[*i] = page;
+		}
+	}
+	folio_batch_release(&fbatch);
+}
+
 static int map_pages(struct lbx_kimage *img)
 {
-	unsigned long i;
+	unsigned long i = 0;
 
 	img->npages = DIV_ROUND_UP(img->len, PAGE_SIZE);
 	img->pages = kvcalloc(img->npages, sizeof(*img->pages), GFP_KERNEL_ACCOUNT);
 	if (!img->pages)
 		return -ENOMEM;
-	for (i = 0; i < img->npages; i++) {
-		struct page *page = get_page_at(img, i);
+	while (i < img->npages) {
+		unsigned long before = i;
 
-		if (IS_ERR(page))
-			return PTR_ERR(page);
-		img->pages[i] = page;
+		take_cached(img, &i);
+		if (i == before) {
+			/* Not in the page cache, or not read yet: read it. */
+			struct page *page = get_page_at(img, i);
+
+			if (IS_ERR(page))
+				return PTR_ERR(page);
+			img->pages[i++] = page;
+		}
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		cond_resched();

@@ -15,7 +15,13 @@
 #include <litebox/list.h>
 #include <litebox/waitqueue.h>
 
-#define FUTEX_HASH_BITS		8
+/*
+ * One table per sandbox, made at every sandbox's creation: 64 buckets
+ * (3 KiB), as Linux 6.16's per-process private futex hashes start small
+ * (16 buckets, growing with the threads) where its global table had 256
+ * per CPU. Chains stay short for any sandbox's thread count.
+ */
+#define FUTEX_HASH_BITS		6
 #define FUTEX_HASH_SIZE		(1U << FUTEX_HASH_BITS)
 #define LX_INT_MAX		0x7fffffff
 

@@ -10,6 +10,9 @@
 #include "../../userspace_tools/common/tarw.c"
 #include "../../userspace_tools/common/imgcache.c"
 
+/* The tar size a hit reports. */
+static size_t tsize;
+
 #include "lbx_test.h"
 
 #define BIG	(100 * 1024 + 7)	/* spliced into the image */
@@ -139,7 +142,7 @@ TEST(store_then_hit)
 	ASSERT_EQ(st.st_mode & 07777, 0700);
 	lbx_cache_name(&real, name);
 	ASSERT_EQ(strlen(name), LBX_CACHE_NAME_LEN);
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &dry), -ENOENT);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &dry, &tsize), -ENOENT);
 	fd = lbx_cache_store(&c, name, &real, t.buf, t.len);
 	ASSERT_GE(fd, 0);
 	ASSERT_TRUE(fd_holds(fd, t.buf, t.len));
@@ -151,8 +154,9 @@ TEST(store_then_hit)
 	dry_manifest(&dry);
 	lbx_cache_name(&dry, name2);
 	ASSERT_STREQ(name, name2);
-	hit = lbx_cache_lookup(&c, name, &dry);
+	hit = lbx_cache_lookup(&c, name, &dry, &tsize);
 	ASSERT_GE(hit, 0);
+	ASSERT_EQ(tsize, t.len);
 	ASSERT_TRUE(fd_holds(hit, t.buf, t.len));
 	ASSERT_EQ(fcntl(hit, F_GETFL) & O_ACCMODE, O_RDONLY);
 	close(hit);
@@ -186,9 +190,9 @@ static void check_change(void (*op)(const char *lib))
 	ASSERT_FALSE(same(&before, &after));
 	lbx_cache_name(&after, name2);
 	ASSERT_NE(strcmp(name, name2), 0);
-	ASSERT_EQ(lbx_cache_lookup(&c, name2, &after), -ENOENT);
+	ASSERT_EQ(lbx_cache_lookup(&c, name2, &after, &tsize), -ENOENT);
 	/* Even under the old name the new manifest is no hit. */
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &after), -ESTALE);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &after, &tsize), -ESTALE);
 	tarw_manifest_free(&before);
 	tarw_manifest_free(&after);
 	lbx_cache_close(&c);
@@ -269,10 +273,10 @@ TEST(collision_misses)
 	memset(&b, 0, sizeof(b));
 	tarw_manifest_put(&b, a.buf, a.len);
 	b.buf[b.len - 2] ^= 1;		/* same length, one byte off */
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &b), -ESTALE);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &b, &tsize), -ESTALE);
 	b.len--;			/* a prefix of it */
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &b), -ESTALE);
-	fd = lbx_cache_lookup(&c, name, &a);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &b, &tsize), -ESTALE);
+	fd = lbx_cache_lookup(&c, name, &a, &tsize);
 	ASSERT_GE(fd, 0);
 	close(fd);
 	tarw_free(&t);
@@ -306,11 +310,11 @@ TEST(damaged_cache_file_misses_and_rebuilds)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(ftruncate(fd, t.len - 512), 0);
 	close(fd);
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &m), -ESTALE);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
 	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
 	ASSERT_GE(fd, 0);
 	close(fd);
-	fd = lbx_cache_lookup(&c, name, &m);
+	fd = lbx_cache_lookup(&c, name, &m, &tsize);
 	ASSERT_GE(fd, 0);
 	ASSERT_TRUE(fd_holds(fd, t.buf, t.len));
 	close(fd);
@@ -325,7 +329,7 @@ TEST(damaged_cache_file_misses_and_rebuilds)
 		ASSERT_EQ(futimens(fd, ts), 0);
 	}
 	close(fd);
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &m), -ESTALE);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
 
 	/* A damaged key file. */
 	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
@@ -335,19 +339,32 @@ TEST(damaged_cache_file_misses_and_rebuilds)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(pwrite(fd, "Z", 1, 3), 1);
 	close(fd);
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &m), -ESTALE);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
+	/* A key file with the right contents and a byte more. */
+	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	fd = open_w(c.dirfd, key);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pwrite(fd, "", 1, lseek(fd, 0, SEEK_END)), 1);
+	close(fd);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
+	/* A FIFO under the key's name is a miss, not a hang. */
+	ASSERT_EQ(unlinkat(c.dirfd, key, 0), 0);
+	ASSERT_EQ(mkfifoat(c.dirfd, key, 0600), 0);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
 	/* A missing key. */
 	ASSERT_EQ(unlinkat(c.dirfd, key, 0), 0);
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &m), -ENOENT);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ENOENT);
 	/* A tar replaced by a symlink is not followed. */
 	ASSERT_EQ(unlinkat(c.dirfd, tar, 0), 0);
 	ASSERT_EQ(symlinkat("/etc/passwd", c.dirfd, tar), 0);
-	ASSERT_EQ(lbx_cache_lookup(&c, name, &m), -ESTALE);
+	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
 	/* Storing replaces the symlink. */
 	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
 	ASSERT_GE(fd, 0);
 	close(fd);
-	fd = lbx_cache_lookup(&c, name, &m);
+	fd = lbx_cache_lookup(&c, name, &m, &tsize);
 	ASSERT_GE(fd, 0);
 	ASSERT_TRUE(fd_holds(fd, t.buf, t.len));
 	close(fd);
@@ -376,7 +393,7 @@ TEST(racing_stores_both_work)
 	ASSERT_GE(b, 0);
 	ASSERT_TRUE(fd_holds(a, t.buf, t.len));
 	ASSERT_TRUE(fd_holds(b, t.buf, t.len));
-	fd = lbx_cache_lookup(&c, name, &m);
+	fd = lbx_cache_lookup(&c, name, &m, &tsize);
 	ASSERT_GE(fd, 0);
 	close(fd);
 	close(a);
@@ -573,7 +590,7 @@ TEST(hit_refreshes_age)
 	close(fd);
 	snprintf(key, sizeof(key), "%s.key", name);
 	set_mtime(c.dirfd, key, now - 5000);
-	fd = lbx_cache_lookup(&c, name, &m);
+	fd = lbx_cache_lookup(&c, name, &m, &tsize);
 	ASSERT_GE(fd, 0);
 	close(fd);
 	ASSERT_EQ(fstatat(c.dirfd, key, &st, 0), 0);

@@ -457,20 +457,16 @@ static void open_cache(const struct lbx_opts *o, struct lbx_images *img)
 		lbx_verbose(o, "root image cache: %s not used: %s", dir, why);
 }
 
-/* Maps the cached image, which is copied instead if litebox.ko refuses
- * the file (ETXTBSY: someone opened it for writing). */
-static int map_cached(struct lbx_images *img, int fd)
+/* Maps the cached image (size bytes), which is copied instead if
+ * litebox.ko refuses the file (ETXTBSY: someone opened it for writing). */
+static int map_cached(struct lbx_images *img, int fd, size_t size)
 {
-	struct stat st;
-	void *p;
+	void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 
-	if (fstat(fd, &st))
-		return -errno;
-	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
 	img->rootfs_map = p;
-	img->rootfs_len = st.st_size;
+	img->rootfs_len = size;
 	img->lower_fd = fd;
 	return 0;
 }
@@ -487,6 +483,7 @@ static int cached_root(const struct lbx_opts *o, struct lbx_images *img)
 	char name[LBX_CACHE_NAME_LEN + 1];
 	struct tarw_manifest dry_man = { 0 };
 	struct tarw dry;
+	size_t size;
 	int ret, fd;
 
 	tarw_init(&dry, img->lower_w.splice);
@@ -499,10 +496,10 @@ static int cached_root(const struct lbx_opts *o, struct lbx_images *img)
 		return ret;
 	}
 	lbx_cache_name(&dry_man, name);
-	fd = lbx_cache_lookup(&img->cache, name, &dry_man);
+	fd = lbx_cache_lookup(&img->cache, name, &dry_man, &size);
 	tarw_manifest_free(&dry_man);
 	if (fd >= 0) {
-		ret = map_cached(img, fd);
+		ret = map_cached(img, fd, size);
 		if (!ret) {
 			lbx_verbose(o, "root image cache: hit %s/%s.tar", img->cache.path, name);
 			return 0;

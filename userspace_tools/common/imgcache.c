@@ -165,24 +165,6 @@ static int key_contents(const struct tarw_manifest *m, const struct stat *st,
 	return 0;
 }
 
-static int read_all(int fd, char *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, buf + done, len - done, done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			return -ESTALE;		/* shrank meanwhile */
-		done += n;
-	}
-	return 0;
-}
-
 static int write_all(int fd, const char *buf, size_t len)
 {
 	size_t done = 0;
@@ -208,11 +190,12 @@ static int entry_file(char *out, size_t cap, const char *name, const char *ext)
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
-int lbx_cache_lookup(struct lbx_cache *c, const char *name, const struct tarw_manifest *m)
+int lbx_cache_lookup(struct lbx_cache *c, const char *name, const struct tarw_manifest *m,
+		     size_t *size)
 {
 	char tarname[64], keyname[64], *buf = NULL;
 	struct tarw_manifest want;
-	struct stat st, kst;
+	struct stat st;
 	int tfd, kfd = -1, ret;
 
 	if (c->dirfd < 0 || m->err)
@@ -222,14 +205,15 @@ int lbx_cache_lookup(struct lbx_cache *c, const char *name, const struct tarw_ma
 		ret = entry_file(keyname, sizeof(keyname), name, "key");
 	if (ret)
 		return ret;
-	tfd = openat(c->dirfd, tarname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted under an entry's name must not hang us. */
+	tfd = openat(c->dirfd, tarname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (tfd < 0)
 		return errno == ENOENT ? -ENOENT : -ESTALE;
 	ret = -ESTALE;
 	if (fstat(tfd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    !st.st_size || st.st_size % 512)
 		goto out;
-	kfd = openat(c->dirfd, keyname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	kfd = openat(c->dirfd, keyname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (kfd < 0) {
 		ret = errno == ENOENT ? -ENOENT : -ESTALE;
 		goto out;
@@ -237,23 +221,20 @@ int lbx_cache_lookup(struct lbx_cache *c, const char *name, const struct tarw_ma
 	ret = key_contents(m, &st, &want);
 	if (ret)
 		goto out;
-	ret = -ESTALE;
-	if (fstat(kfd, &kst) || !S_ISREG(kst.st_mode) || (size_t)kst.st_size != want.len)
-		goto out_want;
-	buf = malloc(want.len);
+	/* The key is exactly want: one byte more read shows a longer one;
+	 * a directory or FIFO reads as an error or as nothing. */
+	buf = malloc(want.len + 1);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out_want;
 	}
-	ret = read_all(kfd, buf, want.len);
-	if (ret)
+	ret = -ESTALE;
+	if (pread(kfd, buf, want.len + 1, 0) != (ssize_t)want.len ||
+	    memcmp(buf, want.buf, want.len))
 		goto out_want;
-	if (memcmp(buf, want.buf, want.len)) {
-		ret = -ESTALE;
-		goto out_want;
-	}
 	/* Used now: the last to be evicted. Best effort. */
 	futimens(kfd, NULL);
+	*size = st.st_size;
 	ret = 0;
 out_want:
 	free(buf);

@@ -53,9 +53,10 @@ void lbx_cache_name(const struct tarw_manifest *m, char *name);
  * the key file holds exactly m and the identity (device, inode, size,
  * mtime, owner) of the tar as it is now; the entry's mtime is refreshed.
  * Else -ENOENT (no entry) or -ESTALE (a different manifest, or a tar that
- * changed since it was stored).
+ * changed since it was stored). *size: the tar's size, on a hit.
  */
-int lbx_cache_lookup(struct lbx_cache *c, const char *name, const struct tarw_manifest *m);
+int lbx_cache_lookup(struct lbx_cache *c, const char *name, const struct tarw_manifest *m,
+		     size_t *size);
 
 /*
  * Stores img under name for manifest m, replacing any entry there
