@@ -93,7 +93,7 @@ struct elf_file {
 	Elf64_Phdr *ph;
 };
 
-#define ELF_HEAD	4096		/* headers usually all lie here */
+#define ELF_HEAD	1024		/* the headers of most programs lie here */
 #define ELF_MAX_META	(1U << 20)	/* the most read of a section */
 
 /* n bytes at off, all inside the file. */
