@@ -121,6 +121,37 @@ static int open_w(int dirfd, const char *name)
 	return openat(dirfd, name, O_WRONLY);
 }
 
+/* Stores data under name, which must succeed; the descriptor is closed. */
+static void store_ok(struct lbx_cache *c, const char *name, const struct tarw_manifest *m,
+		     const void *data, size_t len)
+{
+	int fd = lbx_cache_store(c, name, m, data, len);
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+}
+
+/* Looks name up, which must hit (holding data, when given). */
+static void hit_ok(struct lbx_cache *c, const char *name, const struct tarw_manifest *m,
+		   const void *data, size_t len)
+{
+	int fd = lbx_cache_lookup(c, name, m, &tsize);
+
+	ASSERT_GE(fd, 0);
+	if (data)
+		ASSERT_TRUE(fd_holds(fd, data, len));
+	close(fd);
+}
+
+/* Gives path back the times st holds (a change that must not show in them). */
+static void keep_times(const char *path, const struct stat *st)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+
+	if (utimensat(AT_FDCWD, path, ts, 0))
+		abort();
+}
+
 /* Builds, stores and looks up the host tree's image: a hit, same bytes. */
 TEST(store_then_hit)
 {
@@ -174,15 +205,12 @@ static void check_change(void (*op)(const char *lib))
 	char name[LBX_CACHE_NAME_LEN + 1], name2[LBX_CACHE_NAME_LEN + 1], lib[160];
 	struct lbx_cache c;
 	struct tarw t;
-	int fd;
 
 	setup();
 	open_cache_ok(&c);
 	ASSERT_EQ(manifest(&before, false, &t), 0);
 	lbx_cache_name(&before, name);
-	fd = lbx_cache_store(&c, name, &before, t.buf, t.len);
-	ASSERT_GE(fd, 0);
-	close(fd);
+	store_ok(&c, name, &before, t.buf, t.len);
 	tarw_free(&t);
 	snprintf(lib, sizeof(lib), "%s/lib.so", hostdir);
 	op(lib);
@@ -217,12 +245,9 @@ static void replace_inode(const char *lib)
 	write_file(tmp, "library", BIG);
 	if (stat(lib, &st))
 		abort();
-	{
-		struct timespec ts[2] = { st.st_atim, st.st_mtim };
-
-		if (utimensat(AT_FDCWD, tmp, ts, 0) || rename(tmp, lib))
-			abort();
-	}
+	keep_times(tmp, &st);
+	if (rename(tmp, lib))
+		abort();
 }
 
 static void resize(const char *lib)
@@ -231,12 +256,7 @@ static void resize(const char *lib)
 
 	if (stat(lib, &st) || truncate(lib, BIG - 1))
 		abort();
-	{
-		struct timespec ts[2] = { st.st_atim, st.st_mtim };
-
-		if (utimensat(AT_FDCWD, lib, ts, 0))
-			abort();
-	}
+	keep_times(lib, &st);
 }
 
 TEST(touched_library_misses)
@@ -261,24 +281,19 @@ TEST(collision_misses)
 	char name[LBX_CACHE_NAME_LEN + 1];
 	struct lbx_cache c;
 	struct tarw t;
-	int fd;
 
 	setup();
 	open_cache_ok(&c);
 	ASSERT_EQ(manifest(&a, false, &t), 0);
 	lbx_cache_name(&a, name);
-	fd = lbx_cache_store(&c, name, &a, t.buf, t.len);
-	ASSERT_GE(fd, 0);
-	close(fd);
+	store_ok(&c, name, &a, t.buf, t.len);
 	memset(&b, 0, sizeof(b));
 	tarw_manifest_put(&b, a.buf, a.len);
 	b.buf[b.len - 2] ^= 1;		/* same length, one byte off */
 	ASSERT_EQ(lbx_cache_lookup(&c, name, &b, &tsize), -ESTALE);
 	b.len--;			/* a prefix of it */
 	ASSERT_EQ(lbx_cache_lookup(&c, name, &b, &tsize), -ESTALE);
-	fd = lbx_cache_lookup(&c, name, &a, &tsize);
-	ASSERT_GE(fd, 0);
-	close(fd);
+	hit_ok(&c, name, &a, NULL, 0);
 	tarw_free(&t);
 	tarw_manifest_free(&a);
 	tarw_manifest_free(&b);
@@ -303,21 +318,14 @@ TEST(damaged_cache_file_misses_and_rebuilds)
 	snprintf(key, sizeof(key), "%s.key", name);
 
 	/* Truncated. */
-	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
-	ASSERT_GE(fd, 0);
-	close(fd);
+	store_ok(&c, name, &m, t.buf, t.len);
 	fd = open_w(c.dirfd, tar);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(ftruncate(fd, t.len - 512), 0);
 	close(fd);
 	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
-	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
-	ASSERT_GE(fd, 0);
-	close(fd);
-	fd = lbx_cache_lookup(&c, name, &m, &tsize);
-	ASSERT_GE(fd, 0);
-	ASSERT_TRUE(fd_holds(fd, t.buf, t.len));
-	close(fd);
+	store_ok(&c, name, &m, t.buf, t.len);
+	hit_ok(&c, name, &m, t.buf, t.len);
 
 	/* Overwritten in place, same size: its mtime moves. */
 	fd = open_w(c.dirfd, tar);
@@ -332,18 +340,14 @@ TEST(damaged_cache_file_misses_and_rebuilds)
 	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
 
 	/* A damaged key file. */
-	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
-	ASSERT_GE(fd, 0);
-	close(fd);
+	store_ok(&c, name, &m, t.buf, t.len);
 	fd = open_w(c.dirfd, key);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(pwrite(fd, "Z", 1, 3), 1);
 	close(fd);
 	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
 	/* A key file with the right contents and a byte more. */
-	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
-	ASSERT_GE(fd, 0);
-	close(fd);
+	store_ok(&c, name, &m, t.buf, t.len);
 	fd = open_w(c.dirfd, key);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(pwrite(fd, "", 1, lseek(fd, 0, SEEK_END)), 1);
@@ -361,13 +365,8 @@ TEST(damaged_cache_file_misses_and_rebuilds)
 	ASSERT_EQ(symlinkat("/etc/passwd", c.dirfd, tar), 0);
 	ASSERT_EQ(lbx_cache_lookup(&c, name, &m, &tsize), -ESTALE);
 	/* Storing replaces the symlink. */
-	fd = lbx_cache_store(&c, name, &m, t.buf, t.len);
-	ASSERT_GE(fd, 0);
-	close(fd);
-	fd = lbx_cache_lookup(&c, name, &m, &tsize);
-	ASSERT_GE(fd, 0);
-	ASSERT_TRUE(fd_holds(fd, t.buf, t.len));
-	close(fd);
+	store_ok(&c, name, &m, t.buf, t.len);
+	hit_ok(&c, name, &m, t.buf, t.len);
 	tarw_free(&t);
 	tarw_manifest_free(&m);
 	lbx_cache_close(&c);
@@ -381,7 +380,7 @@ TEST(racing_stores_both_work)
 	char name[LBX_CACHE_NAME_LEN + 1];
 	struct lbx_cache c;
 	struct tarw t;
-	int a, b, fd;
+	int a, b;
 
 	setup();
 	open_cache_ok(&c);
@@ -393,9 +392,7 @@ TEST(racing_stores_both_work)
 	ASSERT_GE(b, 0);
 	ASSERT_TRUE(fd_holds(a, t.buf, t.len));
 	ASSERT_TRUE(fd_holds(b, t.buf, t.len));
-	fd = lbx_cache_lookup(&c, name, &m, &tsize);
-	ASSERT_GE(fd, 0);
-	close(fd);
+	hit_ok(&c, name, &m, NULL, 0);
 	close(a);
 	close(b);
 	tarw_free(&t);
@@ -519,9 +516,7 @@ TEST(eviction_keeps_bounds)
 		lbx_cache_manifest_begin(&m);
 		tarw_manifest_num(&m, i);
 		lbx_cache_name(&m, name[i]);
-		fd = lbx_cache_store(&c, name[i], &m, data, sizeof(data));
-		ASSERT_GE(fd, 0);
-		close(fd);
+		store_ok(&c, name[i], &m, data, sizeof(data));
 		tarw_manifest_free(&m);
 		/* Entry i was last used i hours ago (its key's mtime). */
 		snprintf(f, sizeof(f), "%s.key", name[i]);
@@ -579,20 +574,15 @@ TEST(hit_refreshes_age)
 	static char data[1024];
 	struct stat st;
 	time_t now = time(NULL);
-	int fd;
 
 	setup();
 	open_cache_ok(&c);
 	lbx_cache_manifest_begin(&m);
 	lbx_cache_name(&m, name);
-	fd = lbx_cache_store(&c, name, &m, data, sizeof(data));
-	ASSERT_GE(fd, 0);
-	close(fd);
+	store_ok(&c, name, &m, data, sizeof(data));
 	snprintf(key, sizeof(key), "%s.key", name);
 	set_mtime(c.dirfd, key, now - 5000);
-	fd = lbx_cache_lookup(&c, name, &m, &tsize);
-	ASSERT_GE(fd, 0);
-	close(fd);
+	hit_ok(&c, name, &m, NULL, 0);
 	ASSERT_EQ(fstatat(c.dirfd, key, &st, 0), 0);
 	ASSERT_GE(st.st_mtime, now - 5);
 	tarw_manifest_free(&m);
