@@ -184,11 +184,21 @@ static void test_proc_task(void)
 	task_go = 1;
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	/* Gone with their threads. */
+	/*
+	 * Gone with their threads. The join returns at the CLONE_CHILD_CLEARTID
+	 * wake, which a dying thread does before it leaves its thread group (as
+	 * on Linux, where exit_mm() runs before release_task()), so an entry
+	 * may outlive the join for a moment: wait for it, up to 5 s.
+	 */
 	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", task_tid[0]);
+	for (i = 0; i < 5000; i++) {
+		n = list_tasks(all, 1, &found);
+		if (n == 1 && read_text(path, buf, sizeof(buf)) == -1)
+			break;
+		sleep_ms(1);
+	}
 	CHECK(read_text(path, buf, sizeof(buf)) == -1 && errno == ENOENT,
 	      "%s after the join", path);
-	n = list_tasks(all, 1, &found);
 	CHECK(n == 1 && found == 1, "/proc/self/task after the joins: %d entries", n);
 }
 
