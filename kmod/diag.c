@@ -135,6 +135,8 @@ static int rewrite_cache_show(struct seq_file *m, void *unused)
 	seq_printf(m, "evictions %llu\n", st.evictions);
 	seq_printf(m, "entries %llu\n", st.entries);
 	seq_printf(m, "bytes %llu\n", st.bytes);
+	seq_printf(m, "texts %llu\n", st.texts);
+	seq_printf(m, "text_maps %llu\n", st.text_maps);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rewrite_cache);

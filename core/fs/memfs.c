@@ -301,7 +301,7 @@ static int shm_attach(struct memfs_inode *mi)
 	ret = charge(mi->i.sb, np * LBX_PAGE_SIZE);
 	if (ret)
 		return ret;
-	ret = lbx_plat_shm_create(mi->i.size, &shm);
+	ret = lbx_plat_shm_create("litebox-shm", mi->i.size, &shm);
 	if (ret)
 		goto err_uncharge;
 	for (idx = radix_next_present(mi->reg.root, mi->reg.height, 0, 0);

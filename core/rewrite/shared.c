@@ -27,10 +27,15 @@
  * Bounded by bytes of code held (max_bytes), least recently used evicted.
  * Only plans are kept (scans with sites); code found not worth a scan is
  * cheap to find so again.
+ *
+ * An entry known by a name may also hold the code's patched pages
+ * (struct lbx_rw_text, rewrite.h), made when the name is used a second
+ * time; they count against the same budget.
  */
 #include <litebox/errno.h>
 #include <litebox/list.h>
 #include <litebox/platform.h>
+#include <litebox/refcount.h>
 #include <litebox/rewrite.h>
 #include <litebox/string.h>
 
@@ -44,6 +49,7 @@ struct shared_entry {
 	struct lbx_plat_ident id;	/* a name of the same bytes, if known */
 	struct lbx_rw_site *sites;
 	u32 n, found, unsafe, undecodable;
+	struct lbx_rw_text *text;	/* its patched pages, or NULL */
 };
 
 struct lbx_rw_shared {
@@ -92,8 +98,71 @@ int lbx_rw_shared_create(size_t max_bytes, struct lbx_rw_shared **out)
 	return 0;
 }
 
+/* ---- patched text ---- */
+
+int lbx_rw_text_create(const u8 *pages, u64 size, u64 base, const struct lbx_poke *pokes,
+		       u32 n, s64 delta, u32 done, const struct lbx_plat_ident *id,
+		       struct lbx_rw_text **out)
+{
+	struct lbx_rw_text *t;
+	u64 idx, pg_addr;
+	u32 i = 0;
+	int ret;
+
+	if (!size || size % LBX_PAGE_SIZE || base % LBX_PAGE_SIZE)
+		return -EINVAL;
+	t = lbx_plat_alloc(sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	ret = lbx_plat_shm_create("litebox-text", size, &t->shm);
+	if (ret) {
+		lbx_plat_free(t);
+		return ret;
+	}
+	lbx_ref_init(&t->refs);
+	t->size = size;
+	t->delta = delta;
+	t->done = done;
+	t->id = *id;
+	/* Page by page: its bytes, then the pieces of the writes on it (the
+	 * writes are in address order; one may span two pages). */
+	for (idx = 0, pg_addr = base; idx < size / LBX_PAGE_SIZE; idx++, pg_addr += LBX_PAGE_SIZE) {
+		u64 pg_end = pg_addr + LBX_PAGE_SIZE;
+		struct lbx_shm_page pg;
+
+		ret = lbx_plat_shm_page_get(t->shm, idx, &pg);
+		if (ret) {
+			lbx_rw_text_put(t);
+			return ret;
+		}
+		memcpy(pg.addr, pages + idx * LBX_PAGE_SIZE, LBX_PAGE_SIZE);
+		for (; i < n && pokes[i].dst < pg_end; i++) {
+			u64 s = lbx_max(pokes[i].dst, pg_addr);
+			u64 e = lbx_min(pokes[i].dst + pokes[i].len, pg_end);
+
+			if (e > s)
+				memcpy((u8 *)pg.addr + (s - pg_addr),
+				       (const u8 *)pokes[i].src + (s - pokes[i].dst), e - s);
+			if (pokes[i].dst + pokes[i].len > pg_end)
+				break;	/* its rest is on the next page */
+		}
+		lbx_plat_shm_page_put(&pg, true);
+	}
+	*out = t;
+	return 0;
+}
+
+void lbx_rw_text_put(struct lbx_rw_text *t)
+{
+	if (!t || !lbx_ref_put(&t->refs))
+		return;
+	lbx_plat_shm_destroy(t->shm);
+	lbx_plat_free(t);
+}
+
 static void entry_free(struct shared_entry *e)
 {
+	lbx_rw_text_put(e->text);
 	lbx_plat_free(e->sites);
 	lbx_plat_free_large(e->code);
 	lbx_plat_free(e);
@@ -105,6 +174,10 @@ static void entry_unlink(struct lbx_rw_shared *sh, struct shared_entry *e)
 	lbx_list_del(&e->lru);
 	sh->bytes -= e->len;
 	sh->stats.entries--;
+	if (e->text) {
+		sh->bytes -= e->text->size;
+		sh->stats.texts--;
+	}
 }
 
 void lbx_rw_shared_destroy(struct lbx_rw_shared *sh)
@@ -156,6 +229,7 @@ int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
 			 const struct lbx_plat_ident *id, const u8 *code,
 			 size_t len, struct lbx_rw_plan *plan)
 {
+	struct lbx_rw_text *dead = NULL;
 	struct shared_entry *e = NULL;
 	u64 sample;
 	int ret = -ENOENT;
@@ -177,6 +251,13 @@ int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
 		if (e && id) {
 			e->id = *id;
 			e->has_id = true;
+			/* Its patched pages served the old name only. */
+			if (e->text) {
+				dead = e->text;
+				e->text = NULL;
+				sh->bytes -= dead->size;
+				sh->stats.texts--;
+			}
 		}
 	}
 	if (!e) {
@@ -200,14 +281,34 @@ int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
 	ret = 0;
 out:
 	lbx_plat_mutex_unlock(&sh->lock);
+	lbx_rw_text_put(dead);
 	return ret;
+}
+
+/* Evicts from the least recently used end until the budget holds, frees
+ * the victims outside the lock; sh->lock held, released. */
+static void evict_and_unlock(struct lbx_rw_shared *sh)
+{
+	struct lbx_list_head victims, *pos, *prev;
+
+	lbx_list_init(&victims);
+	for (pos = sh->lru.prev; sh->bytes > sh->max_bytes; pos = prev) {
+		struct shared_entry *old = lbx_list_entry(pos, struct shared_entry, lru);
+
+		prev = pos->prev;
+		entry_unlink(sh, old);
+		lbx_list_add_tail(&old->lru, &victims);
+		sh->stats.evictions++;
+	}
+	lbx_plat_mutex_unlock(&sh->lock);
+	lbx_list_for_each_safe(pos, prev, &victims)
+		entry_free(lbx_list_entry(pos, struct shared_entry, lru));
 }
 
 void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain,
 			 const struct lbx_plat_ident *id, const u8 *code,
 			 size_t len, const struct lbx_rw_plan *plan)
 {
-	struct lbx_list_head *pos, *prev;
 	struct shared_entry *e;
 
 	/* An entry may take at most a quarter of the budget. */
@@ -247,23 +348,56 @@ void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain,
 	sh->bytes += len;
 	sh->stats.entries++;
 	sh->stats.stores++;
-	/* Evict from the least recently used end, outside the lock. */
-	{
-		struct lbx_list_head victims;
+	evict_and_unlock(sh);
+}
 
-		lbx_list_init(&victims);
-		for (pos = sh->lru.prev; sh->bytes > sh->max_bytes; pos = prev) {
-			struct shared_entry *old = lbx_list_entry(pos, struct shared_entry, lru);
+int lbx_rw_shared_text(struct lbx_rw_shared *sh, u64 domain, const struct lbx_plat_ident *id,
+		       size_t len, struct lbx_rw_text **t)
+{
+	struct shared_entry *e;
+	int ret = -ENOENT;
 
-			prev = pos->prev;
-			entry_unlink(sh, old);
-			lbx_list_add_tail(&old->lru, &victims);
-			sh->stats.evictions++;
-		}
-		lbx_plat_mutex_unlock(&sh->lock);
-		lbx_list_for_each_safe(pos, prev, &victims)
-			entry_free(lbx_list_entry(pos, struct shared_entry, lru));
+	*t = NULL;
+	if (!sh || !id)
+		return -ENOENT;
+	lbx_plat_mutex_lock(&sh->lock);
+	e = find_id(sh, domain, id, len);
+	if (e && e->text && !memcmp(&e->text->id, id, sizeof(*id))) {
+		*t = e->text;
+		lbx_ref_get(&e->text->refs);
+		sh->stats.text_maps++;
+		ret = 0;
+	} else if (e) {
+		ret = -ENODATA;
 	}
+	lbx_plat_mutex_unlock(&sh->lock);
+	return ret;
+}
+
+bool lbx_rw_shared_set_text(struct lbx_rw_shared *sh, u64 domain,
+			    const struct lbx_plat_ident *id, size_t len,
+			    struct lbx_rw_text *t)
+{
+	struct shared_entry *e;
+
+	if (!sh || !id || memcmp(&t->id, id, sizeof(*id)))
+		return false;
+	lbx_plat_mutex_lock(&sh->lock);
+	e = find_id(sh, domain, id, len);
+	/* Within the budget with its code, as an entry's code alone is. */
+	if (!e || e->text || e->len + t->size > sh->max_bytes / 4) {
+		lbx_plat_mutex_unlock(&sh->lock);
+		return false;
+	}
+	e->text = t;
+	sh->bytes += t->size;
+	sh->stats.texts++;
+	/* The entry was just used: most recently used, and not evicted by
+	 * the room it takes unless it is all there is. */
+	lbx_list_del(&e->lru);
+	lbx_list_add_tail(&e->lru, sh->lru.next);
+	evict_and_unlock(sh);
+	return true;
 }
 
 void lbx_rw_shared_get_stats(struct lbx_rw_shared *sh, struct lbx_rw_shared_stats *st)

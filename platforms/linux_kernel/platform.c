@@ -312,7 +312,7 @@ struct lbx_plat_shm {
 	struct file *file;
 };
 
-int lbx_plat_shm_create(u64 size, struct lbx_plat_shm **out)
+int lbx_plat_shm_create(const char *name, u64 size, struct lbx_plat_shm **out)
 {
 	struct lbx_plat_shm *shm;
 	struct file *file;
@@ -325,7 +325,7 @@ int lbx_plat_shm_create(u64 size, struct lbx_plat_shm **out)
 	/* No up-front commit charge (as tmpfs); its pages are charged to
 	 * the memory cgroup of the guest thread that allocates them.
 	 * (shmem_kernel_file_setup() is not exported to modules.) */
-	file = shmem_file_setup("litebox-shm", size, VM_NORESERVE);
+	file = shmem_file_setup(name, size, VM_NORESERVE);
 	if (IS_ERR(file)) {
 		kfree(shm);
 		return PTR_ERR(file);
@@ -380,7 +380,9 @@ void lbx_plat_shm_page_put(struct lbx_shm_page *pg, bool dirty)
 int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
 		     int flags, u64 off)
 {
-	return map_file(shm->file, addr, len, prot, MAP_SHARED | host_placement(flags), off);
+	unsigned long share = flags & LBX_MAP_COPY ? MAP_PRIVATE : MAP_SHARED;
+
+	return map_file(shm->file, addr, len, prot, share | host_placement(flags), off);
 }
 
 /* ---- sync ---- */

@@ -357,14 +357,14 @@ struct lbx_plat_shm {
 	u64 win_len;
 };
 
-int lbx_plat_shm_create(u64 size, struct lbx_plat_shm **out)
+int lbx_plat_shm_create(const char *name, u64 size, struct lbx_plat_shm **out)
 {
 	struct lbx_plat_shm *shm = calloc(1, sizeof(*shm));
 	int ret;
 
 	if (!shm)
 		return -ENOMEM;
-	shm->fd = memfd_create("litebox-shm", MFD_CLOEXEC);
+	shm->fd = memfd_create(name, MFD_CLOEXEC);
 	if (shm->fd < 0) {
 		ret = -errno;
 		free(shm);
@@ -430,7 +430,9 @@ void lbx_plat_shm_page_put(struct lbx_shm_page *pg, bool dirty)
 int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
 		     int flags, u64 off)
 {
-	return map_fd(shm->fd, addr, len, prot, MAP_SHARED | host_placement(flags), off);
+	int share = flags & LBX_MAP_COPY ? MAP_PRIVATE : MAP_SHARED;
+
+	return map_fd(shm->fd, addr, len, prot, share | host_placement(flags), off);
 }
 
 /* lbx-run's images are buffers of its own: the loader copies. */

@@ -110,6 +110,8 @@ int lbx_linux_unmap(struct lbx_sys *s, u64 addr, u64 len);
  */
 u64 lbx_linux_map_image(struct lbx_process *p, struct lbx_file *f, u64 addr,
 			u64 len, int prot, u64 off);
+/* Copies f's data from off into the mapping at addr; past EOF stays zero. */
+int lbx_linux_fill_from_file(struct lbx_file *f, u64 addr, u64 len, u64 off);
 /*
  * The key of the futex word at uaddr: (its process's map, uaddr), or for a
  * word in a MAP_SHARED mapping that is not private (no FUTEX_PRIVATE_FLAG,

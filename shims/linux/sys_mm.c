@@ -145,8 +145,7 @@ LBX_SYSCALL(brk)
 
 #define LBX_MMAP_CHUNK (64 * 1024)
 
-/* Copies file data from off into the mapping at addr; past EOF stays zero. */
-static int fill_from_file(struct lbx_file *f, u64 addr, u64 len, u64 off)
+int lbx_linux_fill_from_file(struct lbx_file *f, u64 addr, u64 len, u64 off)
 {
 	u8 *buf = lbx_plat_alloc_large(LBX_MMAP_CHUNK);
 	u64 done = 0;
@@ -319,7 +318,7 @@ static long mmap_file(struct lbx_sys *s, u64 addr, u64 len, u64 prot, u64 flags,
 		goto out;
 	/* The lower image's whole pages are mapped from it, the rest copied. */
 	done = lbx_linux_map_image(s->p, f, addr, len, to_lbx_prot(prot), off);
-	ret = fill_from_file(f, addr + done, len - done, off + done);
+	ret = lbx_linux_fill_from_file(f, addr + done, len - done, off + done);
 	if (ret) {
 		lbx_linux_unmap(s, addr, len);
 		goto out;

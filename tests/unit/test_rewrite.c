@@ -447,6 +447,177 @@ TEST(shared_cache_evicts_lru)
 		free(c[i]);
 }
 
+/*
+ * Patched text: the pages as given, with each write made, also one that
+ * spans two pages; its mappings are copy-on-write, so a guest's write to
+ * one leaves the pages every other sandbox maps alone.
+ */
+TEST(text_pages_patched)
+{
+	const u64 base = 0x40000, size = 3 * LBX_PAGE_SIZE;
+	struct lbx_plat_ident id = { { 9, 9, 9 } };
+	unsigned char *pages = malloc(size), *want = malloc(size);
+	static const unsigned char j1[] = "\xe9\x01\x02\x03\x04\xcc\xcc";
+	static const unsigned char j2[] = "\xe9\x11\x12\x13\x14";
+	static const unsigned char j3[] = "\xe9\x21\x22\x23\x24\xcc";
+	struct lbx_poke pokes[] = {
+		{ base + 100, j1, 7 },
+		{ base + LBX_PAGE_SIZE - 2, j2, 5 },	/* 2 bytes here, 3 on the next page */
+		{ base + 2 * LBX_PAGE_SIZE + 4000, j3, 6 },
+	};
+	struct lbx_rw_text *t;
+	u64 a1 = 0, a2 = 0;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		pages[i] = (unsigned char)(i * 7 + 3);
+	memcpy(want, pages, size);
+	for (i = 0; i < 3; i++)
+		memcpy(want + (pokes[i].dst - base), pokes[i].src, pokes[i].len);
+	EXPECT_EQ(lbx_rw_text_create(pages, size - 1, base, pokes, 3, 0, 3, &id, &t), -EINVAL);
+	EXPECT_EQ(lbx_rw_text_create(pages, size, base + 1, pokes, 3, 0, 3, &id, &t), -EINVAL);
+	ASSERT_EQ(lbx_rw_text_create(pages, size, base, pokes, 3, -8192, 3, &id, &t), 0);
+	EXPECT_EQ(t->size, size);
+	EXPECT_EQ(t->delta, -8192);
+	EXPECT_EQ(t->done, 3);
+	ASSERT_MEMEQ(&t->id, &id, sizeof(id));
+	ASSERT_EQ(lbx_plat_shm_map(t->shm, &a1, size, LBX_PROT_READ | LBX_PROT_WRITE,
+				   LBX_MAP_COPY, 0), 0);
+	ASSERT_MEMEQ((void *)(uintptr_t)a1, want, size);
+	/* A write to one mapping: its own page; the object and the next
+	 * mapping keep the patched bytes. */
+	memset((void *)(uintptr_t)(a1 + LBX_PAGE_SIZE), 0, LBX_PAGE_SIZE);
+	ASSERT_EQ(lbx_plat_shm_map(t->shm, &a2, size, LBX_PROT_READ, LBX_MAP_COPY, 0), 0);
+	ASSERT_MEMEQ((void *)(uintptr_t)a2, want, size);
+	lbx_plat_guest_unmap(a1, size);
+	lbx_plat_guest_unmap(a2, size);
+	lbx_rw_text_put(t);
+	free(pages);
+	free(want);
+}
+
+static struct lbx_rw_text *text_of(u64 size, const struct lbx_plat_ident *id)
+{
+	unsigned char *pages = calloc(1, size);
+	struct lbx_rw_text *t = NULL;
+
+	EXPECT_EQ(lbx_rw_text_create(pages, size, 0, NULL, 0, 4096, 0, id, &t), 0);
+	free(pages);
+	return t;
+}
+
+/*
+ * An entry known by a name holds at most one text, for that name: none
+ * before one is given (-ENODATA: make one), none for an unknown name
+ * (-ENOENT), handed out with a reference that outlives the cache, dropped
+ * when the entry learns another name, and counted in the byte budget.
+ */
+TEST(shared_cache_text)
+{
+	struct lbx_plat_ident id1 = { { 1, 2, 3, 4, 5, 8192, 0, 8192 } };
+	struct lbx_plat_ident id2 = id1;
+	unsigned char *a = make_code(8192, 0x90);
+	struct lbx_rw_text *t1, *t2, *got;
+	struct lbx_rw_shared_stats st;
+	struct lbx_rw_shared *sh;
+	struct lbx_rw_plan plan;
+
+	id2.v[3]++;
+	ASSERT_EQ(lbx_rw_scan(a, 8192, &plan), 0);
+	ASSERT_EQ(lbx_rw_shared_create(16 * 8192, &sh), 0);
+	t1 = text_of(8192, &id1);
+	ASSERT_TRUE(t1 != NULL);
+	/* No entry: no text, and none taken. */
+	EXPECT_EQ(lbx_rw_shared_text(sh, 1, &id1, 8192, &got), -ENOENT);
+	EXPECT_TRUE(got == NULL);
+	EXPECT_FALSE(lbx_rw_shared_set_text(sh, 1, &id1, 8192, t1));
+	lbx_rw_shared_store(sh, 1, &id1, a, 8192, &plan);
+	lbx_rw_plan_free(&plan);
+	EXPECT_EQ(lbx_rw_shared_text(sh, 1, &id1, 8192, &got), -ENODATA);
+	EXPECT_EQ(lbx_rw_shared_text(sh, 2, &id1, 8192, &got), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_text(sh, 1, &id2, 8192, &got), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_text(sh, 1, NULL, 8192, &got), -ENOENT);
+	/* A text made for another name is not taken. */
+	EXPECT_FALSE(lbx_rw_shared_set_text(sh, 1, &id2, 8192, t1));
+	ASSERT_TRUE(lbx_rw_shared_set_text(sh, 1, &id1, 8192, t1));
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.texts, 1);
+	EXPECT_EQ(st.bytes, 2 * 8192);
+	/* One text per entry. */
+	t2 = text_of(8192, &id1);
+	EXPECT_FALSE(lbx_rw_shared_set_text(sh, 1, &id1, 8192, t2));
+	lbx_rw_text_put(t2);
+	ASSERT_EQ(lbx_rw_shared_text(sh, 1, &id1, 8192, &got), 0);
+	EXPECT_TRUE(got == t1);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.text_maps, 1);
+	lbx_rw_text_put(got);
+	/* The same bytes under a new name (the file rewritten in place): the
+	 * entry learns it by compare, and the old name's pages go. */
+	ASSERT_EQ(lbx_rw_shared_lookup(sh, 1, &id2, a, 8192, &plan), 0);
+	lbx_rw_plan_free(&plan);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.texts, 0);
+	EXPECT_EQ(st.bytes, 8192);
+	EXPECT_EQ(lbx_rw_shared_text(sh, 1, &id2, 8192, &got), -ENODATA);
+	EXPECT_EQ(lbx_rw_shared_text(sh, 1, &id1, 8192, &got), -ENOENT);
+	/* A reference outlives the cache. */
+	t2 = text_of(8192, &id2);
+	ASSERT_TRUE(lbx_rw_shared_set_text(sh, 1, &id2, 8192, t2));
+	ASSERT_EQ(lbx_rw_shared_text(sh, 1, &id2, 8192, &got), 0);
+	lbx_rw_shared_destroy(sh);
+	EXPECT_EQ(got->size, 8192);
+	lbx_rw_text_put(got);
+	/* Code and text together within a quarter of the budget. */
+	ASSERT_EQ(lbx_rw_shared_create(4 * 8192 + 4096, &sh), 0);
+	ASSERT_EQ(lbx_rw_scan(a, 8192, &plan), 0);
+	lbx_rw_shared_store(sh, 1, &id1, a, 8192, &plan);
+	lbx_rw_plan_free(&plan);
+	t1 = text_of(8192, &id1);
+	EXPECT_FALSE(lbx_rw_shared_set_text(sh, 1, &id1, 8192, t1));
+	lbx_rw_text_put(t1);
+	lbx_rw_shared_destroy(sh);
+	free(a);
+}
+
+/* A text's pages count in the budget: giving one evicts the least
+ * recently used entries, never the one it is given to. */
+TEST(shared_cache_text_evicts)
+{
+	struct lbx_plat_ident id = { { 7, 7, 7, 7, 7, 4096, 0, 4096 } };
+	struct lbx_rw_shared_stats st;
+	struct lbx_rw_shared *sh;
+	struct lbx_rw_plan plan;
+	struct lbx_rw_text *t, *got;
+	unsigned char *c[8];
+	int i;
+
+	ASSERT_EQ(lbx_rw_shared_create(8 * 4096, &sh), 0);
+	for (i = 0; i < 8; i++)
+		c[i] = make_code(4096, (unsigned char)(0x90 + i));
+	ASSERT_EQ(lbx_rw_scan(c[0], 4096, &plan), 0);
+	lbx_rw_shared_store(sh, 7, &id, c[0], 4096, &plan);
+	lbx_rw_plan_free(&plan);
+	for (i = 1; i < 8; i++)
+		shared_store_scan(sh, 7, c[i], 4096);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.entries, 8);
+	/* c[0], stored first, is the least recently used, but takes the
+	 * text: c[1] goes. */
+	t = text_of(4096, &id);
+	ASSERT_TRUE(lbx_rw_shared_set_text(sh, 7, &id, 4096, t));
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.entries, 7);
+	EXPECT_EQ(st.evictions, 1);
+	EXPECT_EQ(st.bytes, 8 * 4096);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 7, NULL, c[1], 4096, &plan), -ENOENT);
+	ASSERT_EQ(lbx_rw_shared_text(sh, 7, &id, 4096, &got), 0);
+	lbx_rw_text_put(got);
+	lbx_rw_shared_destroy(sh);
+	for (i = 0; i < 8; i++)
+		free(c[i]);
+}
+
 /* Emitting from the sites' bytes alone (a cached plan) gives the same
  * trampolines and patches as from the whole code, also when the region
  * fills up part way. */

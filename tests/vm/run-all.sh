@@ -173,6 +173,38 @@ if [ "$(rc enabled)" = 1 ]; then
 	else
 		not_ok "rewrite cache by name: ident_hits $i1 $i2 $i3 $i4, hits $hb -> $ha; '$r1' '$r2' '$r3' '$r4'"
 	fi
+	# The second start of a name keeps its patched pages; later starts
+	# map them copy-on-write instead of patching copies of their own.
+	# Every start sees the same text (the pages are right), different
+	# from an unpatched one; a guest writing over its text changes only
+	# its own copy.
+	mkdir -p "$T/txfs" && mount -t tmpfs none "$T/txfs" &&
+		mkdir -p "$T/txfs/r/bin" && cp "$V/textsum" "$T/txfs/r/bin/" &&
+		tar -C "$T/txfs/r" -cf "$T/txfs/t.tar" . && sleep 0.1
+	ts() { lbx-launch --rootfs "$T/txfs/t.tar" "$@" 2>&1 | head -n 1; }
+	m0=$(rc text_maps)
+	s1=$(ts /bin/textsum) ; s2=$(ts /bin/textsum) ; s3=$(ts /bin/textsum)
+	m1=$(rc text_maps)
+	sc=$(ts /bin/textsum scribble)
+	s4=$(ts /bin/textsum)
+	sn=$(ts --no-rewrite /bin/textsum)
+	: > "$T/ts.out"
+	lbx-launch --rootfs "$T/txfs/t.tar" /bin/textsum sleep > "$T/ts.out" 2>&1 &
+	pid=$!
+	wait_for sleeping "$T/ts.out"
+	nt=$(grep -c 'r-xp .*litebox-text' /proc/$pid/maps)
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	umount "$T/txfs"
+	case "$s1" in "textsum "*) good=1 ;; *) good=0 ;; esac
+	if [ $good = 1 ] && [ "$s2" = "$s1" ] && [ "$s3" = "$s1" ] && [ "$s4" = "$s1" ] &&
+	   [ "$sn" != "$s1" ] && [ "${sn%% *}" = textsum ] && [ "$m1" -gt "$m0" ] &&
+	   [ "${sc%% *}" = scribbled ] && [ "${sc#* }" != "${s1#* }" ] &&
+	   [ "$(head -n 1 "$T/ts.out")" = "$s1" ] && [ "$nt" -ge 1 ]; then
+		ok "rewrite cache: patched pages kept for a name, mapped by later starts ($((m1 - m0)) maps, $nt r-xp in the host's view): same text, a guest's write stays its own"
+	else
+		not_ok "patched text: '$s1' '$s2' '$s3' '$s4', --no-rewrite '$sn', scribble '$sc', text_maps $m0 -> $m1, host r-xp $nt"
+	fi
 else
 	not_ok "rewrite cache: $RC missing or disabled"
 fi

@@ -104,7 +104,8 @@ struct lbx_shm_page {
 	void *addr;		/* the page, LBX_PAGE_SIZE bytes */
 	void *priv;		/* the platform's */
 };
-int lbx_plat_shm_create(u64 size, struct lbx_plat_shm **out);
+/* name: what the host shows for the object (its memfd's or shmem file's). */
+int lbx_plat_shm_create(const char *name, u64 size, struct lbx_plat_shm **out);
 void lbx_plat_shm_destroy(struct lbx_plat_shm *shm);
 /* Shrinking drops the pages past size from every mapping (SIGBUS there). */
 int lbx_plat_shm_resize(struct lbx_plat_shm *shm, u64 size);
@@ -113,7 +114,10 @@ int lbx_plat_shm_resize(struct lbx_plat_shm *shm, u64 size);
 int lbx_plat_shm_page_get(struct lbx_plat_shm *shm, u64 idx, struct lbx_shm_page *pg);
 void lbx_plat_shm_page_put(struct lbx_shm_page *pg, bool dirty);
 /* Maps len bytes of the object from page-aligned off at *addr, shared;
- * flags as lbx_plat_guest_map() (LBX_MAP_SHARED implied). */
+ * flags as lbx_plat_guest_map() (LBX_MAP_SHARED implied), or with
+ * LBX_MAP_COPY private: the object's pages until the guest writes one,
+ * which then gets a copy of its own (a private file mapping). */
+#define LBX_MAP_COPY		0x02
 int lbx_plat_shm_map(struct lbx_plat_shm *shm, u64 *addr, u64 len, int prot,
 		     int flags, u64 off);
 

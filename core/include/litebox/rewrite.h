@@ -158,7 +158,9 @@ struct lbx_rw_shared_stats {
 	u64 hits, misses, stores, evictions;
 	u64 ident_hits;	/* of the hits, found by identity with no compare */
 	u64 entries;	/* now */
-	u64 bytes;	/* code held now */
+	u64 bytes;	/* code and patched text held now */
+	u64 texts;	/* entries with patched text now */
+	u64 text_maps;	/* patched texts handed out */
 };
 /* A cache holding at most max_bytes of code (an entry at most a quarter). */
 int lbx_rw_shared_create(size_t max_bytes, struct lbx_rw_shared **out);
@@ -180,6 +182,46 @@ void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain,
 			 const struct lbx_plat_ident *id, const u8 *code,
 			 size_t len, const struct lbx_rw_plan *plan);
 void lbx_rw_shared_get_stats(struct lbx_rw_shared *sh, struct lbx_rw_shared_stats *st);
+
+/*
+ * Patched text: the whole pages of a named piece of code as a guest sees
+ * them once patched (the sites turned into jumps to trampolines placed
+ * delta bytes from the code), in a shared memory object. A sandbox that
+ * can put its trampolines at the same distance maps these pages
+ * copy-on-write over its own instead of patching them: a patch of a
+ * file-backed page costs the guest a page of its own, cleared and copied.
+ * The jumps are relative, so the same pages serve the code at any address.
+ * Made only for code the platform names (lbx_plat_image_ident()), and used
+ * only under the very name it was made from: the name vouches for the
+ * file's bytes past the code too, up to its last page.
+ */
+struct lbx_rw_text {
+	u32 refs;
+	struct lbx_plat_shm *shm;
+	u64 size;			/* whole pages */
+	s64 delta;			/* trampoline region - code */
+	u32 done;			/* sites patched in it */
+	struct lbx_plat_ident id;	/* the name it serves */
+};
+/*
+ * A text of size bytes (whole pages) from pages (the unpatched bytes, as
+ * the guest would see them at base), with the n writes of pokes (guest
+ * addresses from base on) made in it: 0 and *out (one reference).
+ */
+int lbx_rw_text_create(const u8 *pages, u64 size, u64 base, const struct lbx_poke *pokes,
+		       u32 n, s64 delta, u32 done, const struct lbx_plat_ident *id,
+		       struct lbx_rw_text **out);
+void lbx_rw_text_put(struct lbx_rw_text *t);
+/* The text of the entry known by id (of len bytes of code) in domain: 0
+ * and *t (a reference), -ENODATA when that entry has none (yet), -ENOENT
+ * when there is no such entry. */
+int lbx_rw_shared_text(struct lbx_rw_shared *sh, u64 domain, const struct lbx_plat_ident *id,
+		       size_t len, struct lbx_rw_text **t);
+/* Gives t (a reference of its own) to the entry known by id, when it has
+ * none and t's pages fit the budget; false when t was not taken. */
+bool lbx_rw_shared_set_text(struct lbx_rw_shared *sh, u64 domain,
+			    const struct lbx_plat_ident *id, size_t len,
+			    struct lbx_rw_text *t);
 
 /* Is buf (len bytes) the start of a trampoline region? */
 bool lbx_rw_is_region(const u8 *buf, size_t len);
