@@ -77,28 +77,34 @@ bool lbx_fs_ident_in_group(const struct lbx_fs_ident *id, u32 gid)
  * write anything, and execute anything with at least one x bit (or any
  * directory).
  */
-int lbx_inode_permission(const struct lbx_fs_ctx *ctx, struct lbx_inode *i,
-			 int mask)
+int lbx_inode_permission_id(const struct lbx_fs_ident *id, struct lbx_inode *i, int mask)
 {
 	u32 mode = i->mode, bits;
-	struct lbx_fs_ident id;
 
 	if ((mask & LBX_MAY_WRITE) && (i->sb->flags & LBX_SB_RDONLY) &&
 	    (LX_S_ISREG(mode) || LX_S_ISDIR(mode) || LX_S_ISLNK(mode)))
 		return -EROFS;
-	lbx_fs_ident(ctx, &id);
-	if (id.fsuid == 0) {
+	if (id->fsuid == 0) {
 		if (!(mask & LBX_MAY_EXEC) || LX_S_ISDIR(mode) || (mode & 0111))
 			return 0;
 		return -EACCES;
 	}
-	if (id.fsuid == i->uid)
+	if (id->fsuid == i->uid)
 		bits = (mode >> 6) & 7;
-	else if (lbx_fs_ident_in_group(&id, i->gid))
+	else if (lbx_fs_ident_in_group(id, i->gid))
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;
 	return (mask & ~bits & 7) ? -EACCES : 0;
+}
+
+int lbx_inode_permission(const struct lbx_fs_ctx *ctx, struct lbx_inode *i,
+			 int mask)
+{
+	struct lbx_fs_ident id;
+
+	lbx_fs_ident(ctx, &id);
+	return lbx_inode_permission_id(&id, i, mask);
 }
 
 void lbx_inode_fill_stat(struct lbx_inode *i, struct lbx_kstat *st)

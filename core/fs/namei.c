@@ -19,14 +19,22 @@ struct nd_frame {
 	struct lbx_inode *link;		/* keeps the string alive; NULL: caller's */
 };
 
+/* Frames held in the walk itself: the path and a few links in it; deeper
+ * nesting moves the stack to an allocation (at most LX_MAXSYMLINKS + 1). */
+#define ND_INLINE	4
+#define ND_MAX		(LX_MAXSYMLINKS + 1)
+
+/* On the caller's stack: no allocation for a walk without deep links. */
 struct nameidata {
 	struct lbx_fs_ctx *ctx;
+	struct lbx_fs_ident id;		/* the walk's identity, taken once */
 	struct lbx_path cur;
 	u32 flags;
 	int depth;
 	int nlinks;
 	bool must_dir;
-	struct nd_frame stack[LX_MAXSYMLINKS + 1];
+	struct nd_frame *stack;		/* inline, or ND_MAX allocated */
+	struct nd_frame inline_stack[ND_INLINE];
 };
 
 /* The parent of a create/remove: the directory and the last component. */
@@ -181,13 +189,20 @@ static int nd_push_link(struct nameidata *nd, struct lbx_inode *link)
 	size_t len;
 	int ret;
 
-	if (++nd->nlinks > LX_MAXSYMLINKS || nd->depth >= (int)LBX_ARRAY_SIZE(nd->stack))
+	if (++nd->nlinks > LX_MAXSYMLINKS || nd->depth >= ND_MAX)
 		return -ELOOP;
 	ret = get_link(link, &target, &len);
 	if (ret)
 		return ret;
 	if (!len)
 		return -ENOENT;
+	if (nd->depth == ND_INLINE && nd->stack == nd->inline_stack) {
+		f = lbx_plat_alloc(ND_MAX * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		memcpy(f, nd->inline_stack, sizeof(nd->inline_stack));
+		nd->stack = f;
+	}
 	f = &nd->stack[nd->depth++];
 	f->p = target;
 	f->end = target + len;
@@ -224,7 +239,7 @@ static int walk_one(struct nameidata *nd)
 	last = rest_empty(nd, &slash);
 	if (!LX_S_ISDIR(nd->cur.inode->mode))
 		return -ENOTDIR;
-	ret = lbx_inode_permission(nd->ctx, nd->cur.inode, LBX_MAY_EXEC);
+	ret = lbx_inode_permission_id(&nd->id, nd->cur.inode, LBX_MAY_EXEC);
 	if (ret)
 		return ret;
 	if (last && slash)
@@ -266,23 +281,25 @@ static int nd_walk(struct nameidata *nd, const char *p, const char *end)
 	return ret;
 }
 
-static struct nameidata *nd_alloc(struct lbx_fs_ctx *ctx, const struct lbx_path *start,
-				  u32 flags)
+static void nd_init(struct nameidata *nd, struct lbx_fs_ctx *ctx,
+		    const struct lbx_path *start, u32 flags, int nlinks)
 {
-	struct nameidata *nd = lbx_plat_alloc(sizeof(*nd));
-
-	if (!nd)
-		return NULL;
+	memset(nd, 0, __builtin_offsetof(struct nameidata, inline_stack));
 	nd->ctx = ctx;
+	/* As Linux's current_cred() for the syscall: one identity for the
+	 * whole walk (a thread's credentials change only by its own call). */
+	lbx_fs_ident(ctx, &nd->id);
 	nd->flags = flags;
+	nd->nlinks = nlinks;
+	nd->stack = nd->inline_stack;
 	path_get(&nd->cur, start);
-	return nd;
 }
 
-static void nd_free(struct nameidata *nd)
+static void nd_release(struct nameidata *nd)
 {
 	lbx_path_put(&nd->cur);
-	lbx_plat_free(nd);
+	if (nd->stack != nd->inline_stack)
+		lbx_plat_free(nd->stack);
 }
 
 /*
@@ -293,19 +310,17 @@ static int walk_from(struct lbx_fs_ctx *ctx, const struct lbx_path *start,
 		     const char *p, const char *end, u32 flags, int *nlinks,
 		     struct lbx_path *out)
 {
-	struct nameidata *nd = nd_alloc(ctx, p < end && *p == '/' ? &ctx->root : start,
-					flags);
+	struct nameidata nd;
 	int ret;
 
-	if (!nd)
-		return -ENOMEM;
-	nd->nlinks = nlinks ? *nlinks : 0;
-	ret = nd_walk(nd, p, end);
+	nd_init(&nd, ctx, p < end && *p == '/' ? &ctx->root : start, flags,
+		nlinks ? *nlinks : 0);
+	ret = nd_walk(&nd, p, end);
 	if (nlinks)
-		*nlinks = nd->nlinks;
+		*nlinks = nd.nlinks;
 	if (!ret)
-		path_get(out, &nd->cur);
-	nd_free(nd);
+		path_get(out, &nd.cur);
+	nd_release(&nd);
 	return ret;
 }
 

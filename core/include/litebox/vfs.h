@@ -299,6 +299,9 @@ static inline struct lbx_inode *lbx_inode_get(struct lbx_inode *i)
 	return i;
 }
 void lbx_inode_put(struct lbx_inode *i);
+/* The same check for an identity taken before (lbx_fs_ident()): a path
+ * walk takes it once, not at every component. */
+int lbx_inode_permission_id(const struct lbx_fs_ident *id, struct lbx_inode *i, int mask);
 int lbx_inode_permission(const struct lbx_fs_ctx *ctx, struct lbx_inode *i,
 			 int mask);
 void lbx_inode_fill_stat(struct lbx_inode *i, struct lbx_kstat *st);
