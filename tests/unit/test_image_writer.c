@@ -172,3 +172,49 @@ TEST(image_grows_in_place)
 	ASSERT_LE(t.cap, t.reserved);
 	tarw_free(&t);
 }
+
+/*
+ * Each path goes in once: 5000 entries (the set grows several times), each
+ * added twice, give 5000 tar entries, and every one is found; a path never
+ * added is not. Dry (a manifest only) counts the same.
+ */
+TEST(image_paths_once)
+{
+	struct tarw_manifest man = { 0 };
+	struct lbx_tar_entry e;
+	struct lbx_tar_iter it;
+	struct tarw t, d;
+	char name[32];
+	int i, pass, n = 0, r;
+
+	tarw_init(&t, false);
+	tarw_init(&d, false);
+	tarw_set_manifest(&d, &man, true);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 5000; i++) {
+			snprintf(name, sizeof(name), "/d%d/f%d", i % 7, i);
+			ASSERT_EQ(tarw_add_file(&t, name, 0644, "x", 1), 0);
+			ASSERT_EQ(tarw_add_file(&d, name, 0644, "x", 1), 0);
+		}
+	/* (The set holds tar names: relative.) */
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "d%d/f%d", i % 7, i);
+		ASSERT_TRUE(tarw_contains(&t, name));
+		ASSERT_TRUE(tarw_contains(&d, name));
+	}
+	EXPECT_TRUE(tarw_contains(&t, "d3"));
+	EXPECT_FALSE(tarw_contains(&t, "d1/f5000"));
+	EXPECT_FALSE(tarw_contains(&d, "d0/f1"));
+	EXPECT_EQ(t.nnames, 5000 + 7);	/* and the 7 directories made for them */
+	EXPECT_EQ(d.nnames, t.nnames);
+	ASSERT_EQ(tarw_finish(&t), 0);
+	ASSERT_EQ(lbx_tar_iter_init(&it, t.buf, t.len), 0);
+	while ((r = lbx_tar_next(&it, &e)) == 1)
+		n += e.type == LBX_TAR_REG;
+	ASSERT_EQ(r, 0);
+	EXPECT_EQ(n, 5000);
+	lbx_tar_iter_fini(&it);
+	tarw_free(&t);
+	tarw_free(&d);
+	tarw_manifest_free(&man);
+}

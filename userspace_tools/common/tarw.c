@@ -119,7 +119,7 @@ void tarw_free(struct tarw *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->nnames; i++)
+	for (i = 0; i < t->names_cap; i++)
 		free(t->names[i]);
 	free(t->names);
 	if (t->buf)
@@ -173,29 +173,56 @@ static int reserve(struct tarw *t, size_t more)
 	return 0;
 }
 
+/* FNV-1a: a root holds thousands of paths (python3's standard library),
+ * each looked up once before it is added. */
+static size_t name_hash(const char *s)
+{
+	size_t h = (size_t)0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= (size_t)0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* The slot holding path, or the empty slot where it would go. */
+static size_t name_slot(char *const *names, size_t cap, const char *path)
+{
+	size_t i = name_hash(path) & (cap - 1);
+
+	while (names[i] && strcmp(names[i], path))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
 int tarw_contains(const struct tarw *t, const char *path)
 {
-	size_t i;
-
-	for (i = 0; i < t->nnames; i++)
-		if (!strcmp(t->names[i], path))
-			return 1;
-	return 0;
+	return t->names_cap && t->names[name_slot(t->names, t->names_cap, path)];
 }
 
 static int remember(struct tarw *t, const char *path)
 {
-	if (t->nnames == t->names_cap) {
-		size_t nc = t->names_cap ? t->names_cap * 2 : 64;
-		char **nn = realloc(t->names, nc * sizeof(*nn));
+	size_t i;
+
+	if (2 * (t->nnames + 1) > t->names_cap) {
+		size_t nc = t->names_cap ? t->names_cap * 2 : 256;
+		char **nn = calloc(nc, sizeof(*nn));
 
 		if (!nn)
 			return -ENOMEM;
+		for (i = 0; i < t->names_cap; i++)
+			if (t->names[i])
+				nn[name_slot(nn, nc, t->names[i])] = t->names[i];
+		free(t->names);
 		t->names = nn;
 		t->names_cap = nc;
 	}
-	t->names[t->nnames] = strdup(path);
-	if (!t->names[t->nnames])
+	i = name_slot(t->names, t->names_cap, path);
+	if (t->names[i])
+		return 0;
+	t->names[i] = strdup(path);
+	if (!t->names[i])
 		return -ENOMEM;
 	t->nnames++;
 	return 0;

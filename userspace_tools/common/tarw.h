@@ -43,7 +43,8 @@ struct tarw {
 	/* dry: record entries in man but write nothing and read no file data. */
 	bool dry;
 	struct tarw_manifest *man;	/* NULL: no manifest */
-	/* Paths already written, to skip duplicates. */
+	/* Paths already written, to skip duplicates: a hash set (open
+	 * addressing; names_cap slots, a power of two, at most half full). */
 	char **names;
 	size_t nnames;
 	size_t names_cap;
