@@ -130,6 +130,7 @@ static int rewrite_cache_show(struct seq_file *m, void *unused)
 	seq_printf(m, "enabled %d\n", lbx_rw_shared_global != NULL);
 	seq_printf(m, "hits %llu\n", st.hits);
 	seq_printf(m, "ident_hits %llu\n", st.ident_hits);
+	seq_printf(m, "none_hits %llu\n", st.none_hits);
 	seq_printf(m, "misses %llu\n", st.misses);
 	seq_printf(m, "stores %llu\n", st.stores);
 	seq_printf(m, "evictions %llu\n", st.evictions);

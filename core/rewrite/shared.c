@@ -31,6 +31,11 @@
  * An entry known by a name may also hold the code's patched pages
  * (struct lbx_rw_text, rewrite.h), made when the name is used a second
  * time; they count against the same budget.
+ *
+ * Code found not worth a scan is remembered by name only (no copy of it,
+ * which only a compare would need): the look that decides it reads the
+ * whole code (python3's 2.6 MB of text: millions of instructions at every
+ * start). Such an entry is charged NONE_COST bytes.
  */
 #include <litebox/errno.h>
 #include <litebox/list.h>
@@ -43,8 +48,10 @@ struct shared_entry {
 	struct lbx_list_head lru;	/* most recently used first */
 	u64 domain;
 	size_t len;
+	size_t charge;			/* bytes of the budget it takes */
 	u64 sample;
-	u8 *code;			/* the key: the code as scanned */
+	u8 *code;			/* the key: the code as scanned; NULL:
+					 * known by name to need no scan */
 	bool has_id;
 	struct lbx_plat_ident id;	/* a name of the same bytes, if known */
 	struct lbx_rw_site *sites;
@@ -60,6 +67,7 @@ struct lbx_rw_shared {
 	struct lbx_rw_shared_stats stats;
 };
 
+#define NONE_COST	256
 #define SAMPLE_WINDOWS	8
 #define SAMPLE_BYTES	64
 
@@ -172,7 +180,7 @@ static void entry_free(struct shared_entry *e)
 static void entry_unlink(struct lbx_rw_shared *sh, struct shared_entry *e)
 {
 	lbx_list_del(&e->lru);
-	sh->bytes -= e->len;
+	sh->bytes -= e->charge;
 	sh->stats.entries--;
 	if (e->text) {
 		sh->bytes -= e->text->size;
@@ -203,7 +211,7 @@ static struct shared_entry *find(struct lbx_rw_shared *sh, u64 domain,
 	lbx_list_for_each(pos, &sh->lru) {
 		struct shared_entry *e = lbx_list_entry(pos, struct shared_entry, lru);
 
-		if (e->domain == domain && e->len == len && e->sample == sample &&
+		if (e->code && e->domain == domain && e->len == len && e->sample == sample &&
 		    !memcmp(e->code, code, len))
 			return e;
 	}
@@ -240,6 +248,14 @@ int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
 	lbx_plat_mutex_lock(&sh->lock);
 	if (id) {
 		e = find_id(sh, domain, id, len);
+		if (e && !e->code) {
+			/* Known not to be worth a scan. */
+			lbx_list_del(&e->lru);
+			lbx_list_add_tail(&e->lru, sh->lru.next);
+			sh->stats.none_hits++;
+			ret = -ESRCH;
+			goto out;
+		}
 		if (e)
 			sh->stats.ident_hits++;
 	}
@@ -327,6 +343,7 @@ void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain,
 	memcpy(e->sites, plan->sites, plan->n * sizeof(*e->sites));
 	e->domain = domain;
 	e->len = len;
+	e->charge = len;
 	e->sample = sample_hash(code, len);
 	e->n = plan->n;
 	e->found = plan->found;
@@ -351,6 +368,34 @@ void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain,
 	evict_and_unlock(sh);
 }
 
+void lbx_rw_shared_store_none(struct lbx_rw_shared *sh, u64 domain,
+			      const struct lbx_plat_ident *id, size_t len)
+{
+	struct shared_entry *e;
+
+	if (!sh || !id || !len || NONE_COST > sh->max_bytes / 4)
+		return;
+	e = lbx_plat_alloc(sizeof(*e));
+	if (!e)
+		return;
+	e->domain = domain;
+	e->len = len;
+	e->charge = NONE_COST;
+	e->id = *id;
+	e->has_id = true;
+	lbx_plat_mutex_lock(&sh->lock);
+	if (find_id(sh, domain, id, len)) {
+		lbx_plat_mutex_unlock(&sh->lock);
+		entry_free(e);
+		return;
+	}
+	lbx_list_add_tail(&e->lru, sh->lru.next);
+	sh->bytes += e->charge;
+	sh->stats.entries++;
+	sh->stats.stores++;
+	evict_and_unlock(sh);
+}
+
 int lbx_rw_shared_text(struct lbx_rw_shared *sh, u64 domain, const struct lbx_plat_ident *id,
 		       size_t len, struct lbx_rw_text **t)
 {
@@ -362,6 +407,8 @@ int lbx_rw_shared_text(struct lbx_rw_shared *sh, u64 domain, const struct lbx_pl
 		return -ENOENT;
 	lbx_plat_mutex_lock(&sh->lock);
 	e = find_id(sh, domain, id, len);
+	if (e && !e->code)
+		e = NULL;	/* no plan, so no text */
 	if (e && e->text && !memcmp(&e->text->id, id, sizeof(*id))) {
 		*t = e->text;
 		lbx_ref_get(&e->text->refs);
@@ -385,7 +432,7 @@ bool lbx_rw_shared_set_text(struct lbx_rw_shared *sh, u64 domain,
 	lbx_plat_mutex_lock(&sh->lock);
 	e = find_id(sh, domain, id, len);
 	/* Within the budget with its code, as an entry's code alone is. */
-	if (!e || e->text || e->len + t->size > sh->max_bytes / 4) {
+	if (!e || !e->code || e->text || e->len + t->size > sh->max_bytes / 4) {
 		lbx_plat_mutex_unlock(&sh->lock);
 		return false;
 	}

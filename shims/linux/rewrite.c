@@ -402,15 +402,19 @@ void lbx_linux_rewrite_file(struct lbx_process *p, struct lbx_file *f, u64 addr,
 	}
 	if (n <= 0 || aot_region(p, addr, code, n))
 		goto out;
-	if (!lbx_rw_shared_lookup(p->sb->rw_shared, p->sb->rw_domain, nm.id, code, n, &plan)) {
+	ret = lbx_rw_shared_lookup(p->sb->rw_shared, p->sb->rw_domain, nm.id, code, n, &plan);
+	if (!ret) {
 		/* The same bytes, scanned in another sandbox (another start). */
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);
 		apply_file_plan(p, addr, code, &plan, &nm);
-	} else if (!lbx_rw_worth_scanning(code, n)) {
+	} else if (ret == -ESRCH || !lbx_rw_worth_scanning(code, n)) {
 		/* Code with no wrapper-shaped syscall waits for a first trap, if
 		 * any: a full scan of a big program or library costs more than
-		 * it saves. */
+		 * it saves. Even the look that says so reads it all: its name
+		 * keeps the answer. */
 		lbx_rw_cache_store(cache, f->inode, off, len, NULL, NULL);
+		if (ret != -ESRCH)
+			lbx_rw_shared_store_none(p->sb->rw_shared, p->sb->rw_domain, nm.id, n);
 		goto out;
 	} else if (!lbx_rw_scan(code, n, &plan)) {
 		lbx_rw_cache_store(cache, f->inode, off, len, &plan, code);

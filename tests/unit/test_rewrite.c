@@ -618,6 +618,53 @@ TEST(shared_cache_text_evicts)
 		free(c[i]);
 }
 
+/*
+ * Code known by name not to be worth a scan: the lookup by that name says
+ * so (-ESRCH) without any bytes kept; another name, or none, is a miss;
+ * it is stored once, costs a small fixed part of the budget, and has no
+ * plan to map patched pages for.
+ */
+TEST(shared_cache_none_by_name)
+{
+	struct lbx_plat_ident id1 = { { 1, 1, 2, 3, 5, 8, 13, 21 } }, id2 = id1;
+	unsigned char *a = make_code(8192, 0x90);
+	struct lbx_rw_shared_stats st;
+	struct lbx_rw_shared *sh;
+	struct lbx_rw_plan plan;
+	struct lbx_rw_text *t;
+
+	id2.v[4]++;
+	ASSERT_EQ(lbx_rw_shared_create(1 << 20, &sh), 0);
+	lbx_rw_shared_store_none(sh, 1, NULL, 8192);	/* no name: nothing */
+	lbx_rw_shared_store_none(sh, 1, &id1, 8192);
+	lbx_rw_shared_store_none(sh, 1, &id1, 8192);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.entries, 1);
+	EXPECT_LE(st.bytes, 1024);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, &id1, a, 8192, &plan), -ESRCH);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 2, &id1, a, 8192, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, &id1, a, 4096, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, &id2, a, 8192, &plan), -ENOENT);
+	EXPECT_EQ(lbx_rw_shared_lookup(sh, 1, NULL, a, 8192, &plan), -ENOENT);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_EQ(st.none_hits, 1);
+	EXPECT_EQ(st.hits, 0);
+	EXPECT_EQ(lbx_rw_shared_text(sh, 1, &id1, 8192, &t), -ENOENT);
+	t = text_of(8192, &id1);
+	EXPECT_FALSE(lbx_rw_shared_set_text(sh, 1, &id1, 8192, t));
+	lbx_rw_text_put(t);
+	lbx_rw_shared_destroy(sh);
+	/* Many names: bounded by the budget like any entry. */
+	ASSERT_EQ(lbx_rw_shared_create(64 * 1024, &sh), 0);
+	for (id2.v[7] = 0; id2.v[7] < 1000; id2.v[7]++)
+		lbx_rw_shared_store_none(sh, 1, &id2, 8192);
+	lbx_rw_shared_get_stats(sh, &st);
+	EXPECT_LE(st.bytes, 64 * 1024);
+	EXPECT_GT(st.evictions, 0);
+	lbx_rw_shared_destroy(sh);
+	free(a);
+}
+
 /* Emitting from the sites' bytes alone (a cached plan) gives the same
  * trampolines and patches as from the whole code, also when the region
  * fills up part way. */

@@ -157,6 +157,7 @@ struct lbx_plat_ident;
 struct lbx_rw_shared_stats {
 	u64 hits, misses, stores, evictions;
 	u64 ident_hits;	/* of the hits, found by identity with no compare */
+	u64 none_hits;	/* code known by identity to need no scan */
 	u64 entries;	/* now */
 	u64 bytes;	/* code and patched text held now */
 	u64 texts;	/* entries with patched text now */
@@ -171,7 +172,8 @@ void lbx_rw_shared_destroy(struct lbx_rw_shared *sh);
  * when there is none (or sh is NULL), -ENOMEM. With id (the platform's
  * identity of the bytes, lbx_plat_image_ident(), or NULL), an entry known
  * by that identity is taken without comparing the code, and an entry
- * found by comparing learns it.
+ * found by comparing learns it; -ESRCH when that identity is known to
+ * name code not worth a scan (lbx_rw_shared_store_none()).
  */
 int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
 			 const struct lbx_plat_ident *id, const u8 *code,
@@ -181,6 +183,9 @@ int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
 void lbx_rw_shared_store(struct lbx_rw_shared *sh, u64 domain,
 			 const struct lbx_plat_ident *id, const u8 *code,
 			 size_t len, const struct lbx_rw_plan *plan);
+/* Remembers that the code id names (len bytes) is not worth a scan. */
+void lbx_rw_shared_store_none(struct lbx_rw_shared *sh, u64 domain,
+			      const struct lbx_plat_ident *id, size_t len);
 void lbx_rw_shared_get_stats(struct lbx_rw_shared *sh, struct lbx_rw_shared_stats *st);
 
 /*
