@@ -123,6 +123,8 @@ struct proc_ent {
 	u32 id;			/* part of the inode number */
 	u32 mode;
 	int (*show)(struct proc_show *s);	/* regular files */
+	/* writable files: the bytes written (len <= PROC_STORE_MAX) */
+	int (*store)(struct proc_show *s, const char *buf, size_t len);
 	int (*link)(struct proc_link *l);	/* symlinks */
 	/* directories */
 	const struct proc_ent *const *children;
@@ -133,6 +135,8 @@ struct proc_ent {
 };
 
 enum { DYN_NONE, DYN_PIDS, DYN_FDS, DYN_TIDS };
+
+#define PROC_STORE_MAX	64	/* bytes of a write a store sees */
 
 struct proc_inode {
 	struct lbx_inode i;
@@ -1061,6 +1065,27 @@ static int show_tcomm(struct proc_show *s)
 	return 0;
 }
 
+/*
+ * A write to comm names the thread (the process's main one for
+ * /proc/<pid>/comm) as Linux's comm_write() does: its first 15 bytes, a
+ * newline included, for a writer of the same process only (-EINVAL for
+ * another's).
+ */
+static int store_comm(struct proc_show *s, const char *buf, size_t len)
+{
+	struct lbx_thread *me = lbx_current(), *t;
+	char name[16] = { 0 };
+
+	if (!me || me->proc != s->p)
+		return -EINVAL;
+	t = s->fd >= 0 ? proc_thread(s->p, s->fd) : main_thread(s->p);
+	if (!t)
+		return -ESRCH;
+	memcpy(name, buf, lbx_min(len, sizeof(name) - 1));
+	memcpy(t->comm, name, sizeof(name));
+	return 0;
+}
+
 static void pb_bytes(struct pbuf *b, const char *src, size_t n)
 {
 	if (!src || !n || pb_reserve(b, b->len + n + 1))
@@ -1165,6 +1190,10 @@ enum {
 #define PROC_FILE(var, nm, i, perm, fn)					\
 	static const struct proc_ent var = {				\
 		.name = nm, .id = i, .mode = LX_S_IFREG | (perm), .show = fn }
+#define PROC_FILE_RW(var, nm, i, perm, fn, st)				\
+	static const struct proc_ent var = {				\
+		.name = nm, .id = i, .mode = LX_S_IFREG | (perm), .show = fn, \
+		.store = st }
 #define PROC_LINK(var, nm, i, fn)					\
 	static const struct proc_ent var = {				\
 		.name = nm, .id = i, .mode = LX_S_IFLNK | 0777, .link = fn }
@@ -1237,7 +1266,7 @@ static const struct proc_ent fdinfo_ent = {
 
 PROC_FILE(cgroup_ent, "cgroup", ID_CGROUP, 0444, show_cgroup);
 PROC_FILE(cmdline_ent, "cmdline", ID_CMDLINE, 0444, show_cmdline);
-PROC_FILE(comm_ent, "comm", ID_COMM, 0444, show_comm);
+PROC_FILE_RW(comm_ent, "comm", ID_COMM, 0644, show_comm, store_comm);
 PROC_LINK(cwd_ent, "cwd", ID_CWD, link_cwd);
 PROC_FILE(environ_ent, "environ", ID_ENVIRON, 0400, show_environ);
 PROC_LINK(exe_ent, "exe", ID_EXE, link_exe);
@@ -1251,7 +1280,7 @@ PROC_FILE(statm_ent, "statm", ID_STATM, 0444, show_statm);
 PROC_FILE(status_ent, "status", ID_STATUS, 0444, show_status);
 
 /* /proc/<pid>/task/<tid>/: a thread's own comm, stat and status. */
-PROC_FILE(tcomm_ent, "comm", ID_TCOMM, 0444, show_tcomm);
+PROC_FILE_RW(tcomm_ent, "comm", ID_TCOMM, 0644, show_tcomm, store_comm);
 PROC_FILE(tstat_ent, "stat", ID_TSTAT, 0444, show_tstat);
 PROC_FILE(tstatus_ent, "status", ID_TSTATUS, 0444, show_tstatus);
 
@@ -1496,7 +1525,7 @@ static int proc_open(struct lbx_inode *i, struct lbx_file *f)
 	}
 	if (!LX_S_ISREG(i->mode))
 		return -ENXIO;
-	if (f->fmode & LBX_FMODE_WRITE)
+	if ((f->fmode & LBX_FMODE_WRITE) && !PI(i)->ent->store)
 		return -EACCES;
 	b = lbx_plat_alloc(sizeof(*b));
 	if (!b)
@@ -1511,9 +1540,19 @@ static int proc_open(struct lbx_inode *i, struct lbx_file *f)
 	return 0;
 }
 
+/* As Linux's proc_setattr(): no mode change; a size (O_TRUNC before a
+ * write to comm) or times are taken and mean nothing. */
+static int proc_setattr(struct lbx_inode *i, const struct lbx_iattr *ia)
+{
+	if (ia->valid & (LBX_ATTR_MODE | LBX_ATTR_UID | LBX_ATTR_GID))
+		return -EPERM;
+	return 0;
+}
+
 static const struct lbx_inode_ops proc_iops = {
 	.lookup = proc_lookup,
 	.create = proc_create,
+	.setattr = proc_setattr,
 	.readlink = proc_readlink,
 	.open = proc_open,
 };
@@ -1535,6 +1574,29 @@ static ssize_t proc_read(struct lbx_file *f, struct lbx_iter *to, u64 *pos)
 	return ret;
 }
 
+/* A write to a writable file: one store of its first PROC_STORE_MAX bytes
+ * (all count as written, as Linux's comm_write() has it), with the
+ * process locked. */
+static ssize_t proc_write(struct lbx_file *f, struct lbx_iter *from, u64 *pos)
+{
+	struct proc_inode *pi = PI(f->inode);
+	struct proc_show s = { .vfs = f->vfs, .fd = pi->fd };
+	size_t count = lbx_iter_count(from), n = lbx_min(count, (size_t)PROC_STORE_MAX);
+	char buf[PROC_STORE_MAX];
+	int ret;
+
+	if (!pi->ent->store)
+		return -EINVAL;
+	if (lbx_iter_copy_from(from, buf, n))
+		return -EFAULT;
+	s.p = proc_lock(f->vfs, pi->pid);
+	if (!s.p)
+		return -ESRCH;
+	ret = pi->ent->store(&s, buf, n);
+	proc_unlock(s.p);
+	return ret ? ret : (ssize_t)count;
+}
+
 static s64 proc_llseek(struct lbx_file *f, s64 off, int whence)
 {
 	struct pbuf *b = f->priv;
@@ -1549,6 +1611,7 @@ static void proc_release(struct lbx_file *f)
 
 static const struct lbx_file_ops proc_file_ops = {
 	.read = proc_read,
+	.write = proc_write,
 	.llseek = proc_llseek,
 	.release = proc_release,
 };

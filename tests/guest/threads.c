@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,6 +120,20 @@ static int read_text(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* open(O_WRONLY | O_TRUNC) and one write, as `echo > FILE` does: the
+ * write's result, or -1 when the open failed. */
+static ssize_t write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n;
+}
+
 /* Lists /proc/self/task: how many entries, and whether want[] are all in. */
 static int list_tasks(const pid_t *want, int nwant, int *found)
 {
@@ -177,6 +192,31 @@ static void test_proc_task(void)
 		CHECK(read_text(path, buf, sizeof(buf)) == 0 && !strncmp(buf, want, strlen(want)),
 		      "%s: '%.40s'", path, buf);
 	}
+	/*
+	 * Naming another thread goes through its task/<tid>/comm
+	 * (pthread_setname_np); a write to comm takes 15 bytes, a newline
+	 * included, and counts all of them as written (Linux's comm_write).
+	 */
+	CHECK(pthread_setname_np(th[1], "renamed1") == 0, "pthread_setname_np of another thread");
+	CHECK(pthread_getname_np(th[1], name, sizeof(name)) == 0 && !strcmp(name, "renamed1"),
+	      "its name after: '%s'", name);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", task_tid[1]);
+	CHECK(read_text(path, buf, sizeof(buf)) == 0 && !strcmp(buf, "renamed1\n"),
+	      "%s after: '%s'", path, buf);
+	CHECK(write_text(path, "abcdefghijklmnopqrstu") == 21, "a 21-byte write to %s", path);
+	CHECK(read_text(path, buf, sizeof(buf)) == 0 && !strcmp(buf, "abcdefghijklmno\n"),
+	      "%s: '%s'", path, buf);
+	CHECK(prctl(PR_GET_NAME, name) == 0 && write_text("/proc/self/comm", "main-x\n") == 7 &&
+	      read_text("/proc/self/comm", buf, sizeof(buf)) == 0 && !strcmp(buf, "main-x\n\n"),
+	      "/proc/self/comm written: '%s'", buf);
+	{
+		char now[16];
+
+		CHECK(prctl(PR_GET_NAME, now) == 0 && !strcmp(now, "main-x\n"),
+		      "PR_GET_NAME after: '%s'", now);
+		prctl(PR_SET_NAME, name);
+	}
+	CHECK(chmod("/proc/self/comm", 0600) == -1 && errno == EPERM, "chmod of a /proc file");
 	/* The first thread's entry is the process's. */
 	snprintf(path, sizeof(path), "/proc/self/task/%d/status", getpid());
 	snprintf(want, sizeof(want), "\nPid:\t%d\n", getpid());
