@@ -5,7 +5,10 @@
  * and under lbx-launch; lbx-run (one host process) skips it.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -302,6 +305,32 @@ static void test_process_groups(void)
 	CHECK_ERR(setpgid(99999, 0), ESRCH);
 }
 
+/* Another process's comm opens for writing (same user), but the write is
+ * EINVAL: only a process names itself (Linux's comm_write()). */
+static void test_comm_of_another(void)
+{
+	char path[64];
+	int status;
+	pid_t pid, parent = getpid();
+
+	pid = fork();
+	if (pid == 0) {
+		int fd, err;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", parent);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			_exit(1);
+		n = write(fd, "other", 5);
+		err = errno;
+		close(fd);
+		_exit(n == -1 && err == EINVAL ? 0 : 2);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "a child writing its parent's comm: EINVAL (%#x)", status);
+}
+
 int main(int argc, char **argv)
 {
 	self = argv[0];
@@ -320,5 +349,6 @@ int main(int argc, char **argv)
 	test_exec();
 	test_exec_long_args();
 	test_process_groups();
+	test_comm_of_another();
 	return gt_finish();
 }
