@@ -130,17 +130,11 @@ void lbx_cache_manifest_begin(struct tarw_manifest *m)
 	tarw_manifest_num(m, (unsigned long long)sysconf(_SC_PAGESIZE));
 }
 
-/* FNV-1a: only a file name; a hit compares the whole manifest. */
+/* Only a file name: a hit compares the whole manifest. */
 void lbx_cache_name(const struct tarw_manifest *m, char *name)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < m->len; i++) {
-		h ^= (unsigned char)m->buf[i];
-		h *= 0x100000001b3ULL;
-	}
-	snprintf(name, LBX_CACHE_NAME_LEN + 1, "%016llx", (unsigned long long)h);
+	snprintf(name, LBX_CACHE_NAME_LEN + 1, "%016llx",
+		 (unsigned long long)tarw_hash(m->buf, m->len));
 }
 
 /* The key file's contents for manifest m and the tar whose stat is st. */

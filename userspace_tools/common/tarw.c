@@ -66,12 +66,18 @@ void tarw_manifest_str(struct tarw_manifest *m, const char *s)
 	tarw_manifest_put(m, s, strlen(s) + 1);
 }
 
+/* As "%llu" and its NUL; by hand: a manifest holds eight numbers per host
+ * file, and snprintf() was half of a cached python3 start's resolution. */
 void tarw_manifest_num(struct tarw_manifest *m, unsigned long long v)
 {
-	char num[24];
+	char num[24], *p = num + sizeof(num);
 
-	snprintf(num, sizeof(num), "%llu", v);
-	tarw_manifest_str(m, num);
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	tarw_manifest_put(m, p, (size_t)(num + sizeof(num) - p));
 }
 
 void tarw_manifest_free(struct tarw_manifest *m)
@@ -173,23 +179,26 @@ static int reserve(struct tarw *t, size_t more)
 	return 0;
 }
 
-/* FNV-1a: a root holds thousands of paths (python3's standard library),
- * each looked up once before it is added. */
-static size_t name_hash(const char *s)
+uint64_t tarw_hash(const void *p, size_t n)
 {
-	size_t h = (size_t)0xcbf29ce484222325ULL;
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ULL ^ n, w;
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= (size_t)0x100000001b3ULL;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, b, n);
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
 }
 
 /* The slot holding path, or the empty slot where it would go. */
 static size_t name_slot(char *const *names, size_t cap, const char *path)
 {
-	size_t i = name_hash(path) & (cap - 1);
+	size_t i = (size_t)tarw_hash(path, strlen(path)) & (cap - 1);
 
 	while (names[i] && strcmp(names[i], path))
 		i = (i + 1) & (cap - 1);
@@ -394,6 +403,16 @@ static int add_parents(struct tarw *t, const char *path)
 	if (strlen(path) >= sizeof(buf))
 		return -ENAMETOOLONG;
 	strcpy(buf, rel(path));
+	/* A parent already in holds its own parents (each entry's parents go
+	 * in first): one lookup for the files of a directory after its first. */
+	p = strrchr(buf, '/');
+	if (p) {
+		*p = '\0';
+		ret = !*buf || tarw_contains(t, buf);
+		*p = '/';
+		if (ret)
+			return 0;
+	}
 	for (p = strchr(buf, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		if (*buf) {
@@ -486,6 +505,19 @@ static int add_host_file(struct tarw *t, const char *host, const char *path,
 	return ret;
 }
 
+/* dst = dir "/" name; -ENAMETOOLONG when it does not fit in size. */
+static int join(char *dst, size_t size, const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+
+	if (a + 1 + b >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, dir, a);
+	dst[a] = '/';
+	memcpy(dst + a + 1, name, b + 1);
+	return 0;
+}
+
 int tarw_add_host(struct tarw *t, const char *host, const char *path)
 {
 	struct stat st;
@@ -519,8 +551,7 @@ int tarw_add_host(struct tarw *t, const char *host, const char *path)
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (snprintf(h, sizeof(h), "%s/%s", host, de->d_name) >= (int)sizeof(h) ||
-		    snprintf(g, sizeof(g), "%s/%s", path, de->d_name) >= (int)sizeof(g))
+		if (join(h, sizeof(h), host, de->d_name) || join(g, sizeof(g), path, de->d_name))
 			ret = -ENAMETOOLONG;
 		else
 			ret = tarw_add_host(t, h, g);

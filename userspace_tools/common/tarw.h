@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -72,5 +73,8 @@ int tarw_add_host(struct tarw *t, const char *host, const char *path);
 /* Ends the archive (two zero blocks). */
 int tarw_finish(struct tarw *t);
 int tarw_contains(const struct tarw *t, const char *path);
+/* A fast 64-bit hash of n bytes, eight at a time: for tables and file
+ * names whose matches are then compared in full, never for trust. */
+uint64_t tarw_hash(const void *p, size_t n);
 
 #endif
