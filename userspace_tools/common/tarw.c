@@ -518,19 +518,27 @@ static int join(char *dst, size_t size, const char *dir, const char *name)
 	return 0;
 }
 
-int tarw_add_host(struct tarw *t, const char *host, const char *path)
+/*
+ * Adds the host entry name in directory dirfd (AT_FDCWD and a full path for
+ * the top one), whose full host path is host, at guest path path. A tree
+ * is walked by descriptor: each entry is looked up in its directory (one
+ * component) rather than from the root, and a directory replaced by a
+ * symlink meanwhile is not followed.
+ */
+static int add_host_at(struct tarw *t, int dirfd, const char *name, const char *host,
+		       const char *path)
 {
 	struct stat st;
 	char target[PATH_MAX];
+	struct dirent *de;
 	ssize_t n;
 	DIR *d;
-	struct dirent *de;
-	int ret;
+	int fd, ret;
 
-	if (lstat(host, &st))
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return -errno;
 	if (S_ISLNK(st.st_mode)) {
-		n = readlink(host, target, sizeof(target) - 1);
+		n = readlinkat(dirfd, name, target, sizeof(target) - 1);
 		if (n < 0)
 			return -errno;
 		target[n] = '\0';
@@ -543,9 +551,15 @@ int tarw_add_host(struct tarw *t, const char *host, const char *path)
 	ret = tarw_add_dir(t, path, st.st_mode);
 	if (ret)
 		return ret;
-	d = opendir(host);
-	if (!d)
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	while (!ret && (de = readdir(d))) {
 		char h[PATH_MAX], g[PATH_MAX];
 
@@ -554,10 +568,15 @@ int tarw_add_host(struct tarw *t, const char *host, const char *path)
 		if (join(h, sizeof(h), host, de->d_name) || join(g, sizeof(g), path, de->d_name))
 			ret = -ENAMETOOLONG;
 		else
-			ret = tarw_add_host(t, h, g);
+			ret = add_host_at(t, fd, de->d_name, h, g);
 	}
 	closedir(d);
 	return ret;
+}
+
+int tarw_add_host(struct tarw *t, const char *host, const char *path)
+{
+	return add_host_at(t, AT_FDCWD, host, host, path);
 }
 
 int tarw_finish(struct tarw *t)
