@@ -31,6 +31,8 @@ struct memfs_sb {
 
 struct memfs_dirent {
 	struct lbx_list_head node;
+	struct memfs_dirent *hnext;	/* its hash bucket's next */
+	u32 hash;
 	u64 pos;
 	struct lbx_inode *inode;	/* a reference */
 	u32 charged;
@@ -42,10 +44,14 @@ struct memfs_inode {
 	struct lbx_inode i;
 	union {
 		struct {
-			struct lbx_list_head entries;
+			struct lbx_list_head entries;	/* in readdir order */
 			u64 next_pos;
 			u32 count;
 			struct memfs_inode *parent;	/* not counted */
+			/* By name, once the directory is big enough
+			 * (DIR_HASH_MIN entries); NULL: the list is searched. */
+			struct memfs_dirent **buckets;
+			u32 nbuckets;			/* a power of two */
 		} dir;
 		struct {
 			void *root;
@@ -414,6 +420,9 @@ static void memfs_free_inode(struct lbx_inode *i)
 	} else if (LX_S_ISLNK(i->mode)) {
 		uncharge(sb, mi->lnk.len + 1);
 		lbx_plat_free(mi->lnk.target);
+	} else if (LX_S_ISDIR(i->mode) && mi->dir.buckets) {
+		uncharge(sb, (u64)mi->dir.nbuckets * sizeof(*mi->dir.buckets));
+		lbx_plat_free_large(mi->dir.buckets);
 	}
 	uncharge(sb, sizeof(*mi));
 	lbx_plat_free(mi);
@@ -433,14 +442,72 @@ int lbx_memfs_set_ext_data(struct lbx_inode *i, const void *data, u64 size)
 
 /* ---- directories ---- */
 
+/*
+ * Names are found through a hash table once a directory has DIR_HASH_MIN
+ * entries (a distribution's /usr/lib holds thousands; python3's standard
+ * library directories hundreds), grown to keep about one entry per bucket;
+ * smaller ones are searched in order. The table is charged to the file
+ * system's memory; when it cannot grow, chains just get longer.
+ */
+#define DIR_HASH_MIN	16
+
+static u32 name_hash(const char *name, size_t len)
+{
+	u32 h = 2166136261u;
+	size_t n;
+
+	for (n = 0; n < len; n++) {
+		h ^= (u8)name[n];
+		h *= 16777619u;
+	}
+	return h ^ (h >> 15);
+}
+
+/* Rehashes every entry into a table of n buckets; false if it cannot. */
+static bool dir_rehash(struct memfs_inode *dir, u32 n)
+{
+	u64 bytes = (u64)n * sizeof(*dir->dir.buckets);
+	struct memfs_dirent **b;
+	struct lbx_list_head *p;
+
+	if (charge(dir->i.sb, bytes))
+		return false;
+	b = lbx_plat_alloc_large(bytes);
+	if (!b) {
+		uncharge(dir->i.sb, bytes);
+		return false;
+	}
+	lbx_list_for_each(p, &dir->dir.entries) {
+		struct memfs_dirent *d = lbx_list_entry(p, struct memfs_dirent, node);
+
+		d->hnext = b[d->hash & (n - 1)];
+		b[d->hash & (n - 1)] = d;
+	}
+	if (dir->dir.buckets) {
+		uncharge(dir->i.sb, (u64)dir->dir.nbuckets * sizeof(*dir->dir.buckets));
+		lbx_plat_free_large(dir->dir.buckets);
+	}
+	dir->dir.buckets = b;
+	dir->dir.nbuckets = n;
+	return true;
+}
+
 static struct memfs_dirent *dir_find(struct memfs_inode *dir, const char *name,
 				     size_t len)
 {
 	struct lbx_list_head *p;
+	struct memfs_dirent *d;
+	u32 h;
 
+	if (dir->dir.buckets) {
+		h = name_hash(name, len);
+		for (d = dir->dir.buckets[h & (dir->dir.nbuckets - 1)]; d; d = d->hnext)
+			if (d->hash == h && d->len == len && !memcmp(d->name, name, len))
+				return d;
+		return NULL;
+	}
 	lbx_list_for_each(p, &dir->dir.entries) {
-		struct memfs_dirent *d = lbx_list_entry(p, struct memfs_dirent, node);
-
+		d = lbx_list_entry(p, struct memfs_dirent, node);
 		if (d->len == len && !memcmp(d->name, name, len))
 			return d;
 	}
@@ -468,9 +535,19 @@ static int dirent_add(struct memfs_inode *dir, const char *name, size_t len,
 	d->len = (u16)len;
 	memcpy(d->name, name, len);
 	d->inode = lbx_inode_get(inode);
+	d->hash = name_hash(name, len);
 	d->pos = dir->dir.next_pos++;
 	lbx_list_add_tail(&d->node, &dir->dir.entries);
 	dir->dir.count++;
+	if (dir->dir.count >= DIR_HASH_MIN && dir->dir.count > dir->dir.nbuckets &&
+	    dir_rehash(dir, lbx_max(2 * dir->dir.nbuckets, 2u * DIR_HASH_MIN)))
+		return 0;
+	if (dir->dir.buckets) {
+		u32 b = d->hash & (dir->dir.nbuckets - 1);
+
+		d->hnext = dir->dir.buckets[b];
+		dir->dir.buckets[b] = d;
+	}
 	return 0;
 }
 
@@ -479,6 +556,13 @@ static struct lbx_inode *dirent_del(struct memfs_inode *dir, struct memfs_dirent
 {
 	struct lbx_inode *i = d->inode;
 
+	if (dir->dir.buckets) {
+		struct memfs_dirent **pp = &dir->dir.buckets[d->hash & (dir->dir.nbuckets - 1)];
+
+		while (*pp != d)
+			pp = &(*pp)->hnext;
+		*pp = d->hnext;
+	}
 	lbx_list_del(&d->node);
 	dir->dir.count--;
 	uncharge(dir->i.sb, d->charged);

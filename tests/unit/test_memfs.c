@@ -426,3 +426,66 @@ TEST(memfs_shared_mapping_outlives_unlink_and_close)
 	ASSERT_EQ(munmap(m, 2 * 4096), 0);
 	fix_fini(&fx);
 }
+
+/*
+ * A big directory (its names hashed past 16 entries, the table grown
+ * several times): every name is found, removed names are not, a rename
+ * within it and out of it moves the name, readdir keeps creation order,
+ * and emptying it gives back all but the table's memory, which goes with
+ * the directory.
+ */
+TEST(memfs_big_directory_names)
+{
+	struct fsfix fx;
+	struct lbx_kstat st;
+	char path[64], names[64];
+	unsigned long long base, full;
+	int n;
+
+	fix_init(&fx);
+	ASSERT_EQ(mkdir_(&fx.ctx, "/big", 0755), 0);
+	base = lbx_memacct_used(&fx.acct);
+	for (n = 0; n < 1000; n++) {
+		snprintf(path, sizeof(path), "/big/f%d", n);
+		ASSERT_EQ(put_file(&fx.ctx, path, ""), 0);
+	}
+	full = lbx_memacct_used(&fx.acct);
+	for (n = 0; n < 1000; n++) {
+		snprintf(path, sizeof(path), "/big/f%d", n);
+		ASSERT_EQ(stat_(&fx.ctx, path, 0, &st), 0);
+	}
+	ASSERT_EQ(stat_(&fx.ctx, "/big/f1000", 0, &st), -ENOENT);
+	for (n = 0; n < 1000; n += 2) {
+		snprintf(path, sizeof(path), "/big/f%d", n);
+		ASSERT_EQ(unlink_(&fx.ctx, path), 0);
+	}
+	for (n = 0; n < 1000; n++) {
+		snprintf(path, sizeof(path), "/big/f%d", n);
+		ASSERT_EQ(stat_(&fx.ctx, path, 0, &st), n % 2 ? 0 : -ENOENT);
+	}
+	ASSERT_EQ(rename_(&fx.ctx, "/big/f1", "/big/g1", 0), 0);
+	ASSERT_EQ(rename_(&fx.ctx, "/big/f3", "/out", 0), 0);
+	ASSERT_EQ(rename_(&fx.ctx, "/big/f5", "/big/f7", 0), 0);	/* replaces f7 */
+	ASSERT_EQ(stat_(&fx.ctx, "/big/f1", 0, &st), -ENOENT);
+	ASSERT_EQ(stat_(&fx.ctx, "/big/g1", 0, &st), 0);
+	ASSERT_EQ(stat_(&fx.ctx, "/big/f3", 0, &st), -ENOENT);
+	ASSERT_EQ(stat_(&fx.ctx, "/out", 0, &st), 0);
+	ASSERT_EQ(stat_(&fx.ctx, "/big/f5", 0, &st), -ENOENT);
+	ASSERT_EQ(stat_(&fx.ctx, "/big/f7", 0, &st), 0);
+	for (n = 9; n < 1000; n += 2) {
+		snprintf(path, sizeof(path), "/big/f%d", n);
+		ASSERT_EQ(unlink_(&fx.ctx, path), 0);
+	}
+	ASSERT_EQ(list_dir(&fx.ctx, "/big", names, sizeof(names), 1), 0);
+	ASSERT_STREQ(names, "f7,g1");
+	ASSERT_EQ(unlink_(&fx.ctx, "/big/f7"), 0);
+	ASSERT_EQ(unlink_(&fx.ctx, "/big/g1"), 0);
+	/* Only the table is left of what the names took... */
+	ASSERT_LT(lbx_memacct_used(&fx.acct) - base, (full - base) / 4);
+	ASSERT_GT(lbx_memacct_used(&fx.acct), base);
+	/* ...and it goes with the directory. */
+	ASSERT_EQ(rmdir_(&fx.ctx, "/big"), 0);
+	ASSERT_EQ(unlink_(&fx.ctx, "/out"), 0);
+	ASSERT_LT(lbx_memacct_used(&fx.acct), base);
+	fix_fini(&fx);
+}
