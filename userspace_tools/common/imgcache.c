@@ -7,9 +7,12 @@
  * An entry NAME is two files: NAME.tar, the image, and NAME.key, the
  * manifest it was built from followed by the tar's identity when it was
  * stored. Both are written to temp files and renamed in place, the tar
- * first: a reader that finds a key whose tar is not the one it describes
- * (a racing store, a crash between the renames, a touched or truncated
- * tar) sees a miss, and the next store replaces both.
+ * first, the two renames under an exclusive flock() of the directory so
+ * that racing stores of one name leave one store's pair, not one's tar
+ * and the other's key. A reader takes no lock: one that finds a key whose
+ * tar is not the one it describes (a store between its renames, a crash
+ * between them, a touched or truncated tar) sees a miss, and the next
+ * store replaces both.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -323,18 +327,25 @@ int lbx_cache_store(struct lbx_cache *c, const char *name, const struct tarw_man
 		goto err_tar;
 	}
 	close(wfd);
+	/* Should the lock fail (EINTR is retried), the renames go unlocked:
+	 * a race can then at worst leave a miss, as without it. */
+	while (flock(c->dirfd, LOCK_EX) && errno == EINTR)
+		;
 	if (renameat(c->dirfd, tartmp, c->dirfd, tarname)) {
 		ret = -errno;
+		flock(c->dirfd, LOCK_UN);
 		unlinkat(c->dirfd, keytmp, 0);
 		goto err_tar;
 	}
 	if (renameat(c->dirfd, keytmp, c->dirfd, keyname)) {
 		/* The tar in place has no key of its own: a miss, and trimmed. */
 		ret = -errno;
+		flock(c->dirfd, LOCK_UN);
 		unlinkat(c->dirfd, keytmp, 0);
 		close(rfd);
 		return ret;
 	}
+	flock(c->dirfd, LOCK_UN);
 	return rfd;
 err_tar:
 	unlinkat(c->dirfd, tartmp, 0);
