@@ -25,8 +25,7 @@
  * faster, tells a sandbox nothing about the programs of other users.
  *
  * Bounded by bytes of code held (max_bytes), least recently used evicted.
- * Only plans are kept (scans with sites); code found not worth a scan is
- * cheap to find so again.
+ * Plans are kept for scans with sites.
  *
  * An entry known by a name may also hold the code's patched pages
  * (struct lbx_rw_text, rewrite.h), made when the name is used a second
@@ -203,6 +202,13 @@ void lbx_rw_shared_destroy(struct lbx_rw_shared *sh)
 	lbx_plat_free(sh);
 }
 
+/* e was just used: most recently used first (sh->lock held). */
+static void touch(struct lbx_rw_shared *sh, struct shared_entry *e)
+{
+	lbx_list_del(&e->lru);
+	lbx_list_add_tail(&e->lru, sh->lru.next);
+}
+
 static struct shared_entry *find(struct lbx_rw_shared *sh, u64 domain,
 				 const u8 *code, size_t len, u64 sample)
 {
@@ -250,8 +256,7 @@ int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
 		e = find_id(sh, domain, id, len);
 		if (e && !e->code) {
 			/* Known not to be worth a scan. */
-			lbx_list_del(&e->lru);
-			lbx_list_add_tail(&e->lru, sh->lru.next);
+			touch(sh, e);
 			sh->stats.none_hits++;
 			ret = -ESRCH;
 			goto out;
@@ -280,9 +285,7 @@ int lbx_rw_shared_lookup(struct lbx_rw_shared *sh, u64 domain,
 		sh->stats.misses++;
 		goto out;
 	}
-	/* Most recently used first. */
-	lbx_list_del(&e->lru);
-	lbx_list_add_tail(&e->lru, sh->lru.next);
+	touch(sh, e);
 	plan->sites = lbx_plat_alloc(lbx_max(e->n, 1u) * sizeof(*plan->sites));
 	if (!plan->sites) {
 		ret = -ENOMEM;
@@ -439,10 +442,8 @@ bool lbx_rw_shared_set_text(struct lbx_rw_shared *sh, u64 domain,
 	e->text = t;
 	sh->bytes += t->size;
 	sh->stats.texts++;
-	/* The entry was just used: most recently used, and not evicted by
-	 * the room it takes unless it is all there is. */
-	lbx_list_del(&e->lru);
-	lbx_list_add_tail(&e->lru, sh->lru.next);
+	/* Not evicted by the room it takes: it was just used. */
+	touch(sh, e);
 	evict_and_unlock(sh);
 	return true;
 }
